@@ -1,0 +1,83 @@
+//! `debrief pack check DIR`: validate a pack and run every example inside it.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use debrief_core::Analyzer;
+
+use crate::style::Paint;
+use crate::{packdir, Cli, Outcome};
+
+#[derive(clap::Subcommand, Debug)]
+pub enum PackCommand {
+    /// Validate a pack folder (ids, competencies, templates, fields) and run its examples.
+    #[command(
+        after_help = "Exit status: 0 the pack is valid and every example behaves, 1 it is not, 2 an error."
+    )]
+    Check {
+        /// The pack folder, such as packs/cloudflare-pm.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+pub fn run(_cli: &Cli, cmd: &PackCommand, color: bool) -> Result<Outcome> {
+    let paint = Paint::new(color);
+    match cmd {
+        PackCommand::Check { dir } => {
+            let files = packdir::read_files(dir)?;
+            let pack = match debrief_core::pack::load(&files) {
+                Ok(p) => p,
+                Err(errs) => {
+                    for e in &errs.0 {
+                        println!("{}/{e}", dir.display());
+                    }
+                    println!(
+                        "{}",
+                        paint.red(&format!("{} error(s): the pack is invalid", errs.0.len()))
+                    );
+                    return Ok(Outcome::Failed);
+                }
+            };
+            let analyzer = match Analyzer::new(pack) {
+                Ok(a) => a,
+                Err(errs) => {
+                    for e in &errs.0 {
+                        println!("{}/{e}", dir.display());
+                    }
+                    return Ok(Outcome::Failed);
+                }
+            };
+            let (ran, failures) = analyzer.verify_examples();
+            for f in &failures {
+                println!("{}/{f}", dir.display());
+            }
+            let p = analyzer.pack();
+            let summary = format!(
+                "{} {} {}: {} competencies, {} signals ({} phrases), {} examples run, {} questions, {} cards in {} decks, {} topics, {} checklist items",
+                p.meta.id,
+                p.meta.version,
+                dir.display(),
+                p.competencies.len(),
+                p.signals.len(),
+                analyzer.phrase_count(),
+                ran,
+                p.questions.len(),
+                p.cards().count(),
+                p.decks.len(),
+                p.topics.len(),
+                p.checklist.len(),
+            );
+            if failures.is_empty() {
+                println!("{} {summary}", paint.green("ok"));
+                Ok(Outcome::Ok)
+            } else {
+                println!(
+                    "{} {summary}",
+                    paint.red(&format!("{} example(s) failed;", failures.len()))
+                );
+                Ok(Outcome::Failed)
+            }
+        }
+    }
+}

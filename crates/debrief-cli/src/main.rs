@@ -1,0 +1,72 @@
+//! The `debrief` binary: one module per command, thin over `debrief-core`. Errors are one clear
+//! line on stderr; `check` exits 0, 1 (something at or above `--fail-on`) or 2 (an error).
+
+mod cmd;
+mod input;
+mod packdir;
+mod render;
+mod style;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use style::ColorChoice;
+
+/// Interview prep for product managers facing the behavioral loop at infrastructure and security
+/// companies: judges answers the way the hiring committee does, offline.
+#[derive(Parser, Debug)]
+#[command(name = "debrief", version, about, long_about = None)]
+#[command(
+    after_help = "Examples:\n  debrief check answer.md\n  debrief check --question halted-launch --format json answer.md\n  pbpaste | debrief check -\n  debrief pack check packs/cloudflare-pm\n  debrief eval labelled.jsonl"
+)]
+pub struct Cli {
+    /// Judge with the pack in this folder instead of the built-in `cloudflare-pm`.
+    #[arg(long, global = true, value_name = "DIR")]
+    pack: Option<PathBuf>,
+
+    /// When to colour output: auto (a terminal, and NO_COLOR unset), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    color: ColorChoice,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Judge answers: findings with spans, scores, verdict, probes and metrics.
+    Check(cmd::check::Args),
+    /// Work with packs: validate one and run its examples.
+    #[command(subcommand)]
+    Pack(cmd::pack::PackCommand),
+    /// Measure a pack against labelled answers (JSON lines): accuracy, AUC, ranking in groups.
+    Eval(cmd::eval::Args),
+}
+
+/// How a command ended, mapped to the process's exit code.
+pub enum Outcome {
+    /// Everything as asked.
+    Ok,
+    /// The command ran and found what the user asked it to fail on (exit 1).
+    Failed,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = cli.color.enabled();
+    let result = match &cli.command {
+        Command::Check(args) => cmd::check::run(&cli, args, color),
+        Command::Pack(c) => cmd::pack::run(&cli, c, color),
+        Command::Eval(args) => cmd::eval::run(&cli, args, color),
+    };
+    match result {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::Failed) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("debrief: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Loading a pack: the built-in one, or the folder given with `--pack`.
+
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use debrief_core::pack::{self, Pack, PackFile};
+use debrief_core::{builtin, Analyzer};
+
+/// Reads every `.toml` file under a pack folder, with paths relative to it.
+pub fn read_files(dir: &Path) -> Result<Vec<PackFile>> {
+    if !dir.is_dir() {
+        bail!("{}: no such pack folder", dir.display());
+    }
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries =
+            std::fs::read_dir(&d).with_context(|| format!("{}: cannot read", d.display()))?;
+        for entry in entries {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                let rel = path
+                    .strip_prefix(dir)
+                    .expect("under the pack folder")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let contents = std::fs::read_to_string(&path)
+                    .with_context(|| format!("{}: cannot read as UTF-8 text", path.display()))?;
+                files.push(PackFile {
+                    path: rel,
+                    contents,
+                });
+            }
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Loads and validates the pack in `dir`, prefixing errors with the folder.
+pub fn load_dir(dir: &Path) -> Result<Pack> {
+    let files = read_files(dir)?;
+    pack::load(&files).map_err(|errs| {
+        let lines: Vec<String> = errs
+            .0
+            .iter()
+            .map(|e| format!("{}/{e}", dir.display()))
+            .collect();
+        anyhow::anyhow!("the pack is invalid:\n{}", lines.join("\n"))
+    })
+}
+
+/// The pack to judge with: `--pack DIR`, or the built-in one.
+pub fn load(pack_dir: Option<&Path>) -> Result<Pack> {
+    match pack_dir {
+        Some(dir) => load_dir(dir),
+        None => builtin::pack().map_err(|e| anyhow::anyhow!("the built-in pack is invalid:\n{e}")),
+    }
+}
+
+/// The analyzer for the chosen pack.
+pub fn analyzer(pack_dir: Option<&Path>) -> Result<Analyzer> {
+    let pack = load(pack_dir)?;
+    Analyzer::new(pack).map_err(|e| anyhow::anyhow!("the pack does not compile:\n{e}"))
+}

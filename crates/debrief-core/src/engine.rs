@@ -1,0 +1,446 @@
+//! The signal engine: a pack compiled once (all phrases in one automaton, all regexes in one set)
+//! and shared immutably; [`Analyzer::check`] turns an answer into a [`Judgment`].
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+
+use crate::context::Cues;
+use crate::judgment::{Finding, Judgment, PackRef};
+use crate::metrics::{self, Metrics};
+use crate::pack::{AnswerAt, MetricKind, Pack, PackError, PackErrors, Scope, Severity, Signal};
+use crate::phrases::PhraseSet;
+use crate::score;
+use crate::text::{Document, Unit};
+
+/// The part a phrase plays in its signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Phrase,
+    Then,
+    Unless,
+    Absent,
+}
+
+/// Why an answer could not be judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckError {
+    /// The answer is empty or only white space.
+    Empty,
+    /// `--question` named a question the pack does not have.
+    UnknownQuestion(String),
+}
+
+impl fmt::Display for CheckError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CheckError::Empty => f.write_str("the answer is empty: write the story, then check it"),
+            CheckError::UnknownQuestion(id) => write!(
+                f,
+                "unknown question {id:?}: `debrief questions` lists the ids"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CheckError {}
+
+/// A pack compiled for judging.
+#[derive(Debug)]
+pub struct Analyzer {
+    pack: Pack,
+    phrases: PhraseSet<(u32, Role)>,
+    patterns: Option<(RegexSet, Vec<(u32, Regex)>)>,
+    weights: HashMap<String, u8>,
+}
+
+/// A match of one signal's part, in the normalised text.
+#[derive(Debug, Clone)]
+struct Hit {
+    signal: u32,
+    role: Role,
+    range: Range<usize>,
+}
+
+impl Analyzer {
+    /// Compiles a loaded pack.
+    pub fn new(pack: Pack) -> Result<Analyzer, PackErrors> {
+        let mut errors = Vec::new();
+        let mut builder = PhraseSet::builder();
+        let mut regex_sources = Vec::new();
+        let mut regex_owners = Vec::new();
+        for (i, s) in pack.signals.iter().enumerate() {
+            let i = i as u32;
+            let mut add = |role: Role, templates: &[String]| {
+                if let Err(e) = builder.add((i, role), templates) {
+                    errors.push(PackError {
+                        file: s.origin.file.clone(),
+                        line: Some(s.origin.line),
+                        message: format!("signal {:?}: {e}", s.id),
+                    });
+                }
+            };
+            add(Role::Phrase, &s.phrases);
+            add(Role::Then, &s.then);
+            add(Role::Unless, &s.unless);
+            if let Some(a) = &s.answer {
+                add(Role::Absent, &a.absent);
+            }
+            for p in &s.patterns {
+                match RegexBuilder::new(p).case_insensitive(true).build() {
+                    Ok(re) => {
+                        regex_sources.push(p.clone());
+                        regex_owners.push((i, re));
+                    }
+                    Err(e) => errors.push(PackError {
+                        file: s.origin.file.clone(),
+                        line: Some(s.origin.line),
+                        message: format!("signal {:?}: bad pattern {p:?}: {e}", s.id),
+                    }),
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(PackErrors(errors));
+        }
+        let patterns = if regex_sources.is_empty() {
+            None
+        } else {
+            let set = RegexSetBuilder::new(&regex_sources)
+                .case_insensitive(true)
+                .build()
+                .map_err(|e| {
+                    PackErrors(vec![PackError {
+                        file: "signals".into(),
+                        line: None,
+                        message: format!("patterns do not compile together: {e}"),
+                    }])
+                })?;
+            Some((set, regex_owners))
+        };
+        let weights = pack
+            .signals
+            .iter()
+            .map(|s| (s.id.clone(), s.weight))
+            .collect();
+        Ok(Analyzer {
+            phrases: builder.build(),
+            patterns,
+            weights,
+            pack,
+        })
+    }
+
+    /// The pack it judges with.
+    pub fn pack(&self) -> &Pack {
+        &self.pack
+    }
+
+    /// How many distinct phrases the pack's templates expand to.
+    pub fn phrase_count(&self) -> usize {
+        self.phrases.len()
+    }
+
+    /// Judges an answer, against a question's targets when one is given.
+    pub fn check(&self, text: &str, question: Option<&str>) -> Result<Judgment, CheckError> {
+        let question = match question {
+            Some(id) => Some(
+                self.pack
+                    .question(id)
+                    .ok_or_else(|| CheckError::UnknownQuestion(id.to_string()))?,
+            ),
+            None => None,
+        };
+        if text.trim().is_empty() {
+            return Err(CheckError::Empty);
+        }
+        let doc = Document::new(text);
+        let quantities = metrics::quantities(&doc);
+        let cues = Cues::find(&doc);
+        let hits = self.hits(&doc);
+
+        let mut findings = Vec::new();
+        let mut by_signal: Vec<Vec<&Hit>> = vec![Vec::new(); self.pack.signals.len()];
+        for h in &hits {
+            by_signal[h.signal as usize].push(h);
+        }
+        let mut metrics = metrics::measure(&doc, quantities.len());
+        for (i, s) in self.pack.signals.iter().enumerate() {
+            if s.answer.is_some() {
+                continue;
+            }
+            let before = findings.len();
+            self.match_signal(&doc, &cues, &quantities, s, &by_signal[i], &mut findings);
+            let fired = findings.len() - before;
+            match s.metric {
+                Some(MetricKind::Fillers) => metrics.fillers += fired,
+                Some(MetricKind::Hedges) => metrics.hedges += fired,
+                _ => {}
+            }
+        }
+        for (i, s) in self.pack.signals.iter().enumerate() {
+            if s.answer.is_some() {
+                self.answer_signal(&doc, &quantities, &metrics, s, &by_signal[i], &mut findings);
+            }
+        }
+        findings.sort_by(|a, b| {
+            (a.start, std::cmp::Reverse(a.severity), &a.rule).cmp(&(
+                b.start,
+                std::cmp::Reverse(b.severity),
+                &b.rule,
+            ))
+        });
+
+        let weights: HashMap<&str, u8> =
+            self.weights.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        let competencies = score::competency_scores(&self.pack, &weights, &findings, question);
+        let disqualified = findings
+            .iter()
+            .any(|f| f.severity == Severity::Disqualifier);
+        let score = score::overall(
+            &competencies,
+            self.pack.meta.expected_competencies,
+            disqualified,
+        );
+        let verdict = score::verdict(score, &competencies, disqualified);
+        let probes = score::probes(&self.pack, &competencies, question);
+        Ok(Judgment {
+            pack: PackRef {
+                id: self.pack.meta.id.clone(),
+                version: self.pack.meta.version.clone(),
+            },
+            question: question.map(|q| q.id.clone()),
+            verdict,
+            score,
+            disqualified,
+            competencies,
+            findings,
+            probes,
+            metrics,
+        })
+    }
+
+    /// Judges a Markdown answer or story: front matter is skipped, and spans, lines and columns
+    /// still point into the whole text.
+    pub fn check_markdown(
+        &self,
+        text: &str,
+        question: Option<&str>,
+    ) -> Result<Judgment, CheckError> {
+        let body = crate::markdown::body_start(text);
+        if body == 0 {
+            return self.check(text, question);
+        }
+        let mut j = self.check(&text[body..], question)?;
+        let lines_before = text[..body].bytes().filter(|&b| b == b'\n').count();
+        for f in &mut j.findings {
+            f.start += body;
+            f.end += body;
+            f.line += lines_before;
+        }
+        Ok(j)
+    }
+
+    /// Every phrase and pattern hit, each tagged with its signal and role.
+    fn hits(&self, doc: &Document<'_>) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        self.phrases.find(doc, |(signal, role), range| {
+            hits.push(Hit {
+                signal,
+                role,
+                range,
+            })
+        });
+        if let Some((set, regexes)) = &self.patterns {
+            for i in set.matches(doc.norm()).iter() {
+                let (signal, re) = &regexes[i];
+                for m in re.find_iter(doc.norm()) {
+                    if m.start() < m.end() {
+                        hits.push(Hit {
+                            signal: *signal,
+                            role: Role::Phrase,
+                            range: m.range(),
+                        });
+                    }
+                }
+            }
+        }
+        hits.sort_by_key(|h| (h.signal, h.range.start, std::cmp::Reverse(h.range.end)));
+        hits
+    }
+
+    fn unit(&self, doc: &Document<'_>, scope: Scope, offset: usize) -> Unit {
+        match scope {
+            Scope::Sentence => doc.sentences()[doc.sentence_of(offset)],
+            _ => doc.clauses()[doc.clause_of(offset)],
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn match_signal(
+        &self,
+        doc: &Document<'_>,
+        cues: &Cues,
+        quantities: &[Range<usize>],
+        s: &Signal,
+        hits: &[&Hit],
+        findings: &mut Vec<Finding>,
+    ) {
+        let mut last_end = 0usize;
+        for p in hits.iter().filter(|h| h.role == Role::Phrase) {
+            let unit = self.unit(doc, s.scope, p.range.start);
+            if p.range.end > unit.end {
+                continue;
+            }
+            let span = if s.then.is_empty() {
+                p.range.clone()
+            } else {
+                let follower = hits.iter().find(|t| {
+                    t.role == Role::Then
+                        && t.range.start >= p.range.end
+                        && t.range.end <= unit.end
+                        && doc.words_between(p.range.end..t.range.start) <= s.gap
+                });
+                match follower {
+                    Some(t) => p.range.start..t.range.end,
+                    None => continue,
+                }
+            };
+            if span.start < last_end {
+                continue; // one finding per stretch of text for a signal
+            }
+            let inside = |r: &Range<usize>| r.start >= unit.start && r.end <= unit.end;
+            if hits
+                .iter()
+                .any(|u| u.role == Role::Unless && inside(&u.range))
+            {
+                continue;
+            }
+            if s.unless_quantity && quantities.iter().any(inside) {
+                continue;
+            }
+            let rules = s.context;
+            if rules.question && doc.is_question(doc.sentence_of(span.start)) {
+                continue;
+            }
+            if rules.negation && cues.negated(doc, span.clone()) {
+                continue;
+            }
+            if rules.reported && cues.reported(doc, span.clone()) {
+                continue;
+            }
+            if rules.counterfactual && cues.counterfactual(doc, span.clone()) {
+                continue;
+            }
+            last_end = span.end;
+            findings.push(self.finding(doc, s, span));
+        }
+    }
+
+    fn answer_signal(
+        &self,
+        doc: &Document<'_>,
+        quantities: &[Range<usize>],
+        metrics: &Metrics,
+        s: &Signal,
+        hits: &[&Hit],
+        findings: &mut Vec<Finding>,
+    ) {
+        let Some(check) = &s.answer else { return };
+        if !check.absent.is_empty() && hits.iter().any(|h| h.role == Role::Absent) {
+            return;
+        }
+        if check.absent_quantity && !quantities.is_empty() {
+            return;
+        }
+        let holds = check.when.iter().all(|c| {
+            let v = metrics.get(c.metric);
+            c.above.is_none_or(|a| v > a) && c.below.is_none_or(|b| v < b)
+        });
+        if !holds {
+            return;
+        }
+        let all = 0..doc.norm().len();
+        let span = match check.at {
+            AnswerAt::All => all,
+            AnswerAt::LastSentence => doc.sentences().last().map_or(all, |u| u.start..u.end),
+            AnswerAt::Overflow => doc.words_after(400).unwrap_or(all),
+        };
+        findings.push(self.finding(doc, s, span));
+    }
+
+    fn finding(&self, doc: &Document<'_>, s: &Signal, norm: Range<usize>) -> Finding {
+        let span = doc.original(norm);
+        let at = doc.lines().line_col(doc.text(), span.start);
+        Finding {
+            rule: s.id.clone(),
+            competency: s.competency.clone(),
+            severity: s.severity,
+            start: span.start,
+            end: span.end,
+            line: at.line,
+            column: at.column,
+            text: doc.text()[span.range()].to_string(),
+            message: s.message.clone(),
+            suggestion: s.suggestion.clone(),
+        }
+    }
+}
+
+/// A signal example that did not behave as its pack says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExampleFailure {
+    /// The signal.
+    pub signal: String,
+    /// Where the signal is defined.
+    pub origin: String,
+    /// True: it should have fired and did not; false: it fired and should not have.
+    pub should_fire: bool,
+    /// The example text.
+    pub example: String,
+}
+
+impl fmt::Display for ExampleFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = if self.should_fire {
+            "did not fire on"
+        } else {
+            "fired on"
+        };
+        write!(
+            f,
+            "{}: signal {:?} {what} {:?}",
+            self.origin, self.signal, self.example
+        )
+    }
+}
+
+impl Analyzer {
+    /// Runs every signal's examples and returns those that misbehave, with how many ran.
+    pub fn verify_examples(&self) -> (usize, Vec<ExampleFailure>) {
+        let mut failures = Vec::new();
+        let mut ran = 0;
+        for s in &self.pack.signals {
+            for (should_fire, list) in [(true, &s.examples.fire), (false, &s.examples.quiet)] {
+                for example in list {
+                    ran += 1;
+                    let fired = match self.check(example, None) {
+                        Ok(j) => j.findings.iter().any(|f| f.rule == s.id),
+                        Err(_) => false,
+                    };
+                    if fired != should_fire {
+                        failures.push(ExampleFailure {
+                            signal: s.id.clone(),
+                            origin: s.origin.to_string(),
+                            should_fire,
+                            example: example.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        (ran, failures)
+    }
+}

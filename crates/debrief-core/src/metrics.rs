@@ -1,0 +1,169 @@
+//! What an answer measures: words, speaking time, quantities, I and we. Fillers and hedges are
+//! counted by the pack's signals that carry `metric = "fillers"` or `"hedges"`.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::pack::MetricKind;
+use crate::text::{Document, TokenKind};
+
+/// Words a minute at an interview's speaking pace.
+pub const WORDS_PER_MINUTE: f64 = 150.0;
+
+/// The metrics of one answer (PRODUCT.md's `metrics` object).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// Words.
+    pub words: usize,
+    /// Sentences.
+    pub sentences: usize,
+    /// Seconds to say it at 150 words a minute.
+    pub speaking_seconds: usize,
+    /// Numbers with a unit: 80 ms, 99.99%, 10x, p99, 2 Tbps.
+    pub quantities: usize,
+    /// I, me, my, mine, myself.
+    pub first_person_singular: usize,
+    /// We, us, our, ours, ourselves.
+    pub first_person_plural: usize,
+    /// Filler words.
+    pub fillers: usize,
+    /// Hedges.
+    pub hedges: usize,
+}
+
+impl Metrics {
+    /// The value of one metric.
+    pub fn get(&self, kind: MetricKind) -> f64 {
+        (match kind {
+            MetricKind::Words => self.words,
+            MetricKind::Sentences => self.sentences,
+            MetricKind::SpeakingSeconds => self.speaking_seconds,
+            MetricKind::Quantities => self.quantities,
+            MetricKind::FirstPersonSingular => self.first_person_singular,
+            MetricKind::FirstPersonPlural => self.first_person_plural,
+            MetricKind::Fillers => self.fillers,
+            MetricKind::Hedges => self.hedges,
+        }) as f64
+    }
+}
+
+/// Numbers tied to a technical, reliability or time unit. A bare number ("3 engineers") is not a
+/// quantity: the committee wants outcomes in ms, %, x and req/s.
+fn quantity_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?xi)
+            \b(?:p|tp)(?:50|75|90|95|99|99\.9|999)\b
+          | \b(?:two|three|four|five|2|3|4|5)\ nines\b
+          | \b\d+(?:[.,]\d+)*
+            (?:
+                \s?(?:%|percent\b|percentage\ points?\b|x\b|×)
+              | \s?(?:ms|msec|milliseconds?|µs|us|microseconds?|ns|s|secs?|seconds?|min|mins|minutes?|h|hrs?|hours?|days?|weeks?|months?)\b
+              | \s?(?:k|m|b|thousand|million|billion)?\s?(?:rps|qps|req/s|requests?|queries|connections|packets|pps|records|zones|domains|sites|servers|nodes|pops|data\ centers|datacenters|regions|countries|cities|tickets|incidents|pages|alerts|errors|vulnerabilities|cves)\b
+              | \s?(?:[kmgtp]bps|[kmgtp]b/s|[kmgtp]bit/s|gigabits?|terabits?|megabits?|[kmgtp]i?b|bytes|gigabytes?|terabytes?|petabytes?)\b
+              | (?:k|m)\b
+              | \s?(?:times)\b
+            )
+          | \b\d+x\b
+        ",
+        )
+        .expect("the quantity regex is valid")
+    })
+}
+
+/// The normalised ranges of every quantity in the document.
+pub fn quantities(doc: &Document<'_>) -> Vec<Range<usize>> {
+    quantity_regex()
+        .find_iter(doc.norm())
+        .map(|m| m.range())
+        .collect()
+}
+
+/// Measures a document; fillers and hedges are left at zero for the caller to fill.
+pub fn measure(doc: &Document<'_>, quantity_count: usize) -> Metrics {
+    let mut singular = 0;
+    let mut plural = 0;
+    let mut words = 0;
+    for t in doc.tokens() {
+        if t.kind == TokenKind::Punct {
+            continue;
+        }
+        words += 1;
+        if t.kind != TokenKind::Word || t.end - t.start > 9 {
+            continue;
+        }
+        let w = doc.norm_slice(t.range());
+        let lower = w.to_ascii_lowercase();
+        let base = lower.split('\'').next().unwrap_or("");
+        match base {
+            "i" | "me" | "my" | "mine" | "myself" => singular += 1,
+            "we" | "us" | "our" | "ours" | "ourselves" => plural += 1,
+            _ => {}
+        }
+    }
+    Metrics {
+        words,
+        sentences: doc.sentences().len(),
+        speaking_seconds: (words as f64 * 60.0 / WORDS_PER_MINUTE).round() as usize,
+        quantities: quantity_count,
+        first_person_singular: singular,
+        first_person_plural: plural,
+        fillers: 0,
+        hedges: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<String> {
+        let doc = Document::new(text);
+        quantities(&doc)
+            .into_iter()
+            .map(|r| doc.norm_slice(r).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn technical_quantities_are_found() {
+        assert_eq!(
+            found("p99 fell from 340 ms to 90ms, errors dropped 0.02% and we load tested at 10x with 2 Tbps."),
+            vec!["p99", "340 ms", "90ms", "0.02%", "10x", "2 Tbps"]
+        );
+    }
+
+    #[test]
+    fn bare_counts_are_not_quantities() {
+        assert!(found("I worked with 3 engineers and 2 designers on version 2.").is_empty());
+    }
+
+    #[test]
+    fn nines_and_request_rates_count() {
+        assert_eq!(
+            found("We held four nines at 40k rps over 12 minutes."),
+            vec!["four nines", "40k rps", "12 minutes"]
+        );
+    }
+
+    #[test]
+    fn first_person_counts_include_contractions() {
+        let doc =
+            Document::new("I'm sure my team and I did it; we're proud of our work, and so am I.");
+        let m = measure(&doc, 0);
+        assert_eq!(m.first_person_singular, 4);
+        assert_eq!(m.first_person_plural, 2);
+        assert_eq!(m.words, 17);
+    }
+
+    #[test]
+    fn speaking_time_is_at_150_words_a_minute() {
+        let text = "word ".repeat(300);
+        let doc = Document::new(&text);
+        assert_eq!(measure(&doc, 0).speaking_seconds, 120);
+    }
+}

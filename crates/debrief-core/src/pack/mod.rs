@@ -1,0 +1,464 @@
+//! The pack model: everything debrief judges with and teaches from, loaded from plain TOML files
+//! and validated with file:line errors. The format is documented in `packs/FORMAT.md`.
+//!
+//! This module does no I/O: the caller hands over the files' paths and contents.
+
+mod raw;
+pub mod template;
+
+use std::fmt;
+
+use serde::Serialize;
+
+pub use raw::load;
+
+/// One file of a pack, as the caller read it.
+#[derive(Debug, Clone)]
+pub struct PackFile {
+    /// The path inside the pack folder, with `/` separators, such as `signals/ownership.toml`.
+    pub path: String,
+    /// The file's text.
+    pub contents: String,
+}
+
+/// An error in a pack, located at a file and (where known) a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackError {
+    /// The path inside the pack folder.
+    pub file: String,
+    /// The 1-based line, where the error has one.
+    pub line: Option<usize>,
+    /// What is wrong, in one sentence.
+    pub message: String,
+}
+
+impl fmt::Display for PackError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file, line, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// All the errors found in a pack; a pack with any error is not loaded.
+#[derive(Debug, Clone)]
+pub struct PackErrors(pub Vec<PackError>);
+
+impl fmt::Display for PackErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PackErrors {}
+
+/// Where a thing was defined, for messages that point back into the pack.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// The path inside the pack folder.
+    pub file: String,
+    /// The 1-based line.
+    pub line: usize,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// A loaded, validated pack.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    /// Identity and scoring knobs.
+    pub meta: PackMeta,
+    /// The competencies, in the pack's order.
+    pub competencies: Vec<Competency>,
+    /// The signals the analyzer looks for.
+    pub signals: Vec<Signal>,
+    /// The question bank.
+    pub questions: Vec<Question>,
+    /// Flashcard decks.
+    pub decks: Vec<Deck>,
+    /// Explain-drill topics.
+    pub topics: Vec<Topic>,
+    /// The readiness checklist.
+    pub checklist: Vec<ChecklistItem>,
+}
+
+impl Pack {
+    /// The competency with this id.
+    pub fn competency(&self, id: &str) -> Option<&Competency> {
+        self.competencies.iter().find(|c| c.id == id)
+    }
+
+    /// The question with this id.
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+
+    /// The explain topic with this id.
+    pub fn topic(&self, id: &str) -> Option<&Topic> {
+        self.topics.iter().find(|t| t.id == id)
+    }
+
+    /// The deck with this id.
+    pub fn deck(&self, id: &str) -> Option<&Deck> {
+        self.decks.iter().find(|d| d.id == id)
+    }
+
+    /// Every card of every deck, deck by deck.
+    pub fn cards(&self) -> impl Iterator<Item = &Card> {
+        self.decks.iter().flat_map(|d| d.cards.iter())
+    }
+}
+
+/// A pack's identity and scoring knobs (`pack.toml`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PackMeta {
+    /// The pack's id, such as `cloudflare-pm`.
+    pub id: String,
+    /// A human name.
+    pub name: String,
+    /// The pack's version; the same text, pack and version always give the same judgment.
+    pub version: String,
+    /// What the pack is for.
+    pub description: String,
+    /// How many competencies a complete story evidences; fewer drags the overall score.
+    pub expected_competencies: usize,
+}
+
+/// A competency the committee judges (`competencies.toml`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Competency {
+    /// The stable id (RUBRIC.md's ids for the default pack).
+    pub id: String,
+    /// A human name.
+    pub name: String,
+    /// What strong evidence looks like.
+    pub description: String,
+    /// The interviewer's follow-ups, asked when the competency is weak or not evidenced.
+    pub probes: Vec<String>,
+}
+
+/// How much a finding matters.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Information, such as a metric.
+    Note,
+    /// A sign in the candidate's favour.
+    Strength,
+    /// A red flag.
+    Concern,
+    /// The committee would end the interview.
+    Disqualifier,
+}
+
+impl Severity {
+    /// The id used in JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Strength => "strength",
+            Severity::Concern => "concern",
+            Severity::Disqualifier => "disqualifier",
+        }
+    }
+
+    /// Whether this severity counts against the candidate.
+    pub fn is_red(self) -> bool {
+        matches!(self, Severity::Concern | Severity::Disqualifier)
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "note" => Ok(Severity::Note),
+            "strength" => Ok(Severity::Strength),
+            "concern" => Ok(Severity::Concern),
+            "disqualifier" => Ok(Severity::Disqualifier),
+            _ => Err(format!(
+                "unknown severity {s:?} (expected disqualifier, concern, strength or note)"
+            )),
+        }
+    }
+}
+
+/// Where a signal looks for its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Inside one clause.
+    Clause,
+    /// Inside one sentence.
+    Sentence,
+    /// The whole answer (answer-level checks).
+    Answer,
+}
+
+/// The context rules under which a signal stays quiet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ContextRules {
+    /// Quiet when negated or refused.
+    pub negation: bool,
+    /// Quiet when someone else's words or request.
+    pub reported: bool,
+    /// Quiet when hypothetical or averted.
+    pub counterfactual: bool,
+    /// Quiet inside a question.
+    pub question: bool,
+}
+
+/// A metric an answer is measured by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetricKind {
+    /// Words.
+    Words,
+    /// Sentences.
+    Sentences,
+    /// Seconds to say it at 150 words a minute.
+    SpeakingSeconds,
+    /// Numbers with a unit.
+    Quantities,
+    /// I, me, my, mine, myself.
+    FirstPersonSingular,
+    /// We, us, our, ours, ourselves.
+    FirstPersonPlural,
+    /// Filler words (signals with `metric = "fillers"`).
+    Fillers,
+    /// Hedges (signals with `metric = "hedges"`).
+    Hedges,
+}
+
+/// One condition on a metric of the whole answer; both bounds are strict.
+#[derive(Debug, Clone, Serialize)]
+pub struct Condition {
+    /// The metric.
+    pub metric: MetricKind,
+    /// Holds when the metric is above this.
+    pub above: Option<f64>,
+    /// Holds when the metric is below this.
+    pub below: Option<f64>,
+}
+
+/// Where an answer-level finding points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnswerAt {
+    /// The whole answer.
+    All,
+    /// The last sentence, where a result belongs.
+    LastSentence,
+    /// The words past the 400th.
+    Overflow,
+}
+
+/// The rule of an answer-level signal.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnswerCheck {
+    /// Where the finding points.
+    pub at: AnswerAt,
+    /// Fires only when none of these phrase templates occur.
+    pub absent: Vec<String>,
+    /// Fires only when the answer holds no quantity.
+    pub absent_quantity: bool,
+    /// Fires only when all of these hold.
+    pub when: Vec<Condition>,
+}
+
+/// A signal's examples, which `debrief pack check` runs.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Examples {
+    /// Texts on which the signal must fire.
+    pub fire: Vec<String>,
+    /// Texts on which it must stay quiet.
+    pub quiet: Vec<String>,
+}
+
+/// One thing the committee notices (`signals/*.toml`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Signal {
+    /// Unique in the pack; the `rule` of a finding.
+    pub id: String,
+    /// The competency it is evidence for.
+    pub competency: String,
+    /// How much it matters.
+    pub severity: Severity,
+    /// How much it moves the competency score (1 to 3).
+    pub weight: u8,
+    /// Where it looks.
+    pub scope: Scope,
+    /// Why it matters, in one sentence.
+    pub message: String,
+    /// What a strong answer says instead.
+    pub suggestion: Option<String>,
+    /// Phrase templates; any one fires.
+    pub phrases: Vec<String>,
+    /// Phrase templates that must follow a `phrases` match.
+    pub then: Vec<String>,
+    /// Words allowed between a `phrases` match and its `then` match.
+    pub gap: usize,
+    /// Phrase templates that silence the signal in its scope.
+    pub unless: Vec<String>,
+    /// Silence the signal when its scope holds a quantity.
+    pub unless_quantity: bool,
+    /// Regexes, matched case-insensitively.
+    pub patterns: Vec<String>,
+    /// Context rules under which it stays quiet.
+    pub context: ContextRules,
+    /// The metric its firings count toward.
+    pub metric: Option<MetricKind>,
+    /// The rule of an answer-level signal.
+    pub answer: Option<AnswerCheck>,
+    /// Texts it must and must not fire on.
+    pub examples: Examples,
+    /// Where it is defined.
+    pub origin: Origin,
+}
+
+/// A behavioral question from the bank (`questions.toml`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Question {
+    /// Stable id, used by `--question`.
+    pub id: String,
+    /// The question as the interviewer asks it.
+    pub text: String,
+    /// Themes, for picking by theme.
+    pub themes: Vec<String>,
+    /// The competencies it targets.
+    pub targets: Vec<String>,
+    /// Follow-up probes specific to this question.
+    pub probes: Vec<String>,
+    /// What a strong answer shows.
+    pub strong: String,
+}
+
+/// A flashcard deck (`cards/DECK.toml`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Deck {
+    /// The deck's id, such as `dns`.
+    pub id: String,
+    /// A human name.
+    pub name: String,
+    /// The cards, in file order.
+    pub cards: Vec<Card>,
+}
+
+/// One flashcard: one fact.
+#[derive(Debug, Clone, Serialize)]
+pub struct Card {
+    /// Unique in the pack.
+    pub id: String,
+    /// The deck it belongs to.
+    pub deck: String,
+    /// The prompt side.
+    pub front: String,
+    /// The answer side.
+    pub back: String,
+    /// Why it matters to a PM, in one line.
+    pub why: String,
+}
+
+/// A concept an explanation must contain.
+#[derive(Debug, Clone, Serialize)]
+pub struct Concept {
+    /// Unique in the topic.
+    pub id: String,
+    /// A human name.
+    pub name: String,
+    /// Phrase templates; any one counts as the concept present.
+    pub phrases: Vec<String>,
+}
+
+/// A jargon term that must be explained in plain words if used.
+#[derive(Debug, Clone, Serialize)]
+pub struct Jargon {
+    /// The term, as a phrase template.
+    pub term: String,
+    /// Phrase templates; one near the term counts as an explanation.
+    pub explained_by: Vec<String>,
+}
+
+/// An explain-drill topic (`topics/ID.toml`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Topic {
+    /// Stable id.
+    pub id: String,
+    /// A human title.
+    pub title: String,
+    /// What the candidate is asked to explain, and to whom.
+    pub prompt: String,
+    /// A hint toward a good analogy.
+    pub analogy_hint: String,
+    /// The word budget (two minutes is about 300 words).
+    pub max_words: usize,
+    /// Concepts an accurate explanation contains.
+    pub concepts: Vec<Concept>,
+    /// Jargon to avoid or explain.
+    pub jargon: Vec<Jargon>,
+    /// A strong explanation, used as a test.
+    pub strong_sample: String,
+    /// A weak explanation, used as a test.
+    pub weak_sample: String,
+}
+
+/// The evidence rule of a checklist item.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Evidence {
+    /// Stories whose latest version scores at least `min_score` on any of `competencies`.
+    Stories {
+        /// Competency ids.
+        competencies: Vec<String>,
+        /// The minimum competency score, 1 to 4.
+        min_score: u8,
+        /// How many stories.
+        count: usize,
+    },
+    /// Decks learned: every card reviewed and retention at least `min_retention`.
+    Cards {
+        /// Deck ids.
+        decks: Vec<String>,
+        /// Retention from 0 to 1.
+        min_retention: f64,
+    },
+    /// Mock interview attempts.
+    Mocks {
+        /// How many.
+        count: usize,
+    },
+    /// Failure resume entries with a systemic change.
+    Failures {
+        /// How many.
+        count: usize,
+    },
+    /// A passed explanation of one of these topics.
+    Explain {
+        /// Topic ids.
+        topics: Vec<String>,
+    },
+}
+
+/// One item of the readiness checklist (`checklist.toml`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ChecklistItem {
+    /// Stable id.
+    pub id: String,
+    /// The item as the candidate reads it.
+    pub text: String,
+    /// What the system looks at to call it met.
+    pub evidence: Evidence,
+}

@@ -1,0 +1,1043 @@
+//! Reading pack files: TOML into the raw shapes, then validation into the model with file:line
+//! errors. Unknown keys are errors, so a typo in a pack never passes silently.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::template;
+use super::{
+    AnswerAt, AnswerCheck, Card, ChecklistItem, Competency, Concept, Condition, ContextRules, Deck,
+    Evidence, Examples, Jargon, MetricKind, Origin, Pack, PackError, PackErrors, PackFile,
+    PackMeta, Question, Scope, Severity, Signal, Topic,
+};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeta {
+    id: Spanned<String>,
+    name: String,
+    version: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    scoring: RawScoring,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawScoring {
+    expected_competencies: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCompetencies {
+    #[serde(default)]
+    competency: Vec<Spanned<RawCompetency>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCompetency {
+    id: String,
+    name: String,
+    description: String,
+    #[serde(default)]
+    probes: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSignals {
+    #[serde(default)]
+    signal: Vec<Spanned<RawSignal>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSignal {
+    id: String,
+    competency: String,
+    severity: Severity,
+    #[serde(default)]
+    weight: Option<u8>,
+    #[serde(default)]
+    scope: Option<Scope>,
+    message: String,
+    #[serde(default)]
+    suggestion: Option<String>,
+    #[serde(default)]
+    phrases: Vec<String>,
+    #[serde(default)]
+    then: Vec<String>,
+    #[serde(default)]
+    gap: Option<usize>,
+    #[serde(default)]
+    unless: Vec<String>,
+    #[serde(default)]
+    unless_quantity: bool,
+    #[serde(default)]
+    patterns: Vec<String>,
+    #[serde(default)]
+    context: Option<Vec<String>>,
+    #[serde(default)]
+    metric: Option<String>,
+    #[serde(default)]
+    at: Option<AnswerAt>,
+    #[serde(default)]
+    absent: Vec<String>,
+    #[serde(default)]
+    absent_quantity: bool,
+    #[serde(default)]
+    when: Vec<RawCondition>,
+    #[serde(default)]
+    examples: RawExamples,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCondition {
+    metric: MetricKind,
+    above: Option<f64>,
+    below: Option<f64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawExamples {
+    #[serde(default)]
+    fire: Vec<String>,
+    #[serde(default)]
+    quiet: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestions {
+    #[serde(default)]
+    question: Vec<Spanned<RawQuestion>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestion {
+    id: String,
+    text: String,
+    #[serde(default)]
+    themes: Vec<String>,
+    #[serde(default)]
+    targets: Vec<String>,
+    #[serde(default)]
+    probes: Vec<String>,
+    strong: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeck {
+    deck: Spanned<String>,
+    name: String,
+    #[serde(default)]
+    card: Vec<Spanned<RawCard>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCard {
+    id: String,
+    front: String,
+    back: String,
+    why: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTopic {
+    id: Spanned<String>,
+    title: String,
+    prompt: String,
+    analogy_hint: String,
+    #[serde(default)]
+    max_words: Option<usize>,
+    #[serde(default)]
+    concept: Vec<Spanned<RawConcept>>,
+    #[serde(default)]
+    jargon: Vec<Spanned<RawJargon>>,
+    samples: RawSamples,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConcept {
+    id: String,
+    name: String,
+    phrases: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJargon {
+    term: String,
+    #[serde(default)]
+    explained_by: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSamples {
+    strong: String,
+    weak: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChecklist {
+    #[serde(default)]
+    item: Vec<Spanned<RawItem>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawItem {
+    id: String,
+    text: String,
+    evidence: Evidence,
+}
+
+/// Decks a pack may use; cards outside them are an error so that a typo cannot hide a deck.
+pub const KNOWN_DECKS: &[&str] = &[
+    "dns",
+    "cdn",
+    "ddos",
+    "zero-trust",
+    "edge-computing",
+    "tls",
+    "bgp-anycast",
+    "http",
+    "waf-bots-rate-limiting",
+    "reliability",
+    "security-basics",
+];
+
+/// Validation state for one file: turns byte offsets into lines and collects errors.
+struct FileCtx<'a> {
+    file: &'a PackFile,
+    errors: &'a mut Vec<PackError>,
+}
+
+impl FileCtx<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        let end = offset.min(self.file.contents.len());
+        self.file.contents.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+
+    fn err(&mut self, offset: Option<usize>, message: impl Into<String>) {
+        let line = offset.map(|o| self.line_of(o));
+        self.errors.push(PackError {
+            file: self.file.path.clone(),
+            line,
+            message: message.into(),
+        });
+    }
+
+    fn origin(&self, offset: usize) -> Origin {
+        Origin {
+            file: self.file.path.clone(),
+            line: self.line_of(offset),
+        }
+    }
+
+    fn parse<T: serde::de::DeserializeOwned>(&mut self) -> Option<T> {
+        match toml::from_str::<T>(&self.file.contents) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let msg = e.message().trim().to_string();
+                let offset = e.span().map(|s| s.start);
+                self.err(offset, msg);
+                None
+            }
+        }
+    }
+
+    /// Checks an id's form; ids are kebab-case so they are safe in URLs, file names and JSON.
+    fn check_id(&mut self, offset: usize, what: &str, id: &str) {
+        if !is_kebab(id) {
+            self.err(
+                Some(offset),
+                format!(
+                    "{what} id {id:?} must be lower-case kebab-case, like \"rolled-back-launch\""
+                ),
+            );
+        }
+    }
+
+    fn check_text(&mut self, offset: usize, what: &str, text: &str) {
+        if text.trim().is_empty() {
+            self.err(Some(offset), format!("{what} is empty"));
+        }
+    }
+
+    fn check_templates(&mut self, offset: usize, what: &str, templates: &[String]) {
+        for t in templates {
+            if let Err(e) = template::expand(t) {
+                self.err(Some(offset), format!("{what} template {t:?}: {e}"));
+            }
+        }
+    }
+}
+
+fn is_kebab(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// Loads and validates a pack from its files. Every error is reported, not just the first.
+pub fn load(files: &[PackFile]) -> Result<Pack, PackErrors> {
+    let mut errors = Vec::new();
+    let by_path: HashMap<&str, &PackFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
+
+    let meta = match by_path.get("pack.toml") {
+        Some(f) => load_meta(f, &mut errors),
+        None => {
+            errors.push(PackError {
+                file: "pack.toml".into(),
+                line: None,
+                message: "missing: every pack needs a pack.toml with its id, name and version"
+                    .into(),
+            });
+            None
+        }
+    };
+
+    let competencies = match by_path.get("competencies.toml") {
+        Some(f) => load_competencies(f, &mut errors),
+        None => {
+            errors.push(PackError {
+                file: "competencies.toml".into(),
+                line: None,
+                message: "missing: a pack needs its competencies".into(),
+            });
+            Vec::new()
+        }
+    };
+    let known: HashSet<&str> = competencies.iter().map(|c| c.id.as_str()).collect();
+
+    let mut sorted: Vec<&PackFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let mut signals = Vec::new();
+    let mut decks: Vec<Deck> = Vec::new();
+    let mut topics = Vec::new();
+    for f in &sorted {
+        if !f.path.ends_with(".toml") {
+            continue;
+        }
+        if let Some(rest) = f.path.strip_prefix("signals/") {
+            if !rest.contains('/') {
+                load_signals(f, &known, &mut signals, &mut errors);
+            }
+        } else if let Some(rest) = f.path.strip_prefix("cards/") {
+            if !rest.contains('/') {
+                if let Some(d) = load_deck(f, &mut errors) {
+                    decks.push(d);
+                }
+            }
+        } else if let Some(rest) = f.path.strip_prefix("topics/") {
+            if !rest.contains('/') {
+                if let Some(t) = load_topic(f, &mut errors) {
+                    topics.push(t);
+                }
+            }
+        }
+    }
+    // Topics are shown in file order, except that edge computing, the checklist's example, leads.
+    topics.sort_by_key(|t: &Topic| t.id != "edge-computing");
+
+    let questions = by_path
+        .get("questions.toml")
+        .map(|f| load_questions(f, &known, &mut errors))
+        .unwrap_or_default();
+    let checklist = by_path
+        .get("checklist.toml")
+        .map(|f| load_checklist(f, &known, &decks, &topics, &mut errors))
+        .unwrap_or_default();
+
+    check_unique_ids(&signals, |s| (&s.id, &s.origin), "signal", &mut errors);
+    let card_ids: Vec<(&String, Origin)> = decks
+        .iter()
+        .flat_map(|d| d.cards.iter())
+        .map(|c| {
+            (
+                &c.id,
+                Origin {
+                    file: format!("cards/{}.toml", c.deck),
+                    line: 0,
+                },
+            )
+        })
+        .collect();
+    let mut seen = HashSet::new();
+    for (id, origin) in &card_ids {
+        if !seen.insert(id.as_str()) {
+            errors.push(PackError {
+                file: origin.file.clone(),
+                line: None,
+                message: format!("card id {id:?} is used twice in the pack"),
+            });
+        }
+    }
+    let mut seen_decks = HashSet::new();
+    for d in &decks {
+        if !seen_decks.insert(d.id.as_str()) {
+            errors.push(PackError {
+                file: format!("cards/{}.toml", d.id),
+                line: None,
+                message: format!("deck {:?} is defined in two files", d.id),
+            });
+        }
+    }
+    let mut seen_topics = HashSet::new();
+    for t in &topics {
+        if !seen_topics.insert(t.id.as_str()) {
+            errors.push(PackError {
+                file: "topics/".to_string(),
+                line: None,
+                message: format!("topic {:?} is defined twice", t.id),
+            });
+        }
+    }
+
+    match meta {
+        Some(meta) if errors.is_empty() => Ok(Pack {
+            meta,
+            competencies,
+            signals,
+            questions,
+            decks,
+            topics,
+            checklist,
+        }),
+        _ => Err(PackErrors(errors)),
+    }
+}
+
+fn check_unique_ids<T>(
+    items: &[T],
+    key: impl Fn(&T) -> (&String, &Origin),
+    what: &str,
+    errors: &mut Vec<PackError>,
+) {
+    let mut seen: HashMap<&str, &Origin> = HashMap::new();
+    for item in items {
+        let (id, origin) = key(item);
+        if let Some(first) = seen.insert(id.as_str(), origin) {
+            errors.push(PackError {
+                file: origin.file.clone(),
+                line: Some(origin.line),
+                message: format!("{what} id {id:?} is already used at {first}"),
+            });
+        }
+    }
+}
+
+fn load_meta(f: &PackFile, errors: &mut Vec<PackError>) -> Option<PackMeta> {
+    let mut cx = FileCtx { file: f, errors };
+    let raw: RawMeta = cx.parse()?;
+    cx.check_id(raw.id.span().start, "pack", raw.id.get_ref());
+    cx.check_text(raw.id.span().start, "name", &raw.name);
+    cx.check_text(raw.id.span().start, "version", &raw.version);
+    Some(PackMeta {
+        id: raw.id.into_inner(),
+        name: raw.name,
+        version: raw.version,
+        description: raw.description,
+        expected_competencies: raw.scoring.expected_competencies.unwrap_or(4).max(1),
+    })
+}
+
+fn load_competencies(f: &PackFile, errors: &mut Vec<PackError>) -> Vec<Competency> {
+    let mut cx = FileCtx { file: f, errors };
+    let Some(raw) = cx.parse::<RawCompetencies>() else {
+        return Vec::new();
+    };
+    let mut out: Vec<Competency> = Vec::new();
+    for c in raw.competency {
+        let at = c.span().start;
+        let c = c.into_inner();
+        cx.check_id(at, "competency", &c.id);
+        cx.check_text(at, "name", &c.name);
+        cx.check_text(at, "description", &c.description);
+        if c.probes.is_empty() {
+            cx.err(
+                Some(at),
+                format!(
+                    "competency {:?} has no probes: the interviewer needs a follow-up",
+                    c.id
+                ),
+            );
+        }
+        for p in &c.probes {
+            cx.check_text(at, "probe", p);
+        }
+        if out.iter().any(|o| o.id == c.id) {
+            cx.err(Some(at), format!("competency id {:?} is used twice", c.id));
+        }
+        out.push(Competency {
+            id: c.id,
+            name: c.name,
+            description: c.description,
+            probes: c.probes,
+        });
+    }
+    if out.is_empty() {
+        cx.err(None, "no [[competency]] defined");
+    }
+    out
+}
+
+fn default_context(severity: Severity) -> ContextRules {
+    ContextRules {
+        negation: true,
+        reported: severity.is_red(),
+        counterfactual: true,
+        question: true,
+    }
+}
+
+fn load_signals(
+    f: &PackFile,
+    known: &HashSet<&str>,
+    out: &mut Vec<Signal>,
+    errors: &mut Vec<PackError>,
+) {
+    let mut cx = FileCtx { file: f, errors };
+    let Some(raw) = cx.parse::<RawSignals>() else {
+        return;
+    };
+    for s in raw.signal {
+        let at = s.span().start;
+        let s = s.into_inner();
+        cx.check_id(at, "signal", &s.id);
+        if !known.contains(s.competency.as_str()) {
+            cx.err(
+                Some(at),
+                format!(
+                    "signal {:?}: unknown competency {:?} (not in competencies.toml)",
+                    s.id, s.competency
+                ),
+            );
+        }
+        cx.check_text(at, "message", &s.message);
+        if let Some(sg) = &s.suggestion {
+            cx.check_text(at, "suggestion", sg);
+        }
+        let weight = s.weight.unwrap_or(1);
+        if !(1..=3).contains(&weight) {
+            cx.err(
+                Some(at),
+                format!("signal {:?}: weight must be 1, 2 or 3", s.id),
+            );
+        }
+        let scope = s.scope.unwrap_or(Scope::Clause);
+        cx.check_templates(at, "phrases", &s.phrases);
+        cx.check_templates(at, "then", &s.then);
+        cx.check_templates(at, "unless", &s.unless);
+        cx.check_templates(at, "absent", &s.absent);
+        for p in &s.patterns {
+            if let Err(e) = regex::RegexBuilder::new(p).case_insensitive(true).build() {
+                let first = e.to_string().lines().last().unwrap_or("").to_string();
+                cx.err(
+                    Some(at),
+                    format!("signal {:?}: bad pattern {p:?}: {first}", s.id),
+                );
+            }
+        }
+        let answer = if scope == Scope::Answer {
+            if !s.phrases.is_empty() || !s.patterns.is_empty() || !s.then.is_empty() {
+                cx.err(
+                    Some(at),
+                    format!(
+                        "signal {:?}: an answer-level signal uses `absent` and `when`, not phrases or patterns",
+                        s.id
+                    ),
+                );
+            }
+            if s.absent.is_empty() && !s.absent_quantity && s.when.is_empty() {
+                cx.err(
+                    Some(at),
+                    format!("signal {:?}: an answer-level signal needs `absent`, `absent_quantity` or `when`", s.id),
+                );
+            }
+            for c in &s.when {
+                if c.above.is_none() && c.below.is_none() {
+                    cx.err(
+                        Some(at),
+                        format!(
+                            "signal {:?}: a `when` condition needs `above` or `below`",
+                            s.id
+                        ),
+                    );
+                }
+            }
+            Some(AnswerCheck {
+                at: s.at.unwrap_or(AnswerAt::All),
+                absent: s.absent,
+                absent_quantity: s.absent_quantity,
+                when: s
+                    .when
+                    .into_iter()
+                    .map(|c| Condition {
+                        metric: c.metric,
+                        above: c.above,
+                        below: c.below,
+                    })
+                    .collect(),
+            })
+        } else {
+            if s.phrases.is_empty() && s.patterns.is_empty() {
+                cx.err(
+                    Some(at),
+                    format!("signal {:?} has neither phrases nor patterns", s.id),
+                );
+            }
+            if !s.then.is_empty() && s.phrases.is_empty() {
+                cx.err(
+                    Some(at),
+                    format!("signal {:?}: `then` needs `phrases` to follow", s.id),
+                );
+            }
+            if s.at.is_some() || !s.absent.is_empty() || s.absent_quantity || !s.when.is_empty() {
+                cx.err(
+                    Some(at),
+                    format!(
+                        "signal {:?}: `at`, `absent` and `when` need scope = \"answer\"",
+                        s.id
+                    ),
+                );
+            }
+            None
+        };
+        let metric = match s.metric.as_deref() {
+            None | Some("") => None,
+            Some("fillers") => Some(MetricKind::Fillers),
+            Some("hedges") => Some(MetricKind::Hedges),
+            Some(other) => {
+                cx.err(
+                    Some(at),
+                    format!(
+                        "signal {:?}: metric {other:?} must be \"fillers\" or \"hedges\"",
+                        s.id
+                    ),
+                );
+                None
+            }
+        };
+        let context = match s.context {
+            None => default_context(s.severity),
+            Some(list) => {
+                let mut rules = ContextRules::default();
+                for r in list {
+                    match r.as_str() {
+                        "negation" => rules.negation = true,
+                        "reported" => rules.reported = true,
+                        "counterfactual" => rules.counterfactual = true,
+                        "question" => rules.question = true,
+                        other => cx.err(
+                            Some(at),
+                            format!(
+                                "signal {:?}: unknown context rule {other:?} (negation, reported, counterfactual, question)",
+                                s.id
+                            ),
+                        ),
+                    }
+                }
+                rules
+            }
+        };
+        if s.examples.fire.len() < 3 || s.examples.quiet.len() < 3 {
+            cx.err(
+                Some(at),
+                format!(
+                    "signal {:?} needs at least three `fire` and three `quiet` examples (has {} and {})",
+                    s.id,
+                    s.examples.fire.len(),
+                    s.examples.quiet.len()
+                ),
+            );
+        }
+        for e in s.examples.fire.iter().chain(&s.examples.quiet) {
+            cx.check_text(at, "example", e);
+        }
+        out.push(Signal {
+            origin: cx.origin(at),
+            id: s.id,
+            competency: s.competency,
+            severity: s.severity,
+            weight,
+            scope,
+            message: s.message,
+            suggestion: s.suggestion,
+            phrases: s.phrases,
+            then: s.then,
+            gap: s.gap.unwrap_or(6),
+            unless: s.unless,
+            unless_quantity: s.unless_quantity,
+            patterns: s.patterns,
+            context,
+            metric,
+            answer,
+            examples: Examples {
+                fire: s.examples.fire,
+                quiet: s.examples.quiet,
+            },
+        });
+    }
+}
+
+fn load_questions(
+    f: &PackFile,
+    known: &HashSet<&str>,
+    errors: &mut Vec<PackError>,
+) -> Vec<Question> {
+    let mut cx = FileCtx { file: f, errors };
+    let Some(raw) = cx.parse::<RawQuestions>() else {
+        return Vec::new();
+    };
+    let mut out: Vec<Question> = Vec::new();
+    for q in raw.question {
+        let at = q.span().start;
+        let q = q.into_inner();
+        cx.check_id(at, "question", &q.id);
+        cx.check_text(at, "text", &q.text);
+        cx.check_text(at, "strong", &q.strong);
+        if out.iter().any(|o| o.id == q.id) {
+            cx.err(Some(at), format!("question id {:?} is used twice", q.id));
+        }
+        if q.targets.is_empty() || q.targets.len() > 4 {
+            cx.err(
+                Some(at),
+                format!("question {:?} needs 1 to 4 targets", q.id),
+            );
+        }
+        for t in &q.targets {
+            if !known.contains(t.as_str()) {
+                cx.err(
+                    Some(at),
+                    format!("question {:?}: unknown competency {t:?}", q.id),
+                );
+            }
+        }
+        for t in &q.themes {
+            cx.check_id(at, "theme", t);
+        }
+        if q.probes.len() < 2 || q.probes.len() > 4 {
+            cx.err(Some(at), format!("question {:?} needs 2 to 4 probes", q.id));
+        }
+        for p in &q.probes {
+            cx.check_text(at, "probe", p);
+        }
+        out.push(Question {
+            id: q.id,
+            text: q.text,
+            themes: q.themes,
+            targets: q.targets,
+            probes: q.probes,
+            strong: q.strong,
+        });
+    }
+    out
+}
+
+fn load_deck(f: &PackFile, errors: &mut Vec<PackError>) -> Option<Deck> {
+    let mut cx = FileCtx { file: f, errors };
+    let raw: RawDeck = cx.parse()?;
+    let deck_at = raw.deck.span().start;
+    let deck = raw.deck.into_inner();
+    if !KNOWN_DECKS.contains(&deck.as_str()) {
+        cx.err(
+            Some(deck_at),
+            format!("unknown deck {deck:?} (known: {})", KNOWN_DECKS.join(", ")),
+        );
+    }
+    let stem = f
+        .path
+        .strip_prefix("cards/")
+        .and_then(|p| p.strip_suffix(".toml"))
+        .unwrap_or("");
+    if stem != deck {
+        cx.err(
+            Some(deck_at),
+            format!("deck {deck:?} must live in cards/{deck}.toml"),
+        );
+    }
+    cx.check_text(deck_at, "name", &raw.name);
+    let mut cards = Vec::new();
+    for c in raw.card {
+        let at = c.span().start;
+        let c = c.into_inner();
+        cx.check_id(at, "card", &c.id);
+        cx.check_text(at, "front", &c.front);
+        cx.check_text(at, "back", &c.back);
+        cx.check_text(at, "why", &c.why);
+        cards.push(Card {
+            id: c.id,
+            deck: deck.clone(),
+            front: c.front,
+            back: c.back,
+            why: c.why,
+        });
+    }
+    if cards.is_empty() {
+        cx.err(Some(deck_at), format!("deck {deck:?} has no cards"));
+    }
+    Some(Deck {
+        id: deck,
+        name: raw.name,
+        cards,
+    })
+}
+
+fn load_topic(f: &PackFile, errors: &mut Vec<PackError>) -> Option<Topic> {
+    let mut cx = FileCtx { file: f, errors };
+    let raw: RawTopic = cx.parse()?;
+    let at = raw.id.span().start;
+    let id = raw.id.into_inner();
+    cx.check_id(at, "topic", &id);
+    cx.check_text(at, "title", &raw.title);
+    cx.check_text(at, "prompt", &raw.prompt);
+    cx.check_text(at, "analogy_hint", &raw.analogy_hint);
+    cx.check_text(at, "samples.strong", &raw.samples.strong);
+    cx.check_text(at, "samples.weak", &raw.samples.weak);
+    if raw.concept.is_empty() {
+        cx.err(Some(at), format!("topic {id:?} has no [[concept]]"));
+    }
+    let mut concepts: Vec<Concept> = Vec::new();
+    for c in raw.concept {
+        let cat = c.span().start;
+        let c = c.into_inner();
+        cx.check_id(cat, "concept", &c.id);
+        cx.check_text(cat, "name", &c.name);
+        if c.phrases.is_empty() {
+            cx.err(Some(cat), format!("concept {:?} has no phrases", c.id));
+        }
+        cx.check_templates(cat, "phrases", &c.phrases);
+        if concepts.iter().any(|o| o.id == c.id) {
+            cx.err(Some(cat), format!("concept id {:?} is used twice", c.id));
+        }
+        concepts.push(Concept {
+            id: c.id,
+            name: c.name,
+            phrases: c.phrases,
+        });
+    }
+    let mut jargon = Vec::new();
+    for j in raw.jargon {
+        let jat = j.span().start;
+        let j = j.into_inner();
+        cx.check_text(jat, "term", &j.term);
+        cx.check_templates(jat, "term", std::slice::from_ref(&j.term));
+        cx.check_templates(jat, "explained_by", &j.explained_by);
+        if j.explained_by.is_empty() {
+            cx.err(Some(jat), format!("jargon {:?} needs explained_by", j.term));
+        }
+        jargon.push(Jargon {
+            term: j.term,
+            explained_by: j.explained_by,
+        });
+    }
+    Some(Topic {
+        id,
+        title: raw.title,
+        prompt: raw.prompt,
+        analogy_hint: raw.analogy_hint,
+        max_words: raw.max_words.unwrap_or(300),
+        concepts,
+        jargon,
+        strong_sample: raw.samples.strong,
+        weak_sample: raw.samples.weak,
+    })
+}
+
+fn load_checklist(
+    f: &PackFile,
+    known: &HashSet<&str>,
+    decks: &[Deck],
+    topics: &[Topic],
+    errors: &mut Vec<PackError>,
+) -> Vec<ChecklistItem> {
+    let mut cx = FileCtx { file: f, errors };
+    let Some(raw) = cx.parse::<RawChecklist>() else {
+        return Vec::new();
+    };
+    let mut out: Vec<ChecklistItem> = Vec::new();
+    for i in raw.item {
+        let at = i.span().start;
+        let i = i.into_inner();
+        cx.check_id(at, "checklist item", &i.id);
+        cx.check_text(at, "text", &i.text);
+        if out.iter().any(|o| o.id == i.id) {
+            cx.err(
+                Some(at),
+                format!("checklist item id {:?} is used twice", i.id),
+            );
+        }
+        match &i.evidence {
+            Evidence::Stories {
+                competencies,
+                min_score,
+                count,
+            } => {
+                for c in competencies {
+                    if !known.contains(c.as_str()) {
+                        cx.err(
+                            Some(at),
+                            format!("item {:?}: unknown competency {c:?}", i.id),
+                        );
+                    }
+                }
+                if competencies.is_empty() || !(1..=4).contains(min_score) || *count == 0 {
+                    cx.err(
+                        Some(at),
+                        format!("item {:?}: stories evidence needs competencies, min_score 1-4 and count >= 1", i.id),
+                    );
+                }
+            }
+            Evidence::Cards {
+                decks: wanted,
+                min_retention,
+            } => {
+                for d in wanted {
+                    if !decks.iter().any(|x| &x.id == d) {
+                        cx.err(Some(at), format!("item {:?}: unknown deck {d:?}", i.id));
+                    }
+                }
+                if wanted.is_empty() || !(0.0..=1.0).contains(min_retention) {
+                    cx.err(
+                        Some(at),
+                        format!(
+                            "item {:?}: cards evidence needs decks and min_retention from 0 to 1",
+                            i.id
+                        ),
+                    );
+                }
+            }
+            Evidence::Mocks { count } | Evidence::Failures { count } => {
+                if *count == 0 {
+                    cx.err(
+                        Some(at),
+                        format!("item {:?}: count must be at least 1", i.id),
+                    );
+                }
+            }
+            Evidence::Explain { topics: wanted } => {
+                for t in wanted {
+                    if !topics.iter().any(|x| &x.id == t) {
+                        cx.err(Some(at), format!("item {:?}: unknown topic {t:?}", i.id));
+                    }
+                }
+                if wanted.is_empty() {
+                    cx.err(
+                        Some(at),
+                        format!("item {:?}: explain evidence needs topics", i.id),
+                    );
+                }
+            }
+        }
+        out.push(ChecklistItem {
+            id: i.id,
+            text: i.text,
+            evidence: i.evidence,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, contents: &str) -> PackFile {
+        PackFile {
+            path: path.into(),
+            contents: contents.into(),
+        }
+    }
+
+    fn minimal() -> Vec<PackFile> {
+        vec![
+            file("pack.toml", "id = \"t\"\nname = \"T\"\nversion = \"1\"\n"),
+            file(
+                "competencies.toml",
+                "[[competency]]\nid = \"ownership\"\nname = \"Ownership\"\ndescription = \"d\"\nprobes = [\"p?\"]\n",
+            ),
+        ]
+    }
+
+    #[test]
+    fn minimal_pack_loads() {
+        let pack = load(&minimal()).expect("loads");
+        assert_eq!(pack.meta.id, "t");
+        assert_eq!(pack.competencies.len(), 1);
+    }
+
+    #[test]
+    fn unknown_competency_is_reported_with_its_line() {
+        let mut files = minimal();
+        files.push(file(
+            "signals/x.toml",
+            "# comment\n\n[[signal]]\nid = \"a\"\ncompetency = \"ownrship\"\nseverity = \"strength\"\nmessage = \"m\"\nphrases = [\"i decided\"]\nexamples.fire = [\"a\",\"b\",\"c\"]\nexamples.quiet = [\"a\",\"b\",\"c\"]\n",
+        ));
+        let errs = load(&files).unwrap_err();
+        let text = errs.to_string();
+        assert!(text.contains("signals/x.toml:3:"), "{text}");
+        assert!(text.contains("unknown competency \"ownrship\""), "{text}");
+    }
+
+    #[test]
+    fn toml_syntax_error_names_file_and_line() {
+        let mut files = minimal();
+        files.push(file("signals/y.toml", "[[signal]]\nid = = 1\n"));
+        let errs = load(&files).unwrap_err();
+        assert_eq!(errs.0[0].file, "signals/y.toml");
+        assert_eq!(errs.0[0].line, Some(2));
+    }
+
+    #[test]
+    fn unknown_key_is_an_error() {
+        let mut files = minimal();
+        files[0] = file(
+            "pack.toml",
+            "id = \"t\"\nname = \"T\"\nversion = \"1\"\nversoin = 2\n",
+        );
+        let errs = load(&files).unwrap_err();
+        assert!(errs.to_string().contains("versoin"), "{errs}");
+    }
+
+    #[test]
+    fn missing_pack_toml_is_reported() {
+        let files = vec![minimal().remove(1)];
+        let errs = load(&files).unwrap_err();
+        assert!(errs.to_string().starts_with("pack.toml: missing"), "{errs}");
+    }
+
+    #[test]
+    fn kebab_ids_are_enforced() {
+        assert!(is_kebab("safety-over-speed"));
+        assert!(is_kebab("p99"));
+        assert!(!is_kebab("Safety"));
+        assert!(!is_kebab("a--b"));
+        assert!(!is_kebab("-a"));
+        assert!(!is_kebab(""));
+    }
+}

@@ -1,0 +1,230 @@
+//! Scores, the verdict and probes, as RUBRIC.md says: a competency scores 1 to 4 from the signals
+//! that fired for it, or is not evidenced; a question's targets count most; any disqualifier makes
+//! the verdict strong-no-hire.
+
+use std::collections::HashMap;
+
+use crate::judgment::{CompetencyScore, Finding, Probe, Verdict};
+use crate::pack::{Pack, Question, Severity};
+
+/// The value (0 to 1) that a competency with no evidence weighs in the overall score where it was
+/// expected: about a 1.5, between a strong no and a no.
+const NOT_EVIDENCED_VALUE: f64 = 1.0 / 6.0;
+
+/// How much more a question's target counts than another competency.
+const TARGET_WEIGHT: f64 = 2.0;
+
+/// The most probes a judgment asks.
+const MAX_PROBES: usize = 3;
+
+/// Scores every competency of the pack from the findings, each signal counted once.
+pub fn competency_scores(
+    pack: &Pack,
+    weights: &HashMap<&str, u8>,
+    findings: &[Finding],
+    question: Option<&Question>,
+) -> Vec<CompetencyScore> {
+    let mut strength: HashMap<&str, f64> = HashMap::new();
+    let mut red: HashMap<&str, f64> = HashMap::new();
+    let mut disqualified: HashMap<&str, bool> = HashMap::new();
+    let mut counted: Vec<&str> = Vec::new();
+    for f in findings {
+        if counted.contains(&f.rule.as_str()) {
+            continue;
+        }
+        counted.push(&f.rule);
+        let w = f64::from(*weights.get(f.rule.as_str()).unwrap_or(&1));
+        match f.severity {
+            Severity::Strength => *strength.entry(&f.competency).or_default() += w,
+            Severity::Concern => *red.entry(&f.competency).or_default() += w,
+            Severity::Disqualifier => {
+                *red.entry(&f.competency).or_default() += w.max(3.0);
+                disqualified.insert(&f.competency, true);
+            }
+            Severity::Note => {}
+        }
+    }
+    pack.competencies
+        .iter()
+        .map(|c| {
+            let s = strength.get(c.id.as_str()).copied().unwrap_or(0.0);
+            let r = red.get(c.id.as_str()).copied().unwrap_or(0.0);
+            let score = if disqualified.contains_key(c.id.as_str()) {
+                Some(1)
+            } else if s == 0.0 && r == 0.0 {
+                None
+            } else {
+                Some(score_from(s, r))
+            };
+            CompetencyScore {
+                id: c.id.clone(),
+                score,
+                target: question.is_some_and(|q| q.targets.contains(&c.id)),
+            }
+        })
+        .collect()
+}
+
+/// Maps the evidence for and against a competency to 1 to 4.
+fn score_from(strength: f64, red: f64) -> u8 {
+    let net = strength - red;
+    if net >= 3.0 {
+        4
+    } else if net >= 1.0 {
+        3
+    } else if net >= -1.0 {
+        2
+    } else {
+        1
+    }
+}
+
+/// The overall score from 0 to 100: a weighted mean of the competency scores, where targets count
+/// double, a target with no evidence counts as weak, and an answer that evidences fewer than the
+/// pack's expected number of competencies is pulled down for each one missing.
+pub fn overall(scores: &[CompetencyScore], expected: usize, disqualified: bool) -> u8 {
+    let mut sum = 0.0;
+    let mut weight = 0.0;
+    let mut counted = 0;
+    for c in scores {
+        let w = if c.target { TARGET_WEIGHT } else { 1.0 };
+        match c.score {
+            Some(s) => {
+                sum += w * f64::from(s - 1) / 3.0;
+                weight += w;
+                counted += 1;
+            }
+            None if c.target => {
+                sum += w * NOT_EVIDENCED_VALUE;
+                weight += w;
+                counted += 1;
+            }
+            None => {}
+        }
+    }
+    let missing = expected.saturating_sub(counted) as f64;
+    sum += missing * NOT_EVIDENCED_VALUE;
+    weight += missing;
+    let score = if weight == 0.0 {
+        0.0
+    } else {
+        100.0 * sum / weight
+    };
+    let score = score.round().clamp(0.0, 100.0) as u8;
+    if disqualified {
+        score.min(10)
+    } else {
+        score
+    }
+}
+
+/// The verdict from the overall score, capped by the worst competency: a target at 1 cannot be a
+/// hire, any competency at 1 cannot be a strong hire, and a disqualifier is strong-no-hire.
+pub fn verdict(score: u8, scores: &[CompetencyScore], disqualified: bool) -> Verdict {
+    if disqualified {
+        return Verdict::StrongNoHire;
+    }
+    let mut v = if score >= 75 {
+        Verdict::StrongHire
+    } else if score >= 55 {
+        Verdict::Hire
+    } else if score >= 30 {
+        Verdict::NoHire
+    } else {
+        Verdict::StrongNoHire
+    };
+    if scores.iter().any(|c| c.score == Some(1)) {
+        v = v.min(Verdict::Hire);
+    }
+    if scores.iter().any(|c| c.target && c.score == Some(1)) {
+        v = v.min(Verdict::NoHire);
+    }
+    v
+}
+
+/// The follow-ups to practise next: the weakest competencies first (a 1, then a 2), then targets
+/// with no evidence, then, with no question given, competencies with no evidence in the pack's
+/// order. One probe a competency, at most three.
+pub fn probes(pack: &Pack, scores: &[CompetencyScore], question: Option<&Question>) -> Vec<Probe> {
+    let mut order: Vec<(u8, usize)> = Vec::new();
+    for (i, c) in scores.iter().enumerate() {
+        let rank = match (c.score, c.target) {
+            (Some(1), _) => 0,
+            (Some(2), _) => 1,
+            (None, true) => 2,
+            (None, false) if question.is_none() => 3,
+            _ => continue,
+        };
+        order.push((rank, i));
+    }
+    order.sort();
+    order
+        .into_iter()
+        .take(MAX_PROBES)
+        .filter_map(|(_, i)| {
+            let c = &pack.competencies[i];
+            c.probes.first().map(|p| Probe {
+                competency: c.id.clone(),
+                question: p.clone(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cs(id: &str, score: Option<u8>, target: bool) -> CompetencyScore {
+        CompetencyScore {
+            id: id.into(),
+            score,
+            target,
+        }
+    }
+
+    #[test]
+    fn one_piece_of_evidence_is_a_yes_and_concerns_pull_down() {
+        assert_eq!(score_from(1.0, 0.0), 3);
+        assert_eq!(score_from(3.0, 0.0), 4);
+        assert_eq!(score_from(1.0, 1.0), 2);
+        assert_eq!(score_from(0.0, 1.0), 2);
+        assert_eq!(score_from(0.0, 2.0), 1);
+    }
+
+    #[test]
+    fn breadth_matters_when_fewer_than_expected_are_evidenced() {
+        let narrow = overall(&[cs("a", Some(4), false)], 4, false);
+        let broad = overall(
+            &[
+                cs("a", Some(3), false),
+                cs("b", Some(3), false),
+                cs("c", Some(3), false),
+                cs("d", Some(3), false),
+            ],
+            4,
+            false,
+        );
+        assert!(broad > narrow, "{broad} > {narrow}");
+    }
+
+    #[test]
+    fn an_unevidenced_target_weighs_like_a_weak_score() {
+        let hit = overall(&[cs("a", Some(3), true), cs("b", Some(3), false)], 2, false);
+        let miss = overall(&[cs("a", None, true), cs("b", Some(3), false)], 2, false);
+        assert!(hit > miss);
+    }
+
+    #[test]
+    fn a_disqualifier_is_strong_no_hire_whatever_the_score() {
+        let scores = [cs("a", Some(4), false)];
+        assert_eq!(verdict(90, &scores, true), Verdict::StrongNoHire);
+        assert_eq!(overall(&scores, 1, true), 10);
+    }
+
+    #[test]
+    fn a_target_at_one_caps_the_verdict_at_no_hire() {
+        let scores = [cs("a", Some(1), true), cs("b", Some(4), false)];
+        assert_eq!(verdict(80, &scores, false), Verdict::NoHire);
+    }
+}

@@ -1,0 +1,684 @@
+//! The document model: an answer's text normalised for matching, its tokens, sentences and
+//! clauses, and the map from normalised offsets back to the user's bytes.
+//!
+//! Matching runs on a normalised copy (runs of white space folded to one space, paragraph and
+//! list breaks kept as a newline, curly apostrophes made straight) so that a phrase split across a
+//! wrapped line still matches. Every span a user sees is mapped back to the original bytes through
+//! [`Document::original`], never found again by searching (that is how line numbers go wrong).
+
+use std::ops::Range;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::span::{ByteSpan, LineIndex};
+
+/// The kind of a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// Letters, possibly with inner apostrophes, hyphens, dots or digits: `don't`, `p99`, `v2.1`.
+    Word,
+    /// A number, possibly with inner dots or commas: `99.9`, `10,000`.
+    Number,
+    /// Any other visible character.
+    Punct,
+}
+
+/// A token of the normalised text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// Its kind.
+    pub kind: TokenKind,
+    /// Start, in bytes of the normalised text.
+    pub start: u32,
+    /// End (exclusive), in bytes of the normalised text.
+    pub end: u32,
+}
+
+impl Token {
+    /// The byte range in the normalised text.
+    pub fn range(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// A sentence or a clause: a range of tokens and of normalised bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unit {
+    /// Start, in bytes of the normalised text.
+    pub start: usize,
+    /// End (exclusive), in bytes of the normalised text.
+    pub end: usize,
+    /// Index of its sentence (for a sentence, itself).
+    pub sentence: usize,
+}
+
+/// An answer, analysed for matching.
+#[derive(Debug)]
+pub struct Document<'a> {
+    text: &'a str,
+    norm: String,
+    /// For each byte of `norm`, the original byte offset of the character it came from; one
+    /// extra entry holds `text.len()`.
+    map: Vec<u32>,
+    tokens: Vec<Token>,
+    sentences: Vec<Unit>,
+    clauses: Vec<Unit>,
+    /// Ranges of the normalised text inside quotation marks.
+    quoted: Vec<Range<usize>>,
+    lines: LineIndex,
+}
+
+/// Abbreviations after which a full stop does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "e.g.", "i.e.", "etc.", "vs.", "dr.", "mr.", "mrs.", "ms.", "prof.", "approx.", "no.", "inc.",
+    "ltd.", "co.", "corp.", "u.s.", "u.k.", "st.", "jr.", "sr.", "fig.", "cf.", "est.", "dept.",
+    "sept.", "oct.", "nov.", "dec.", "jan.", "feb.", "aug.", "mt.", "ft.",
+];
+
+/// Words that open a new clause after a comma.
+const CLAUSE_OPENERS_AFTER_COMMA: &[&str] = &[
+    "and", "but", "so", "or", "yet", "which", "who", "because", "although", "though", "while",
+    "whereas", "since", "when", "after", "before", "until", "unless", "i", "we", "they", "he",
+    "she", "it", "you", "my", "our", "their", "then", "instead",
+];
+
+/// Words that open a new clause even without a comma.
+const CLAUSE_OPENERS: &[&str] = &[
+    "but", "because", "although", "though", "whereas", "unless", "however", "so that",
+];
+
+impl<'a> Document<'a> {
+    /// Analyses `text`.
+    pub fn new(text: &'a str) -> Document<'a> {
+        let (norm, map) = normalize(text);
+        let tokens = tokenize(&norm);
+        let sentences = split_sentences(&norm, &tokens);
+        let clauses = split_clauses(&norm, &tokens, &sentences);
+        let quoted = find_quoted(&norm);
+        Document {
+            text,
+            lines: LineIndex::new(text),
+            norm,
+            map,
+            tokens,
+            sentences,
+            clauses,
+            quoted,
+        }
+    }
+
+    /// The user's text.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// The normalised text that phrases are matched on.
+    pub fn norm(&self) -> &str {
+        &self.norm
+    }
+
+    /// The tokens of the normalised text.
+    pub fn tokens(&self) -> &[Token] {
+        &self.tokens
+    }
+
+    /// The sentences, in order.
+    pub fn sentences(&self) -> &[Unit] {
+        &self.sentences
+    }
+
+    /// The clauses, in order.
+    pub fn clauses(&self) -> &[Unit] {
+        &self.clauses
+    }
+
+    /// The line index of the user's text.
+    pub fn lines(&self) -> &LineIndex {
+        &self.lines
+    }
+
+    /// Maps a range of the normalised text to the user's bytes.
+    pub fn original(&self, range: Range<usize>) -> ByteSpan {
+        let start = self.map[range.start] as usize;
+        if range.end <= range.start {
+            return ByteSpan::new(start, start);
+        }
+        // The last normalised byte came from the character starting at `last`; the span ends
+        // right after that character, whatever its length in the user's text.
+        let last = self.map[range.end - 1] as usize;
+        let last_len = self.text[last..].chars().next().map_or(0, char::len_utf8);
+        ByteSpan::new(start, last + last_len)
+    }
+
+    /// The text of a normalised range.
+    pub fn norm_slice(&self, range: Range<usize>) -> &str {
+        &self.norm[range]
+    }
+
+    /// The index of the token that starts at or after `offset` in the normalised text.
+    pub fn token_at(&self, offset: usize) -> usize {
+        self.tokens.partition_point(|t| (t.start as usize) < offset)
+    }
+
+    /// How many word or number tokens lie inside the normalised range.
+    pub fn words_between(&self, range: Range<usize>) -> usize {
+        let a = self.token_at(range.start);
+        let b = self.token_at(range.end);
+        self.tokens[a..b]
+            .iter()
+            .filter(|t| t.kind != TokenKind::Punct)
+            .count()
+    }
+
+    /// The index of the clause holding the normalised offset.
+    pub fn clause_of(&self, offset: usize) -> usize {
+        unit_of(&self.clauses, offset)
+    }
+
+    /// The index of the sentence holding the normalised offset.
+    pub fn sentence_of(&self, offset: usize) -> usize {
+        unit_of(&self.sentences, offset)
+    }
+
+    /// Whether the normalised offset lies inside quotation marks.
+    pub fn is_quoted(&self, offset: usize) -> bool {
+        self.quoted.iter().any(|q| q.contains(&offset))
+    }
+
+    /// Whether the sentence is a question.
+    pub fn is_question(&self, sentence: usize) -> bool {
+        let s = &self.sentences[sentence];
+        self.norm[s.start..s.end]
+            .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '\u{201d}' | ')'))
+            .ends_with('?')
+    }
+
+    /// Whether `start..end` of the normalised text is a whole-word match: no letter or digit
+    /// joined to either side.
+    pub fn is_word_bounded(&self, start: usize, end: usize) -> bool {
+        let before = self.norm[..start].chars().next_back();
+        let after = self.norm[end..].chars().next();
+        !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
+    }
+
+    /// The words of the answer (word and number tokens).
+    pub fn word_count(&self) -> usize {
+        self.tokens
+            .iter()
+            .filter(|t| t.kind != TokenKind::Punct)
+            .count()
+    }
+
+    /// The normalised range covering the words past the `n`th, if there are more than `n`.
+    pub fn words_after(&self, n: usize) -> Option<Range<usize>> {
+        let mut seen = 0;
+        for t in &self.tokens {
+            if t.kind != TokenKind::Punct {
+                seen += 1;
+                if seen == n + 1 {
+                    return Some(t.start as usize..self.norm.trim_end().len());
+                }
+            }
+        }
+        None
+    }
+}
+
+fn unit_of(units: &[Unit], offset: usize) -> usize {
+    let i = units.partition_point(|u| u.end <= offset);
+    i.min(units.len().saturating_sub(1))
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Folds white space, keeps paragraph and list breaks, straightens apostrophes, and records for
+/// each output byte the input byte it came from.
+fn normalize(text: &str) -> (String, Vec<u32>) {
+    let mut norm = String::with_capacity(text.len());
+    let mut map: Vec<u32> = Vec::with_capacity(text.len() + 1);
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut line_is_heading = false;
+    let mut at_line_start = true;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_whitespace() {
+            let run_start = i;
+            let mut newlines = 0;
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                if bytes[i] == b'\n' {
+                    newlines += 1;
+                }
+                i += 1;
+            }
+            if norm.is_empty() || i >= bytes.len() {
+                // Leading and trailing white space vanish.
+                continue;
+            }
+            let breaks =
+                newlines >= 2 || (newlines == 1 && (line_is_heading || starts_block(&text[i..])));
+            norm.push(if breaks { '\n' } else { ' ' });
+            map.push(run_start as u32);
+            if newlines > 0 {
+                at_line_start = true;
+                line_is_heading = false;
+            }
+            continue;
+        }
+        let ch = text[i..].chars().next().expect("in bounds");
+        if at_line_start {
+            line_is_heading = ch == '#';
+            at_line_start = false;
+        }
+        let out = match ch {
+            '\u{2019}' | '\u{2018}' => '\'',
+            '\u{00a0}' | '\u{2009}' | '\u{202f}' => ' ',
+            c => c,
+        };
+        let mut buf = [0u8; 4];
+        let s = out.encode_utf8(&mut buf);
+        for _ in 0..s.len() {
+            map.push(i as u32);
+        }
+        norm.push_str(s);
+        i += ch.len_utf8();
+    }
+    map.push(text.len() as u32);
+    (norm, map)
+}
+
+/// Whether a line starts a list item or a heading, which ends the sentence before it.
+fn starts_block(line: &str) -> bool {
+    let t = line.trim_start();
+    if t.starts_with("- ") || t.starts_with("* ") || t.starts_with("+ ") || t.starts_with('#') {
+        return true;
+    }
+    if t.starts_with('\u{2022}') {
+        return true;
+    }
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0
+        && digits < 4
+        && matches!(t.as_bytes().get(digits), Some(b'.') | Some(b')'))
+        && matches!(t.as_bytes().get(digits + 1), Some(b' '))
+}
+
+/// Splits the normalised text into tokens.
+fn tokenize(norm: &str) -> Vec<Token> {
+    let mut tokens = Vec::with_capacity(norm.len() / 5);
+    let bytes = norm.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b' ' || b == b'\n' {
+            i += 1;
+            continue;
+        }
+        let ch = if b < 0x80 {
+            b as char
+        } else {
+            norm[i..].chars().next().expect("in bounds")
+        };
+        if is_word_char(ch) {
+            let start = i;
+            let mut all_digits = true;
+            let mut j = i;
+            loop {
+                let c = match norm[j..].chars().next() {
+                    Some(c) => c,
+                    None => break,
+                };
+                if is_word_char(c) {
+                    all_digits &= c.is_ascii_digit();
+                    j += c.len_utf8();
+                    continue;
+                }
+                // Inner joiners: don't, rate-limit, 99.9, v2.1, 10,000.
+                if matches!(c, '\'' | '-' | '.' | ',' | '/') {
+                    let next = norm[j + 1..].chars().next();
+                    let joins = match c {
+                        '\'' | '-' => next.is_some_and(char::is_alphanumeric),
+                        // A dot or comma joins digits (99.9, 10,000) and dotted versions (v2.1).
+                        '.' | ',' => {
+                            next.is_some_and(|n| n.is_ascii_digit())
+                                && norm[..j]
+                                    .chars()
+                                    .next_back()
+                                    .is_some_and(|p| p.is_ascii_digit())
+                        }
+                        // req/s, I/O, TCP/IP
+                        _ => next.is_some_and(char::is_alphanumeric) && j - start <= 4,
+                    };
+                    if joins {
+                        j += 1;
+                        continue;
+                    }
+                }
+                break;
+            }
+            tokens.push(Token {
+                kind: if all_digits || starts_numeric(&norm[start..j]) {
+                    TokenKind::Number
+                } else {
+                    TokenKind::Word
+                },
+                start: start as u32,
+                end: j as u32,
+            });
+            i = j;
+        } else {
+            tokens.push(Token {
+                kind: TokenKind::Punct,
+                start: i as u32,
+                end: (i + ch.len_utf8()) as u32,
+            });
+            i += ch.len_utf8();
+        }
+    }
+    tokens
+}
+
+fn starts_numeric(s: &str) -> bool {
+    s.bytes().next().is_some_and(|b| b.is_ascii_digit())
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+}
+
+/// Sentences by UAX#29, then repaired: no break after an abbreviation, a break at every
+/// paragraph or list break.
+fn split_sentences(norm: &str, tokens: &[Token]) -> Vec<Unit> {
+    let mut raw: Vec<Range<usize>> = Vec::new();
+    for (start, s) in norm.split_sentence_bound_indices() {
+        // UAX#29 keeps trailing space in the sentence; paragraph breaks are their own bound.
+        for (k, part) in s.split('\n').enumerate() {
+            let offset = start + s.split('\n').take(k).map(|p| p.len() + 1).sum::<usize>();
+            let trimmed_start = offset + (part.len() - part.trim_start().len());
+            let trimmed_end = offset + part.trim_end().len();
+            if trimmed_end > trimmed_start {
+                raw.push(trimmed_start..trimmed_end);
+            }
+        }
+    }
+    // Merge a sentence that ends in an abbreviation with the next one in the same paragraph.
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(raw.len());
+    for r in raw {
+        if let Some(prev) = merged.last_mut() {
+            let between = &norm[prev.end..r.start];
+            if !between.contains('\n') && ends_with_abbreviation(&norm[prev.clone()]) {
+                prev.end = r.end;
+                continue;
+            }
+        }
+        merged.push(r);
+    }
+    let _ = tokens;
+    merged
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| Unit {
+            start: r.start,
+            end: r.end,
+            sentence: i,
+        })
+        .collect()
+}
+
+fn ends_with_abbreviation(sentence: &str) -> bool {
+    let last = sentence
+        .rsplit(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .unwrap_or("");
+    if last.len() > 8 {
+        return false;
+    }
+    let lower = last.to_ascii_lowercase();
+    if ABBREVIATIONS.contains(&lower.as_str()) {
+        return true;
+    }
+    // A single initial such as "J." in "J. Smith".
+    let b = last.as_bytes();
+    b.len() == 2 && b[0].is_ascii_uppercase() && b[1] == b'.'
+}
+
+/// Splits each sentence into clauses at clause punctuation, at a comma that opens a new clause,
+/// and at subordinating conjunctions.
+fn split_clauses(norm: &str, tokens: &[Token], sentences: &[Unit]) -> Vec<Unit> {
+    let mut clauses = Vec::with_capacity(sentences.len() * 2);
+    for s in sentences {
+        let first = tokens.partition_point(|t| (t.start as usize) < s.start);
+        let last = tokens.partition_point(|t| (t.start as usize) < s.end);
+        let toks = &tokens[first..last];
+        let mut clause_start = s.start;
+        let mut k = 0;
+        while k < toks.len() {
+            let t = toks[k];
+            let text = &norm[t.range()];
+            let mut cut: Option<(usize, usize)> = None; // (end of this clause, start of next)
+            if t.kind == TokenKind::Punct {
+                let spaced_hyphen = text == "-"
+                    && norm[..t.start as usize].ends_with(' ')
+                    && norm[t.end as usize..].starts_with(' ');
+                if matches!(text, ";" | ":" | "\u{2014}" | "\u{2013}") || spaced_hyphen {
+                    cut = Some((t.start as usize, t.end as usize));
+                } else if text == "," {
+                    if let Some(next) = toks.get(k + 1) {
+                        let w = &norm[next.range()];
+                        if next.kind == TokenKind::Word
+                            && CLAUSE_OPENERS_AFTER_COMMA
+                                .iter()
+                                .any(|o| o.eq_ignore_ascii_case(w))
+                        {
+                            cut = Some((t.start as usize, next.start as usize));
+                        }
+                    }
+                }
+            } else if k > 0 && t.kind == TokenKind::Word {
+                let rest = &norm[t.start as usize..s.end];
+                if CLAUSE_OPENERS.iter().any(|o| {
+                    rest.get(..o.len())
+                        .is_some_and(|head| head.eq_ignore_ascii_case(o))
+                        && rest[o.len()..]
+                            .chars()
+                            .next()
+                            .is_none_or(|c| !is_word_char(c))
+                }) && toks[k - 1].kind != TokenKind::Punct
+                {
+                    cut = Some((t.start as usize, t.start as usize));
+                }
+            }
+            if let Some((end, next_start)) = cut {
+                let end = trim_end_at(norm, clause_start, end);
+                if end > clause_start {
+                    clauses.push(Unit {
+                        start: clause_start,
+                        end,
+                        sentence: s.sentence,
+                    });
+                }
+                clause_start = skip_space(norm, next_start, s.end);
+            }
+            k += 1;
+        }
+        if s.end > clause_start {
+            clauses.push(Unit {
+                start: clause_start,
+                end: s.end,
+                sentence: s.sentence,
+            });
+        }
+    }
+    clauses
+}
+
+fn trim_end_at(norm: &str, start: usize, end: usize) -> usize {
+    start + norm[start..end].trim_end().len()
+}
+
+fn skip_space(norm: &str, from: usize, limit: usize) -> usize {
+    let rest = &norm[from..limit];
+    from + (rest.len() - rest.trim_start().len())
+}
+
+/// Ranges inside double quotation marks (straight or curly). Single quotes are left alone: they
+/// are apostrophes far more often than quotes.
+fn find_quoted(norm: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    for (i, c) in norm.char_indices() {
+        match c {
+            '\u{201c}' => open = Some(i + c.len_utf8()),
+            '\u{201d}' => {
+                if let Some(s) = open.take() {
+                    out.push(s..i);
+                }
+            }
+            '"' => match open.take() {
+                Some(s) => out.push(s..i),
+                None => open = Some(i + 1),
+            },
+            '\n' => open = None,
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentences(text: &str) -> Vec<String> {
+        let d = Document::new(text);
+        d.sentences()
+            .iter()
+            .map(|s| d.norm_slice(s.start..s.end).to_string())
+            .collect()
+    }
+
+    fn clauses(text: &str) -> Vec<String> {
+        let d = Document::new(text);
+        d.clauses()
+            .iter()
+            .map(|s| d.norm_slice(s.start..s.end).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn numbers_and_versions_do_not_end_sentences() {
+        assert_eq!(
+            sentences("Uptime stayed at 99.9% on v2.1 of the proxy. Then p99 fell to 80 ms."),
+            vec![
+                "Uptime stayed at 99.9% on v2.1 of the proxy.",
+                "Then p99 fell to 80 ms."
+            ]
+        );
+    }
+
+    #[test]
+    fn abbreviations_do_not_end_sentences() {
+        assert_eq!(
+            sentences("We paged Dr. Patel, e.g. the on-call lead. She agreed."),
+            vec!["We paged Dr. Patel, e.g. the on-call lead.", "She agreed."]
+        );
+    }
+
+    #[test]
+    fn wrapped_lines_join_but_paragraphs_and_lists_break() {
+        let text =
+            "I skipped the security\nreview once\n\nNever again\n- rolled back\n- paged the owner";
+        assert_eq!(
+            sentences(text),
+            vec![
+                "I skipped the security review once",
+                "Never again",
+                "- rolled back",
+                "- paged the owner"
+            ]
+        );
+    }
+
+    #[test]
+    fn clauses_split_at_conjunctions_after_commas_and_semicolons() {
+        assert_eq!(
+            clauses("I refused to skip the audit, and we shipped late; the VP agreed."),
+            vec![
+                "I refused to skip the audit",
+                "and we shipped late",
+                "the VP agreed."
+            ]
+        );
+    }
+
+    #[test]
+    fn lists_inside_a_clause_stay_together() {
+        assert_eq!(
+            clauses("We added a canary, a kill switch, and a staged rollout."),
+            vec!["We added a canary, a kill switch", "and a staged rollout."]
+        );
+    }
+
+    #[test]
+    fn subordinate_clauses_split_without_a_comma() {
+        assert_eq!(
+            clauses("We shipped late because the pen test found a flaw."),
+            vec!["We shipped late", "because the pen test found a flaw."]
+        );
+    }
+
+    #[test]
+    fn tokens_keep_inner_joiners() {
+        let d = Document::new("don't rate-limit 10,000 req/s at 99.95% or p99");
+        let words: Vec<&str> = d.tokens().iter().map(|t| d.norm_slice(t.range())).collect();
+        assert_eq!(
+            words,
+            vec![
+                "don't",
+                "rate-limit",
+                "10,000",
+                "req/s",
+                "at",
+                "99.95",
+                "%",
+                "or",
+                "p99"
+            ]
+        );
+    }
+
+    #[test]
+    fn spans_map_back_through_folded_space_and_curly_apostrophes() {
+        let text = "We couldn\u{2019}t   wait.\nReally";
+        let d = Document::new(text);
+        let start = d.norm().find("couldn't").unwrap();
+        let span = d.original(start..start + "couldn't   wait".len() - 2);
+        assert_eq!(&text[span.range()], "couldn\u{2019}t   wait");
+    }
+
+    #[test]
+    fn quotation_marks_make_quoted_ranges() {
+        let d = Document::new("The VP said \u{201c}just ship it\u{201d} and \"move fast\".");
+        let ship = d.norm().find("ship").unwrap();
+        let said = d.norm().find("said").unwrap();
+        let fast = d.norm().find("fast").unwrap();
+        assert!(d.is_quoted(ship));
+        assert!(d.is_quoted(fast));
+        assert!(!d.is_quoted(said));
+    }
+
+    #[test]
+    fn questions_are_recognised() {
+        let d = Document::new("Should we skip the review? We did not.");
+        assert!(d.is_question(0));
+        assert!(!d.is_question(1));
+    }
+
+    #[test]
+    fn empty_text_has_no_units() {
+        let d = Document::new("   \n ");
+        assert!(d.sentences().is_empty());
+        assert!(d.clauses().is_empty());
+        assert_eq!(d.word_count(), 0);
+    }
+}
