@@ -1,11 +1,14 @@
-//! Embeds the default pack: every file under `packs/cloudflare-pm` becomes an `include_str!`, so the
-//! binary carries the pack and a change to any pack file rebuilds it.
+//! Embeds the default pack. Every file under `packs/cloudflare-pm` is embedded as text (so that
+//! errors can be reported with file and line), and when the pack is valid it is also loaded here,
+//! at build time, and embedded as JSON: the binary then starts without parsing TOML.
 
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-fn collect(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+use debrief_pack::PackFile;
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
         .map(|e| e.expect("directory entry").path())
@@ -14,7 +17,7 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
     for p in entries {
         if p.is_dir() {
             println!("cargo:rerun-if-changed={}", p.display());
-            collect(root, &p, out);
+            collect(&p, out);
         } else if p.extension().is_some_and(|e| e == "toml") {
             out.push(p);
         }
@@ -23,13 +26,18 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let root = manifest.join("../../packs/cloudflare-pm");
-    let root = root.canonicalize().expect("packs/cloudflare-pm exists");
+    let root = manifest
+        .join("../../packs/cloudflare-pm")
+        .canonicalize()
+        .expect("packs/cloudflare-pm exists");
     println!("cargo:rerun-if-changed={}", root.display());
+    let mut paths = Vec::new();
+    collect(&root, &mut paths);
     let mut files = Vec::new();
-    collect(&root, &root, &mut files);
-    let mut code = String::from("/// The default pack's files, embedded at build time.\npub static FILES: &[(&str, &str)] = &[\n");
-    for f in &files {
+    let mut code = String::from(
+        "/// The default pack's files, embedded at build time.\npub static FILES: &[(&str, &str)] = &[\n",
+    );
+    for f in &paths {
         println!("cargo:rerun-if-changed={}", f.display());
         let rel = f
             .strip_prefix(&root)
@@ -40,8 +48,20 @@ fn main() {
             "    ({rel:?}, include_str!({:?})),\n",
             f.display().to_string()
         ));
+        files.push(PackFile {
+            path: rel,
+            contents: fs::read_to_string(f).expect("pack files are UTF-8"),
+        });
     }
     code.push_str("];\n");
-    let out = PathBuf::from(env::var("OUT_DIR").expect("set by cargo")).join("builtin_pack.rs");
-    fs::write(out, code).expect("write builtin_pack.rs");
+    let out = PathBuf::from(env::var("OUT_DIR").expect("set by cargo"));
+    // An invalid pack is not a build error: the binary reports it, with files and lines, at run
+    // time, and `debrief pack check` says the same.
+    let json = match debrief_pack::load(&files) {
+        Ok(pack) => serde_json::to_string(&pack).expect("the pack model serialises"),
+        Err(_) => String::new(),
+    };
+    fs::write(out.join("builtin_pack.json"), json).expect("write builtin_pack.json");
+    code.push_str("/// The validated pack as JSON, empty when the pack is invalid.\npub static JSON: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/builtin_pack.json\"));\n");
+    fs::write(out.join("builtin_pack.rs"), code).expect("write builtin_pack.rs");
 }

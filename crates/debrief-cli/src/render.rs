@@ -130,20 +130,21 @@ fn finding(
         paint.dim(&format!("{name}:{}:{}", f.line, f.column))
     );
     let line_range = lines.line_range(text, f.line);
-    let line_text = &text[line_range.clone()];
+    let span_end = f.end.min(line_range.end).max(f.start);
+    let (shown, lead, width) = window(
+        &text[line_range.clone()],
+        f.start - line_range.start,
+        span_end - line_range.start,
+    );
+    let more = if f.end > line_range.end { "…" } else { "" };
     let pad = " ".repeat(gutter);
     let _ = writeln!(out, "  {pad} |");
-    let _ = writeln!(out, "  {:>gutter$} | {}", f.line, line_text.trim_end());
-    let lead = text[line_range.start..f.start].chars().count();
-    let span_end = f.end.min(line_range.end).max(f.start);
-    let width = text[f.start..span_end].chars().count().max(1);
-    let more = if f.end > line_range.end { "…" } else { "" };
-    let marks = "^".repeat(width);
+    let _ = writeln!(out, "  {:>gutter$} | {shown}", f.line);
     let _ = writeln!(
         out,
         "  {pad} | {}{}{more}",
         " ".repeat(lead),
-        paint.severity(f.severity, &marks)
+        paint.severity(f.severity, &"^".repeat(width.max(1)))
     );
     let _ = writeln!(out, "  {pad} = {}", f.message);
     if let Some(s) = &f.suggestion {
@@ -151,6 +152,44 @@ fn finding(
             let _ = writeln!(out, "  {pad} = {} {s}", paint.bold("instead:"));
         }
     }
+}
+
+/// Characters of context shown either side of a span on a long line.
+const CONTEXT_CHARS: usize = 48;
+
+/// The part of a line to show around a span (byte offsets into the line): the text, the
+/// characters before the span in it, and the span's width in characters. A long line (an answer
+/// written as one paragraph) is cut to the span and some context, with `…` where it was cut.
+fn window(line: &str, start: usize, end: usize) -> (String, usize, usize) {
+    let line = line.trim_end();
+    let end = end.min(line.len()).max(start.min(line.len()));
+    let start = start.min(end);
+    let before: Vec<char> = line[..start].chars().collect();
+    let span = line[start..end].chars().count();
+    let after: Vec<char> = line[end..].chars().collect();
+    let total = before.len() + span + after.len();
+    if total <= 2 * CONTEXT_CHARS + span.min(80) {
+        return (line.to_string(), before.len(), span);
+    }
+    let mut shown = String::new();
+    let cut_before = before.len() > CONTEXT_CHARS;
+    let from = if cut_before {
+        before.len() - CONTEXT_CHARS
+    } else {
+        0
+    };
+    if cut_before {
+        shown.push('…');
+    }
+    shown.extend(&before[from..]);
+    let lead = shown.chars().count();
+    shown.push_str(&line[start..end]);
+    let keep = after.len().min(CONTEXT_CHARS);
+    shown.extend(&after[..keep]);
+    if keep < after.len() {
+        shown.push('…');
+    }
+    (shown, lead, span)
 }
 
 fn score_text(score: Option<u8>) -> String {
@@ -163,4 +202,32 @@ fn score_text(score: Option<u8>) -> String {
 /// Seconds as m:ss.
 pub fn mm_ss(seconds: usize) -> String {
     format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_lines_are_shown_whole() {
+        let (shown, lead, width) = window("we skipped the review", 3, 10);
+        assert_eq!(shown, "we skipped the review");
+        assert_eq!((lead, width), (3, 7));
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let line = format!(
+            "{}we skipped the review{}",
+            "a ".repeat(100),
+            " b".repeat(100)
+        );
+        let start = line.find("skipped").unwrap();
+        let (shown, lead, width) = window(&line, start, start + 7);
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        assert_eq!(
+            shown.chars().skip(lead).take(width).collect::<String>(),
+            "skipped"
+        );
+    }
 }

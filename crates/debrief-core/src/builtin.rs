@@ -1,4 +1,5 @@
-//! The default pack, `cloudflare-pm`, embedded in the binary at build time.
+//! The default pack, `cloudflare-pm`, embedded in the binary at build time: validated by the
+//! build script and stored as JSON, so that starting up parses no TOML.
 
 use crate::pack::{self, Pack, PackErrors, PackFile};
 
@@ -9,7 +10,7 @@ mod files {
 /// The id of the built-in pack.
 pub const ID: &str = "cloudflare-pm";
 
-/// The built-in pack's files.
+/// The built-in pack's files, as written.
 pub fn files() -> Vec<PackFile> {
     files::FILES
         .iter()
@@ -20,7 +21,29 @@ pub fn files() -> Vec<PackFile> {
         .collect()
 }
 
-/// Loads the built-in pack.
+/// Loads the built-in pack: from the JSON the build made, or, when the build found the pack
+/// invalid, from its files, to report every error with its file and line.
 pub fn pack() -> Result<Pack, PackErrors> {
+    if !files::JSON.is_empty() {
+        if let Ok(pack) = serde_json::from_str(files::JSON) {
+            return Ok(pack);
+        }
+    }
     pack::load(&files())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_json_is_the_pack_the_files_load_to() {
+        let from_files = pack::load(&files()).expect("the built-in pack is valid");
+        let from_json = pack().expect("loads");
+        assert_eq!(from_json.meta.id, ID);
+        assert_eq!(
+            serde_json::to_string(&from_json).unwrap(),
+            serde_json::to_string(&from_files).unwrap()
+        );
+    }
 }

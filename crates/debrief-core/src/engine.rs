@@ -56,6 +56,15 @@ pub struct Analyzer {
     weights: HashMap<String, u8>,
 }
 
+/// Compiles a signal's pattern. Classes such as `\b`, `\d` and `\w` are ASCII: answers are
+/// matched on normalised text, and Unicode classes cost milliseconds to compile at every start.
+pub fn pattern(source: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(source)
+        .case_insensitive(true)
+        .unicode(false)
+        .build()
+}
+
 /// A match of one signal's part, in the normalised text.
 #[derive(Debug, Clone)]
 struct Hit {
@@ -89,7 +98,7 @@ impl Analyzer {
                 add(Role::Absent, &a.absent);
             }
             for p in &s.patterns {
-                match RegexBuilder::new(p).case_insensitive(true).build() {
+                match pattern(p) {
                     Ok(re) => {
                         regex_sources.push(p.clone());
                         regex_owners.push((i, re));
@@ -110,6 +119,7 @@ impl Analyzer {
         } else {
             let set = RegexSetBuilder::new(&regex_sources)
                 .case_insensitive(true)
+                .unicode(false)
                 .build()
                 .map_err(|e| {
                     PackErrors(vec![PackError {
@@ -138,9 +148,14 @@ impl Analyzer {
         &self.pack
     }
 
-    /// How many distinct phrases the pack's templates expand to.
-    pub fn phrase_count(&self) -> usize {
+    /// How many distinct phrase templates the pack has.
+    pub fn template_count(&self) -> usize {
         self.phrases.len()
+    }
+
+    /// How many phrasings the pack's templates stand for.
+    pub fn phrasing_count(&self) -> usize {
+        self.phrases.phrasings()
     }
 
     /// Judges an answer, against a question's targets when one is given.

@@ -7,13 +7,14 @@
 //! assert!(j.score <= 100);
 //! ```
 
+pub use debrief_pack as pack;
+
 pub mod builtin;
 pub mod context;
 pub mod engine;
 pub mod judgment;
 pub mod markdown;
 pub mod metrics;
-pub mod pack;
 pub mod phrases;
 pub mod score;
 pub mod span;

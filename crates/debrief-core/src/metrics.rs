@@ -55,7 +55,7 @@ impl Metrics {
 fn quantity_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(
+        regex::RegexBuilder::new(
             r"(?xi)
             \b(?:p|tp)(?:50|75|90|95|99|99\.9|999)\b
           | \b(?:two|three|four|five|2|3|4|5)\ nines\b
@@ -71,6 +71,8 @@ fn quantity_regex() -> &'static Regex {
           | \b\d+x\b
         ",
         )
+        .unicode(false)
+        .build()
         .expect("the quantity regex is valid")
     })
 }

@@ -1,29 +1,34 @@
-//! A set of phrase templates compiled once into one Aho-Corasick automaton, each phrase tagged with
-//! the keys (signals, cue kinds, concepts) it belongs to. Matching is ASCII case-insensitive, on
-//! whole words, over a [`Document`]'s normalised text, and reports overlapping matches so that a
-//! phrase shared by two signals, or nested in a longer one, counts for each.
+//! A set of phrase templates compiled once, each tagged with the keys (signals, cue kinds,
+//! concepts) it belongs to. The first words of every template go into one Aho-Corasick automaton;
+//! where one of them starts a word of the answer, the templates it anchors are matched there, on
+//! the document's lower-cased normalised text. Matching is on whole words, and a template shared
+//! by two keys, or nested in a longer one, counts for each.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use crate::pack::template;
+use crate::pack::template::Template;
 use crate::text::Document;
 
 /// Phrases compiled for matching, each tagged with keys of type `K`.
 #[derive(Debug, Clone)]
 pub struct PhraseSet<K> {
-    automaton: Option<AhoCorasick>,
-    /// For each compiled pattern, the keys it belongs to.
+    anchors: Option<AhoCorasick>,
+    /// For each anchor word, the templates it starts.
+    anchored: Vec<Vec<u32>>,
+    templates: Vec<Template>,
+    /// For each template, the keys it belongs to.
     owners: Vec<Vec<K>>,
+    phrasings: usize,
 }
 
 /// Collects templates before compiling them.
 #[derive(Debug)]
 pub struct PhraseSetBuilder<K> {
     index: HashMap<String, usize>,
-    patterns: Vec<String>,
+    templates: Vec<Template>,
     owners: Vec<Vec<K>>,
 }
 
@@ -31,57 +36,66 @@ impl<K: Copy + PartialEq> Default for PhraseSetBuilder<K> {
     fn default() -> Self {
         PhraseSetBuilder {
             index: HashMap::new(),
-            patterns: Vec::new(),
+            templates: Vec::new(),
             owners: Vec::new(),
         }
     }
 }
 
 impl<K: Copy + PartialEq> PhraseSetBuilder<K> {
-    /// Adds the phrases of `templates` under `key`.
+    /// Adds the templates under `key`.
     pub fn add(&mut self, key: K, templates: &[String]) -> Result<(), String> {
         for t in templates {
-            for phrase in template::expand(t)? {
-                self.add_phrase(key, phrase);
+            let i = match self.index.get(t.as_str()) {
+                Some(&i) => i,
+                None => {
+                    let parsed = Template::parse(t).map_err(|e| format!("template {t:?}: {e}"))?;
+                    self.templates.push(parsed);
+                    self.owners.push(Vec::new());
+                    self.index.insert(t.clone(), self.templates.len() - 1);
+                    self.templates.len() - 1
+                }
+            };
+            if !self.owners[i].contains(&key) {
+                self.owners[i].push(key);
             }
         }
         Ok(())
     }
 
-    /// Adds literal phrases (already lower case) under `key`.
-    pub fn add_literals(&mut self, key: K, phrases: &[&str]) {
-        for p in phrases {
-            self.add_phrase(key, template::normalize(p));
-        }
-    }
-
-    fn add_phrase(&mut self, key: K, phrase: String) {
-        let i = *self.index.entry(phrase.clone()).or_insert_with(|| {
-            self.patterns.push(phrase);
-            self.owners.push(Vec::new());
-            self.patterns.len() - 1
-        });
-        if !self.owners[i].contains(&key) {
-            self.owners[i].push(key);
-        }
-    }
-
-    /// Compiles the automaton.
+    /// Compiles the anchor automaton.
     pub fn build(self) -> PhraseSet<K> {
-        let automaton = if self.patterns.is_empty() {
+        let mut words: HashMap<String, usize> = HashMap::new();
+        let mut anchor_words: Vec<String> = Vec::new();
+        let mut anchored: Vec<Vec<u32>> = Vec::new();
+        let mut phrasings = 0usize;
+        for (ti, t) in self.templates.iter().enumerate() {
+            phrasings = phrasings.saturating_add(t.count());
+            for w in t.first_words() {
+                let wi = *words.entry(w.clone()).or_insert_with(|| {
+                    anchor_words.push(w);
+                    anchored.push(Vec::new());
+                    anchored.len() - 1
+                });
+                anchored[wi].push(ti as u32);
+            }
+        }
+        let anchors = if anchor_words.is_empty() {
             None
         } else {
             Some(
                 AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
-                    .build(&self.patterns)
-                    .expect("phrase patterns are plain literals"),
+                    .build(&anchor_words)
+                    .expect("anchor words are plain literals"),
             )
         };
         PhraseSet {
-            automaton,
+            anchors,
+            anchored,
+            templates: self.templates,
             owners: self.owners,
+            phrasings,
         }
     }
 }
@@ -92,27 +106,44 @@ impl<K: Copy + PartialEq> PhraseSet<K> {
         PhraseSetBuilder::default()
     }
 
-    /// How many distinct phrases the set holds.
+    /// How many distinct templates the set holds.
     pub fn len(&self) -> usize {
-        self.owners.len()
+        self.templates.len()
     }
 
-    /// Whether the set holds no phrase.
+    /// Whether the set holds no template.
     pub fn is_empty(&self) -> bool {
-        self.owners.is_empty()
+        self.templates.is_empty()
     }
 
-    /// Calls `f` for every whole-word match in the document's normalised text, in order of end.
+    /// How many phrasings the templates stand for (each combination of alternatives counts).
+    pub fn phrasings(&self) -> usize {
+        self.phrasings
+    }
+
+    /// Calls `f` for every whole-word match in the document, in order of start: each template's
+    /// longest match at each place it matches.
     pub fn find(&self, doc: &Document<'_>, mut f: impl FnMut(K, Range<usize>)) {
-        let Some(ac) = &self.automaton else {
+        let Some(ac) = &self.anchors else {
             return;
         };
-        for m in ac.find_overlapping_iter(doc.norm()) {
-            if !doc.is_word_bounded(m.start(), m.end()) {
+        let text = doc.lower();
+        let mut candidates: Vec<(usize, u32)> = Vec::new();
+        for m in ac.find_overlapping_iter(text) {
+            if !doc.is_word_start(m.start()) {
                 continue;
             }
-            for &k in &self.owners[m.pattern().as_usize()] {
-                f(k, m.start()..m.end());
+            for &t in &self.anchored[m.pattern().as_usize()] {
+                candidates.push((m.start(), t));
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        for (start, t) in candidates {
+            if let Some(end) = self.templates[t as usize].match_at(text, start) {
+                for &k in &self.owners[t as usize] {
+                    f(k, start..end);
+                }
             }
         }
     }
@@ -141,7 +172,8 @@ mod tests {
             .unwrap();
         b.add(3u8, &["rolled back".to_string()]).unwrap();
         let set = b.build();
-        assert_eq!(set.len(), 3);
+        assert_eq!(set.len(), 2);
+        assert_eq!(set.phrasings(), 3);
         let doc = Document::new("I rolled back the release.");
         let mut keys = Vec::new();
         set.find(&doc, |k, _| keys.push(k));

@@ -57,6 +57,8 @@ pub struct Unit {
 pub struct Document<'a> {
     text: &'a str,
     norm: String,
+    /// `norm` lower-cased without changing any byte offset.
+    lower: String,
     /// For each byte of `norm`, the original byte offset of the character it came from; one
     /// extra entry holds `text.len()`.
     map: Vec<u32>,
@@ -95,9 +97,11 @@ impl<'a> Document<'a> {
         let sentences = split_sentences(&norm, &tokens);
         let clauses = split_clauses(&norm, &tokens, &sentences);
         let quoted = find_quoted(&norm);
+        let lower = lower_same_length(&norm);
         Document {
             text,
             lines: LineIndex::new(text),
+            lower,
             norm,
             map,
             tokens,
@@ -115,6 +119,19 @@ impl<'a> Document<'a> {
     /// The normalised text that phrases are matched on.
     pub fn norm(&self) -> &str {
         &self.norm
+    }
+
+    /// The normalised text in lower case, byte for byte aligned with [`Document::norm`].
+    pub fn lower(&self) -> &str {
+        &self.lower
+    }
+
+    /// Whether a word can start at this offset of the normalised text.
+    pub fn is_word_start(&self, offset: usize) -> bool {
+        !self.norm[..offset]
+            .chars()
+            .next_back()
+            .is_some_and(is_word_char)
     }
 
     /// The tokens of the normalised text.
@@ -222,6 +239,22 @@ impl<'a> Document<'a> {
         }
         None
     }
+}
+
+/// Lower-cases letters whose lower case has the same UTF-8 length, so offsets stay valid.
+fn lower_same_length(norm: &str) -> String {
+    if norm.is_ascii() {
+        return norm.to_ascii_lowercase();
+    }
+    let mut out = String::with_capacity(norm.len());
+    for c in norm.chars() {
+        let mut lower = c.to_lowercase();
+        match (lower.next(), lower.next()) {
+            (Some(l), None) if l.len_utf8() == c.len_utf8() => out.push(l),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn unit_of(units: &[Unit], offset: usize) -> usize {

@@ -54,13 +54,14 @@ pub fn run(_cli: &Cli, cmd: &PackCommand, color: bool) -> Result<Outcome> {
             }
             let p = analyzer.pack();
             let summary = format!(
-                "{} {} {}: {} competencies, {} signals ({} phrases), {} examples run, {} questions, {} cards in {} decks, {} topics, {} checklist items",
+                "{} {} {}: {} competencies, {} signals ({} templates, {} phrasings), {} examples run, {} questions, {} cards in {} decks, {} topics, {} checklist items",
                 p.meta.id,
                 p.meta.version,
                 dir.display(),
                 p.competencies.len(),
                 p.signals.len(),
-                analyzer.phrase_count(),
+                analyzer.template_count(),
+                analyzer.phrasing_count(),
                 ran,
                 p.questions.len(),
                 p.cards().count(),

@@ -285,7 +285,7 @@ impl FileCtx<'_> {
 
     fn check_templates(&mut self, offset: usize, what: &str, templates: &[String]) {
         for t in templates {
-            if let Err(e) = template::expand(t) {
+            if let Err(e) = template::check(t) {
                 self.err(Some(offset), format!("{what} template {t:?}: {e}"));
             }
         }
@@ -555,7 +555,11 @@ fn load_signals(
         cx.check_templates(at, "unless", &s.unless);
         cx.check_templates(at, "absent", &s.absent);
         for p in &s.patterns {
-            if let Err(e) = regex::RegexBuilder::new(p).case_insensitive(true).build() {
+            if let Err(e) = regex::RegexBuilder::new(p)
+                .case_insensitive(true)
+                .unicode(false)
+                .build()
+            {
                 let first = e.to_string().lines().last().unwrap_or("").to_string();
                 cx.err(
                     Some(at),

@@ -1,16 +1,18 @@
 //! The pack model: everything debrief judges with and teaches from, loaded from plain TOML files
 //! and validated with file:line errors. The format is documented in `packs/FORMAT.md`.
 //!
-//! This module does no I/O: the caller hands over the files' paths and contents.
+//! This crate does no I/O: the caller hands over the files' paths and contents. It is its own
+//! crate so that `debrief-core`'s build script can load and validate the built-in pack at build
+//! time.
 
 mod raw;
 pub mod template;
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-pub use raw::load;
+pub use raw::{load, KNOWN_DECKS};
 
 /// One file of a pack, as the caller read it.
 #[derive(Debug, Clone)]
@@ -60,7 +62,7 @@ impl fmt::Display for PackErrors {
 impl std::error::Error for PackErrors {}
 
 /// Where a thing was defined, for messages that point back into the pack.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Origin {
     /// The path inside the pack folder.
     pub file: String,
@@ -75,7 +77,7 @@ impl fmt::Display for Origin {
 }
 
 /// A loaded, validated pack.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Pack {
     /// Identity and scoring knobs.
     pub meta: PackMeta,
@@ -121,7 +123,7 @@ impl Pack {
 }
 
 /// A pack's identity and scoring knobs (`pack.toml`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PackMeta {
     /// The pack's id, such as `cloudflare-pm`.
     pub id: String,
@@ -136,7 +138,7 @@ pub struct PackMeta {
 }
 
 /// A competency the committee judges (`competencies.toml`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Competency {
     /// The stable id (RUBRIC.md's ids for the default pack).
     pub id: String,
@@ -149,9 +151,7 @@ pub struct Competency {
 }
 
 /// How much a finding matters.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Information, such as a metric.
@@ -197,7 +197,7 @@ impl std::str::FromStr for Severity {
 }
 
 /// Where a signal looks for its parts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// Inside one clause.
@@ -209,7 +209,7 @@ pub enum Scope {
 }
 
 /// The context rules under which a signal stays quiet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ContextRules {
     /// Quiet when negated or refused.
     pub negation: bool,
@@ -222,7 +222,7 @@ pub struct ContextRules {
 }
 
 /// A metric an answer is measured by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MetricKind {
     /// Words.
@@ -244,7 +244,7 @@ pub enum MetricKind {
 }
 
 /// One condition on a metric of the whole answer; both bounds are strict.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Condition {
     /// The metric.
     pub metric: MetricKind,
@@ -255,7 +255,7 @@ pub struct Condition {
 }
 
 /// Where an answer-level finding points.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AnswerAt {
     /// The whole answer.
@@ -267,7 +267,7 @@ pub enum AnswerAt {
 }
 
 /// The rule of an answer-level signal.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AnswerCheck {
     /// Where the finding points.
     pub at: AnswerAt,
@@ -280,7 +280,7 @@ pub struct AnswerCheck {
 }
 
 /// A signal's examples, which `debrief pack check` runs.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Examples {
     /// Texts on which the signal must fire.
     pub fire: Vec<String>,
@@ -289,7 +289,7 @@ pub struct Examples {
 }
 
 /// One thing the committee notices (`signals/*.toml`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Signal {
     /// Unique in the pack; the `rule` of a finding.
     pub id: String,
@@ -330,7 +330,7 @@ pub struct Signal {
 }
 
 /// A behavioral question from the bank (`questions.toml`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Question {
     /// Stable id, used by `--question`.
     pub id: String,
@@ -347,7 +347,7 @@ pub struct Question {
 }
 
 /// A flashcard deck (`cards/DECK.toml`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Deck {
     /// The deck's id, such as `dns`.
     pub id: String,
@@ -358,7 +358,7 @@ pub struct Deck {
 }
 
 /// One flashcard: one fact.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Card {
     /// Unique in the pack.
     pub id: String,
@@ -373,7 +373,7 @@ pub struct Card {
 }
 
 /// A concept an explanation must contain.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Concept {
     /// Unique in the topic.
     pub id: String,
@@ -384,7 +384,7 @@ pub struct Concept {
 }
 
 /// A jargon term that must be explained in plain words if used.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Jargon {
     /// The term, as a phrase template.
     pub term: String,
@@ -393,7 +393,7 @@ pub struct Jargon {
 }
 
 /// An explain-drill topic (`topics/ID.toml`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Topic {
     /// Stable id.
     pub id: String,
@@ -416,7 +416,7 @@ pub struct Topic {
 }
 
 /// The evidence rule of a checklist item.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Evidence {
     /// Stories whose latest version scores at least `min_score` on any of `competencies`.
@@ -453,7 +453,7 @@ pub enum Evidence {
 }
 
 /// One item of the readiness checklist (`checklist.toml`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChecklistItem {
     /// Stable id.
     pub id: String,

@@ -1,0 +1,44 @@
+//! Judging speed: one 400-word answer in process (target 100 µs or less), and throughput over many
+//! answers on one core (target 50 MB/s or more). Run with `cargo bench -p debrief-core`.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use debrief_core::{builtin, Analyzer};
+use std::hint::black_box;
+
+const STRONG: &str = include_str!("answers/strong-400.md");
+const WEAK: &str = include_str!("answers/weak-400.md");
+
+fn bench(c: &mut Criterion) {
+    let analyzer = Analyzer::new(builtin::pack().expect("built-in pack loads")).expect("compiles");
+    let mut group = c.benchmark_group("check");
+    for (name, text) in [("strong-400-words", STRONG), ("weak-400-words", WEAK)] {
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_with_input(BenchmarkId::new("answer", name), text, |b, t| {
+            b.iter(|| analyzer.check(black_box(t), None).expect("judged"))
+        });
+    }
+    // Many answers back to back: the corpus a coach would re-judge after a pack update.
+    let many: Vec<String> = (0..64)
+        .map(|i| {
+            if i % 2 == 0 { STRONG } else { WEAK }
+                .replace("the", if i % 3 == 0 { "the" } else { "our" })
+        })
+        .collect();
+    let bytes: usize = many.iter().map(String::len).sum();
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("many-answers", |b| {
+        b.iter(|| {
+            for t in &many {
+                black_box(analyzer.check(t, None).expect("judged"));
+            }
+        })
+    });
+    group.finish();
+
+    c.bench_function("compile-builtin-pack", |b| {
+        b.iter(|| Analyzer::new(builtin::pack().expect("loads")).expect("compiles"))
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
