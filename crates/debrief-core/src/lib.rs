@@ -12,6 +12,7 @@ pub use debrief_pack as pack;
 pub mod builtin;
 pub mod context;
 pub mod engine;
+pub mod explain;
 pub mod judgment;
 pub mod markdown;
 pub mod metrics;

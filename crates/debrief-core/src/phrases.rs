@@ -1,6 +1,7 @@
 //! A set of phrase templates compiled once, each tagged with the keys (signals, cue kinds,
-//! concepts) it belongs to. The first words of every template go into one Aho-Corasick automaton;
-//! where one of them starts a word of the answer, the templates it anchors are matched there, on
+//! concepts) it belongs to. The first two words of every template go into one Aho-Corasick
+//! automaton; where one of them starts a word of the answer, the templates it anchors are matched
+//! there, on
 //! the document's lower-cased normalised text. Matching is on whole words, and a template shared
 //! by two keys, or nested in a longer one, counts for each.
 
@@ -11,6 +12,79 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::pack::template::Template;
 use crate::text::Document;
+
+/// A template with more two-word starts than this is anchored on its first word alone.
+const MAX_ANCHORS_PER_TEMPLATE: usize = 512;
+
+/// Words so frequent in answers that a template starting with one is anchored on its first two
+/// words instead.
+fn is_common_word(w: &str) -> bool {
+    matches!(
+        w,
+        "a" | "an"
+            | "the"
+            | "our"
+            | "my"
+            | "we"
+            | "i"
+            | "to"
+            | "of"
+            | "in"
+            | "on"
+            | "it"
+            | "that"
+            | "this"
+            | "and"
+            | "for"
+            | "with"
+            | "was"
+            | "is"
+            | "be"
+            | "they"
+            | "their"
+            | "at"
+            | "by"
+            | "from"
+            | "as"
+            | "so"
+            | "no"
+            | "not"
+            | "had"
+            | "have"
+            | "were"
+            | "are"
+            | "all"
+            | "but"
+            | "or"
+            | "i'd"
+            | "i'm"
+            | "we'd"
+            | "we're"
+            | "it's"
+            | "into"
+            | "he"
+            | "she"
+            | "his"
+            | "her"
+            | "them"
+            | "us"
+            | "me"
+            | "what"
+            | "when"
+            | "which"
+            | "who"
+            | "more"
+            | "very"
+            | "just"
+            | "been"
+            | "did"
+            | "do"
+            | "then"
+            | "there"
+            | "out"
+            | "up"
+    )
+}
 
 /// Phrases compiled for matching, each tagged with keys of type `K`.
 #[derive(Debug, Clone)]
@@ -71,7 +145,11 @@ impl<K: Copy + PartialEq> PhraseSetBuilder<K> {
         let mut phrasings = 0usize;
         for (ti, t) in self.templates.iter().enumerate() {
             phrasings = phrasings.saturating_add(t.count());
-            for w in t.first_words() {
+            let mut anchors = t.anchors(is_common_word);
+            if anchors.len() > MAX_ANCHORS_PER_TEMPLATE {
+                anchors = t.first_words();
+            }
+            for w in anchors {
                 let wi = *words.entry(w.clone()).or_insert_with(|| {
                     anchor_words.push(w);
                     anchored.push(Vec::new());

@@ -60,10 +60,17 @@ impl Template {
             .unwrap_or(usize::MAX)
     }
 
-    /// Every word a match can start with; the analyzer looks for these first.
+    /// Every word a match can start with.
     pub fn first_words(&self) -> Vec<String> {
+        self.anchors(|_| false)
+    }
+
+    /// Every way a match can start: its first word, or its first two words where the first is
+    /// so common (`extend` says which) that looking for it alone would try the template at
+    /// every other word of an answer. The analyzer looks for these first.
+    pub fn anchors(&self, extend: impl Fn(&str) -> bool) -> Vec<String> {
         let mut out = Vec::new();
-        first_words(&self.parts, 0, String::new(), &mut out);
+        anchors(&self.parts, 0, String::new(), &extend, &mut out);
         out.sort();
         out.dedup();
         out
@@ -135,30 +142,40 @@ fn walk(
     }
 }
 
-fn first_words(parts: &[Vec<String>], i: usize, prefix: String, out: &mut Vec<String>) {
+fn anchors(
+    parts: &[Vec<String>],
+    i: usize,
+    prefix: String,
+    extend: &dyn Fn(&str) -> bool,
+    out: &mut Vec<String>,
+) {
     if i == parts.len() {
-        if !prefix.is_empty() {
-            out.push(prefix);
+        let trimmed = prefix.trim_end();
+        if !trimmed.is_empty() {
+            out.push(trimmed.to_string());
         }
         return;
     }
     for alt in &parts[i] {
-        let mut word = prefix.clone();
+        let mut anchor = prefix.clone();
         let mut done = false;
         for ch in alt.chars() {
             if ch == ' ' {
-                if word.is_empty() {
+                if anchor.is_empty() || anchor.ends_with(' ') {
                     continue;
                 }
-                done = true;
-                break;
+                // A word is complete: stop, unless it is the first and too common alone.
+                if anchor.contains(' ') || !extend(&anchor) {
+                    done = true;
+                    break;
+                }
             }
-            word.push(ch);
+            anchor.push(ch);
         }
         if done {
-            out.push(word);
+            out.push(anchor);
         } else {
-            first_words(parts, i + 1, word, out);
+            anchors(parts, i + 1, anchor, extend, out);
         }
     }
 }
@@ -259,6 +276,20 @@ mod tests {
             t.first_words(),
             vec!["our", "skip", "skipped", "skipping", "the"]
         );
+    }
+
+    #[test]
+    fn two_word_anchors_cover_every_start() {
+        let common = |w: &str| matches!(w, "the" | "our");
+        let t = Template::parse("{the |our |}canary {run|}").unwrap();
+        assert_eq!(
+            t.anchors(common),
+            vec!["canary", "our canary", "the canary"]
+        );
+        let t = Template::parse("skip{ped|} the {security |}review").unwrap();
+        assert_eq!(t.anchors(common), vec!["skip", "skipped"]);
+        let t = Template::parse("the").unwrap();
+        assert_eq!(t.anchors(common), vec!["the"]);
     }
 
     #[test]

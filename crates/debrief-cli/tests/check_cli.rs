@@ -1,0 +1,455 @@
+//! End-to-end tests of the real `debrief` binary: output formats, exit codes and every kind of
+//! bad input PRODUCT.md lists.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const STRONG: &str = "When our canary showed p99 latency rising from 80 ms to 450 ms at 5% of traffic, I decided to halt the rollout and rolled back within 4 minutes. I paged the on-call SRE, we found a connection pool capped at 50 per host, and I owned the two-week delay with the customer's network engineer. We added a kill switch and a load test at 10x before relaunching; p99 held at 85 ms.";
+const DISQUALIFIED: &str = "We were behind, so I decided we would skip the security review to make the launch date. The launch went out on time and sign-ups grew 30%.";
+const REFUSED: &str = "Our VP asked us to skip the security review to make the launch date. I refused to skip it, cut scope instead and shipped a week later.";
+
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("debrief-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn file(&self, name: &str, contents: &[u8]) -> PathBuf {
+        let p = self.0.join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&p, contents).unwrap();
+        p
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn debrief(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_debrief"));
+    cmd.args(args)
+        .env_remove("NO_COLOR")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("the binary runs");
+    if let Some(input) = stdin {
+        // The binary may exit before reading (a bad pack); a closed pipe is not a failure.
+        let _ = child.stdin.take().unwrap().write_all(input);
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn json_output_follows_the_contract() {
+    let s = Scratch::new("json");
+    let a = s.file("a.md", STRONG.as_bytes());
+    let o = debrief(&["check", "--format", "json", path(&a)], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 1);
+    let j: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(j["path"], path(&a));
+    assert_eq!(j["pack"]["id"], "cloudflare-pm");
+    assert!(j["pack"]["version"].is_string());
+    assert!(j["question"].is_null());
+    assert!(["strong-no-hire", "no-hire", "hire", "strong-hire"]
+        .contains(&j["verdict"].as_str().unwrap()));
+    assert!(j["score"].as_u64().unwrap() <= 100);
+    assert_eq!(j["disqualified"], false);
+    assert_eq!(j["competencies"].as_array().unwrap().len(), 10);
+    for c in j["competencies"].as_array().unwrap() {
+        assert!(c["id"].is_string() && c["target"].is_boolean());
+        assert!(c["score"].is_null() || (1..=4).contains(&c["score"].as_u64().unwrap()));
+    }
+    let findings = j["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for f in findings {
+        let (start, end) = (
+            f["start"].as_u64().unwrap() as usize,
+            f["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&STRONG[start..end], f["text"].as_str().unwrap());
+        assert_eq!(f["line"], 1);
+        assert_eq!(
+            f["column"].as_u64().unwrap() as usize,
+            STRONG[..start].chars().count() + 1
+        );
+        for key in ["rule", "competency", "severity", "message"] {
+            assert!(f[key].is_string(), "{key}");
+        }
+        assert!(f["suggestion"].is_string() || f["suggestion"].is_null());
+    }
+    for p in j["probes"].as_array().unwrap() {
+        assert!(p["competency"].is_string() && p["question"].is_string());
+    }
+    let m = &j["metrics"];
+    for key in [
+        "words",
+        "sentences",
+        "speaking_seconds",
+        "quantities",
+        "first_person_singular",
+        "first_person_plural",
+        "fillers",
+        "hedges",
+    ] {
+        assert!(m[key].is_u64(), "{key}");
+    }
+    assert!(m["quantities"].as_u64().unwrap() >= 5);
+}
+
+#[test]
+fn several_files_give_one_json_line_each() {
+    let s = Scratch::new("multi");
+    let a = s.file("a.md", STRONG.as_bytes());
+    let b = s.file("b.md", REFUSED.as_bytes());
+    let o = debrief(&["check", "--format", "json", path(&a), path(&b)], None);
+    let out = stdout(&o);
+    let paths: Vec<String> = out
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["path"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(paths, vec![path(&a).to_string(), path(&b).to_string()]);
+}
+
+#[test]
+fn a_disqualifier_exits_one_and_its_refusal_does_not() {
+    let o = debrief(&["check", "-"], Some(DISQUALIFIED.as_bytes()));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("disqualifier"));
+    assert!(stdout(&o).contains("strong-no-hire"));
+    let o = debrief(
+        &["check", "--format", "json", "-"],
+        Some(REFUSED.as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let j: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(j["path"], "-");
+    assert_eq!(j["disqualified"], false);
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    let weak = "Engineering couldn't finish the API in time, so the launch slipped. We made it much faster and more scalable.";
+    assert_eq!(
+        debrief(&["check", "-"], Some(weak.as_bytes()))
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        debrief(
+            &["check", "--fail-on", "concern", "-"],
+            Some(weak.as_bytes())
+        )
+        .status
+        .code(),
+        Some(1)
+    );
+    assert_eq!(
+        debrief(
+            &["check", "--fail-on", "never", "-"],
+            Some(DISQUALIFIED.as_bytes())
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn human_output_marks_the_span_on_the_answers_own_line() {
+    let text =
+        "Situation: a launch.\nWe were late, so I decided we would skip the security review.\n";
+    let o = debrief(&["check", "-"], Some(text.as_bytes()));
+    let out = stdout(&o);
+    assert!(out.contains("-:2:"), "{out}");
+    assert!(
+        out.contains("2 | We were late, so I decided we would skip the security review."),
+        "{out}"
+    );
+    let marks = out.lines().find(|l| l.contains('^')).unwrap();
+    assert!(marks.contains("^^^^"), "{out}");
+    assert!(out.contains("Verdict"));
+    assert!(out.contains("Practise next"));
+    assert!(!out.contains('\x1b'), "no colour into a pipe");
+}
+
+#[test]
+fn colour_only_when_asked_and_never_with_no_color() {
+    let o = debrief(
+        &["check", "--color", "always", "-"],
+        Some(STRONG.as_bytes()),
+    );
+    assert!(stdout(&o).contains("\x1b["));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_debrief"));
+    let o = cmd
+        .args(["check", "-"])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin.take().unwrap().write_all(STRONG.as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(!String::from_utf8(o.stdout).unwrap().contains('\x1b'));
+}
+
+#[test]
+fn a_question_sets_the_targets() {
+    let o = debrief(&["questions", "--format", "json"], None);
+    let id = if o.status.success() {
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        v[0]["id"].as_str().unwrap().to_string()
+    } else {
+        return; // the question bank arrives with the study-content issue
+    };
+    let o = debrief(
+        &["check", "--format", "json", "--question", &id, "-"],
+        Some(STRONG.as_bytes()),
+    );
+    let j: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(j["question"], id.as_str());
+    assert!(j["competencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["target"] == true));
+}
+
+#[test]
+fn front_matter_is_not_judged_and_spans_still_point_into_the_file() {
+    let text =
+        format!("---\ntitle: Skip the security review\ntags: [safety]\n---\n{DISQUALIFIED}\n");
+    let o = debrief(&["check", "--format", "json", "-"], Some(text.as_bytes()));
+    let j: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    let f = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["severity"] == "disqualifier")
+        .unwrap();
+    assert_eq!(f["line"], 5);
+    let (s, e) = (
+        f["start"].as_u64().unwrap() as usize,
+        f["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&text[s..e], f["text"].as_str().unwrap());
+}
+
+fn assert_error(o: &Output, needle: &str) {
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "stdout: {} stderr: {}",
+        stdout(o),
+        stderr(o)
+    );
+    let err = stderr(o);
+    assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    assert!(err.starts_with("debrief: "), "{err}");
+    assert!(err.contains(needle), "{err:?} should mention {needle:?}");
+}
+
+#[test]
+fn bad_inputs_get_one_clear_message_and_exit_two() {
+    let s = Scratch::new("bad");
+    let empty = s.file("empty.md", b"");
+    let blank = s.file("blank.md", b"  \n\t \n");
+    let binary = s.file("binary.md", b"PK\x03\x04\x00\x00binary");
+    let latin1 = s.file("latin1.md", b"caf\xe9 au lait");
+    let big = s.file("big.md", "word ".repeat(400).as_bytes());
+    assert_error(&debrief(&["check", path(&empty)], None), "is empty");
+    assert_error(&debrief(&["check", path(&blank)], None), "is empty");
+    assert_error(
+        &debrief(&["check", "-"], Some(b"   ")),
+        "standard input: is empty",
+    );
+    assert_error(&debrief(&["check", path(&binary)], None), "binary");
+    assert_error(&debrief(&["check", path(&latin1)], None), "not valid UTF-8");
+    assert_error(
+        &debrief(&["check", &format!("{}/missing.md", s.0.display())], None),
+        "no such file",
+    );
+    assert_error(
+        &debrief(&["check", "--max-size", "1K", path(&big)], None),
+        "over the 1 KiB limit",
+    );
+    assert_error(&debrief(&["check", path(&s.0)], None), "is a folder");
+    assert_error(
+        &debrief(
+            &["check", "--question", "no-such-question", path(&big)],
+            None,
+        ),
+        "unknown question",
+    );
+}
+
+#[test]
+fn one_bad_file_does_not_hide_the_good_ones() {
+    let s = Scratch::new("mixed");
+    let good = s.file("good.md", STRONG.as_bytes());
+    let o = debrief(
+        &["check", "--format", "json", "missing.md", path(&good)],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout(&o).lines().count(), 1);
+    assert!(stderr(&o).contains("missing.md: no such file"));
+}
+
+#[test]
+fn a_malformed_pack_is_reported_with_file_and_line() {
+    let s = Scratch::new("pack");
+    s.file(
+        "pack/pack.toml",
+        b"id = \"mine\"\nname = \"Mine\"\nversion = \"1\"\n",
+    );
+    s.file(
+        "pack/competencies.toml",
+        b"[[competency]]\nid = \"ownership\"\nname = \"Ownership\"\ndescription = \"d\"\nprobes = [\"What did you own?\"]\n",
+    );
+    s.file(
+        "pack/signals/ownership.toml",
+        b"[[signal]]\nid = \"x\"\ncompetency = \"ownership\"\nseverity = \"strong\"\n",
+    );
+    let dir = s.0.join("pack");
+    let o = debrief(
+        &["--pack", path(&dir), "check", "-"],
+        Some(STRONG.as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("signals/ownership.toml:4:"),
+        "{}",
+        stderr(&o)
+    );
+    let o = debrief(&["pack", "check", path(&dir)], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("signals/ownership.toml:4:"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn a_small_custom_pack_judges_with_its_own_signals() {
+    let s = Scratch::new("custom");
+    s.file(
+        "pack/pack.toml",
+        b"id = \"mine\"\nname = \"Mine\"\nversion = \"7\"\n[scoring]\nexpected_competencies = 1\n",
+    );
+    s.file(
+        "pack/competencies.toml",
+        b"[[competency]]\nid = \"ownership\"\nname = \"Ownership\"\ndescription = \"d\"\nprobes = [\"What did you own?\"]\n",
+    );
+    s.file(
+        "pack/signals/ownership.toml",
+        br#"[[signal]]
+id = "my-call"
+competency = "ownership"
+severity = "strength"
+message = "Owning the decision."
+phrases = ["{it was|that was} my call"]
+examples.fire = ["It was my call.", "That was my call to make.", "In the end it was my call."]
+examples.quiet = ["It was not my call.", "It was never my call.", "Was it my call?"]
+"#,
+    );
+    let dir = s.0.join("pack");
+    let o = debrief(&["pack", "check", path(&dir)], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).starts_with("ok mine 7"), "{}", stdout(&o));
+    let o = debrief(
+        &["--pack", path(&dir), "check", "--format", "json", "-"],
+        Some(b"It was my call to roll back."),
+    );
+    let j: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(j["pack"]["id"], "mine");
+    assert_eq!(j["findings"][0]["rule"], "my-call");
+}
+
+#[test]
+fn the_default_pack_checks_clean() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packs/cloudflare-pm");
+    let o = debrief(&["pack", "check", path(&dir)], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).starts_with("ok cloudflare-pm"));
+}
+
+#[test]
+fn eval_reports_accuracy_auc_and_group_ranking() {
+    let s = Scratch::new("eval");
+    let lines = [
+        serde_json::json!({"id": "s1", "answer": STRONG, "label": "strong", "group": "g"}),
+        serde_json::json!({"id": "w1", "answer": DISQUALIFIED, "label": "weak", "group": "g"}),
+        serde_json::json!({"id": "w2", "answer": "We made it faster and customers loved it.", "label": "weak"}),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let f = s.file("l.jsonl", text.as_bytes());
+    let o = debrief(&["eval", "--format", "json", path(&f)], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(r["answers"], 3);
+    assert_eq!(r["groups"], 1);
+    assert_eq!(r["auc"], 1.0);
+    assert_eq!(r["group_top_is_strong"], 1.0);
+    let bad = s.file(
+        "bad.jsonl",
+        b"{\"id\": \"x\", \"answer\": \"a\", \"label\": \"great\"}\n",
+    );
+    let o = debrief(&["eval", path(&bad)], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad.jsonl:1:"), "{}", stderr(&o));
+}
+
+#[test]
+fn help_lists_every_option_of_check() {
+    let o = debrief(&["check", "--help"], None);
+    let out = stdout(&o);
+    for opt in [
+        "--format",
+        "--question",
+        "--fail-on",
+        "--max-size",
+        "--pack",
+        "--color",
+        "Exit status",
+    ] {
+        assert!(out.contains(opt), "{opt} missing from:\n{out}");
+    }
+}
