@@ -29,12 +29,18 @@ pub enum Cue {
 /// Words between a negation and what it governs, at the most.
 const NEGATION_REACH: usize = 10;
 
+/// Words between the end of a match and a negation or counterfactual right after it ("move fast
+/// and break things does not work here", "a canary would have caught it"), at the most.
+const AFTER_REACH: usize = 1;
+
 const NEGATION_BEFORE: &[&str] = &[
     "not",
     "never",
     "no",
     "nobody",
     "no one",
+    "nothing",
+    "none of",
     "neither",
     "nor",
     "without",
@@ -88,6 +94,7 @@ const REPORTED: &[&str] = &[
     "{wanted|wants} to",
     "{the plan|the idea|the proposal|the suggestion} was to",
     "said we should",
+    "{said|says|claimed|claims|thought|believed|insisted|argued|felt} {that|}",
     "{pushing|pushed} for",
 ];
 
@@ -165,9 +172,13 @@ impl Cues {
                 && doc.words_between(r.end..span.start) <= NEGATION_REACH
         });
         before
-            || self
-                .in_range(span.end..clause.end)
-                .any(|(c, _)| *c == Cue::NegationAfter)
+            || self.in_range(span.end..clause.end).any(|(c, r)| {
+                *c == Cue::NegationAfter
+                    || (*c == Cue::NegationBefore
+                        && !self.excepted(r)
+                        && doc.words_between(span.end..r.start) <= AFTER_REACH
+                        && is_auxiliary_negation(doc.norm_slice(r.clone())))
+            })
     }
 
     /// Whether `span` is someone else's words: quoted, or asked for by someone other than the
@@ -182,12 +193,22 @@ impl Cues {
             .any(|(_, r)| !subject_is_candidate(doc, clause.start..r.start))
     }
 
-    /// Whether `span` is hypothetical or averted in its clause.
+    /// Whether `span` is hypothetical or averted in its clause: a cue before it, or one right
+    /// after it ("a staged rollout would have caught the bug").
     pub fn counterfactual(&self, doc: &Document<'_>, span: Range<usize>) -> bool {
         let clause = doc.clauses()[doc.clause_of(span.start)];
         self.in_range(clause.start..span.start)
             .any(|(c, _)| *c == Cue::Counterfactual)
+            || self.in_range(span.end..clause.end).any(|(c, r)| {
+                *c == Cue::Counterfactual && doc.words_between(span.end..r.start) <= AFTER_REACH
+            })
     }
+}
+
+/// Whether a negation is a verb's ("does not", "was never"), which negates the subject before it.
+fn is_auxiliary_negation(cue: &str) -> bool {
+    let lower = cue.to_ascii_lowercase();
+    lower.ends_with("n't") || lower.ends_with(" not") || lower == "never"
 }
 
 /// Whether the words before a request name the candidate (I, we) as the one asking.
@@ -221,15 +242,12 @@ mod tests {
 
     #[test]
     fn refusal_negates_the_act() {
-        assert_eq!(
-            check("I refused to skip the audit.", "skip the audit").0,
-            true
-        );
+        assert!(check("I refused to skip the audit.", "skip the audit").0);
     }
 
     #[test]
     fn never_negates_the_act() {
-        assert_eq!(check("We never bypass review.", "bypass review").0, true);
+        assert!(check("We never bypass review.", "bypass review").0);
     }
 
     #[test]
@@ -265,6 +283,42 @@ mod tests {
     fn did_not_hesitate_is_not_a_negation() {
         let (neg, _, _) = check("I didn't hesitate to roll back the release.", "roll back");
         assert!(!neg);
+    }
+
+    #[test]
+    fn a_negated_verb_right_after_the_match_negates_it() {
+        let (neg, _, _) = check(
+            "Move fast and break things does not work here.",
+            "Move fast and break things",
+        );
+        assert!(neg);
+    }
+
+    #[test]
+    fn would_have_right_after_the_match_is_counterfactual() {
+        let (_, _, cf) = check(
+            "A staged rollout would have caught the bug.",
+            "staged rollout",
+        );
+        assert!(cf);
+    }
+
+    #[test]
+    fn nothing_negates() {
+        let (neg, _, _) = check(
+            "Nothing goes straight to production here.",
+            "goes straight to production",
+        );
+        assert!(neg);
+    }
+
+    #[test]
+    fn someone_saying_it_is_their_words() {
+        let (_, rep, _) = check(
+            "My director said security was the security team's problem.",
+            "security was the security team's problem",
+        );
+        assert!(rep);
     }
 
     #[test]

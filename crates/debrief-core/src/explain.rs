@@ -87,8 +87,10 @@ pub struct ConceptResult {
 /// Whether a jargon term was used, and explained where it was.
 #[derive(Debug, Clone, Serialize)]
 pub struct JargonResult {
-    /// The term, as the pack writes it.
+    /// The term, as the pack writes it (a phrase template).
     pub term: String,
+    /// The term for people: each `{a|b}` group shown as its first alternative.
+    pub label: String,
     /// Whether it occurs.
     pub used: bool,
     /// Whether every use is explained nearby (true when unused).
@@ -226,11 +228,10 @@ pub fn judge(topic: &Topic, text: &str) -> Result<Explanation, ExplainError> {
                 .find(|u| !is_explained(&doc, u, &explainer_hits[i], uses));
             JargonResult {
                 term: j.term.clone(),
+                label: label(&j.term),
                 used: !uses.is_empty(),
                 explained: unexplained.is_none(),
-                span: unexplained
-                    .or(uses.first())
-                    .map(|r| span(&doc, r.clone())),
+                span: unexplained.or(uses.first()).map(|r| span(&doc, r.clone())),
             }
         })
         .collect();
@@ -310,6 +311,23 @@ fn is_explained(
     })
 }
 
+/// A template shown as its first phrasing: `{pop|pops} list` gives `pop list`.
+pub fn label(template: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let group = &rest[open + 1..open + close];
+        out.push_str(group.split('|').next().unwrap_or(""));
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn score(e: &Explanation) -> u8 {
     let concepts = if e.concepts.is_empty() {
         50.0
@@ -346,8 +364,8 @@ fn advice(topic: &Topic, e: &Explanation) -> Vec<String> {
     }
     for j in e.jargon.iter().filter(|j| !j.explained) {
         out.push(format!(
-            "Unexplained jargon: {:?}; say it in plain words or explain it right where you use it.",
-            j.term
+            "Unexplained jargon: \"{}\"; say it in plain words or explain it right where you use it.",
+            j.label
         ));
     }
     if !e.analogy {
@@ -399,6 +417,13 @@ mod tests {
     }
 
     #[test]
+    fn a_templated_term_is_labelled_by_its_first_phrasing() {
+        assert_eq!(label("{pop|pops|point of presence}"), "pop");
+        assert_eq!(label("{v8 |}isolate"), "v8 isolate");
+        assert_eq!(label("latency"), "latency");
+    }
+
+    #[test]
     fn an_empty_explanation_is_refused() {
         assert_eq!(judge(&topic(), "  \n").unwrap_err(), ExplainError::Empty);
     }
@@ -420,7 +445,8 @@ mod tests {
 
     #[test]
     fn jargon_explained_two_sentences_later_and_far_away_is_unexplained() {
-        let text = "Think of a fridge; it keeps a copy and is faster. The TTL matters a great deal. \
+        let text =
+            "Think of a fridge; it keeps a copy and is faster. The TTL matters a great deal. \
                     It really does matter for everyone involved in the work. \
                     We set how long.";
         let e = judge(&topic(), text).unwrap();
@@ -431,7 +457,11 @@ mod tests {
 
     #[test]
     fn unused_jargon_counts_as_explained() {
-        let e = judge(&topic(), "Imagine a fridge: it keeps a copy, so it is faster.").unwrap();
+        let e = judge(
+            &topic(),
+            "Imagine a fridge: it keeps a copy, so it is faster.",
+        )
+        .unwrap();
         assert!(!e.jargon[0].used && e.jargon[0].explained);
         assert!(e.passed);
     }
@@ -445,7 +475,10 @@ mod tests {
         assert!(!e.passed);
         assert_eq!(e.long_sentences, 1);
         assert!(e.advice.iter().any(|a| a.starts_with("Over time")));
-        assert!(e.advice.iter().any(|a| a.contains("Missing concept: It is faster")));
+        assert!(e
+            .advice
+            .iter()
+            .any(|a| a.contains("Missing concept: It is faster")));
         assert!(e.advice.iter().any(|a| a.starts_with("No analogy")));
         assert!(e.score < 80);
     }

@@ -358,11 +358,7 @@ fn tokenize(norm: &str) -> Vec<Token> {
             let start = i;
             let mut all_digits = true;
             let mut j = i;
-            loop {
-                let c = match norm[j..].chars().next() {
-                    Some(c) => c,
-                    None => break,
-                };
+            while let Some(c) = norm[j..].chars().next() {
                 if is_word_char(c) {
                     all_digits &= c.is_ascii_digit();
                     j += c.len_utf8();
@@ -493,7 +489,12 @@ fn split_clauses(norm: &str, tokens: &[Token], sentences: &[Unit]) -> Vec<Unit> 
                 let spaced_hyphen = text == "-"
                     && norm[..t.start as usize].ends_with(' ')
                     && norm[t.end as usize..].starts_with(' ');
-                if matches!(text, ";" | ":" | "\u{2014}" | "\u{2013}") || spaced_hyphen {
+                // A colon between digits is a clock time (18:24) or a ratio, not a clause break.
+                let clock = text == ":"
+                    && norm[..t.start as usize].ends_with(|c: char| c.is_ascii_digit())
+                    && norm[t.end as usize..].starts_with(|c: char| c.is_ascii_digit());
+                if (matches!(text, ";" | ":" | "\u{2014}" | "\u{2013}") && !clock) || spaced_hyphen
+                {
                     cut = Some((t.start as usize, t.end as usize));
                 } else if text == "," {
                     if let Some(next) = toks.get(k + 1) {
@@ -641,6 +642,14 @@ mod tests {
                 "and we shipped late",
                 "the VP agreed."
             ]
+        );
+    }
+
+    #[test]
+    fn a_clock_time_does_not_split_a_clause() {
+        assert_eq!(
+            clauses("At 18:24 the on-call SRE paged me: we rolled back."),
+            vec!["At 18:24 the on-call SRE paged me", "we rolled back."]
         );
     }
 
