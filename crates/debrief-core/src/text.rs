@@ -94,7 +94,7 @@ impl<'a> Document<'a> {
     pub fn new(text: &'a str) -> Document<'a> {
         let (norm, map) = normalize(text);
         let tokens = tokenize(&norm);
-        let sentences = split_sentences(&norm, &tokens);
+        let sentences = split_sentences(&norm);
         let clauses = split_clauses(&norm, &tokens, &sentences);
         let quoted = find_quoted(&norm);
         let lower = lower_same_length(&norm);
@@ -417,18 +417,21 @@ fn starts_numeric(s: &str) -> bool {
 
 /// Sentences by UAX#29, then repaired: no break after an abbreviation, a break at every
 /// paragraph or list break.
-fn split_sentences(norm: &str, tokens: &[Token]) -> Vec<Unit> {
+fn split_sentences(norm: &str) -> Vec<Unit> {
     let mut raw: Vec<Range<usize>> = Vec::new();
-    for (start, s) in norm.split_sentence_bound_indices() {
-        // UAX#29 keeps trailing space in the sentence; paragraph breaks are their own bound.
-        for (k, part) in s.split('\n').enumerate() {
-            let offset = start + s.split('\n').take(k).map(|p| p.len() + 1).sum::<usize>();
-            let trimmed_start = offset + (part.len() - part.trim_start().len());
-            let trimmed_end = offset + part.trim_end().len();
-            if trimmed_end > trimmed_start {
-                raw.push(trimmed_start..trimmed_end);
+    let mut para_start = 0;
+    for para in norm.split('\n') {
+        let mut from = 0;
+        for cut in sentence_breaks(para).into_iter().chain([para.len()]) {
+            let part = &para[from..cut];
+            let start = para_start + from + (part.len() - part.trim_start().len());
+            let end = para_start + from + part.trim_end().len();
+            if end > start {
+                raw.push(start..end);
             }
+            from = cut;
         }
+        para_start += para.len() + 1;
     }
     // Merge a sentence that ends in an abbreviation with the next one in the same paragraph.
     let mut merged: Vec<Range<usize>> = Vec::with_capacity(raw.len());
@@ -442,7 +445,6 @@ fn split_sentences(norm: &str, tokens: &[Token]) -> Vec<Unit> {
         }
         merged.push(r);
     }
-    let _ = tokens;
     merged
         .into_iter()
         .enumerate()
@@ -452,6 +454,51 @@ fn split_sentences(norm: &str, tokens: &[Token]) -> Vec<Unit> {
             sentence: i,
         })
         .collect()
+}
+
+/// The offsets inside one paragraph where UAX#29 starts a new sentence.
+///
+/// In ASCII text a sentence can only end after `.`, `!` or `?` (UAX#29's ATerm and STerm), so the
+/// rules are run on a small window around each of those: from a few characters before it to the
+/// first letter after it (the rules look that far: a lower-case letter next means no break).
+/// Other text is segmented whole. Either way the boundaries are UAX#29's.
+fn sentence_breaks(para: &str) -> Vec<usize> {
+    let mut breaks = Vec::new();
+    if !para.is_ascii() {
+        breaks.extend(
+            para.split_sentence_bound_indices()
+                .map(|(i, _)| i)
+                .filter(|&i| i > 0),
+        );
+        return breaks;
+    }
+    let b = para.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !matches!(b[i], b'.' | b'!' | b'?') {
+            i += 1;
+            continue;
+        }
+        let run_start = i;
+        while i < b.len() && matches!(b[i], b'.' | b'!' | b'?') {
+            i += 1;
+        }
+        let from = run_start.saturating_sub(3);
+        let mut to = i;
+        while to < b.len() && !b[to].is_ascii_alphabetic() {
+            to += 1;
+        }
+        let to = (to + 2).min(b.len());
+        let window = &para[from..to];
+        for (k, _) in window.split_sentence_bound_indices() {
+            if k > 0 && from + k > run_start && from + k < para.len() {
+                breaks.push(from + k);
+            }
+        }
+    }
+    breaks.sort_unstable();
+    breaks.dedup();
+    breaks
 }
 
 fn ends_with_abbreviation(sentence: &str) -> bool {
@@ -608,6 +655,31 @@ mod tests {
                 "Then p99 fell to 80 ms."
             ]
         );
+    }
+
+    #[test]
+    fn windows_find_the_same_breaks_as_the_whole_text() {
+        let texts = [
+            "It failed. We rolled back! Why? Because the canary at 5.5% said so... then it held.",
+            "\"Ship it.\" He said. (We did not.) The U.S. team agreed. e.g. this stays.",
+            "Version 2.1 shipped at 9 a.m. on Friday. It held?! Yes.",
+        ];
+        for t in texts {
+            let whole: Vec<usize> = t
+                .split_sentence_bound_indices()
+                .map(|(i, _)| i)
+                .filter(|&i| i > 0)
+                .collect();
+            assert_eq!(sentence_breaks(t), whole, "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn windowed_breaks_equal_uax29_on_any_ascii_paragraph(t in "[a-zA-Z0-9 .!?,;:'\"()\\-]{0,120}") {
+            let whole: Vec<usize> = t.split_sentence_bound_indices().map(|(i, _)| i).filter(|&i| i > 0).collect();
+            proptest::prop_assert_eq!(sentence_breaks(&t), whole);
+        }
     }
 
     #[test]
