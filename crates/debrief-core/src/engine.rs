@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::syntax;
 
 use crate::context::Cues;
 use crate::judgment::{Finding, Judgment, PackRef};
@@ -52,17 +53,21 @@ impl std::error::Error for CheckError {}
 pub struct Analyzer {
     pack: Pack,
     phrases: PhraseSet<(u32, Role)>,
-    patterns: Option<(RegexSet, Vec<(u32, Regex)>)>,
+    /// All signal patterns in one regex, and the signal of each pattern.
+    patterns: Option<(Regex, Vec<u32>)>,
     weights: HashMap<String, u8>,
 }
 
-/// Compiles a signal's pattern. Classes such as `\b`, `\d` and `\w` are ASCII: answers are
-/// matched on normalised text, and Unicode classes cost milliseconds to compile at every start.
-pub fn pattern(source: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(source)
-        .case_insensitive(true)
-        .unicode(false)
-        .build()
+/// Compiles patterns into one regex, each match tagged with its pattern's index. Matching is
+/// case-insensitive with ASCII classes (`\b`, `\d`, `\w` are ASCII: answers are matched on
+/// normalised text, and Unicode classes cost milliseconds to compile at every start), and without
+/// a literal prefilter, whose construction costs more than it saves on an answer's few kilobytes.
+pub fn patterns<P: AsRef<str>>(sources: &[P]) -> Result<Regex, Box<meta::BuildError>> {
+    Regex::builder()
+        .configure(Regex::config().auto_prefilter(false))
+        .syntax(syntax::Config::new().case_insensitive(true).unicode(false))
+        .build_many(sources)
+        .map_err(Box::new)
 }
 
 /// A match of one signal's part, in the normalised text.
@@ -98,17 +103,8 @@ impl Analyzer {
                 add(Role::Absent, &a.absent);
             }
             for p in &s.patterns {
-                match pattern(p) {
-                    Ok(re) => {
-                        regex_sources.push(p.clone());
-                        regex_owners.push((i, re));
-                    }
-                    Err(e) => errors.push(PackError {
-                        file: s.origin.file.clone(),
-                        line: Some(s.origin.line),
-                        message: format!("signal {:?}: bad pattern {p:?}: {e}", s.id),
-                    }),
-                }
+                regex_sources.push(p.clone());
+                regex_owners.push(i);
             }
         }
         if !errors.is_empty() {
@@ -117,18 +113,25 @@ impl Analyzer {
         let patterns = if regex_sources.is_empty() {
             None
         } else {
-            let set = RegexSetBuilder::new(&regex_sources)
-                .case_insensitive(true)
-                .unicode(false)
-                .build()
-                .map_err(|e| {
-                    PackErrors(vec![PackError {
-                        file: "signals".into(),
-                        line: None,
-                        message: format!("patterns do not compile together: {e}"),
-                    }])
-                })?;
-            Some((set, regex_owners))
+            match patterns(&regex_sources) {
+                Ok(re) => Some((re, regex_owners)),
+                Err(_) => {
+                    // Compile them one by one only now, to name each bad pattern's signal.
+                    let errors = regex_sources
+                        .iter()
+                        .zip(&regex_owners)
+                        .filter_map(|(p, &i)| {
+                            let s = &pack.signals[i as usize];
+                            patterns(&[p]).err().map(|e| PackError {
+                                file: s.origin.file.clone(),
+                                line: Some(s.origin.line),
+                                message: format!("signal {:?}: bad pattern {p:?}: {e}", s.id),
+                            })
+                        })
+                        .collect();
+                    return Err(PackErrors(errors));
+                }
+            }
         };
         let weights = pack
             .signals
@@ -268,17 +271,14 @@ impl Analyzer {
                 range,
             })
         });
-        if let Some((set, regexes)) = &self.patterns {
-            for i in set.matches(doc.norm()).iter() {
-                let (signal, re) = &regexes[i];
-                for m in re.find_iter(doc.norm()) {
-                    if m.start() < m.end() {
-                        hits.push(Hit {
-                            signal: *signal,
-                            role: Role::Phrase,
-                            range: m.range(),
-                        });
-                    }
+        if let Some((re, owners)) = &self.patterns {
+            for m in re.find_iter(doc.norm()) {
+                if m.start() < m.end() {
+                    hits.push(Hit {
+                        signal: owners[m.pattern().as_usize()],
+                        role: Role::Phrase,
+                        range: m.range(),
+                    });
                 }
             }
         }

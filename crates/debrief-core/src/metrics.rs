@@ -4,7 +4,7 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex_automata::meta::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::pack::MetricKind;
@@ -55,8 +55,7 @@ impl Metrics {
 fn quantity_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        regex::RegexBuilder::new(
-            r"(?xi)
+        crate::engine::patterns(&[r"(?x)
             \b(?:p|tp)(?:50|75|90|95|99|99\.9|999)\b
           | \b(?:two|three|four|five|2|3|4|5)\ nines\b
           | \b\d+(?:[.,]\d+)*
@@ -69,10 +68,7 @@ fn quantity_regex() -> &'static Regex {
               | \s?(?:times)\b
             )
           | \b\d+x\b
-        ",
-        )
-        .unicode(false)
-        .build()
+        "])
         .expect("the quantity regex is valid")
     })
 }
