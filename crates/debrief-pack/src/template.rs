@@ -7,6 +7,14 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
     parts: Vec<Vec<String>>,
+    /// For each part, its alternatives' indices sorted by [`key`], with the keys alongside:
+    /// matching tries only the alternatives that can start with the text's next letter.
+    index: Vec<Vec<(u8, u16)>>,
+}
+
+/// The first byte an alternative must match, past any leading space; 0 for one that is empty.
+fn key(alt: &str) -> u8 {
+    alt.bytes().find(|&b| b != b' ').unwrap_or(0)
 }
 
 impl Template {
@@ -49,7 +57,19 @@ impl Template {
         {
             return Err("matches nothing".into());
         }
-        Ok(Template { parts })
+        let index = parts
+            .iter()
+            .map(|alts| {
+                let mut keyed: Vec<(u8, u16)> = alts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| (key(a), i as u16))
+                    .collect();
+                keyed.sort_unstable();
+                keyed
+            })
+            .collect();
+        Ok(Template { parts, index })
     }
 
     /// How many phrasings the template stands for (saturating).
@@ -80,13 +100,13 @@ impl Template {
     /// folded to single spaces), ending on a word boundary; `None` if none.
     pub fn match_at(&self, text: &str, pos: usize) -> Option<usize> {
         let mut best: Option<usize> = None;
-        walk(&self.parts, 0, text, pos, true, pos, &mut best);
+        walk(self, 0, text, pos, true, pos, &mut best);
         best
     }
 }
 
 fn walk(
-    parts: &[Vec<String>],
+    t: &Template,
     i: usize,
     full: &str,
     pos: usize,
@@ -95,7 +115,7 @@ fn walk(
     best: &mut Option<usize>,
 ) {
     let text = full.as_bytes();
-    if i == parts.len() {
+    if i == t.parts.len() {
         // A trailing optional space ("{the |}") is not part of the match.
         let end = if after_space && pos > start && text[pos - 1] == b' ' {
             pos - 1
@@ -112,7 +132,24 @@ fn walk(
         }
         return;
     }
-    for alt in &parts[i] {
+    // The letter the next alternative must start with, past the space between words.
+    let next = match text.get(pos) {
+        Some(b' ') => text.get(pos + 1).copied().unwrap_or(0),
+        Some(&b) => b,
+        None => 0,
+    };
+    let keyed = &t.index[i];
+    let empties = keyed.partition_point(|&(k, _)| k == 0);
+    let (from, to) = if next == 0 {
+        (empties, empties)
+    } else {
+        (
+            keyed.partition_point(|&(k, _)| k < next),
+            keyed.partition_point(|&(k, _)| k <= next),
+        )
+    };
+    for &(_, ai) in keyed[..empties].iter().chain(&keyed[from..to]) {
+        let alt = &t.parts[i][ai as usize];
         let mut p = pos;
         let mut space = after_space;
         let mut ok = true;
@@ -137,7 +174,7 @@ fn walk(
             }
         }
         if ok {
-            walk(parts, i + 1, full, p, space, start, best);
+            walk(t, i + 1, full, p, space, start, best);
         }
     }
 }
