@@ -1,0 +1,554 @@
+//! One store test suite for both backends: every test runs on SQLite in a temporary folder, and
+//! on PostgreSQL when `DEBRIEF_TEST_DATABASE_URL` is set, each time in a fresh database of its
+//! own that is dropped afterwards.
+
+use std::future::Future;
+use std::sync::OnceLock;
+
+use debrief_core::{Analyzer, Judgment};
+use debrief_store::{Error, NewAttempt, NewFailure, Store, StoryMeta, ATTEMPT_ANSWER};
+use sqlx::{Connection, Executor};
+
+const STRONG: &str = "I owned the rollout of our new WAF rules to 2,000 customers. At 5% of \
+traffic the false-positive rate hit 0.8% against our 0.1% gate, so I halted the launch and told \
+the VP we would slip two weeks. I worked with the security lead on a staged rollout with an \
+automatic rollback, and since then every rule change ships behind that gate. We lost two weeks \
+and no customer was blocked.";
+
+const WEAK: &str = "We kind of just shipped it because sales wanted it and the team felt \
+it was probably fine. Things went okay mostly, I think, and everyone was happy in the end.";
+
+fn analyzer() -> &'static Analyzer {
+    static ANALYZER: OnceLock<Analyzer> = OnceLock::new();
+    ANALYZER.get_or_init(|| {
+        Analyzer::new(debrief_core::builtin::pack().expect("built-in pack")).expect("compiles")
+    })
+}
+
+fn judge(text: &str) -> Judgment {
+    analyzer().check(text, None).expect("judged")
+}
+
+fn meta(title: &str, questions: &[&str]) -> StoryMeta {
+    StoryMeta {
+        title: title.to_string(),
+        tags: vec!["launch".to_string()],
+        questions: questions.iter().map(|q| q.to_string()).collect(),
+    }
+}
+
+/// Runs `test` against a fresh SQLite store, then against a fresh PostgreSQL database when the
+/// environment names a server.
+async fn on_each_backend<F, Fut>(test: F)
+where
+    F: Fn(Store) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("debrief.sqlite").to_str().unwrap())
+        .await
+        .expect("open SQLite");
+    test(store.clone()).await;
+    store.close().await;
+
+    let Some(server) = std::env::var("DEBRIEF_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("PostgreSQL run skipped: DEBRIEF_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let name = format!("debrief_test_{}", random_suffix());
+    let mut admin = sqlx::PgConnection::connect(&server)
+        .await
+        .expect("connect to DEBRIEF_TEST_DATABASE_URL");
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .expect("create a fresh database");
+    admin.close().await.ok();
+    let _drop = DropDatabase {
+        server: server.clone(),
+        name: name.clone(),
+    };
+    let store = Store::open(&with_database(&server, &name))
+        .await
+        .expect("open PostgreSQL");
+    test(store.clone()).await;
+    store.close().await;
+}
+
+/// Drops a test database when the test ends, passed or failed.
+struct DropDatabase {
+    server: String,
+    name: String,
+}
+
+impl Drop for DropDatabase {
+    fn drop(&mut self) {
+        let (server, name) = (self.server.clone(), self.name.clone());
+        // On a thread of its own: the test's runtime may be unwinding.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            rt.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(&server).await?;
+                admin
+                    .execute(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .await?;
+                admin.close().await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop the test database {}", self.name);
+        }
+    }
+}
+
+fn random_suffix() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos(),
+    );
+    format!("{:016x}", h.finish())
+}
+
+/// The server URL with its database replaced.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn every_saved_version_is_judged_and_kept() {
+    on_each_backend(|store| async move {
+        let weak = judge(WEAK);
+        let strong = judge(STRONG);
+        let id = store
+            .add_story(&meta("Halted WAF launch", &["halted-launch"]), WEAK, &weak)
+            .await
+            .unwrap();
+        let v2 = store
+            .add_version(
+                id,
+                &meta(
+                    "Halted the WAF rollout",
+                    &["halted-launch", "safety-over-speed"],
+                ),
+                STRONG,
+                &strong,
+            )
+            .await
+            .unwrap();
+        assert_eq!(v2, Some(2));
+        assert_eq!(
+            store
+                .add_version(id + 100, &meta("x", &[]), STRONG, &strong)
+                .await
+                .unwrap(),
+            None
+        );
+
+        let list = store.stories().await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].id, id);
+        assert_eq!(list[0].versions, 2);
+        assert_eq!(list[0].score, i64::from(strong.score));
+        assert_eq!(list[0].verdict, strong.verdict.as_str());
+        assert_eq!(list[0].meta.title, "Halted the WAF rollout");
+        assert_eq!(
+            list[0].meta.questions,
+            ["halted-launch", "safety-over-speed"]
+        );
+
+        let story = store.story(id).await.unwrap().expect("kept");
+        assert_eq!(story.versions.len(), 2);
+        assert_eq!(story.versions[0].markdown, WEAK);
+        assert_eq!(story.versions[0].score, i64::from(weak.score));
+        assert_eq!(story.versions[1].markdown, STRONG);
+        let back: Judgment = serde_json::from_value(story.versions[1].judgment.clone()).unwrap();
+        assert_eq!(back, strong);
+        assert!(store.story(id + 1).await.unwrap().is_none());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn removing_a_story_removes_its_versions_only() {
+    on_each_backend(|store| async move {
+        let j = judge(STRONG);
+        let a = store.add_story(&meta("A", &[]), STRONG, &j).await.unwrap();
+        let b = store.add_story(&meta("B", &[]), STRONG, &j).await.unwrap();
+        store
+            .add_version(a, &meta("A", &[]), WEAK, &judge(WEAK))
+            .await
+            .unwrap();
+        assert!(store.remove_story(a).await.unwrap());
+        assert!(!store.remove_story(a).await.unwrap());
+        let list = store.stories().await.unwrap();
+        assert_eq!(list.iter().map(|s| s.id).collect::<Vec<_>>(), [b]);
+        let export = store.export().await.unwrap();
+        assert_eq!(export.stories.len(), 1);
+        assert_eq!(export.stories[0].versions.len(), 1);
+        // A removed id is not handed out again.
+        let c = store.add_story(&meta("C", &[]), STRONG, &j).await.unwrap();
+        assert!(c > b);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn failure_resume_entries_are_kept_and_removed() {
+    on_each_backend(|store| async move {
+        let entry = NewFailure {
+            mistake: "Shipped a DNS change on a Friday".into(),
+            impact: "12 minutes of resolution errors for 3% of zones".into(),
+            systemic_change: String::new(),
+        };
+        let id = store.add_failure(&entry).await.unwrap();
+        let f = store.failure(id).await.unwrap().expect("kept");
+        assert_eq!(f.entry, entry);
+        assert_eq!(store.failures().await.unwrap().len(), 1);
+        assert!(store.remove_failure(id).await.unwrap());
+        assert!(store.failure(id).await.unwrap().is_none());
+        assert!(store.failures().await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn settings_are_set_replaced_and_unset() {
+    on_each_backend(|store| async move {
+        assert_eq!(store.config("interview-date").await.unwrap(), None);
+        store
+            .set_config("interview-date", "2026-09-01")
+            .await
+            .unwrap();
+        store
+            .set_config("interview-date", "2026-09-15")
+            .await
+            .unwrap();
+        assert_eq!(
+            store.config("interview-date").await.unwrap().as_deref(),
+            Some("2026-09-15")
+        );
+        assert_eq!(store.config_all().await.unwrap().len(), 1);
+        assert!(store.unset_config("interview-date").await.unwrap());
+        assert!(!store.unset_config("interview-date").await.unwrap());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn reports_read_the_latest_versions_and_recent_red_marks() {
+    on_each_backend(|store| async move {
+        let weak = judge(WEAK);
+        let strong = judge(STRONG);
+        let id = store
+            .add_story(&meta("A", &["halted-launch"]), WEAK, &weak)
+            .await
+            .unwrap();
+        store
+            .add_version(id, &meta("A", &["halted-launch"]), STRONG, &strong)
+            .await
+            .unwrap();
+        for _ in 0..3 {
+            store
+                .add_attempt(&NewAttempt {
+                    kind: ATTEMPT_ANSWER,
+                    question: Some("halted-launch"),
+                    answer: WEAK,
+                    judgment: &weak,
+                    seconds: 95,
+                })
+                .await
+                .unwrap();
+        }
+        assert_eq!(store.attempt_count(ATTEMPT_ANSWER).await.unwrap(), 3);
+        assert_eq!(store.attempt_count("follow-up").await.unwrap(), 0);
+
+        let evidence = store.story_evidence().await.unwrap();
+        assert_eq!(evidence.len(), 1);
+        assert_eq!(evidence[0].score, i64::from(strong.score));
+        for c in &strong.competencies {
+            assert_eq!(
+                evidence[0].competency_scores.get(&c.id).copied(),
+                c.score,
+                "{}",
+                c.id
+            );
+        }
+
+        let marks = store.recent_red_marks(4).await.unwrap();
+        assert_eq!(marks.len(), 4);
+        let weak_red: Vec<String> = {
+            let mut r: Vec<String> = weak
+                .findings
+                .iter()
+                .filter(|f| f.severity.is_red())
+                .map(|f| f.rule.clone())
+                .collect();
+            r.sort();
+            r.dedup();
+            r
+        };
+        assert!(marks.iter().filter(|m| m.signals == weak_red).count() >= 3);
+
+        let days = store.scores_by_day().await.unwrap();
+        assert_eq!(days.iter().map(|d| d.count).sum::<i64>(), 5);
+        assert_eq!(
+            days.iter().map(|d| d.total).sum::<i64>(),
+            i64::from(weak.score) * 4 + i64::from(strong.score)
+        );
+        let attempts = store.attempts().await.unwrap();
+        assert_eq!(attempts.len(), 3);
+        assert_eq!(attempts[0].seconds, 95);
+        assert_eq!(attempts[0].question.as_deref(), Some("halted-launch"));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn export_then_import_into_an_empty_store_gives_the_same_data() {
+    on_each_backend(|store| async move {
+        let weak = judge(WEAK);
+        let strong = judge(STRONG);
+        let a = store
+            .add_story(&meta("A", &["halted-launch"]), WEAK, &weak)
+            .await
+            .unwrap();
+        store
+            .add_version(a, &meta("A2", &[]), STRONG, &strong)
+            .await
+            .unwrap();
+        let b = store
+            .add_story(&meta("B", &[]), STRONG, &strong)
+            .await
+            .unwrap();
+        let gone = store
+            .add_story(&meta("gone", &[]), STRONG, &strong)
+            .await
+            .unwrap();
+        store.add_story(&meta("D", &[]), WEAK, &weak).await.unwrap();
+        store.remove_story(gone).await.unwrap();
+        store.remove_story(b).await.unwrap();
+        store
+            .add_failure(&NewFailure {
+                mistake: "m".into(),
+                impact: "i".into(),
+                systemic_change: "s".into(),
+            })
+            .await
+            .unwrap();
+        store
+            .add_attempt(&NewAttempt {
+                kind: ATTEMPT_ANSWER,
+                question: None,
+                answer: STRONG,
+                judgment: &strong,
+                seconds: 120,
+            })
+            .await
+            .unwrap();
+        store
+            .set_config("interview-date", "2026-09-15")
+            .await
+            .unwrap();
+        let export = store.export().await.unwrap();
+
+        // Through JSON text, as `debrief export` writes it.
+        let text = serde_json::to_string_pretty(&export).unwrap();
+        let export: debrief_store::StoreExport = serde_json::from_str(&text).unwrap();
+
+        let dir = tempfile::tempdir().unwrap();
+        let other = Store::open(dir.path().join("other.sqlite").to_str().unwrap())
+            .await
+            .unwrap();
+        let report = other.import(&export).await.unwrap();
+        assert_eq!(
+            (
+                report.stories,
+                report.versions,
+                report.failures,
+                report.attempts
+            ),
+            (2, 3, 1, 1)
+        );
+        assert_eq!(other.export().await.unwrap(), export);
+
+        // Back into the first store and a second time: nothing new.
+        let again = store.import(&export).await.unwrap();
+        assert_eq!(
+            (
+                again.stories,
+                again.versions,
+                again.failures,
+                again.attempts
+            ),
+            (0, 0, 0, 0)
+        );
+        let twice = other.import(&export).await.unwrap();
+        assert_eq!((twice.stories, twice.versions), (0, 0));
+        assert_eq!(other.export().await.unwrap(), export);
+        assert_eq!(store.export().await.unwrap(), export);
+
+        // Ids in use are not taken over: an unrelated story keeps its id, the import gets another.
+        let third = Store::open(dir.path().join("third.sqlite").to_str().unwrap())
+            .await
+            .unwrap();
+        let mine = third
+            .add_story(&meta("mine", &[]), STRONG, &strong)
+            .await
+            .unwrap();
+        third.import(&export).await.unwrap();
+        let stories = third.stories().await.unwrap();
+        assert_eq!(stories.len(), 3);
+        assert_eq!(
+            stories.iter().find(|s| s.id == mine).unwrap().meta.title,
+            "mine"
+        );
+        // New records after an import get fresh ids.
+        let next = store
+            .add_story(&meta("E", &[]), STRONG, &strong)
+            .await
+            .unwrap();
+        assert!(export.stories.iter().all(|s| s.id < next));
+    })
+    .await;
+}
+
+// ----- SQLite files: what a user can do to them --------------------------------------------
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_missing_folder_is_created_and_data_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a/b/debrief.sqlite");
+    let store = Store::open(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let id = store
+        .add_story(&meta("kept", &[]), STRONG, &judge(STRONG))
+        .await
+        .unwrap();
+    store.close().await;
+    let store = Store::open(path.to_str().unwrap()).await.unwrap();
+    assert_eq!(store.story(id).await.unwrap().unwrap().meta.title, "kept");
+    assert_eq!(store.schema_version().await.unwrap(), store.known_schema());
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_newer_schema_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("debrief.sqlite");
+    let store = Store::open(path.to_str().unwrap()).await.unwrap();
+    store.close().await;
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    conn.execute(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (9999, 'from the future', TRUE, x'00', 0)",
+    )
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    let err = Store::open(path.to_str().unwrap()).await.unwrap_err();
+    assert!(
+        matches!(err, Error::NewerSchema { found: 9999, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("newer debrief"), "{err}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_locked_database_is_named_as_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("debrief.sqlite");
+    Store::open(path.to_str().unwrap())
+        .await
+        .unwrap()
+        .close()
+        .await;
+    let mut holder = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    holder
+        .execute("PRAGMA locking_mode = EXCLUSIVE")
+        .await
+        .unwrap();
+    holder.execute("BEGIN EXCLUSIVE").await.unwrap();
+    holder
+        .execute("INSERT INTO config (key, value) VALUES ('a', 'b')")
+        .await
+        .unwrap();
+    let err = match Store::open(path.to_str().unwrap()).await {
+        Err(e) => e,
+        Ok(store) => store.set_config("k", "v").await.unwrap_err(),
+    };
+    assert!(matches!(err, Error::Locked(_)), "{err}");
+    assert!(err.to_string().contains("locked"), "{err}");
+    holder.execute("ROLLBACK").await.unwrap();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_file_that_is_not_a_database_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("debrief.sqlite");
+    std::fs::write(&path, "these are my notes, not a database\n".repeat(200)).unwrap();
+    let err = Store::open(path.to_str().unwrap()).await.unwrap_err();
+    assert!(matches!(err, Error::Corrupt { .. }), "{err}");
+    assert!(
+        err.to_string().contains("not a readable debrief database"),
+        "{err}"
+    );
+    // The file is left as it was.
+    assert!(std::fs::read_to_string(&path)
+        .unwrap()
+        .starts_with("these are my notes"));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn another_programs_database_is_not_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.sqlite");
+    let mut conn =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+            .await
+            .unwrap();
+    conn.execute("CREATE TABLE photos (id INTEGER)")
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let err = Store::open(path.to_str().unwrap()).await.unwrap_err();
+    assert!(matches!(err, Error::NotDebrief(_)), "{err}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn wrong_urls_get_clear_messages() {
+    let err = Store::open("mysql://me@localhost/db").await.unwrap_err();
+    assert!(matches!(err, Error::BadUrl(_)), "{err}");
+    let err = Store::open("postgres://me:secret@127.0.0.1:1/none")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Connect { .. }), "{err}");
+    assert!(!err.to_string().contains("secret"), "{err}");
+}
