@@ -2,7 +2,9 @@
 //! line on stderr; `check` exits 0, 1 (something at or above `--fail-on`) or 2 (an error).
 
 mod cmd;
+mod database;
 mod input;
+mod listing;
 mod packdir;
 mod render;
 mod style;
@@ -30,6 +32,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     color: ColorChoice,
 
+    /// The database: a SQLite file path, sqlite://PATH or postgres://... (default:
+    /// $DEBRIEF_HOME/debrief.sqlite, else debrief/debrief.sqlite in the user's data directory).
+    #[arg(long, global = true, value_name = "URL")]
+    database: Option<String>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -43,6 +50,31 @@ enum Command {
     Pack(cmd::pack::PackCommand),
     /// Measure a pack against labelled answers (JSON lines): accuracy, AUC, ranking in groups.
     Eval(cmd::eval::Args),
+    /// Judge an explanation for a non-technical listener: time, concepts, jargon, analogy.
+    Explain(cmd::explain::Args),
+    /// List the question bank, by competency or theme.
+    Questions(cmd::browse::QuestionsArgs),
+    /// List flashcards, by deck.
+    Cards(cmd::browse::CardsArgs),
+    /// List the explain-drill topics.
+    Topics(cmd::browse::TopicsArgs),
+    /// The story bank: add, edit, list, show, check and remove stories; every version is kept.
+    #[command(subcommand)]
+    Story(cmd::story::StoryCommand),
+    /// The failure resume: mistakes, their impact and the systemic change made.
+    #[command(subcommand)]
+    Failures(cmd::failures::FailuresCommand),
+    /// Which competencies the stories prove, which are missing, which stories are overused.
+    Coverage(cmd::coverage::Args),
+    /// Readiness: the checklist with evidence, days left, recurring weaknesses, score trend.
+    Status(cmd::status::Args),
+    /// Settings, such as the interview date.
+    #[command(subcommand)]
+    Config(cmd::config::ConfigCommand),
+    /// Write everything to a folder: JSON plus one Markdown file per story.
+    Export(cmd::data::ExportArgs),
+    /// Merge a folder written by `debrief export` into the store (twice adds nothing).
+    Import(cmd::data::ImportArgs),
 }
 
 /// How a command ended, mapped to the process's exit code.
@@ -60,6 +92,17 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(&cli, args, color),
         Command::Pack(c) => cmd::pack::run(&cli, c, color),
         Command::Eval(args) => cmd::eval::run(&cli, args, color),
+        Command::Explain(args) => cmd::explain::run(&cli, args, color),
+        Command::Questions(args) => cmd::browse::questions(&cli, args, color),
+        Command::Cards(args) => cmd::browse::cards(&cli, args, color),
+        Command::Topics(args) => cmd::browse::topics(&cli, args, color),
+        Command::Story(c) => cmd::story::run(&cli, c, color),
+        Command::Failures(c) => cmd::failures::run(&cli, c, color),
+        Command::Coverage(args) => cmd::coverage::run(&cli, args, color),
+        Command::Status(args) => cmd::status::run(&cli, args, color),
+        Command::Config(c) => cmd::config::run(&cli, c),
+        Command::Export(args) => cmd::data::export(&cli, args),
+        Command::Import(args) => cmd::data::import(&cli, args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

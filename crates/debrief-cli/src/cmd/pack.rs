@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use debrief_core::Analyzer;
+use debrief_core::explain;
+use debrief_core::{Analyzer, Pack};
 
 use crate::style::Paint;
 use crate::{packdir, Cli, Outcome};
@@ -48,13 +49,15 @@ pub fn run(_cli: &Cli, cmd: &PackCommand, color: bool) -> Result<Outcome> {
                     return Ok(Outcome::Failed);
                 }
             };
-            let (ran, failures) = analyzer.verify_examples();
+            let (ran, examples_failed) = analyzer.verify_examples();
+            let mut failures: Vec<String> = examples_failed.iter().map(|f| f.to_string()).collect();
+            let p = analyzer.pack();
+            failures.extend(topic_sample_failures(p));
             for f in &failures {
                 println!("{}/{f}", dir.display());
             }
-            let p = analyzer.pack();
             let summary = format!(
-                "{} {} {}: {} competencies, {} signals ({} templates, {} phrasings), {} examples run, {} questions, {} cards in {} decks, {} topics, {} checklist items",
+                "{} {} {}: {} competencies, {} signals ({} templates, {} phrasings), {} examples run, {} topic samples judged, {} questions, {} cards in {} decks, {} topics, {} checklist items",
                 p.meta.id,
                 p.meta.version,
                 dir.display(),
@@ -63,6 +66,7 @@ pub fn run(_cli: &Cli, cmd: &PackCommand, color: bool) -> Result<Outcome> {
                 analyzer.template_count(),
                 analyzer.phrasing_count(),
                 ran,
+                p.topics.len() * 2,
                 p.questions.len(),
                 p.cards().count(),
                 p.decks.len(),
@@ -81,4 +85,36 @@ pub fn run(_cli: &Cli, cmd: &PackCommand, color: bool) -> Result<Outcome> {
             }
         }
     }
+}
+
+/// Judges every topic's strong and weak sample; a line for each not judged as labelled.
+fn topic_sample_failures(pack: &Pack) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in &pack.topics {
+        let file = format!("topics/{}.toml", t.id);
+        for (label, text, want) in [
+            ("strong", &t.strong_sample, true),
+            ("weak", &t.weak_sample, false),
+        ] {
+            match explain::judge(t, text) {
+                Ok(e) if e.passed == want => {}
+                Ok(e) => out.push(format!(
+                    "{file}: topic {:?}: the {label} sample {} (score {}){}",
+                    t.id,
+                    if e.passed { "passed" } else { "did not pass" },
+                    e.score,
+                    if e.advice.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", e.advice.join(" "))
+                    }
+                )),
+                Err(err) => out.push(format!(
+                    "{file}: topic {:?}: the {label} sample cannot be judged: {err}",
+                    t.id
+                )),
+            }
+        }
+    }
+    out
 }

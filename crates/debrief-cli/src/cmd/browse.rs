@@ -1,0 +1,198 @@
+//! Browsing the pack's study content: `debrief questions`, `debrief cards`, `debrief topics`.
+
+use anyhow::Result;
+use debrief_core::pack::{Pack, Question};
+use serde::Serialize;
+
+use crate::cmd::check::Format;
+use crate::style::Paint;
+use crate::{packdir, Cli, Outcome};
+
+/// List the question bank.
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  debrief questions --competency safety-over-speed\n  debrief questions --theme saying-no --format json"
+)]
+pub struct QuestionsArgs {
+    /// Only questions targeting this competency.
+    #[arg(long, value_name = "ID")]
+    competency: Option<String>,
+
+    /// Only questions with this theme.
+    #[arg(long, value_name = "THEME")]
+    theme: Option<String>,
+
+    /// Output format (json: an array of questions).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+/// List flashcards.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  debrief cards --deck dns\n  debrief cards --format json")]
+pub struct CardsArgs {
+    /// Only the cards of this deck.
+    #[arg(long, value_name = "DECK")]
+    deck: Option<String>,
+
+    /// Output format (json: an array of cards).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+/// List the explain-drill topics.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  debrief topics\n  debrief topics --format json")]
+pub struct TopicsArgs {
+    /// Output format (json: an array of topics).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+pub fn questions(cli: &Cli, args: &QuestionsArgs, color: bool) -> Result<Outcome> {
+    let pack = packdir::load(cli.pack.as_deref())?;
+    let list = filter_questions(&pack, args.competency.as_deref(), args.theme.as_deref())?;
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string(&list)?),
+        Format::Human => {
+            let paint = Paint::new(color);
+            let mut out = String::new();
+            for q in &list {
+                out.push_str(&format!("{}  {}\n", paint.bold(&q.id), q.text));
+                out.push_str(&paint.dim(&format!(
+                    "    targets: {}; themes: {}",
+                    q.targets.join(", "),
+                    q.themes.join(", ")
+                )));
+                out.push('\n');
+            }
+            out.push_str(&format!("{} question(s)\n", list.len()));
+            print!("{out}");
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+fn filter_questions<'p>(
+    pack: &'p Pack,
+    competency: Option<&str>,
+    theme: Option<&str>,
+) -> Result<Vec<&'p Question>> {
+    if let Some(c) = competency {
+        if pack.competency(c).is_none() {
+            let ids: Vec<&str> = pack.competencies.iter().map(|c| c.id.as_str()).collect();
+            anyhow::bail!("unknown competency {c:?}: known are {}", ids.join(", "));
+        }
+    }
+    if let Some(t) = theme {
+        if !pack
+            .questions
+            .iter()
+            .any(|q| q.themes.iter().any(|x| x == t))
+        {
+            let mut themes: Vec<&str> = pack
+                .questions
+                .iter()
+                .flat_map(|q| q.themes.iter().map(String::as_str))
+                .collect();
+            themes.sort_unstable();
+            themes.dedup();
+            anyhow::bail!("unknown theme {t:?}: known are {}", themes.join(", "));
+        }
+    }
+    Ok(pack
+        .questions
+        .iter()
+        .filter(|q| competency.is_none_or(|c| q.targets.iter().any(|x| x == c)))
+        .filter(|q| theme.is_none_or(|t| q.themes.iter().any(|x| x == t)))
+        .collect())
+}
+
+pub fn cards(cli: &Cli, args: &CardsArgs, color: bool) -> Result<Outcome> {
+    let pack = packdir::load(cli.pack.as_deref())?;
+    let decks: Vec<_> = match &args.deck {
+        Some(d) => match pack.deck(d) {
+            Some(deck) => vec![deck],
+            None => {
+                let ids: Vec<&str> = pack.decks.iter().map(|d| d.id.as_str()).collect();
+                anyhow::bail!("unknown deck {d:?}: known are {}", ids.join(", "));
+            }
+        },
+        None => pack.decks.iter().collect(),
+    };
+    match args.format {
+        Format::Json => {
+            let cards: Vec<_> = decks.iter().flat_map(|d| d.cards.iter()).collect();
+            println!("{}", serde_json::to_string(&cards)?);
+        }
+        Format::Human => {
+            let paint = Paint::new(color);
+            let mut out = String::new();
+            let mut n = 0;
+            for d in &decks {
+                out.push_str(&format!(
+                    "{} {}\n",
+                    paint.bold(&d.name),
+                    paint.dim(&format!("({}, {} cards)", d.id, d.cards.len()))
+                ));
+                for c in &d.cards {
+                    out.push_str(&format!("  {}  {}\n", paint.dim(&c.id), c.front));
+                    out.push_str(&format!("      → {}\n", c.back));
+                    n += 1;
+                }
+            }
+            out.push_str(&format!("{n} card(s)\n"));
+            print!("{out}");
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+/// A topic as listed: what to explain and what counts, without the samples.
+#[derive(Serialize)]
+struct TopicEntry<'a> {
+    id: &'a str,
+    title: &'a str,
+    prompt: &'a str,
+    max_words: usize,
+    analogy_hint: &'a str,
+    concepts: Vec<&'a str>,
+    jargon: Vec<&'a str>,
+}
+
+pub fn topics(cli: &Cli, args: &TopicsArgs, color: bool) -> Result<Outcome> {
+    let pack = packdir::load(cli.pack.as_deref())?;
+    match args.format {
+        Format::Json => {
+            let list: Vec<TopicEntry> = pack
+                .topics
+                .iter()
+                .map(|t| TopicEntry {
+                    id: &t.id,
+                    title: &t.title,
+                    prompt: &t.prompt,
+                    max_words: t.max_words,
+                    analogy_hint: &t.analogy_hint,
+                    concepts: t.concepts.iter().map(|c| c.name.as_str()).collect(),
+                    jargon: t.jargon.iter().map(|j| j.term.as_str()).collect(),
+                })
+                .collect();
+            println!("{}", serde_json::to_string(&list)?);
+        }
+        Format::Human => {
+            let paint = Paint::new(color);
+            let mut out = String::new();
+            for t in &pack.topics {
+                out.push_str(&format!("{}  {}\n", paint.bold(&t.id), t.title));
+                out.push_str(&paint.dim(&format!("    {}", t.prompt)));
+                out.push('\n');
+            }
+            out.push_str(&format!(
+                "{} topic(s); practise with `debrief explain --check FILE --topic ID`\n",
+                pack.topics.len()
+            ));
+            print!("{out}");
+        }
+    }
+    Ok(Outcome::Ok)
+}

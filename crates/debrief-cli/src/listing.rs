@@ -1,0 +1,47 @@
+//! Output of the list and show commands: text for people or JSON for programs.
+
+use anyhow::Result;
+use serde::Serialize;
+
+/// Output formats of list and show commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned text for people.
+    Human,
+    /// One JSON document.
+    Json,
+}
+
+/// Prints a value as pretty JSON on standard output.
+pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// A date for people, from Unix seconds.
+pub fn day(unix_seconds: i64) -> String {
+    debrief_store::date::format_day(debrief_store::date::day_of(unix_seconds))
+}
+
+/// Text cut to `max` characters, with an ellipsis when cut.
+pub fn clip(text: &str, max: usize) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        return one_line;
+    }
+    let cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
+    format!("{cut}…")
+}
+
+/// Asks a yes/no question on the terminal; refuses when standard input is not one.
+pub fn confirm(question: &str) -> Result<bool> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("{question} Pass --yes to confirm (standard input is not a terminal)");
+    }
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "Yes"))
+}

@@ -1,0 +1,474 @@
+//! End-to-end tests of the story bank, failure resume, status, export and import: the real
+//! `debrief` binary on a real database file under a temporary `DEBRIEF_HOME`.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const WEAK: &str =
+    "---\ntitle: Halted the WAF rollout\ntags: [launch]\nquestions: [halted-launch]\n---\n\
+We kind of just shipped it because sales wanted it and the team felt it was probably fine.\n";
+
+const STRONG: &str = "---\ntitle: Halted the WAF rollout\ntags: [launch, security]\nquestions: [halted-launch]\n---\n\
+I owned the rollout of our new WAF rules to 2,000 customers. At 5% of traffic the false-positive \
+rate hit 0.8% against our 0.1% gate, so I halted the launch and told the VP we would slip two \
+weeks. I worked with the security lead on a staged rollout with an automatic rollback, and since \
+then every rule change ships behind that gate. We lost two weeks and no customer was blocked.\n";
+
+fn debrief(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .args(args)
+        .env("DEBRIEF_HOME", home)
+        .env("NO_COLOR", "1")
+        .env_remove("EDITOR")
+        .env_remove("VISUAL")
+        .stdin(Stdio::null())
+        .output()
+        .expect("debrief runs")
+}
+
+fn ok(home: &Path, args: &[&str]) -> String {
+    let out = debrief(home, args);
+    assert!(
+        out.status.success(),
+        "debrief {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(home: &Path, args: &[&str]) -> Value {
+    serde_json::from_str(&ok(home, args)).expect("JSON output")
+}
+
+/// Runs a command that must fail with exit 2 and one line on stderr; returns that line.
+fn fails(home: &Path, args: &[&str]) -> String {
+    let out = debrief(home, args);
+    assert_eq!(out.status.code(), Some(2), "debrief {args:?} should fail");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    err
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn every_rewrite_is_kept_with_its_score() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let weak = write(tmp.path(), "weak.md", WEAK);
+    let strong = write(tmp.path(), "strong.md", STRONG);
+
+    assert!(ok(&home, &["story", "add", &weak]).contains("Added story 1"));
+    assert!(ok(&home, &["story", "edit", "1", &strong]).contains("version 2"));
+    assert!(ok(&home, &["story", "edit", "1", &strong]).contains("unchanged"));
+
+    let list = json(&home, &["story", "list", "--format", "json"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["id"], 1);
+    assert_eq!(list[0]["versions"], 2);
+    assert_eq!(list[0]["tags"], serde_json::json!(["launch", "security"]));
+
+    let shown = json(
+        &home,
+        &["story", "show", "1", "--history", "--format", "json"],
+    );
+    let versions = shown["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["markdown"], WEAK);
+    let (first, second) = (
+        versions[0]["score"].as_i64().unwrap(),
+        versions[1]["score"].as_i64().unwrap(),
+    );
+    assert!(
+        second > first,
+        "the rewrite scores higher: {first} -> {second}"
+    );
+    assert_eq!(list[0]["score"], second);
+
+    let history = ok(&home, &["story", "show", "1", "--history"]);
+    assert!(
+        history.contains(&format!("{:+}", second - first)),
+        "{history}"
+    );
+    let latest = json(&home, &["story", "show", "1", "--format", "json"]);
+    assert_eq!(latest["versions"].as_array().unwrap().len(), 1);
+
+    let check: Value =
+        serde_json::from_str(&ok(&home, &["story", "check", "1", "--format", "json"])).unwrap();
+    assert_eq!(check["score"], second);
+    assert_eq!(check["question"], "halted-launch");
+}
+
+#[test]
+fn a_story_written_in_the_editor_is_saved() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let story = write(tmp.path(), "story.md", STRONG);
+    let editor = write(
+        tmp.path(),
+        "editor.sh",
+        &format!("#!/bin/sh\ncp '{story}' \"$1\"\n"),
+    );
+    std::process::Command::new("chmod")
+        .args(["+x", &editor])
+        .status()
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .args(["story", "add"])
+        .env("DEBRIEF_HOME", &home)
+        .env("EDITOR", &editor)
+        .env_remove("VISUAL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = json(&home, &["story", "list", "--format", "json"]);
+    assert_eq!(list[0]["title"], "Halted the WAF rollout");
+}
+
+#[test]
+fn bad_stories_are_refused_with_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let untitled = write(
+        tmp.path(),
+        "untitled.md",
+        "---\ntags: []\n---\nI held the launch.\n",
+    );
+    assert!(fails(&home, &["story", "add", &untitled]).contains("no title"));
+    let unknown = write(
+        tmp.path(),
+        "unknown.md",
+        "---\ntitle: t\nquestions: [nope]\n---\nI held the launch.\n",
+    );
+    assert!(fails(&home, &["story", "add", &unknown]).contains("unknown question"));
+    assert!(fails(&home, &["story", "show", "7"]).contains("no story 7"));
+    assert_eq!(
+        json(&home, &["story", "list", "--format", "json"]),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn rm_asks_unless_yes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let strong = write(tmp.path(), "strong.md", STRONG);
+    ok(&home, &["story", "add", &strong]);
+    ok(&home, &["story", "add", &strong]);
+    assert!(fails(&home, &["story", "rm", "1"]).contains("--yes"));
+    assert_eq!(
+        json(&home, &["story", "list", "--format", "json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    ok(&home, &["story", "rm", "1", "--yes"]);
+    let list = json(&home, &["story", "list", "--format", "json"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["id"], 2);
+    assert!(fails(&home, &["story", "show", "1"]).contains("no story 1"));
+}
+
+#[test]
+fn failures_without_a_systemic_change_are_flagged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let added = ok(
+        &home,
+        &[
+            "failures",
+            "add",
+            "--mistake",
+            "Shipped a DNS change on a Friday",
+            "--impact",
+            "12 minutes of errors",
+        ],
+    );
+    assert!(added.contains("flagged"), "{added}");
+    ok(
+        &home,
+        &[
+            "failures",
+            "add",
+            "--mistake",
+            "Skipped the canary",
+            "--impact",
+            "3% of zones",
+            "--change",
+            "Canary gate in CI",
+        ],
+    );
+    let list = json(&home, &["failures", "list", "--format", "json"]);
+    assert_eq!(list[0]["flagged"], true);
+    assert_eq!(list[1]["flagged"], false);
+    assert_eq!(list[1]["systemic_change"], "Canary gate in CI");
+    assert!(ok(&home, &["failures", "list"]).contains("no systemic change"));
+    assert_eq!(
+        json(&home, &["failures", "show", "2", "--format", "json"])["mistake"],
+        "Skipped the canary"
+    );
+    assert!(fails(&home, &["failures", "add", "--impact", "x"]).contains("--mistake"));
+    ok(&home, &["failures", "rm", "1", "--yes"]);
+    assert_eq!(
+        json(&home, &["failures", "list", "--format", "json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn status_and_coverage_read_the_bank() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let strong = write(tmp.path(), "strong.md", STRONG);
+    ok(&home, &["story", "add", &strong]);
+    ok(&home, &["config", "set", "interview-date", "2099-01-01"]);
+    assert!(fails(&home, &["config", "set", "interview-date", "next week"]).contains("YYYY-MM-DD"));
+    let status = json(&home, &["status", "--format", "json"]);
+    assert_eq!(status["interview_date"], "2099-01-01");
+    assert!(status["days_left"].as_i64().unwrap() > 0);
+    let items = status["checklist"].as_array().unwrap();
+    assert_eq!(items.len(), 7);
+    let cards = items.iter().find(|i| i["id"] == "domain-basics").unwrap();
+    assert_eq!(cards["met"], false);
+    assert!(cards["evidence"].as_str().unwrap().contains("not recorded"));
+    assert_eq!(status["trend"].as_array().unwrap().len(), 1);
+    let human = ok(&home, &["status"]);
+    assert!(human.contains("days left"), "{human}");
+
+    let coverage = json(&home, &["coverage", "--format", "json"]);
+    let safety = coverage["competencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "safety-over-speed")
+        .unwrap();
+    assert_eq!(safety["best_story"], 1);
+    assert!(coverage["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c == "engineering-partnership"));
+}
+
+#[test]
+fn export_then_import_into_an_empty_home_gives_the_same_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let weak = write(tmp.path(), "weak.md", WEAK);
+    let strong = write(tmp.path(), "strong.md", STRONG);
+    ok(&home, &["story", "add", &weak]);
+    ok(&home, &["story", "edit", "1", &strong]);
+    ok(&home, &["story", "add", &strong]);
+    ok(&home, &["story", "add", &weak]);
+    ok(&home, &["story", "rm", "2", "--yes"]);
+    ok(
+        &home,
+        &[
+            "failures",
+            "add",
+            "--mistake",
+            "m",
+            "--impact",
+            "i",
+            "--change",
+            "c",
+        ],
+    );
+    ok(&home, &["config", "set", "interview-date", "2099-01-01"]);
+
+    let out = tmp.path().join("export");
+    ok(&home, &["export", out.to_str().unwrap()]);
+    let stories: Vec<String> = std::fs::read_dir(out.join("stories"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(stories.len(), 2, "{stories:?}");
+    assert!(stories.contains(&"0001-halted-the-waf-rollout.md".to_string()));
+    assert_eq!(
+        std::fs::read_to_string(out.join("stories/0001-halted-the-waf-rollout.md")).unwrap(),
+        STRONG
+    );
+
+    let other = tmp.path().join("other");
+    assert!(ok(&other, &["import", out.to_str().unwrap()])
+        .contains("Imported 2 new stories, 3 new versions"));
+    let again = tmp.path().join("again");
+    ok(&other, &["export", again.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read_to_string(out.join("debrief.json")).unwrap(),
+        std::fs::read_to_string(again.join("debrief.json")).unwrap()
+    );
+    // Twice adds nothing.
+    assert!(ok(&other, &["import", out.to_str().unwrap()])
+        .contains("Imported 0 new stories, 0 new versions, 0 failures"));
+    assert_eq!(
+        json(&other, &["story", "list", "--format", "json"]),
+        json(&home, &["story", "list", "--format", "json"])
+    );
+    assert!(fails(
+        &other,
+        &["import", tmp.path().join("nowhere").to_str().unwrap()]
+    )
+    .contains("cannot read the export"));
+}
+
+#[test]
+fn damaged_and_foreign_databases_get_clear_messages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let notes = write(tmp.path(), "notes.sqlite", &"not a database\n".repeat(100));
+    assert!(fails(&home, &["--database", &notes, "story", "list"])
+        .contains("not a readable debrief database"));
+    assert!(
+        fails(&home, &["--database", "mysql://x/y", "story", "list"])
+            .contains("not a database this program can use")
+    );
+}
+
+/// Stops a real `debrief import` part-way: what was committed before stays, every story that
+/// made it is whole, and running the import again completes it without duplicates.
+#[test]
+fn a_killed_import_loses_nothing_and_leaves_no_half_written_story() {
+    let tmp = tempfile::tempdir().unwrap();
+    let source = tmp.path().join("source");
+    let weak = write(tmp.path(), "weak.md", WEAK);
+    let strong = write(tmp.path(), "strong.md", STRONG);
+    ok(&source, &["story", "add", &weak]);
+    ok(&source, &["story", "edit", "1", &strong]);
+    let small = tmp.path().join("small");
+    ok(&source, &["export", small.to_str().unwrap()]);
+
+    // A large export: the one story, three thousand times over, each with its two versions.
+    const STORIES: usize = 3000;
+    let mut export: Value =
+        serde_json::from_str(&std::fs::read_to_string(small.join("debrief.json")).unwrap())
+            .unwrap();
+    let template = export["stories"][0].clone();
+    let stories: Vec<Value> = (0..STORIES)
+        .map(|i| {
+            let mut s = template.clone();
+            s["id"] = Value::from(i as i64 + 1);
+            s["uid"] = Value::from(format!("bulk-{i}"));
+            s["title"] = Value::from(format!("Story {i}"));
+            s
+        })
+        .collect();
+    export["stories"] = Value::Array(stories);
+    let big = tmp.path().join("big");
+    std::fs::create_dir_all(&big).unwrap();
+    std::fs::write(
+        big.join("debrief.json"),
+        serde_json::to_vec(&export).unwrap(),
+    )
+    .unwrap();
+
+    // The home already holds work of its own.
+    let home = tmp.path().join("home");
+    ok(&home, &["story", "add", &strong]);
+    ok(
+        &home,
+        &[
+            "failures",
+            "add",
+            "--mistake",
+            "mine",
+            "--impact",
+            "i",
+            "--change",
+            "c",
+        ],
+    );
+    let before = json(
+        &home,
+        &["story", "show", "1", "--history", "--format", "json"],
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .args(["import", big.to_str().unwrap()])
+        .env("DEBRIEF_HOME", &home)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once some stories are committed.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = home.join("debrief.sqlite");
+    let store = runtime
+        .block_on(debrief_store::Store::open(db.to_str().unwrap()))
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let n = runtime.block_on(store.stories()).unwrap().len();
+        if n > 1 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the import never committed a story"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the import ended before it could be stopped"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    runtime.block_on(store.close());
+
+    let list = json(&home, &["story", "list", "--format", "json"]);
+    let list = list.as_array().unwrap();
+    assert!(
+        list.len() > 1 && list.len() < STORIES + 1,
+        "killed part-way: {} stories",
+        list.len()
+    );
+    // What was committed before is intact.
+    assert_eq!(
+        json(
+            &home,
+            &["story", "show", "1", "--history", "--format", "json"]
+        ),
+        before
+    );
+    assert_eq!(
+        json(&home, &["failures", "list", "--format", "json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Every imported story is whole: both versions.
+    for s in list
+        .iter()
+        .filter(|s| s["title"] != "Halted the WAF rollout")
+    {
+        assert_eq!(s["versions"], 2, "half-written story {s}");
+    }
+
+    // Running it again completes the import, with no duplicates.
+    ok(&home, &["import", big.to_str().unwrap()]);
+    ok(&home, &["import", big.to_str().unwrap()]);
+    let list = json(&home, &["story", "list", "--format", "json"]);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), STORIES + 1);
+    assert!(list.iter().all(|s| s["versions"] == 2 || s["id"] == 1));
+}

@@ -1,0 +1,158 @@
+//! End-to-end tests of the study commands of the real `debrief` binary: `questions`, `cards`,
+//! `topics` and `explain --check`.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn debrief(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs a command that prints a JSON array and returns it.
+fn json_array(args: &[&str]) -> Vec<Value> {
+    let o = debrief(args);
+    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    let list = v.as_array().expect("an array").clone();
+    for item in &list {
+        assert!(item["id"].is_string(), "every object has an id: {item}");
+    }
+    list
+}
+
+/// Asserts an error: exit 2 and exactly one line on stderr holding `needle`.
+fn assert_error(args: &[&str], needle: &str) {
+    let o = debrief(args);
+    assert_eq!(o.status.code(), Some(2), "{args:?}");
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "one stderr line: {err}");
+    assert!(err.contains(needle), "{err}");
+    assert!(o.stdout.is_empty());
+}
+
+fn temp_file(name: &str, text: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("debrief-study-{}-{name}", std::process::id()));
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn questions_list_as_json_and_filter_by_competency_and_theme() {
+    let all = json_array(&["questions", "--format", "json"]);
+    assert!(all.len() >= 60);
+    let by_comp = json_array(&[
+        "questions",
+        "--competency",
+        "safety-over-speed",
+        "--format",
+        "json",
+    ]);
+    assert!(!by_comp.is_empty() && by_comp.len() < all.len());
+    for q in &by_comp {
+        let targets = q["targets"].as_array().unwrap();
+        assert!(targets.iter().any(|t| t == "safety-over-speed"));
+    }
+    let by_theme = json_array(&["questions", "--theme", "saying-no", "--format", "json"]);
+    assert!(!by_theme.is_empty() && by_theme.len() < all.len());
+    for q in &by_theme {
+        assert!(q["themes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "saying-no"));
+    }
+}
+
+#[test]
+fn cards_list_as_json_and_filter_by_deck() {
+    let all = json_array(&["cards", "--format", "json"]);
+    assert!(all.len() >= 200);
+    let dns = json_array(&["cards", "--deck", "dns", "--format", "json"]);
+    assert!(!dns.is_empty() && dns.len() < all.len());
+    assert!(dns.iter().all(|c| c["deck"] == "dns"));
+}
+
+#[test]
+fn topics_list_as_json_with_edge_computing_first() {
+    let topics = json_array(&["topics", "--format", "json"]);
+    assert!(topics.len() >= 12);
+    assert_eq!(topics[0]["id"], "edge-computing");
+    let human = debrief(&["topics"]);
+    assert_eq!(human.status.code(), Some(0));
+    assert!(stdout(&human).contains("edge-computing"));
+}
+
+#[test]
+fn explain_check_passes_a_strong_sample_and_fails_a_weak_one() {
+    let pack = debrief_core::builtin::pack().unwrap();
+    let topic = pack.topic("edge-computing").unwrap();
+    let strong = temp_file("strong.md", &topic.strong_sample);
+    let weak = temp_file("weak.md", &topic.weak_sample);
+    for (path, want) in [(&strong, true), (&weak, false)] {
+        let o = debrief(&[
+            "explain",
+            "--check",
+            path.to_str().unwrap(),
+            "--topic",
+            "edge-computing",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(v["passed"], want, "{v}");
+        assert_eq!(v["topic"], "edge-computing");
+        assert!(v["concepts"].as_array().unwrap().len() >= 3);
+    }
+    let human = debrief(&[
+        "explain",
+        "--check",
+        weak.to_str().unwrap(),
+        "--topic",
+        "edge-computing",
+    ]);
+    assert_eq!(human.status.code(), Some(0));
+    let out = stdout(&human);
+    assert!(out.contains("not passed"), "{out}");
+    assert!(out.contains("Missing concept"), "{out}");
+    let _ = std::fs::remove_file(strong);
+    let _ = std::fs::remove_file(weak);
+}
+
+#[test]
+fn unknown_topic_deck_competency_and_theme_are_one_line_errors() {
+    let f = temp_file(
+        "any.md",
+        "Think of a coffee chain with branches everywhere.",
+    );
+    assert_error(
+        &["explain", "--check", f.to_str().unwrap(), "--topic", "nope"],
+        "debrief topics",
+    );
+    assert_error(&["cards", "--deck", "nope"], "unknown deck \"nope\"");
+    assert_error(
+        &["questions", "--competency", "nope"],
+        "unknown competency \"nope\"",
+    );
+    assert_error(&["questions", "--theme", "nope"], "unknown theme \"nope\"");
+    let _ = std::fs::remove_file(f);
+}
+
+#[test]
+fn explain_without_check_says_the_timed_drill_is_not_built_yet() {
+    assert_error(&["explain", "--topic", "edge-computing"], "--check FILE");
+}
