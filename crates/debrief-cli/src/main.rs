@@ -19,7 +19,7 @@ use style::ColorChoice;
 /// Interview prep for product managers facing the behavioral loop at infrastructure and security
 /// companies: judges answers the way the hiring committee does, offline.
 #[derive(Parser, Debug)]
-#[command(name = "debrief", version, about, long_about = None)]
+#[command(name = "debrief", version, long_about = None)]
 #[command(
     after_help = "Examples:\n  debrief check answer.md\n  debrief check --question halted-launch --format json answer.md\n  pbpaste | debrief check -\n  debrief pack check packs/cloudflare-pm\n  debrief eval labelled.jsonl"
 )]
