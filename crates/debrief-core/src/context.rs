@@ -8,7 +8,7 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use crate::phrases::PhraseSet;
+use crate::phrases::{PhraseSet, PhraseSetBuilder};
 use crate::text::{Document, TokenKind};
 
 /// What a cue says about the words after (or before) it.
@@ -113,22 +113,28 @@ const COUNTERFACTUAL: &[&str] = &[
     "{could|would|might} {potentially|easily}",
 ];
 
+/// Adds every cue template to a phrase set, keyed by `key(cue)`, so that a caller matching its
+/// own phrases finds the cues in the same pass.
+pub fn add_cues<K: Copy + PartialEq>(b: &mut PhraseSetBuilder<K>, key: impl Fn(Cue) -> K) {
+    let lists = [
+        (Cue::NegationBefore, NEGATION_BEFORE),
+        (Cue::NegationAfter, NEGATION_AFTER),
+        (Cue::NotNegation, NOT_NEGATION),
+        (Cue::Reported, REPORTED),
+        (Cue::Counterfactual, COUNTERFACTUAL),
+    ];
+    for (cue, list) in lists {
+        let templates: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+        b.add(key(cue), &templates)
+            .expect("built-in cue templates are valid");
+    }
+}
+
 fn cue_set() -> &'static PhraseSet<Cue> {
     static SET: OnceLock<PhraseSet<Cue>> = OnceLock::new();
     SET.get_or_init(|| {
         let mut b = PhraseSet::builder();
-        let lists = [
-            (Cue::NegationBefore, NEGATION_BEFORE),
-            (Cue::NegationAfter, NEGATION_AFTER),
-            (Cue::NotNegation, NOT_NEGATION),
-            (Cue::Reported, REPORTED),
-            (Cue::Counterfactual, COUNTERFACTUAL),
-        ];
-        for (cue, list) in lists {
-            let templates: Vec<String> = list.iter().map(|s| s.to_string()).collect();
-            b.add(cue, &templates)
-                .expect("built-in cue templates are valid");
-        }
+        add_cues(&mut b, |c| c);
         b.build()
     })
 }
@@ -144,6 +150,11 @@ impl Cues {
     pub fn find(doc: &Document<'_>) -> Cues {
         let mut hits = Vec::new();
         cue_set().find(doc, |cue, r| hits.push((cue, r)));
+        Cues::from_hits(hits)
+    }
+
+    /// The cues from matches found by a caller's own phrase set (see [`add_cues`]).
+    pub fn from_hits(mut hits: Vec<(Cue, Range<usize>)>) -> Cues {
         hits.sort_by_key(|(_, r)| (r.start, r.end));
         Cues { hits }
     }

@@ -8,7 +8,7 @@ use std::ops::Range;
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
 
-use crate::context::Cues;
+use crate::context::{self, Cue, Cues};
 use crate::judgment::{Finding, Judgment, PackRef};
 use crate::metrics::{self, Metrics};
 use crate::pack::{AnswerAt, MetricKind, Pack, PackError, PackErrors, Scope, Severity, Signal};
@@ -23,6 +23,15 @@ enum Role {
     Then,
     Unless,
     Absent,
+}
+
+/// What a phrase of the analyzer's one automaton belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    /// A part of a signal.
+    Signal(u32, Role),
+    /// A context cue (negation, reported speech, counterfactual).
+    Cue(Cue),
 }
 
 /// Why an answer could not be judged.
@@ -52,7 +61,8 @@ impl std::error::Error for CheckError {}
 #[derive(Debug)]
 pub struct Analyzer {
     pack: Pack,
-    phrases: PhraseSet<(u32, Role)>,
+    /// Every signal's templates and the context cues, in one automaton.
+    phrases: PhraseSet<Key>,
     /// All signal patterns in one regex, and the signal of each pattern.
     patterns: Option<(Regex, Vec<u32>)>,
     weights: HashMap<String, u8>,
@@ -88,7 +98,7 @@ impl Analyzer {
         for (i, s) in pack.signals.iter().enumerate() {
             let i = i as u32;
             let mut add = |role: Role, templates: &[String]| {
-                if let Err(e) = builder.add((i, role), templates) {
+                if let Err(e) = builder.add(Key::Signal(i, role), templates) {
                     errors.push(PackError {
                         file: s.origin.file.clone(),
                         line: Some(s.origin.line),
@@ -110,6 +120,7 @@ impl Analyzer {
         if !errors.is_empty() {
             return Err(PackErrors(errors));
         }
+        context::add_cues(&mut builder, Key::Cue);
         let patterns = if regex_sources.is_empty() {
             None
         } else {
@@ -176,8 +187,7 @@ impl Analyzer {
         }
         let doc = Document::new(text);
         let quantities = metrics::quantities(&doc);
-        let cues = Cues::find(&doc);
-        let hits = self.hits(&doc);
+        let (hits, cues) = self.hits(&doc);
 
         let mut findings = Vec::new();
         let mut by_signal: Vec<Vec<&Hit>> = vec![Vec::new(); self.pack.signals.len()];
@@ -261,15 +271,18 @@ impl Analyzer {
         Ok(j)
     }
 
-    /// Every phrase and pattern hit, each tagged with its signal and role.
-    fn hits(&self, doc: &Document<'_>) -> Vec<Hit> {
+    /// Every phrase and pattern hit, each tagged with its signal and role, and the context cues,
+    /// all from one pass of the automaton.
+    fn hits(&self, doc: &Document<'_>) -> (Vec<Hit>, Cues) {
         let mut hits = Vec::new();
-        self.phrases.find(doc, |(signal, role), range| {
-            hits.push(Hit {
+        let mut cues = Vec::new();
+        self.phrases.find(doc, |key, range| match key {
+            Key::Signal(signal, role) => hits.push(Hit {
                 signal,
                 role,
                 range,
-            })
+            }),
+            Key::Cue(cue) => cues.push((cue, range)),
         });
         if let Some((re, owners)) = &self.patterns {
             for m in re.find_iter(doc.norm()) {
@@ -283,7 +296,7 @@ impl Analyzer {
             }
         }
         hits.sort_by_key(|h| (h.signal, h.range.start, std::cmp::Reverse(h.range.end)));
-        hits
+        (hits, Cues::from_hits(cues))
     }
 
     fn unit(&self, doc: &Document<'_>, scope: Scope, offset: usize) -> Unit {
