@@ -11,8 +11,10 @@ pub use debrief_pack as pack;
 
 pub mod builtin;
 pub mod context;
+pub mod drill;
 pub mod engine;
 pub mod explain;
+pub mod interview;
 pub mod judgment;
 pub mod markdown;
 pub mod metrics;

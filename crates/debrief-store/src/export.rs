@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::model::{to_json_list, Attempt, Derived, Failure, StoryMeta, StoryVersion};
+use crate::practice::{Review, SavedExplanation};
 use crate::sql::{self, json_of};
 use crate::{error, Backend, Result, Store};
 
@@ -35,6 +36,12 @@ pub struct StoreExport {
     pub attempts: Vec<Attempt>,
     /// Every setting.
     pub config: BTreeMap<String, String>,
+    /// Every flashcard review; the cards' current states are rebuilt from them on import.
+    #[serde(default)]
+    pub reviews: Vec<Review>,
+    /// Every timed explanation.
+    #[serde(default)]
+    pub explanations: Vec<SavedExplanation>,
 }
 
 /// A story with every version.
@@ -68,6 +75,12 @@ pub struct ImportReport {
     pub attempts: u64,
     /// Settings written.
     pub config: u64,
+    /// Flashcard reviews new to this store.
+    #[serde(default)]
+    pub reviews: u64,
+    /// Explanations new to this store.
+    #[serde(default)]
+    pub explanations: u64,
 }
 
 impl Store {
@@ -120,6 +133,8 @@ impl Store {
             failures: self.failures().await?,
             attempts: self.attempts().await?,
             config: self.config_all().await?,
+            reviews: self.reviews().await?,
+            explanations: self.explanations().await?,
         })
     }
 
@@ -159,6 +174,12 @@ impl Store {
         }
         for chunk in export.attempts.chunks(BATCH) {
             report.attempts += self.import_attempts(chunk).await?;
+        }
+        for chunk in export.reviews.chunks(BATCH) {
+            report.reviews += self.import_reviews(chunk).await?;
+        }
+        for chunk in export.explanations.chunks(BATCH) {
+            report.explanations += self.import_explanations(chunk).await?;
         }
         Ok(report)
     }

@@ -1,7 +1,8 @@
 //! The candidate's history: stories with every judged version, the failure resume, mock-interview
-//! attempts and settings, on sqlx with runtime queries. A SQLite file by default, PostgreSQL when
-//! the URL says so; one schema and one code path for both, each backend with its own migrations
-//! folder embedded in the binary. Every write is one transaction.
+//! attempts, flashcard reviews, timed explanations and settings, on sqlx with runtime queries. A
+//! SQLite file by default, PostgreSQL when the URL says so; one schema and one code path for both,
+//! each backend with its own migrations folder embedded in the binary. Every write is one
+//! transaction.
 //!
 //! ```no_run
 //! # async fn demo() -> debrief_store::Result<()> {
@@ -16,7 +17,9 @@
 mod sql;
 mod error;
 mod export;
+mod history;
 mod model;
+mod practice;
 
 pub mod date;
 
@@ -37,6 +40,8 @@ pub use model::{
     Attempt, DayScores, Failure, NewAttempt, NewFailure, RedMarks, Story, StoryEvidence, StoryMeta,
     StorySummary, StoryVersion, ATTEMPT_ANSWER, ATTEMPT_FOLLOW_UP,
 };
+
+pub use practice::{CardState, NewExplanation, NewReview, Review, SavedExplanation};
 
 use model::{from_json_list, to_json_list, Derived};
 use sql::{failure_of, json_of, meta_of, new_uid, redact, sqlite_path};

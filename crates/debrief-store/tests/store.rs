@@ -552,3 +552,65 @@ async fn wrong_urls_get_clear_messages() {
     assert!(matches!(err, Error::Connect { .. }), "{err}");
     assert!(!err.to_string().contains("secret"), "{err}");
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn reviews_are_logged_and_the_cards_state_follows_the_last_one() {
+    on_each_backend(|store| async move {
+        use debrief_store::{NewExplanation, NewReview};
+        let review = |rating: u8, due: i64, reviewed: i64| NewReview {
+            card: "dns-ttl",
+            deck: "dns",
+            rating,
+            due,
+            stability: 2.5,
+            difficulty: 4.25,
+            elapsed_days: 0,
+            reviewed,
+        };
+        store.add_review(&review(1, 700, 100)).await.unwrap();
+        store.add_review(&review(3, 90_000, 800)).await.unwrap();
+        let states = store.card_states().await.unwrap();
+        assert_eq!(states.len(), 1);
+        assert_eq!(states[0].due, 90_000);
+        assert_eq!(states[0].reviews, 2);
+        assert_eq!(states[0].lapses, 1);
+        assert_eq!(states[0].last_review, 800);
+        assert_eq!(states[0].stability, 2.5);
+        let log = store.reviews().await.unwrap();
+        assert_eq!(log.iter().map(|r| r.rating).collect::<Vec<_>>(), [1, 3]);
+
+        let judgment = serde_json::json!({ "score": 80, "passed": true });
+        store
+            .add_explanation(&NewExplanation {
+                topic: "dns-resolution",
+                text: "Like a phone book.",
+                judgment: &judgment,
+                score: 80,
+                passed: true,
+                seconds: 95,
+            })
+            .await
+            .unwrap();
+        let saved = store.explanations().await.unwrap();
+        assert_eq!(saved.len(), 1);
+        assert!(saved[0].passed);
+        assert_eq!(saved[0].judgment, judgment);
+
+        // Export and import carry the reviews, the cards' states and the explanations.
+        let export = store.export().await.unwrap();
+        assert_eq!(export.reviews.len(), 2);
+        let dir = tempfile::tempdir().unwrap();
+        let copy = Store::open(dir.path().join("copy.sqlite").to_str().unwrap())
+            .await
+            .unwrap();
+        let report = copy.import(&export).await.unwrap();
+        assert_eq!((report.reviews, report.explanations), (2, 1));
+        assert_eq!(copy.card_states().await.unwrap(), states);
+        assert_eq!(copy.explanations().await.unwrap(), saved);
+        let again = copy.import(&export).await.unwrap();
+        assert_eq!((again.reviews, again.explanations), (0, 0));
+        assert_eq!(copy.export().await.unwrap(), export);
+        copy.close().await;
+    })
+    .await;
+}

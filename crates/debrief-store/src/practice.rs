@@ -1,0 +1,381 @@
+//! Practice history: flashcard reviews with each card's current memory state, and timed
+//! explanations of a topic. The scheduling itself is `debrief_core::drill`'s; this module only
+//! keeps what it decided.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sqlx::Row;
+
+use crate::sql::{json_of, new_uid};
+use crate::{date, error, Backend, Result, Store};
+
+/// One flashcard review to save, with the memory state and due time the scheduler gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewReview<'a> {
+    /// The card's id in the pack.
+    pub card: &'a str,
+    /// The card's deck.
+    pub deck: &'a str,
+    /// 1 again, 2 hard, 3 good, 4 easy.
+    pub rating: u8,
+    /// When the card is due next (Unix seconds).
+    pub due: i64,
+    /// The memory's stability after the review, in days.
+    pub stability: f64,
+    /// The memory's difficulty after the review, 1 to 10.
+    pub difficulty: f64,
+    /// Whole days since the card's previous review (0 for the first).
+    pub elapsed_days: i64,
+    /// When the review happened (Unix seconds).
+    pub reviewed: i64,
+}
+
+/// A saved flashcard review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    /// The store's id.
+    pub id: i64,
+    /// A random id that survives export and import.
+    pub uid: String,
+    /// The card's id in the pack.
+    pub card: String,
+    /// The card's deck when it was reviewed.
+    pub deck: String,
+    /// 1 again, 2 hard, 3 good, 4 easy.
+    pub rating: u8,
+    /// When the card was due next after this review (Unix seconds).
+    pub due: i64,
+    /// Stability after the review, in days.
+    pub stability: f64,
+    /// Difficulty after the review, 1 to 10.
+    pub difficulty: f64,
+    /// Whole days since the previous review of the card.
+    pub elapsed_days: i64,
+    /// When it was reviewed (Unix seconds).
+    pub reviewed: i64,
+}
+
+/// A reviewed card's current memory state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardState {
+    /// The card's id in the pack.
+    pub card: String,
+    /// Its deck.
+    pub deck: String,
+    /// When it is due (Unix seconds).
+    pub due: i64,
+    /// Stability in days.
+    pub stability: f64,
+    /// Difficulty, 1 to 10.
+    pub difficulty: f64,
+    /// How many times it was reviewed.
+    pub reviews: i64,
+    /// How many of those were rated again.
+    pub lapses: i64,
+    /// When it was last reviewed (Unix seconds).
+    pub last_review: i64,
+}
+
+/// A timed explanation to save.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewExplanation<'a> {
+    /// The topic's id in the pack.
+    pub topic: &'a str,
+    /// The explanation as typed.
+    pub text: &'a str,
+    /// Its judgment (`debrief_core::explain::Explanation` as JSON).
+    pub judgment: &'a Value,
+    /// The judgment's score, 0 to 100.
+    pub score: i64,
+    /// Whether it passed.
+    pub passed: bool,
+    /// How long the candidate took.
+    pub seconds: i64,
+}
+
+/// A saved explanation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedExplanation {
+    /// The store's id.
+    pub id: i64,
+    /// A random id that survives export and import.
+    pub uid: String,
+    /// The topic's id.
+    pub topic: String,
+    /// The explanation as typed.
+    pub text: String,
+    /// Its judgment.
+    pub judgment: Value,
+    /// Its score, 0 to 100.
+    pub score: i64,
+    /// Whether it passed.
+    pub passed: bool,
+    /// How long the candidate took.
+    pub seconds: i64,
+    /// When it was saved (Unix seconds).
+    pub created: i64,
+}
+
+impl Store {
+    /// Saves a review and makes its result the card's current state, in one transaction;
+    /// returns the review's id.
+    pub async fn add_review(&self, review: &NewReview<'_>) -> Result<i64> {
+        let uid = new_uid();
+        let lapse = i64::from(review.rating == 1);
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO reviews (uid, card, deck, rating, due, stability, difficulty, \
+                 elapsed_days, reviewed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(&uid)
+            .bind(review.card)
+            .bind(review.deck)
+            .bind(i64::from(review.rating))
+            .bind(review.due)
+            .bind(review.stability)
+            .bind(review.difficulty)
+            .bind(review.elapsed_days)
+            .bind(review.reviewed)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO card_states (card, deck, due, stability, difficulty, reviews, lapses, \
+                 last_review) VALUES ($1, $2, $3, $4, $5, 1, $6, $7) \
+                 ON CONFLICT (card) DO UPDATE SET deck = excluded.deck, due = excluded.due, \
+                 stability = excluded.stability, difficulty = excluded.difficulty, \
+                 reviews = card_states.reviews + 1, lapses = card_states.lapses + excluded.lapses, \
+                 last_review = excluded.last_review",
+            )
+            .bind(review.card)
+            .bind(review.deck)
+            .bind(review.due)
+            .bind(review.stability)
+            .bind(review.difficulty)
+            .bind(lapse)
+            .bind(review.reviewed)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// Every reviewed card's current state, by card id.
+    pub async fn card_states(&self) -> Result<Vec<CardState>> {
+        with_pool!(self, |pool| {
+            let rows = sqlx::query(
+                "SELECT card, deck, due, stability, difficulty, reviews, lapses, last_review \
+                 FROM card_states ORDER BY card",
+            )
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(CardState {
+                        card: r.try_get("card")?,
+                        deck: r.try_get("deck")?,
+                        due: r.try_get("due")?,
+                        stability: r.try_get("stability")?,
+                        difficulty: r.try_get("difficulty")?,
+                        reviews: r.try_get("reviews")?,
+                        lapses: r.try_get("lapses")?,
+                        last_review: r.try_get("last_review")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// The review log, oldest first.
+    pub async fn reviews(&self) -> Result<Vec<Review>> {
+        with_pool!(self, |pool| {
+            let rows = sqlx::query(
+                "SELECT id, uid, card, deck, rating, due, stability, difficulty, elapsed_days, \
+                 reviewed FROM reviews ORDER BY id",
+            )
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(Review {
+                        id: r.try_get("id")?,
+                        uid: r.try_get("uid")?,
+                        card: r.try_get("card")?,
+                        deck: r.try_get("deck")?,
+                        rating: u8::try_from(r.try_get::<i64, _>("rating")?).unwrap_or(0),
+                        due: r.try_get("due")?,
+                        stability: r.try_get("stability")?,
+                        difficulty: r.try_get("difficulty")?,
+                        elapsed_days: r.try_get("elapsed_days")?,
+                        reviewed: r.try_get("reviewed")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Saves a timed explanation; returns its id.
+    pub async fn add_explanation(&self, e: &NewExplanation<'_>) -> Result<i64> {
+        let uid = new_uid();
+        let judgment = e.judgment.to_string();
+        let now = date::now();
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO explanations (uid, topic, text, judgment, score, passed, seconds, \
+                 created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(&uid)
+            .bind(e.topic)
+            .bind(e.text)
+            .bind(&judgment)
+            .bind(e.score)
+            .bind(e.passed)
+            .bind(e.seconds)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// Every saved explanation, oldest first.
+    pub async fn explanations(&self) -> Result<Vec<SavedExplanation>> {
+        with_pool!(self, |pool| {
+            let rows = sqlx::query(
+                "SELECT id, uid, topic, text, judgment, score, passed, seconds, created \
+                 FROM explanations ORDER BY id",
+            )
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(SavedExplanation {
+                        id: r.try_get("id")?,
+                        uid: r.try_get("uid")?,
+                        topic: r.try_get("topic")?,
+                        text: r.try_get("text")?,
+                        judgment: json_of(r, "judgment")?,
+                        score: r.try_get("score")?,
+                        passed: r.try_get("passed")?,
+                        seconds: r.try_get("seconds")?,
+                        created: r.try_get("created")?,
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+impl Store {
+    /// Adds the reviews this store does not have (by uid) in one transaction, then rebuilds
+    /// the state of each card they touch from its whole review log; returns how many were new.
+    pub(crate) async fn import_reviews(&self, reviews: &[Review]) -> Result<u64> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let mut added = 0;
+            let mut touched = std::collections::BTreeSet::new();
+            for r in reviews {
+                let known: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM reviews WHERE uid = $1")
+                        .bind(&r.uid)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if known.is_some() {
+                    continue;
+                }
+                sqlx::query(
+                    "INSERT INTO reviews (uid, card, deck, rating, due, stability, difficulty, \
+                     elapsed_days, reviewed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(&r.uid)
+                .bind(&r.card)
+                .bind(&r.deck)
+                .bind(i64::from(r.rating))
+                .bind(r.due)
+                .bind(r.stability)
+                .bind(r.difficulty)
+                .bind(r.elapsed_days)
+                .bind(r.reviewed)
+                .execute(&mut *tx)
+                .await?;
+                touched.insert(r.card.as_str());
+                added += 1;
+            }
+            for card in touched {
+                let last = sqlx::query(
+                    "SELECT deck, due, stability, difficulty, reviewed FROM reviews \
+                     WHERE card = $1 ORDER BY reviewed DESC, id DESC LIMIT 1",
+                )
+                .bind(card)
+                .fetch_one(&mut *tx)
+                .await?;
+                let counts = sqlx::query(
+                    "SELECT CAST(COUNT(*) AS BIGINT) AS n, \
+                     CAST(SUM(CASE WHEN rating = 1 THEN 1 ELSE 0 END) AS BIGINT) AS lapses \
+                     FROM reviews WHERE card = $1",
+                )
+                .bind(card)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO card_states (card, deck, due, stability, difficulty, reviews, \
+                     lapses, last_review) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT (card) DO UPDATE SET deck = excluded.deck, due = excluded.due, \
+                     stability = excluded.stability, difficulty = excluded.difficulty, \
+                     reviews = excluded.reviews, lapses = excluded.lapses, \
+                     last_review = excluded.last_review",
+                )
+                .bind(card)
+                .bind(last.try_get::<String, _>("deck")?)
+                .bind(last.try_get::<i64, _>("due")?)
+                .bind(last.try_get::<f64, _>("stability")?)
+                .bind(last.try_get::<f64, _>("difficulty")?)
+                .bind(counts.try_get::<i64, _>("n")?)
+                .bind(counts.try_get::<Option<i64>, _>("lapses")?.unwrap_or(0))
+                .bind(last.try_get::<i64, _>("reviewed")?)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(added)
+        })
+    }
+
+    /// Adds the explanations this store does not have (by uid); returns how many were new.
+    pub(crate) async fn import_explanations(&self, saved: &[SavedExplanation]) -> Result<u64> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let mut added = 0;
+            for e in saved {
+                let known: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM explanations WHERE uid = $1")
+                        .bind(&e.uid)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if known.is_some() {
+                    continue;
+                }
+                sqlx::query(
+                    "INSERT INTO explanations (uid, topic, text, judgment, score, passed, \
+                     seconds, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&e.uid)
+                .bind(&e.topic)
+                .bind(&e.text)
+                .bind(e.judgment.to_string())
+                .bind(e.score)
+                .bind(e.passed)
+                .bind(e.seconds)
+                .bind(e.created)
+                .execute(&mut *tx)
+                .await?;
+                added += 1;
+            }
+            tx.commit().await?;
+            Ok(added)
+        })
+    }
+}
