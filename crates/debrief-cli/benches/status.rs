@@ -115,6 +115,8 @@ fn generate(home: &Path) {
         failures,
         attempts,
         config: [("interview-date".to_string(), "2099-01-01".to_string())].into(),
+        reviews: Vec::new(),
+        explanations: Vec::new(),
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -8,6 +8,7 @@ mod listing;
 mod packdir;
 mod render;
 mod style;
+mod tui;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,6 +59,10 @@ enum Command {
     Cards(cmd::browse::CardsArgs),
     /// List the explain-drill topics.
     Topics(cmd::browse::TopicsArgs),
+    /// A timed mock interview: a question, the debrief, follow-up probes; every attempt saved.
+    Mock(cmd::mock::Args),
+    /// Review flashcards with spaced repetition (FSRS): due cards, cramming, statistics.
+    Drill(cmd::drill::Args),
     /// The story bank: add, edit, list, show, check and remove stories; every version is kept.
     #[command(subcommand)]
     Story(cmd::story::StoryCommand),
@@ -68,6 +73,10 @@ enum Command {
     Coverage(cmd::coverage::Args),
     /// Readiness: the checklist with evidence, days left, recurring weaknesses, score trend.
     Status(cmd::status::Args),
+    /// Serve the web app on 127.0.0.1: dashboard, live story editor, questions, failure resume.
+    Serve(cmd::serve::Args),
+    /// Write the report for a coach: one HTML file with charts, or Markdown.
+    Report(cmd::report::Args),
     /// Settings, such as the interview date.
     #[command(subcommand)]
     Config(cmd::config::ConfigCommand),
@@ -96,10 +105,14 @@ fn main() -> ExitCode {
         Command::Questions(args) => cmd::browse::questions(&cli, args, color),
         Command::Cards(args) => cmd::browse::cards(&cli, args, color),
         Command::Topics(args) => cmd::browse::topics(&cli, args, color),
+        Command::Mock(args) => cmd::mock::run(&cli, args, color),
+        Command::Drill(args) => cmd::drill::run(&cli, args, color),
         Command::Story(c) => cmd::story::run(&cli, c, color),
         Command::Failures(c) => cmd::failures::run(&cli, c, color),
         Command::Coverage(args) => cmd::coverage::run(&cli, args, color),
         Command::Status(args) => cmd::status::run(&cli, args, color),
+        Command::Serve(args) => cmd::serve::run(&cli, args),
+        Command::Report(args) => cmd::report::run(&cli, args),
         Command::Config(c) => cmd::config::run(&cli, c),
         Command::Export(args) => cmd::data::export(&cli, args),
         Command::Import(args) => cmd::data::import(&cli, args),

@@ -153,6 +153,6 @@ fn unknown_topic_deck_competency_and_theme_are_one_line_errors() {
 }
 
 #[test]
-fn explain_without_check_says_the_timed_drill_is_not_built_yet() {
-    assert_error(&["explain", "--topic", "edge-computing"], "--check FILE");
+fn the_timed_explain_drill_without_a_terminal_asks_for_plain() {
+    assert_error(&["explain", "--topic", "edge-computing"], "pass --plain");
 }

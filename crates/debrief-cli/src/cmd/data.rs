@@ -81,11 +81,13 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
     let export = &export;
     let report = with_store(cli, |store| async move { Ok(store.import(export).await?) })?;
     println!(
-        "Imported {} new stories, {} new versions, {} failures, {} attempts and {} settings from {}",
+        "Imported {} new stories, {} new versions, {} failures, {} attempts, {} reviews, {} explanations and {} settings from {}",
         report.stories,
         report.versions,
         report.failures,
         report.attempts,
+        report.reviews,
+        report.explanations,
         report.config,
         file.display()
     );

@@ -2,14 +2,16 @@
 //! interview date and days left, recurring weaknesses across recent judgments, and the trend of
 //! scores week by week.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::Result;
 use debrief_core::pack::Evidence;
-use debrief_store::{date, DayScores, RedMarks, StoryEvidence, ATTEMPT_ANSWER};
+use debrief_core::Pack;
+use debrief_store::{date, DayScores, RedMarks, Store, StoryEvidence, ATTEMPT_ANSWER};
 use serde::Serialize;
 
 use crate::cmd::config::INTERVIEW_DATE;
+use crate::cmd::drill::{deck_stats, DeckStats};
 use crate::database::with_store;
 use crate::listing::{self, Format};
 use crate::style::Paint;
@@ -89,35 +91,10 @@ pub fn run(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
     let pack = packdir::load(cli.pack.as_deref())?;
     let paint = Paint::new(color);
     let today = date::day_of(date::now());
-    let status = with_store(cli, |store| async move {
-        let stories = store.story_evidence().await?;
-        let failures = store.failures().await?;
-        let mocks = store.attempt_count(ATTEMPT_ANSWER).await?;
-        let marks = store.recent_red_marks(RECENT).await?;
-        let days = store.scores_by_day().await?;
-        let interview = store.config(INTERVIEW_DATE).await?;
-        let with_change = failures
-            .iter()
-            .filter(|f| !f.entry.systemic_change.trim().is_empty())
-            .count();
-        let checklist: Vec<Item> = pack
-            .checklist
-            .iter()
-            .map(|item| judge_item(item, &stories, with_change, failures.len(), mocks))
-            .collect();
-        let interview_day = interview.as_deref().and_then(date::parse_day);
-        let (weak_competencies, weak_signals) = weaknesses(&marks);
-        Ok(Status {
-            met: checklist.iter().filter(|i| i.met).count(),
-            checklist,
-            interview_date: interview_day.map(date::format_day),
-            days_left: interview_day.map(|d| d - today),
-            recent_judgments: marks.len(),
-            weak_competencies,
-            weak_signals,
-            trend: trend(&days, today),
-        })
-    })?;
+    let status = with_store(
+        cli,
+        |store| async move { compute(&store, &pack, today).await },
+    )?;
     if args.format == Format::Json {
         listing::print_json(&status)?;
         return Ok(Outcome::Ok);
@@ -126,12 +103,55 @@ pub fn run(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
+/// Readiness from the store: the checklist judged against the evidence, days left, recurring
+/// weaknesses and the weekly trend. `debrief serve`'s dashboard shows the same.
+pub async fn compute(store: &Store, pack: &Pack, today: i64) -> Result<Status> {
+    let stories = store.story_evidence().await?;
+    let failures = store.failures().await?;
+    let mocks = store.attempt_count(ATTEMPT_ANSWER).await?;
+    let practice = Practice::load(store, pack).await?;
+    let marks = store.recent_red_marks(RECENT).await?;
+    let days = store.scores_by_day().await?;
+    let interview = store.config(INTERVIEW_DATE).await?;
+    let with_change = failures
+        .iter()
+        .filter(|f| !f.entry.systemic_change.trim().is_empty())
+        .count();
+    let checklist: Vec<Item> = pack
+        .checklist
+        .iter()
+        .map(|item| {
+            judge_item(
+                item,
+                &stories,
+                with_change,
+                failures.len(),
+                mocks,
+                &practice,
+            )
+        })
+        .collect();
+    let interview_day = interview.as_deref().and_then(date::parse_day);
+    let (weak_competencies, weak_signals) = weaknesses(&marks);
+    Ok(Status {
+        met: checklist.iter().filter(|i| i.met).count(),
+        checklist,
+        interview_date: interview_day.map(date::format_day),
+        days_left: interview_day.map(|d| d - today),
+        recent_judgments: marks.len(),
+        weak_competencies,
+        weak_signals,
+        trend: trend(&days, today),
+    })
+}
+
 fn judge_item(
     item: &debrief_core::pack::ChecklistItem,
     stories: &[StoryEvidence],
     failures_with_change: usize,
     failures: usize,
     mocks: i64,
+    practice: &Practice,
 ) -> Item {
     let (met, evidence, proof) = match &item.evidence {
         Evidence::Stories {
@@ -189,19 +209,41 @@ fn judge_item(
             ),
             Vec::new(),
         ),
-        Evidence::Cards { decks, .. } => (
-            false,
-            format!(
-                "not met: flashcard reviews ({} decks) are not recorded by this debrief yet",
-                decks.join(", ")
-            ),
-            Vec::new(),
-        ),
-        Evidence::Explain { .. } => (
-            false,
-            "not met: explain-drill results are not recorded by this debrief yet".to_string(),
-            Vec::new(),
-        ),
+        Evidence::Cards {
+            decks,
+            min_retention,
+        } => {
+            let (learned, detail) = practice.decks_learned(decks, *min_retention);
+            (
+                learned == decks.len(),
+                format!(
+                    "{learned} of {} decks learned (every card reviewed, retention {:.0}%+): {}",
+                    decks.len(),
+                    min_retention * 100.0,
+                    detail.join("; ")
+                ),
+                Vec::new(),
+            )
+        }
+        Evidence::Explain { topics } => {
+            let passed: Vec<&String> = topics
+                .iter()
+                .filter(|t| practice.passed_topics.contains(*t))
+                .collect();
+            let evidence = if let Some(t) = passed.first() {
+                format!("passed an explanation of {t}")
+            } else {
+                let tried: usize = topics
+                    .iter()
+                    .map(|t| practice.tried_topics.get(t).copied().unwrap_or(0))
+                    .sum();
+                format!(
+                    "no passed explanation of {} yet ({tried} tried): `debrief explain TOPIC`",
+                    topics.join(", ")
+                )
+            };
+            (!passed.is_empty(), evidence, Vec::new())
+        }
     };
     Item {
         id: item.id.clone(),
@@ -209,6 +251,54 @@ fn judge_item(
         met,
         evidence,
         stories: proof,
+    }
+}
+
+/// What the drills recorded: each deck's reviews and the explanations saved.
+struct Practice {
+    decks: Vec<DeckStats>,
+    passed_topics: HashSet<String>,
+    tried_topics: HashMap<String, usize>,
+}
+
+impl Practice {
+    async fn load(store: &Store, pack: &Pack) -> Result<Practice> {
+        let decks = deck_stats(pack, &store.card_states().await?, &store.reviews().await?);
+        let mut passed_topics = HashSet::new();
+        let mut tried_topics: HashMap<String, usize> = HashMap::new();
+        for e in store.explanations().await? {
+            *tried_topics.entry(e.topic.clone()).or_default() += 1;
+            if e.passed {
+                passed_topics.insert(e.topic);
+            }
+        }
+        Ok(Practice {
+            decks,
+            passed_topics,
+            tried_topics,
+        })
+    }
+
+    /// How many of `decks` are learned, and a note on each.
+    fn decks_learned(&self, decks: &[String], min_retention: f64) -> (usize, Vec<String>) {
+        let mut learned = 0;
+        let notes = decks
+            .iter()
+            .map(|id| match self.decks.iter().find(|d| &d.deck == id) {
+                Some(d) => {
+                    learned += usize::from(d.learned(min_retention));
+                    format!(
+                        "{id} {}/{} reviewed, retention {}",
+                        d.reviewed,
+                        d.cards,
+                        d.retention
+                            .map_or("-".to_string(), |r| format!("{:.0}%", r * 100.0))
+                    )
+                }
+                None => format!("{id} not in the pack"),
+            })
+            .collect();
+        (learned, notes)
     }
 }
 

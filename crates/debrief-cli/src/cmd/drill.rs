@@ -1,0 +1,365 @@
+//! `debrief drill`: the flashcard drill. Shows each due card's front, reveals the back, takes a
+//! rating (again, hard, good, easy) and saves the review with the schedule FSRS gives it
+//! (`debrief_core::drill`). `--cram` reviews everything due before the interview date;
+//! `--stats` shows retention, reviews per deck and the due forecast.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::{bail, Context, Result};
+use debrief_core::drill::{self, Memory, Rating, Scheduler, Session};
+use debrief_core::pack::{Card, Pack};
+use debrief_store::{date, CardState, NewReview, Review, Store};
+use serde::Serialize;
+
+use crate::cmd::config::INTERVIEW_DATE;
+use crate::database::with_store;
+use crate::listing::{self, Format};
+use crate::style::Paint;
+use crate::{packdir, Cli, Outcome};
+
+/// How many days the due forecast covers.
+const FORECAST_DAYS: usize = 7;
+
+/// Review flashcards with spaced repetition (FSRS).
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  debrief drill\n  debrief drill --deck dns\n  debrief drill --cram\n  debrief drill --stats\n  printf 'good\\nagain\\n' | debrief drill --plain\n\nRatings: again (1), hard (2), good (3), easy (4)."
+)]
+pub struct Args {
+    /// Only the cards of this deck (`debrief cards` lists them).
+    #[arg(long, value_name = "DECK")]
+    deck: Option<String>,
+
+    /// No prompts: print each card's front and back, read one rating per card from standard
+    /// input (again/hard/good/easy or 1-4); stops at the end of input.
+    #[arg(long)]
+    plain: bool,
+
+    /// Review every card due before the interview date (`debrief config set interview-date`),
+    /// and schedule none past it.
+    #[arg(long)]
+    cram: bool,
+
+    /// Show retention, reviews per deck and the due forecast instead of drilling.
+    #[arg(long, conflicts_with_all = ["plain", "cram"])]
+    stats: bool,
+
+    /// Output format of `--stats`.
+    #[arg(long, value_enum, default_value_t = Format::Human, requires = "stats")]
+    format: Format,
+}
+
+pub fn run(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
+    let pack = packdir::load(cli.pack.as_deref())?;
+    if let Some(deck) = &args.deck {
+        if pack.deck(deck).is_none() {
+            bail!("unknown deck {deck:?}: `debrief cards` lists the decks");
+        }
+    }
+    let paint = Paint::new(color);
+    with_store(cli, |store| async move {
+        if args.stats {
+            let stats = stats(&pack, &store, args.deck.as_deref(), date::now()).await?;
+            match args.format {
+                Format::Json => listing::print_json(&stats)?,
+                Format::Human => print_stats(&stats, &paint),
+            }
+            return Ok(Outcome::Ok);
+        }
+        drill(&pack, &store, args, &paint).await
+    })
+}
+
+async fn drill(pack: &Pack, store: &Store, args: &Args, paint: &Paint) -> Result<Outcome> {
+    let now = date::now();
+    let session = if args.cram {
+        let Some(day) = store
+            .config(INTERVIEW_DATE)
+            .await?
+            .as_deref()
+            .and_then(date::parse_day)
+        else {
+            bail!(
+                "--cram needs the interview date: `debrief config set interview-date YYYY-MM-DD`"
+            );
+        };
+        Session::Cram {
+            until: day * 86_400,
+        }
+    } else {
+        Session::Due {
+            new_cards: drill::NEW_PER_SESSION,
+        }
+    };
+    let states: HashMap<String, CardState> = store
+        .card_states()
+        .await?
+        .into_iter()
+        .map(|s| (s.card.clone(), s))
+        .collect();
+    let due: HashMap<&str, i64> = states.iter().map(|(k, s)| (k.as_str(), s.due)).collect();
+    let cards = deck_cards(pack, args.deck.as_deref());
+    let queue = drill::queue(cards, &due, now, session);
+    let seen = queue
+        .iter()
+        .filter(|c| due.contains_key(c.id.as_str()))
+        .count();
+    println!(
+        "{}",
+        paint.bold(&format!(
+            "{} due, {} new{}{}",
+            seen,
+            queue.len() - seen,
+            args.deck
+                .as_deref()
+                .map_or(String::new(), |d| format!(" in deck {d}")),
+            match session {
+                Session::Cram { until } =>
+                    format!(", cramming toward {}", date::format_day(until / 86_400)),
+                Session::Due { .. } => String::new(),
+            }
+        ))
+    );
+    if queue.is_empty() {
+        println!("Nothing to review now.");
+        return Ok(Outcome::Ok);
+    }
+    let interactive = !args.plain && std::io::stdin().is_terminal();
+    let scheduler = Scheduler::new();
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let mut reviewed = 0;
+    for (i, card) in queue.iter().enumerate() {
+        // Without a terminal the rating is read first, so the end of input shows no card.
+        let mut pending = None;
+        if !interactive {
+            match lines.next().transpose()? {
+                Some(line) => pending = Some(line),
+                None => break,
+            }
+        }
+        println!();
+        println!(
+            "{} {}",
+            paint.dim(&format!("[{}/{}] {}", i + 1, queue.len(), card.id)),
+            paint.bold(&card.front)
+        );
+        if interactive {
+            prompt("  (Enter shows the answer) ")?;
+            if lines.next().transpose()?.is_none() {
+                break;
+            }
+        }
+        println!("  {}", card.back);
+        if !card.why.is_empty() {
+            println!("  {}", paint.dim(&format!("why it matters: {}", card.why)));
+        }
+        let rating = loop {
+            if interactive {
+                prompt("  again (1), hard (2), good (3), easy (4)? ")?;
+            }
+            let Some(line) = pending
+                .take()
+                .map_or_else(|| lines.next().transpose(), |l| Ok(Some(l)))?
+            else {
+                break None;
+            };
+            match line.parse::<Rating>() {
+                Ok(r) => break Some(r),
+                Err(e) if interactive => println!("  {e}"),
+                Err(e) => bail!("card {}: {e}", card.id),
+            }
+        };
+        let Some(rating) = rating else { break };
+        let now = date::now();
+        let before = states.get(&card.id).map(|s| Memory {
+            stability: s.stability,
+            difficulty: s.difficulty,
+            last_review: s.last_review,
+        });
+        let mut next = scheduler.schedule(before, rating, now);
+        if let Session::Cram { until } = session {
+            next = next.due_by(until, now);
+        }
+        store
+            .add_review(&NewReview {
+                card: &card.id,
+                deck: &card.deck,
+                rating: rating.number(),
+                due: next.due,
+                stability: next.stability,
+                difficulty: next.difficulty,
+                elapsed_days: i64::from(next.elapsed_days),
+                reviewed: now,
+            })
+            .await
+            .with_context(|| format!("saving the review of {}", card.id))?;
+        reviewed += 1;
+        let when = if next.interval_days == 0 {
+            "again within the day".to_string()
+        } else {
+            format!(
+                "in {} day{} ({})",
+                next.interval_days,
+                if next.interval_days == 1 { "" } else { "s" },
+                date::format_day(date::day_of(next.due))
+            )
+        };
+        println!("  {} {rating}: next {when}", paint.dim("->"));
+    }
+    println!();
+    println!(
+        "Reviewed {reviewed} of {} card{}.",
+        queue.len(),
+        if queue.len() == 1 { "" } else { "s" }
+    );
+    Ok(Outcome::Ok)
+}
+
+fn prompt(text: &str) -> Result<()> {
+    print!("{text}");
+    std::io::stdout().flush()?;
+    Ok(())
+}
+
+fn deck_cards<'a>(pack: &'a Pack, deck: Option<&'a str>) -> impl Iterator<Item = &'a Card> {
+    pack.cards()
+        .filter(move |c| deck.is_none_or(|d| c.deck == d))
+}
+
+/// `debrief drill --stats --format json`.
+#[derive(Debug, Serialize)]
+pub struct Stats {
+    /// The share of all reviews not rated again, if any.
+    pub retention: Option<f64>,
+    /// How many reviews in all.
+    pub reviews: usize,
+    /// Cards due now.
+    pub due_now: usize,
+    /// Never-reviewed cards.
+    pub new: usize,
+    /// Per deck, in the pack's order.
+    pub decks: Vec<DeckStats>,
+    /// Cards due on each of the next seven days, today first (overdue counts today).
+    pub forecast: Vec<usize>,
+}
+
+/// One deck's review record.
+#[derive(Debug, Serialize)]
+pub struct DeckStats {
+    /// The deck's id.
+    pub deck: String,
+    /// Cards in the deck.
+    pub cards: usize,
+    /// Cards reviewed at least once.
+    pub reviewed: usize,
+    /// Reviews in all.
+    pub reviews: usize,
+    /// The share of the deck's reviews not rated again, if any.
+    pub retention: Option<f64>,
+}
+
+impl DeckStats {
+    /// Every card reviewed at least once and retention at least `min`.
+    pub fn learned(&self, min: f64) -> bool {
+        self.cards > 0 && self.reviewed == self.cards && self.retention.is_some_and(|r| r >= min)
+    }
+}
+
+/// Review statistics per deck of the pack, from the review log and the cards' states.
+pub fn deck_stats(pack: &Pack, states: &[CardState], reviews: &[Review]) -> Vec<DeckStats> {
+    let deck_of: HashMap<&str, &str> = pack
+        .cards()
+        .map(|c| (c.id.as_str(), c.deck.as_str()))
+        .collect();
+    let mut ratings: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
+    for r in reviews {
+        if let Some(deck) = deck_of.get(r.card.as_str()) {
+            ratings.entry(deck).or_default().push(r.rating);
+        }
+    }
+    pack.decks
+        .iter()
+        .map(|d| {
+            let r = ratings.get(d.id.as_str()).map_or(&[][..], |v| v.as_slice());
+            DeckStats {
+                deck: d.id.clone(),
+                cards: d.cards.len(),
+                reviewed: d
+                    .cards
+                    .iter()
+                    .filter(|c| states.iter().any(|s| s.card == c.id))
+                    .count(),
+                reviews: r.len(),
+                retention: drill::retention(r.iter().copied()),
+            }
+        })
+        .collect()
+}
+
+async fn stats(pack: &Pack, store: &Store, deck: Option<&str>, now: i64) -> Result<Stats> {
+    let states = store.card_states().await?;
+    let reviews = store.reviews().await?;
+    let in_scope: HashMap<&str, &Card> =
+        deck_cards(pack, deck).map(|c| (c.id.as_str(), c)).collect();
+    let states: Vec<CardState> = states
+        .into_iter()
+        .filter(|s| in_scope.contains_key(s.card.as_str()))
+        .collect();
+    let reviews: Vec<Review> = reviews
+        .into_iter()
+        .filter(|r| in_scope.contains_key(r.card.as_str()))
+        .collect();
+    let mut decks = deck_stats(pack, &states, &reviews);
+    decks.retain(|d| deck.is_none_or(|id| d.deck == id));
+    Ok(Stats {
+        retention: drill::retention(reviews.iter().map(|r| r.rating)),
+        reviews: reviews.len(),
+        due_now: states.iter().filter(|s| s.due <= now).count(),
+        new: in_scope.len() - states.len(),
+        decks,
+        forecast: drill::forecast(states.iter().map(|s| s.due), now, FORECAST_DAYS),
+    })
+}
+
+fn percent(share: Option<f64>) -> String {
+    share.map_or("-".to_string(), |r| format!("{:.0}%", r * 100.0))
+}
+
+fn print_stats(stats: &Stats, paint: &Paint) {
+    println!(
+        "{}",
+        paint.bold(&format!(
+            "Retention {} over {} review{}; {} due now, {} new",
+            percent(stats.retention),
+            stats.reviews,
+            if stats.reviews == 1 { "" } else { "s" },
+            stats.due_now,
+            stats.new
+        ))
+    );
+    println!();
+    println!("{}", paint.bold("Decks"));
+    for d in &stats.decks {
+        println!(
+            "  {:<24} {:>3}/{:<3} cards reviewed  {:>4} reviews  retention {}",
+            d.deck,
+            d.reviewed,
+            d.cards,
+            d.reviews,
+            percent(d.retention)
+        );
+    }
+    println!();
+    println!("{}", paint.bold("Due in the next 7 days"));
+    let today = date::day_of(date::now());
+    for (i, n) in stats.forecast.iter().enumerate() {
+        println!(
+            "  {}  {:>3}  {}",
+            date::format_day(today + i as i64),
+            n,
+            "#".repeat((*n).min(40))
+        );
+    }
+}

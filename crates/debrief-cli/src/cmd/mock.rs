@@ -1,0 +1,258 @@
+//! `debrief mock`: a timed mock interview. Picks a question (unseen first, then the weakest
+//! competencies, or by `--question` / `--theme`), takes the answer, gives the debrief, asks one or
+//! two follow-up probes from the gaps it found, judges each, and saves the whole attempt.
+//! `--plain` reads everything from standard input; otherwise a full-screen terminal UI runs.
+
+use std::io::Read;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use debrief_core::interview::{self, History};
+use debrief_core::pack::Question;
+use debrief_core::{Analyzer, Judgment, Probe};
+use debrief_store::{NewAttempt, Store, ATTEMPT_ANSWER, ATTEMPT_FOLLOW_UP};
+
+use crate::database::with_store;
+use crate::style::Paint;
+use crate::{input, packdir, render, Cli, Outcome};
+
+/// The line that separates the answer from each follow-up answer in plain mode.
+pub const SEPARATOR: &str = "---";
+
+/// The largest answer accepted on standard input.
+const MAX_INPUT: u64 = 1 << 20;
+
+/// Run a timed mock interview with follow-ups.
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  debrief mock\n  debrief mock --theme saying-no --minutes 4\n  printf 'My answer...\\n---\\nMy follow-up answer...\\n' | debrief mock --plain --question halted-launch\n\nIn the terminal UI: type the answer, Ctrl-S submits, Ctrl-C saves the draft and quits."
+)]
+pub struct Args {
+    /// Ask this question (`debrief questions` lists the ids).
+    #[arg(long, value_name = "ID")]
+    question: Option<String>,
+
+    /// Ask a question with this theme.
+    #[arg(long, value_name = "THEME", conflicts_with = "question")]
+    theme: Option<String>,
+
+    /// The countdown, in minutes.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=60))]
+    minutes: u32,
+
+    /// No terminal UI: read the answer from standard input, then each follow-up answer after a
+    /// line holding only `---`; print the debrief and the probes asked.
+    #[arg(long)]
+    plain: bool,
+}
+
+pub fn run(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
+    let analyzer = packdir::analyzer(cli.pack.as_deref())?;
+    let paint = Paint::new(color);
+    if !args.plain {
+        crate::tui::require_terminal()?;
+    }
+    with_store(cli, |store| async move {
+        let question = choose(&analyzer, &store, args).await?.clone();
+        if args.plain {
+            plain(&analyzer, &store, &question, paint).await
+        } else {
+            crate::tui::mock(&analyzer, &store, &question, args.minutes, paint).await
+        }
+    })
+}
+
+/// The question to ask: the one named, else the pick from the candidate's history.
+async fn choose<'a>(analyzer: &'a Analyzer, store: &Store, args: &Args) -> Result<&'a Question> {
+    let pack = analyzer.pack();
+    if let Some(id) = &args.question {
+        return pack.question(id).with_context(|| {
+            format!("unknown question {id:?}: `debrief questions` lists the ids")
+        });
+    }
+    let history = history(store).await?;
+    match interview::pick_question(pack, &history, args.theme.as_deref()) {
+        Some(q) => Ok(q),
+        None => match &args.theme {
+            Some(t) => bail!("no question has the theme {t:?}: `debrief questions` lists them"),
+            None => bail!("the pack has no questions"),
+        },
+    }
+}
+
+/// What the store knows of the candidate: questions answered and every competency score.
+async fn history(store: &Store) -> Result<History> {
+    let mut history = History::default();
+    for a in store.attempts().await? {
+        if a.kind == ATTEMPT_ANSWER {
+            if let Some(q) = &a.question {
+                history.seen.insert(q.clone());
+            }
+        }
+        for c in a.judgment["competencies"].as_array().into_iter().flatten() {
+            if let (Some(id), Some(score)) = (c["id"].as_str(), c["score"].as_u64()) {
+                history
+                    .scores
+                    .entry(id.to_string())
+                    .or_default()
+                    .push(score as u8);
+            }
+        }
+    }
+    for story in store.story_evidence().await? {
+        for (id, score) in story.competency_scores {
+            history.scores.entry(id).or_default().push(score);
+        }
+    }
+    Ok(history)
+}
+
+/// One answer given in a mock interview, judged.
+pub struct Answered {
+    /// The probe it answers, `None` for the interview's question.
+    pub probe: Option<Probe>,
+    /// The answer as given.
+    pub text: String,
+    /// Its judgment.
+    pub judgment: Judgment,
+    /// How long the candidate took, in seconds.
+    pub seconds: i64,
+}
+
+/// Saves an interview's answers (the first is the question's, the rest follow-ups) as one
+/// attempt each; returns the first one's id.
+pub async fn save(store: &Store, question: &Question, answers: &[Answered]) -> Result<i64> {
+    let mut first = None;
+    for a in answers {
+        let id = store
+            .add_attempt(&NewAttempt {
+                kind: if a.probe.is_none() {
+                    ATTEMPT_ANSWER
+                } else {
+                    ATTEMPT_FOLLOW_UP
+                },
+                question: Some(&question.id),
+                answer: &a.text,
+                judgment: &a.judgment,
+                seconds: a.seconds,
+            })
+            .await
+            .context("saving the attempt")?;
+        first.get_or_insert(id);
+    }
+    first.context("nothing to save")
+}
+
+/// Judges one answer to the interview's question.
+pub fn judge(analyzer: &Analyzer, question: &Question, text: &str) -> Result<Judgment> {
+    Ok(analyzer.check_markdown(text, Some(&question.id))?)
+}
+
+/// The question as the candidate reads it.
+pub fn heading(question: &Question, paint: Paint) -> String {
+    format!("{} {}", paint.bold("Question:"), paint.bold(&question.text))
+        + &paint.dim(&format!("  ({})", question.id))
+}
+
+/// The answer and each follow-up answer from plain text: parts split at lines holding only
+/// [`SEPARATOR`].
+pub fn split_answers(text: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    for line in text.lines() {
+        if line.trim() == SEPARATOR {
+            parts.push(String::new());
+        } else {
+            let part = parts.last_mut().expect("never empty");
+            part.push_str(line);
+            part.push('\n');
+        }
+    }
+    parts
+}
+
+async fn plain(
+    analyzer: &Analyzer,
+    store: &Store,
+    question: &Question,
+    paint: Paint,
+) -> Result<Outcome> {
+    let started = Instant::now();
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_INPUT + 1)
+        .read_to_end(&mut bytes)
+        .context("reading the answer from standard input")?;
+    let inp = input::decode("the answer", bytes, MAX_INPUT)?;
+    let seconds = started.elapsed().as_secs() as i64;
+    let mut parts = split_answers(&inp.text).into_iter();
+    let answer = parts.next().unwrap_or_default();
+    if answer.trim().is_empty() {
+        bail!("the answer is empty: write it before the first `---` line");
+    }
+    println!("{}", heading(question, paint));
+    println!();
+    let judgment = judge(analyzer, question, &answer)?;
+    let mut out = String::new();
+    render::judgment(
+        &mut out,
+        "answer",
+        &answer,
+        &judgment,
+        analyzer.pack(),
+        paint,
+    );
+    print!("{out}");
+    let probes = interview::follow_ups(&judgment, question);
+    let mut answers = vec![Answered {
+        probe: None,
+        text: answer,
+        judgment,
+        seconds,
+    }];
+    for (i, probe) in probes.iter().enumerate() {
+        println!();
+        println!(
+            "{} {}",
+            paint.bold(&format!("Follow-up {} of {}:", i + 1, probes.len())),
+            paint.bold(&probe.question)
+        );
+        println!("{}", paint.dim(&format!("  (probes {})", probe.competency)));
+        let text = parts.next().unwrap_or_default();
+        if text.trim().is_empty() {
+            println!("  not answered");
+            continue;
+        }
+        let judgment = judge(analyzer, question, &text)?;
+        let mut out = String::new();
+        let name = format!("follow-up {}", i + 1);
+        render::judgment(&mut out, &name, &text, &judgment, analyzer.pack(), paint);
+        print!("{out}");
+        answers.push(Answered {
+            probe: Some(probe.clone()),
+            text,
+            judgment,
+            seconds: 0,
+        });
+    }
+    let id = save(store, question, &answers).await?;
+    println!();
+    println!(
+        "Saved attempt {id}: the answer and {} follow-up{}.",
+        answers.len() - 1,
+        if answers.len() == 2 { "" } else { "s" }
+    );
+    Ok(Outcome::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_of_three_dashes_separate_the_answers() {
+        let parts = split_answers("first\nline\n---\nsecond\n --- \nthird");
+        assert_eq!(parts, ["first\nline\n", "second\n", "third\n"]);
+        assert_eq!(split_answers("only"), ["only\n"]);
+    }
+}

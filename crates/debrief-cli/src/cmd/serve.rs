@@ -1,0 +1,68 @@
+//! `debrief serve`: the web app for one person, on 127.0.0.1 unless told otherwise. The pack is
+//! compiled once and shared by every request; readiness is this binary's `status` logic.
+
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use debrief_store::date;
+use debrief_web::{App, Readiness};
+
+use crate::cmd::status;
+use crate::{database, packdir, Cli, Outcome};
+
+/// Serve the web app: dashboard, story editor with live judgment, question bank, failure resume.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  debrief serve\n  debrief serve --port 8080")]
+pub struct Args {
+    /// The address to listen on. Anything but a loopback address shows your stories to the
+    /// network.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST), value_name = "ADDR")]
+    bind: IpAddr,
+
+    /// The port; 0 picks a free one.
+    #[arg(long, default_value_t = 7878, value_name = "N")]
+    port: u16,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> Result<Outcome> {
+    let analyzer = Arc::new(packdir::analyzer(cli.pack.as_deref())?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let store = database::open(cli).await?;
+        let wanted = SocketAddr::new(args.bind, args.port);
+        let listener = tokio::net::TcpListener::bind(wanted)
+            .await
+            .with_context(|| format!("cannot listen on {wanted}: try another --port"))?;
+        let addr = listener.local_addr()?;
+        if !addr.ip().is_loopback() {
+            eprintln!(
+                "debrief: warning: listening on {addr}, which other machines can reach; your stories are visible to them"
+            );
+        }
+        let shown = if addr.ip().is_unspecified() {
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), addr.port())
+        } else {
+            addr
+        };
+        println!("debrief is serving http://{shown}/ (Ctrl-C stops it)");
+        std::io::stdout().flush()?;
+        let shared = analyzer.clone();
+        let readiness: Readiness = Arc::new(move |store| {
+            let analyzer = shared.clone();
+            Box::pin(async move {
+                let today = date::day_of(date::now());
+                let status = status::compute(&store, analyzer.pack(), today).await?;
+                Ok(serde_json::to_value(status)?)
+            })
+        });
+        let app = App::new(analyzer, store, Some(readiness));
+        debrief_web::serve(listener, app)
+            .await
+            .context("the server stopped")?;
+        Ok(Outcome::Ok)
+    })
+}

@@ -1,0 +1,464 @@
+//! Full-screen terminal screens for timed practice (ratatui on crossterm). The behaviour lives in
+//! [`state`], a pure state machine; this module translates keys, draws, and does what the state
+//! asks: judge and save an answer, write the draft. The draft is written under the data folder
+//! within a tenth of a second of every change, so nothing typed is lost, even if the process is
+//! killed.
+
+pub mod state;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use debrief_core::interview;
+use debrief_core::pack::Question;
+use debrief_core::{Analyzer, Probe};
+use debrief_store::Store;
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::layout::{Constraint, Layout, Position};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::{DefaultTerminal, Frame};
+
+use crate::cmd::mock::{self, Answered};
+use crate::render;
+use crate::style::Paint;
+use crate::Outcome;
+use state::{Effect, Key, Screen, Stage};
+
+/// Drafts of answers being typed, one file per question and follow-up.
+pub struct Drafts {
+    dir: PathBuf,
+    name: String,
+}
+
+impl Drafts {
+    /// The drafts of `kind` (`mock`, `explain`) for `id`, in the `drafts` folder beside the
+    /// database (`$DEBRIEF_HOME/drafts`).
+    pub fn new(kind: &str, id: &str) -> Result<Drafts> {
+        let db = debrief_store::default_location()?;
+        let dir = db
+            .parent()
+            .map_or_else(|| PathBuf::from("drafts"), |p| p.join("drafts"));
+        let id: String = id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        Ok(Drafts {
+            dir,
+            name: format!("{kind}-{id}"),
+        })
+    }
+
+    /// The draft file of step `step` (0 the question, then each follow-up).
+    pub fn path(&self, step: usize) -> PathBuf {
+        if step == 0 {
+            self.dir.join(format!("{}.md", self.name))
+        } else {
+            self.dir.join(format!("{}-follow-up-{step}.md", self.name))
+        }
+    }
+
+    /// The saved draft of a step, or nothing.
+    pub fn read(&self, step: usize) -> String {
+        std::fs::read_to_string(self.path(step)).unwrap_or_default()
+    }
+
+    /// Writes a step's draft (to a temporary file renamed over it, so a crash leaves the old
+    /// draft or the new one, never half of one).
+    pub fn write(&self, step: usize, text: &str) -> Result<PathBuf> {
+        std::fs::create_dir_all(&self.dir)
+            .with_context(|| format!("creating {}", self.dir.display()))?;
+        let path = self.path(step);
+        let tmp = path.with_extension("md.tmp");
+        std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+        Ok(path)
+    }
+
+    /// Removes a step's draft once its answer is saved.
+    pub fn remove(&self, step: usize) {
+        let _ = std::fs::remove_file(self.path(step));
+    }
+}
+
+/// Refuses to start a full-screen UI without a terminal.
+pub fn require_terminal() -> Result<()> {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        bail!("this needs a terminal: pass --plain to read from standard input instead");
+    }
+    Ok(())
+}
+
+/// The translated key, if the screen uses it.
+pub fn translate(k: KeyEvent) -> Option<Key> {
+    if k.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    Some(match k.code {
+        KeyCode::Char('c') if ctrl => Key::Quit,
+        KeyCode::Char('s' | 'd') if ctrl => Key::Submit,
+        KeyCode::Char(_) if ctrl => return None,
+        KeyCode::Char(c) => Key::Char(c),
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Backspace => Key::Backspace,
+        KeyCode::Left => Key::Left,
+        KeyCode::Right => Key::Right,
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::Tab => Key::Char(' '),
+        _ => return None,
+    })
+}
+
+/// How a screen session ended.
+enum Ended {
+    /// Every step answered (or the candidate moved past the last debrief).
+    Finished,
+    /// Ctrl-C; the draft, if anything was typed, is in this file.
+    Quit(Option<PathBuf>),
+}
+
+/// The mock interview's terminal UI: the question against the clock, its debrief, then each
+/// follow-up and its debrief. Every submitted answer is saved at once.
+pub async fn mock(
+    analyzer: &Analyzer,
+    store: &Store,
+    question: &Question,
+    minutes: u32,
+    paint: Paint,
+) -> Result<Outcome> {
+    require_terminal()?;
+    let drafts = Drafts::new("mock", &question.id)?;
+    let limit = u64::from(minutes) * 60;
+    let mut run = MockRun {
+        analyzer,
+        store,
+        question,
+        drafts: &drafts,
+        limit,
+        probes: Vec::new(),
+        answers: Vec::new(),
+    };
+    let mut terminal = ratatui::init();
+    let ended = run.drive(&mut terminal).await;
+    ratatui::restore();
+    let ended = ended?;
+    if let Some(first) = run.answers.first() {
+        let mut out = String::new();
+        println!("{}", mock::heading(question, paint));
+        println!();
+        render::judgment(
+            &mut out,
+            "answer",
+            &first.text,
+            &first.judgment,
+            analyzer.pack(),
+            paint,
+        );
+        print!("{out}");
+        println!();
+        println!(
+            "Saved the answer and {} follow-up{}.",
+            run.answers.len() - 1,
+            if run.answers.len() == 2 { "" } else { "s" }
+        );
+    }
+    if let Ended::Quit(Some(path)) = ended {
+        println!(
+            "Draft saved to {}; `debrief mock --question {}` picks it up again.",
+            path.display(),
+            question.id
+        );
+    }
+    Ok(Outcome::Ok)
+}
+
+struct MockRun<'a> {
+    analyzer: &'a Analyzer,
+    store: &'a Store,
+    question: &'a Question,
+    drafts: &'a Drafts,
+    limit: u64,
+    probes: Vec<Probe>,
+    answers: Vec<Answered>,
+}
+
+impl MockRun<'_> {
+    async fn drive(&mut self, terminal: &mut DefaultTerminal) -> Result<Ended> {
+        let mut step = 0;
+        let mut screen = Screen::new(
+            "Question",
+            &self.question.text,
+            self.limit,
+            &self.drafts.read(0),
+        );
+        let mut started = Instant::now();
+        loop {
+            screen.tick(started.elapsed().as_secs());
+            terminal.draw(|f| draw(f, &screen))?;
+            if !event::poll(Duration::from_millis(100))? {
+                continue;
+            }
+            let Event::Key(k) = event::read()? else {
+                continue;
+            };
+            let Some(key) = translate(k) else { continue };
+            let mut edited = false;
+            match screen.key(key) {
+                Effect::None => {}
+                Effect::Edited => edited = true,
+                Effect::Submit(text) => {
+                    self.drafts.write(step, &text)?;
+                    let seconds = started.elapsed().as_secs() as i64;
+                    let judgment = mock::judge(self.analyzer, self.question, &text)?;
+                    if step == 0 {
+                        self.probes = interview::follow_ups(&judgment, self.question);
+                    }
+                    let answered = Answered {
+                        probe: step.checked_sub(1).map(|i| self.probes[i].clone()),
+                        text,
+                        judgment,
+                        seconds,
+                    };
+                    mock::save(self.store, self.question, std::slice::from_ref(&answered)).await?;
+                    self.drafts.remove(step);
+                    let mut out = String::new();
+                    let name = if step == 0 {
+                        "answer".to_string()
+                    } else {
+                        format!("follow-up {step}")
+                    };
+                    render::judgment(
+                        &mut out,
+                        &name,
+                        &answered.text,
+                        &answered.judgment,
+                        self.analyzer.pack(),
+                        Paint::new(false),
+                    );
+                    let mut lines = vec![
+                        format!(
+                            "Verdict {}, score {}/100 (scroll for the findings)",
+                            answered.judgment.verdict.as_str(),
+                            answered.judgment.score
+                        ),
+                        String::new(),
+                    ];
+                    lines.extend(out.lines().map(str::to_string));
+                    lines.push(String::new());
+                    lines.push(match self.probes.get(step) {
+                        Some(p) => format!("Enter: the follow-up \"{}\"", p.question),
+                        None => "Enter: finish".to_string(),
+                    });
+                    self.answers.push(answered);
+                    screen.show_review(lines);
+                }
+                Effect::Continue => {
+                    step += 1;
+                    let Some(probe) = self.probes.get(step - 1) else {
+                        return Ok(Ended::Finished);
+                    };
+                    let label = format!("Follow-up {step} of {}", self.probes.len());
+                    screen.ask(&label, &probe.question, self.limit);
+                    started = Instant::now();
+                }
+                Effect::Quit => {
+                    let text = screen.editor.text();
+                    if screen.stage == Stage::Answering && !text.trim().is_empty() {
+                        return Ok(Ended::Quit(Some(self.drafts.write(step, &text)?)));
+                    }
+                    return Ok(Ended::Quit(None));
+                }
+            }
+            if edited {
+                // Written within this turn of the loop: a killed process loses nothing typed.
+                self.drafts.write(step, &screen.editor.text())?;
+            }
+        }
+    }
+}
+
+/// Seconds as m:ss.
+fn clock(seconds: u64) -> String {
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
+/// Draws a timed answer screen: the prompt with the countdown, the answer or its debrief, and
+/// the keys.
+pub fn draw(f: &mut Frame, screen: &Screen) {
+    let area = f.area();
+    let prompt_width = area.width.saturating_sub(2).max(1) as usize;
+    let prompt_rows = screen.prompt.chars().count().div_ceil(prompt_width).max(1) as u16;
+    let [top, middle, bottom] = Layout::vertical([
+        Constraint::Length(prompt_rows + 2),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+
+    let (clock_text, clock_style) = match screen.stage {
+        Stage::Reviewing => (
+            format!(" answered in {} ", clock(screen.elapsed_secs)),
+            Style::default(),
+        ),
+        Stage::Answering if screen.time_up() => (
+            " Time is up: your text is kept, Ctrl-S submits ".to_string(),
+            Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ),
+        Stage::Answering => (
+            format!(" {} left ", clock(screen.remaining())),
+            if screen.remaining() <= 30 {
+                Style::default()
+                    .fg(Color::Yellow)
+                    .add_modifier(Modifier::BOLD)
+            } else {
+                Style::default().add_modifier(Modifier::BOLD)
+            },
+        ),
+    };
+    let block = Block::bordered()
+        .title(format!(" {} ", screen.label))
+        .title_top(Line::styled(clock_text, clock_style).right_aligned());
+    f.render_widget(
+        Paragraph::new(screen.prompt.as_str())
+            .style(Style::default().add_modifier(Modifier::BOLD))
+            .wrap(Wrap { trim: false })
+            .block(block),
+        top,
+    );
+
+    match screen.stage {
+        Stage::Answering => {
+            let block = Block::bordered().title(" Your answer ");
+            let inner = block.inner(middle);
+            let (rows, (row, col)) = screen.editor.wrapped(inner.width.max(1) as usize);
+            let height = inner.height.max(1) as usize;
+            let offset = row.saturating_sub(height - 1);
+            let shown: Vec<Line> = rows
+                .into_iter()
+                .skip(offset)
+                .take(height)
+                .map(Line::from)
+                .collect();
+            f.render_widget(Paragraph::new(shown).block(block), middle);
+            f.set_cursor_position(Position::new(
+                inner.x + col as u16,
+                inner.y + (row - offset) as u16,
+            ));
+        }
+        Stage::Reviewing => {
+            let lines: Vec<Line> = screen
+                .review
+                .iter()
+                .map(|l| Line::from(l.as_str()))
+                .collect();
+            f.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .scroll((screen.scroll.min(u16::MAX as usize) as u16, 0))
+                    .block(Block::bordered().title(" Debrief ")),
+                middle,
+            );
+        }
+    }
+
+    let words = screen.editor.text().split_whitespace().count();
+    let help = match (&screen.notice, &screen.stage) {
+        (Some(n), _) => n.clone(),
+        (None, Stage::Answering) => {
+            format!(" Ctrl-S submit · Ctrl-C save the draft and quit · {words} words")
+        }
+        (None, Stage::Reviewing) => " ↑/↓ scroll · Enter continue · Ctrl-C quit".to_string(),
+    };
+    f.render_widget(
+        Paragraph::new(help).style(Style::default().add_modifier(Modifier::DIM)),
+        bottom,
+    );
+}
+
+/// One timed answer and its debrief on the full screen, for drills with a single prompt (the
+/// explain drill). `judge` turns the submitted text into the debrief's lines and a value; the
+/// result is `None` when the candidate quit before submitting (the draft is then kept).
+pub fn ask_once<T>(
+    label: &str,
+    prompt: &str,
+    limit_secs: u64,
+    drafts: &Drafts,
+    mut judge: impl FnMut(&str) -> Result<(Vec<String>, T)>,
+) -> Result<Once<T>> {
+    require_terminal()?;
+    let mut terminal = ratatui::init();
+    let result = (|| {
+        let mut screen = Screen::new(label, prompt, limit_secs, &drafts.read(0));
+        let started = Instant::now();
+        let mut judged: Option<(String, T, i64)> = None;
+        loop {
+            screen.tick(started.elapsed().as_secs());
+            terminal.draw(|f| draw(f, &screen))?;
+            if !event::poll(Duration::from_millis(100))? {
+                continue;
+            }
+            let Event::Key(k) = event::read()? else {
+                continue;
+            };
+            let Some(key) = translate(k) else { continue };
+            match screen.key(key) {
+                Effect::None => {}
+                Effect::Edited => drafts.write(0, &screen.editor.text()).map(drop)?,
+                Effect::Submit(text) => {
+                    drafts.write(0, &text)?;
+                    let seconds = started.elapsed().as_secs() as i64;
+                    let (mut lines, value) = judge(&text)?;
+                    lines.push(String::new());
+                    lines.push("Enter: finish".to_string());
+                    screen.show_review(lines);
+                    judged = Some((text, value, seconds));
+                }
+                Effect::Continue => break,
+                Effect::Quit => {
+                    if judged.is_none() {
+                        let text = screen.editor.text();
+                        if !text.trim().is_empty() {
+                            return Ok(Once::Quit(Some(drafts.write(0, &text)?)));
+                        }
+                        return Ok(Once::Quit(None));
+                    }
+                    break;
+                }
+            }
+        }
+        let (text, value, seconds) = judged.expect("continue comes after a submit");
+        Ok(Once::Answered {
+            text,
+            value,
+            seconds,
+        })
+    })();
+    ratatui::restore();
+    result
+}
+
+/// How [`ask_once`] ended.
+pub enum Once<T> {
+    /// Submitted and judged; the caller saves it, then removes the draft.
+    Answered {
+        /// The text as typed.
+        text: String,
+        /// What the judge made of it.
+        value: T,
+        /// Seconds from the prompt to the submit.
+        seconds: i64,
+    },
+    /// Ctrl-C before submitting; the draft is in this file, if anything was typed.
+    Quit(Option<PathBuf>),
+}

@@ -1,0 +1,478 @@
+//! End-to-end tests of practice: the flashcard drill, the mock interview and the explain drill in
+//! their plain modes, on the real `debrief` binary with a real database under a temporary
+//! `DEBRIEF_HOME`.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use debrief_core::drill::{Rating, Scheduler};
+use serde_json::Value;
+
+fn run(home: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .args(args)
+        .env("DEBRIEF_HOME", home)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("debrief runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn ok(home: &Path, args: &[&str], stdin: &str) -> String {
+    let out = run(home, args, stdin);
+    assert!(
+        out.status.success(),
+        "debrief {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(home: &Path, args: &[&str]) -> Value {
+    serde_json::from_str(&ok(home, args, "")).expect("JSON output")
+}
+
+fn days(n: u32) -> String {
+    format!("in {n} day{}", if n == 1 { "" } else { "s" })
+}
+
+#[test]
+fn plain_drill_rates_cards_from_stdin_and_schedules_them_as_fsrs_does() {
+    let home = tempfile::tempdir().unwrap();
+    let out = ok(
+        home.path(),
+        &["drill", "--plain", "--deck", "dns"],
+        "good\nagain\n4\n",
+    );
+    assert!(out.starts_with("0 due, 20 new in deck dns"), "{out}");
+    // Three cards shown, front then back, and no fourth: input ended.
+    assert_eq!(out.matches("[1/20]").count(), 1, "{out}");
+    assert!(out.contains("[3/20]") && !out.contains("[4/20]"), "{out}");
+    let front = out.find("What does a DNS record's TTL control?").unwrap();
+    let back = out.find("How many seconds resolvers").unwrap();
+    assert!(front < back);
+    let scheduler = Scheduler::new();
+    let good = scheduler.schedule(None, Rating::Good, 0).interval_days;
+    let easy = scheduler.schedule(None, Rating::Easy, 0).interval_days;
+    assert!(out.contains(&format!("good: next {}", days(good))), "{out}");
+    assert!(out.contains("again: next again within the day"), "{out}");
+    assert!(out.contains(&format!("easy: next {}", days(easy))), "{out}");
+    assert!(out.contains("Reviewed 3 of 20 cards."), "{out}");
+
+    let stats = json(
+        home.path(),
+        &["drill", "--stats", "--deck", "dns", "--format", "json"],
+    );
+    assert_eq!(stats["reviews"], 3);
+    assert!((stats["retention"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9);
+    assert_eq!(stats["decks"][0]["deck"], "dns");
+    assert_eq!(stats["decks"][0]["reviewed"], 3);
+    let forecast: u64 = stats["forecast"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    // The good and again cards are due within the week; the easy one only if FSRS says so.
+    assert_eq!(forecast, 2 + u64::from(easy < 7), "{stats}");
+
+    // Nothing is due right away, so a new session starts with the next new cards.
+    let again = ok(home.path(), &["drill", "--plain", "--deck", "dns"], "");
+    assert!(again.starts_with("0 due, 19 new"), "{again}");
+}
+
+#[test]
+fn cramming_reviews_cards_due_before_the_interview_first() {
+    let home = tempfile::tempdir().unwrap();
+    ok(
+        home.path(),
+        &["drill", "--plain", "--deck", "tls"],
+        "easy\n",
+    );
+    let out = run(home.path(), &["drill", "--plain", "--cram"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interview-date"));
+
+    let day = debrief_store::date::format_day(
+        debrief_store::date::day_of(debrief_store::date::now()) + 30,
+    );
+    ok(home.path(), &["config", "set", "interview-date", &day], "");
+    let out = ok(
+        home.path(),
+        &["drill", "--plain", "--cram", "--deck", "tls"],
+        "good\n",
+    );
+    assert!(
+        out.starts_with("1 due, 20 new in deck tls, cramming toward"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_bad_rating_is_one_clear_error_and_saves_nothing_for_that_card() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(home.path(), &["drill", "--plain"], "good\nmaybe\n");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("\"maybe\" is not a rating"), "{err}");
+    let stats = json(home.path(), &["drill", "--stats", "--format", "json"]);
+    assert_eq!(stats["reviews"], 1);
+}
+
+/// The attempts saved in the store under `home`.
+fn attempts(home: &Path) -> Vec<debrief_store::Attempt> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let path = home.join(debrief_store::DATABASE_FILE);
+        let store = debrief_store::Store::open(path.to_str().unwrap())
+            .await
+            .unwrap();
+        let attempts = store.attempts().await.unwrap();
+        store.close().await;
+        attempts
+    })
+}
+
+const WEAK_ANSWER: &str =
+    "We kind of just shipped it because sales wanted it and the team felt it was probably fine.\n";
+
+#[test]
+fn plain_mock_prints_the_debrief_asks_follow_ups_and_saves_the_attempt() {
+    let home = tempfile::tempdir().unwrap();
+    let stdin = format!(
+        "{WEAK_ANSWER}---\nWe lost 2 weeks and I rolled it back for 300 customers.\n---\nI had rehearsed the rollback twice in staging.\n"
+    );
+    let out = ok(
+        home.path(),
+        &["mock", "--plain", "--question", "halted-launch"],
+        &stdin,
+    );
+    assert!(
+        out.starts_with("Question: Tell me about a time you stopped a launch you owned."),
+        "{out}"
+    );
+    assert!(out.contains("Verdict strong-no-hire"), "{out}");
+    assert!(out.contains("Follow-up 1 of 2:"), "{out}");
+    assert!(out.contains("Follow-up 2 of 2:"), "{out}");
+    assert!(
+        out.contains("Saved attempt 1: the answer and 2 follow-ups."),
+        "{out}"
+    );
+    let saved = attempts(home.path());
+    assert_eq!(saved.len(), 3);
+    assert_eq!(saved[0].kind, "answer");
+    assert_eq!(saved[0].answer, WEAK_ANSWER);
+    assert_eq!(saved[0].verdict, "strong-no-hire");
+    assert_eq!(saved[1].kind, "follow-up");
+    assert!(saved[2].answer.contains("rehearsed the rollback"));
+    assert!(saved
+        .iter()
+        .all(|a| a.question.as_deref() == Some("halted-launch")));
+
+    // The next interview asks a question not yet seen.
+    let next = ok(home.path(), &["mock", "--plain"], WEAK_ANSWER);
+    assert!(!next.contains("(halted-launch)"), "{next}");
+    assert_eq!(attempts(home.path()).len(), 4);
+}
+
+#[test]
+fn plain_mock_refuses_an_empty_answer_and_saves_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(
+        home.path(),
+        &["mock", "--plain"],
+        "\n---\nonly a follow-up\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the answer is empty"));
+    let out = run(home.path(), &["mock", "--plain", "--question", "nope"], "x");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown question \"nope\""));
+    assert!(attempts(home.path()).is_empty());
+}
+
+/// A `debrief` command running in a detached tmux session, for the full-screen UI.
+struct Tmux {
+    session: String,
+}
+
+impl Tmux {
+    /// Starts `debrief ARGS` in a 100x30 terminal, or `None` (with the reason printed) when tmux
+    /// is not installed.
+    fn start(home: &Path, name: &str, args: &str) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("terminal test skipped: tmux is not installed");
+            return None;
+        }
+        let session = format!("debrief-test-{name}-{}", std::process::id());
+        let command = format!(
+            "env DEBRIEF_HOME={} NO_COLOR=1 {} {args}; sleep 60",
+            home.display(),
+            env!("CARGO_BIN_EXE_debrief")
+        );
+        let status = Command::new("tmux")
+            .args(["new-session", "-d", "-s", &session, "-x", "100", "-y", "30"])
+            .arg(command)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        Some(Tmux { session })
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.session])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn text(&self, text: &str) {
+        self.keys(&["-l", text]);
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits up to ten seconds for the screen to show `text`; returns the screen.
+    fn wait_for(&self, text: &str) -> String {
+        let start = std::time::Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(10),
+                "the screen never showed {text:?}:\n{screen}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
+}
+
+#[test]
+fn the_mock_interview_runs_in_a_real_terminal_and_saves_each_answer() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(tmux) = Tmux::start(
+        home.path(),
+        "mock",
+        "mock --question halted-launch --minutes 2",
+    ) else {
+        return;
+    };
+    tmux.wait_for("Tell me about a time you stopped a launch you owned.");
+    tmux.wait_for("left");
+    tmux.text("We kind of just shipped it");
+    tmux.keys(&["Enter"]);
+    tmux.text("because sales wanted it.");
+    tmux.wait_for("because sales wanted it.");
+    tmux.keys(&["C-s"]);
+    let debrief = tmux.wait_for("Verdict strong-no-hire");
+    assert!(debrief.contains("Debrief"), "{debrief}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Follow-up 1 of");
+    tmux.text("We lost 2 weeks.");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("follow-up 1 ·");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Follow-up 2 of");
+    tmux.text("I had rehearsed it");
+    tmux.wait_for("I had rehearsed it");
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("Draft saved to");
+
+    let saved = attempts(home.path());
+    assert_eq!(saved.len(), 2);
+    assert_eq!(
+        saved[0].answer,
+        "We kind of just shipped it\nbecause sales wanted it."
+    );
+    assert_eq!(saved[1].kind, "follow-up");
+    let draft = home
+        .path()
+        .join("drafts")
+        .join("mock-halted-launch-follow-up-2.md");
+    assert_eq!(
+        std::fs::read_to_string(draft).unwrap(),
+        "I had rehearsed it"
+    );
+    assert!(!home.path().join("drafts/mock-halted-launch.md").exists());
+}
+
+#[test]
+fn a_killed_mock_session_loses_no_typed_text() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(tmux) = Tmux::start(home.path(), "killed", "mock --question halted-launch") else {
+        return;
+    };
+    tmux.wait_for("left");
+    tmux.text("I halted the launch");
+    tmux.keys(&["Enter"]);
+    tmux.text("at 5% of traffic.");
+    tmux.wait_for("at 5% of traffic.");
+    drop(tmux);
+    let draft = home.path().join("drafts").join("mock-halted-launch.md");
+    assert_eq!(
+        std::fs::read_to_string(&draft).unwrap(),
+        "I halted the launch\nat 5% of traffic."
+    );
+
+    // The next interview on that question starts from the draft.
+    let Some(tmux) = Tmux::start(home.path(), "resumed", "mock --question halted-launch") else {
+        return;
+    };
+    tmux.wait_for("at 5% of traffic.");
+}
+
+#[test]
+fn status_counts_learned_decks_mock_interviews_and_passed_explanations() {
+    let home = tempfile::tempdir().unwrap();
+    let item = |status: &Value, id: &str| {
+        status["checklist"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let status = json(home.path(), &["status", "--format", "json"]);
+    assert_eq!(item(&status, "domain-basics")["met"], false);
+    assert_eq!(item(&status, "explain-complex-concept")["met"], false);
+
+    let goods = "good\n".repeat(25);
+    for deck in ["dns", "cdn", "ddos"] {
+        // New cards come at most twenty a session.
+        ok(home.path(), &["drill", "--plain", "--deck", deck], &goods);
+        ok(home.path(), &["drill", "--plain", "--deck", deck], &goods);
+    }
+    let status = json(home.path(), &["status", "--format", "json"]);
+    let cards = item(&status, "domain-basics");
+    assert_eq!(cards["met"], false, "{cards}");
+    assert!(
+        cards["evidence"]
+            .as_str()
+            .unwrap()
+            .starts_with("3 of 4 decks learned"),
+        "{cards}"
+    );
+    ok(
+        home.path(),
+        &["drill", "--plain", "--deck", "zero-trust"],
+        &goods,
+    );
+    ok(
+        home.path(),
+        &["drill", "--plain", "--deck", "zero-trust"],
+        &goods,
+    );
+    assert_eq!(
+        item(
+            &json(home.path(), &["status", "--format", "json"]),
+            "domain-basics"
+        )["met"],
+        true
+    );
+
+    let pack = debrief_core::builtin::pack().unwrap();
+    let topic = pack.topic("edge-computing").unwrap();
+    ok(
+        home.path(),
+        &["explain", "--plain", "edge-computing"],
+        &topic.weak_sample,
+    );
+    let explain = item(
+        &json(home.path(), &["status", "--format", "json"]),
+        "explain-complex-concept",
+    );
+    assert_eq!(explain["met"], false, "{explain}");
+    assert!(explain["evidence"].as_str().unwrap().contains("(1 tried)"));
+    let out = ok(
+        home.path(),
+        &["explain", "--plain", "edge-computing"],
+        &topic.strong_sample,
+    );
+    assert!(
+        out.contains("passed") && out.contains("Saved explanation 2."),
+        "{out}"
+    );
+
+    ok(home.path(), &["mock", "--plain"], WEAK_ANSWER);
+    let status = json(home.path(), &["status", "--format", "json"]);
+    assert_eq!(item(&status, "explain-complex-concept")["met"], true);
+    assert_eq!(
+        item(&status, "mock-practice")["evidence"],
+        "1 of 10 mock interviews saved"
+    );
+    assert_eq!(
+        status["trend"][0]["judgments"], 1,
+        "the mock attempt is in the trend"
+    );
+}
+
+#[test]
+fn the_explain_drill_counts_down_two_minutes_in_a_real_terminal_and_saves() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(tmux) = Tmux::start(home.path(), "explain", "explain dns-resolution") else {
+        return;
+    };
+    tmux.wait_for("Explain");
+    let screen = tmux.wait_for("left");
+    assert!(
+        screen.contains("2:00 left") || screen.contains("1:59 left"),
+        "{screen}"
+    );
+    tmux.text("DNS is like a phone book for the internet.");
+    tmux.wait_for("phone book for the internet.");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("analogy: yes");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Saved explanation 1.");
+    assert!(!home
+        .path()
+        .join("drafts/explain-dns-resolution.md")
+        .exists());
+}
+
+#[test]
+fn the_full_screen_modes_without_a_terminal_ask_for_plain() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [&["mock"][..], &["explain", "waf"][..]] {
+        let out = run(home.path(), args, "some text");
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("pass --plain"), "{err}");
+    }
+    assert!(
+        !home.path().join(debrief_store::DATABASE_FILE).exists(),
+        "nothing is opened before the terminal check"
+    );
+}

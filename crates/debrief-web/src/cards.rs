@@ -1,0 +1,128 @@
+//! Flashcard review in the browser: the next due card (FSRS, the same scheduler and queue as
+//! `debrief drill`), its answer behind a disclosure, and four ratings as one form. Keyboard:
+//! Space shows the answer, 1 to 4 rate it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use debrief_core::drill::{self, Memory, Rating, Scheduler, Session};
+use debrief_store::{date, CardState, NewReview};
+use minijinja::context;
+use serde::Deserialize;
+
+use crate::pages::{error_page, render, store_failed};
+use crate::App;
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/cards", get(next_card))
+        .route("/cards/review", post(review))
+}
+
+async fn states(app: &App) -> debrief_store::Result<HashMap<String, CardState>> {
+    Ok(app
+        .store
+        .card_states()
+        .await?
+        .into_iter()
+        .map(|s| (s.card.clone(), s))
+        .collect())
+}
+
+async fn next_card(State(app): State<Arc<App>>) -> Response {
+    let states = match states(&app).await {
+        Ok(s) => s,
+        Err(e) => return store_failed(&app, e),
+    };
+    let now = date::now();
+    let today = date::day_of(now);
+    // New cards introduced today count against the day's allowance.
+    let new_today = states
+        .values()
+        .filter(|s| s.reviews == 1 && date::day_of(s.last_review) == today)
+        .count();
+    let due: HashMap<&str, i64> = states.iter().map(|(k, s)| (k.as_str(), s.due)).collect();
+    let pack = app.analyzer.pack();
+    let session = Session::Due {
+        new_cards: drill::NEW_PER_SESSION.saturating_sub(new_today),
+    };
+    let queue = drill::queue(pack.cards(), &due, now, session);
+    let seen = queue
+        .iter()
+        .filter(|c| due.contains_key(c.id.as_str()))
+        .count();
+    let card = queue.first().map(|c| {
+        let deck = pack
+            .deck(&c.deck)
+            .map_or(c.deck.as_str(), |d| d.name.as_str());
+        context! { id => &c.id, deck => deck, front => &c.front, back => &c.back, why => &c.why }
+    });
+    render(
+        &app,
+        "cards.html",
+        "cards",
+        context! {
+            card => card,
+            due => seen,
+            new => queue.len() - seen,
+            reviewed => states.len(),
+        },
+    )
+}
+
+/// The rating form.
+#[derive(Deserialize)]
+struct ReviewForm {
+    card: String,
+    rating: u8,
+}
+
+async fn review(State(app): State<Arc<App>>, Form(form): Form<ReviewForm>) -> Response {
+    let rating = match form.rating {
+        1 => Rating::Again,
+        2 => Rating::Hard,
+        3 => Rating::Good,
+        4 => Rating::Easy,
+        _ => return error_page(&app, StatusCode::UNPROCESSABLE_ENTITY, "Rate from 1 to 4."),
+    };
+    let Some(card) = app.analyzer.pack().cards().find(|c| c.id == form.card) else {
+        return error_page(
+            &app,
+            StatusCode::NOT_FOUND,
+            &format!("No card {:?} in this pack.", form.card),
+        );
+    };
+    let states = match states(&app).await {
+        Ok(s) => s,
+        Err(e) => return store_failed(&app, e),
+    };
+    let now = date::now();
+    let before = states.get(&card.id).map(|s| Memory {
+        stability: s.stability,
+        difficulty: s.difficulty,
+        last_review: s.last_review,
+    });
+    let next = Scheduler::new().schedule(before, rating, now);
+    let saved = app
+        .store
+        .add_review(&NewReview {
+            card: &card.id,
+            deck: &card.deck,
+            rating: rating.number(),
+            due: next.due,
+            stability: next.stability,
+            difficulty: next.difficulty,
+            elapsed_days: i64::from(next.elapsed_days),
+            reviewed: now,
+        })
+        .await;
+    match saved {
+        Ok(_) => Redirect::to("/cards").into_response(),
+        Err(e) => store_failed(&app, e),
+    }
+}

@@ -1,0 +1,238 @@
+//! What every request passes before a handler sees it: the Host check against DNS rebinding, the
+//! body size limit, the CSRF token on state-changing requests, and the security headers on every
+//! response.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::header::{self, HeaderName, HeaderValue};
+use axum::http::{Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+
+use crate::App;
+
+/// The largest request body accepted: 1 MiB, the same limit as `debrief check`.
+pub const BODY_LIMIT: usize = 1 << 20;
+
+/// The header the pages' scripts send the CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The form field forms send the CSRF token in.
+const CSRF_FIELD: &str = "csrf";
+
+/// Scripts, styles and images only from this server; nothing inline, no frames, no plugins.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The `Host` header values a server bound to `addr` answers: the loopback names with its port,
+/// and the bound address itself.
+pub fn allowed_hosts(addr: SocketAddr) -> Vec<String> {
+    let port = addr.port();
+    let mut hosts = vec![
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ];
+    let bound = addr.to_string();
+    if !hosts.contains(&bound) {
+        hosts.push(bound);
+    }
+    hosts
+}
+
+/// A fresh random token, 32 bytes as hex.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system gives random bytes");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Wraps the routes in the guards, outermost first: headers, Host, size, CSRF.
+pub fn wrap(routes: Router, app: Arc<App>, hosts: Vec<String>) -> Router {
+    let hosts = Arc::new(hosts);
+    routes
+        .layer(middleware::from_fn_with_state(app, csrf))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(size))
+        .layer(middleware::from_fn_with_state(hosts, host))
+        .layer(middleware::from_fn(headers))
+}
+
+/// A refusal in the form the client expects: JSON under `/api`, plain text for pages.
+pub fn refuse(path: &str, status: StatusCode, message: &str) -> Response {
+    if path.starts_with("/api/") {
+        (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
+    } else {
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("{message}\n"),
+        )
+            .into_response()
+    }
+}
+
+async fn headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        // Not `no-referrer`: with it, Chromium sends `Origin: null` on our own form posts.
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    res
+}
+
+/// Refuses a request whose Host is not this server's: a page on another site that re-points its
+/// own name at 127.0.0.1 (DNS rebinding) still sends its own name.
+async fn host(State(hosts): State<Arc<Vec<String>>>, req: Request, next: Next) -> Response {
+    let given = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_ascii_lowercase);
+    match given {
+        Some(h) if hosts.contains(&h) => next.run(req).await,
+        other => {
+            let message = format!(
+                "the Host header {:?} is not this server's; open http://{}/ instead",
+                other.unwrap_or_default(),
+                hosts[0]
+            );
+            refuse(req.uri().path(), StatusCode::FORBIDDEN, &message)
+        }
+    }
+}
+
+fn too_large(path: &str) -> Response {
+    refuse(
+        path,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!(
+            "the request body is over the {} MiB limit; shorten the text",
+            BODY_LIMIT >> 20
+        ),
+    )
+}
+
+/// Refuses a body declared over the limit before reading it; bodies without a length are cut
+/// off by [`DefaultBodyLimit`] as they are read.
+async fn size(req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return too_large(req.uri().path());
+    }
+    next.run(req).await
+}
+
+/// Whether a request may change state, and so needs the token. `POST /api/check` only reads.
+fn changes_state(method: &Method, path: &str) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) && path != "/api/check"
+}
+
+/// Compares without stopping at the first difference.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Requires the server's token, in the header (scripts) or the `csrf` form field (forms), on
+/// every state-changing request, and refuses a foreign Origin.
+async fn csrf(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if !changes_state(req.method(), &path) {
+        return next.run(req).await;
+    }
+    let forbidden = |why: &str| refuse(&path, StatusCode::FORBIDDEN, why);
+    if let Some(origin) = req.headers().get(header::ORIGIN) {
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok());
+        let origin = origin.to_str().unwrap_or("");
+        let origin_host = origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"));
+        if origin_host.is_none() || origin_host != host {
+            return forbidden("the request comes from another site (Origin); refused");
+        }
+    }
+    let token = app.csrf.as_bytes();
+    if let Some(sent) = req.headers().get(CSRF_HEADER) {
+        if same(sent.as_bytes(), token) {
+            return next.run(req).await;
+        }
+        return forbidden("the CSRF token is wrong: reload the page and try again");
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return forbidden("the CSRF token is missing: send it in the X-CSRF-Token header");
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
+        return too_large(&path);
+    };
+    let sent = bytes
+        .split(|&b| b == b'&')
+        .find_map(|pair| pair.strip_prefix(format!("{CSRF_FIELD}=").as_bytes()));
+    match sent {
+        Some(sent) if same(sent, token) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Some(_) => forbidden("the CSRF token is wrong: reload the page and try again"),
+        None => forbidden("the CSRF token is missing: reload the page and try again"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_names_and_the_bound_address_are_allowed() {
+        let hosts = allowed_hosts("192.168.1.5:7878".parse().unwrap());
+        assert!(hosts.contains(&"localhost:7878".to_string()));
+        assert!(hosts.contains(&"[::1]:7878".to_string()));
+        assert!(hosts.contains(&"192.168.1.5:7878".to_string()));
+        assert!(!hosts.iter().any(|h| h.contains("evil")));
+    }
+
+    #[test]
+    fn tokens_are_random_and_long() {
+        let (a, b) = (new_token(), new_token());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn only_the_check_endpoint_posts_without_a_token() {
+        assert!(!changes_state(&Method::POST, "/api/check"));
+        assert!(changes_state(&Method::POST, "/stories"));
+        assert!(!changes_state(&Method::GET, "/stories"));
+    }
+}

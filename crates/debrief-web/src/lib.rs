@@ -1,0 +1,94 @@
+//! The web app behind `debrief serve`: server-rendered pages (minijinja), a small JSON API under
+//! `/api`, and our own CSS and JS, all embedded in the binary. One person on localhost: the Host
+//! header is checked against DNS rebinding, every state-changing request carries a CSRF token,
+//! bodies are limited, and every response says what the browser may load.
+//!
+//! ```no_run
+//! # async fn demo(analyzer: debrief_core::Analyzer, store: debrief_store::Store) -> std::io::Result<()> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:7878").await?;
+//! let app = debrief_web::App::new(std::sync::Arc::new(analyzer), store, None);
+//! debrief_web::serve(listener, app).await
+//! # }
+//! ```
+
+mod api;
+mod assets;
+mod cards;
+mod chart;
+mod explain;
+mod guard;
+mod mock;
+mod pages;
+mod report;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use axum::Router;
+use debrief_core::Analyzer;
+use debrief_store::Store;
+
+pub use guard::{allowed_hosts, BODY_LIMIT, CSRF_HEADER};
+pub use report::{Report, ReportFormat};
+
+/// Computes readiness (the `debrief status --format json` object) for the dashboard. The binary
+/// owns that logic; the web app only shows it.
+pub type Readiness = Arc<
+    dyn Fn(Store) -> Pin<Box<dyn Future<Output = anyhow::Result<serde_json::Value>> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// Everything the app shares between requests, immutable once built.
+pub struct App {
+    /// The compiled pack, built once.
+    analyzer: Arc<Analyzer>,
+    /// The candidate's history.
+    store: Store,
+    /// Readiness for the dashboard, when the caller provides it.
+    readiness: Option<Readiness>,
+    /// The page templates.
+    templates: minijinja::Environment<'static>,
+    /// The token every state-changing request must carry; random per server start.
+    csrf: String,
+}
+
+impl App {
+    /// An app over this analyzer and store, with a fresh CSRF token.
+    pub fn new(analyzer: Arc<Analyzer>, store: Store, readiness: Option<Readiness>) -> App {
+        App {
+            analyzer,
+            store,
+            readiness,
+            templates: pages::templates(),
+            csrf: guard::new_token(),
+        }
+    }
+
+    /// The CSRF token pages embed and state-changing requests must send back.
+    pub fn csrf_token(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// The app's routes and guards, accepting only the given `Host` header values.
+pub fn router(app: Arc<App>, hosts: Vec<String>) -> Router {
+    let routes = Router::new()
+        .merge(api::routes())
+        .merge(pages::routes())
+        .merge(cards::routes())
+        .merge(mock::routes())
+        .merge(explain::routes())
+        .merge(assets::routes())
+        .with_state(app.clone());
+    guard::wrap(routes, app, hosts)
+}
+
+/// Serves the app on a bound listener until the process ends.
+pub async fn serve(listener: tokio::net::TcpListener, app: App) -> std::io::Result<()> {
+    let addr: SocketAddr = listener.local_addr()?;
+    let router = router(Arc::new(app), allowed_hosts(addr));
+    axum::serve(listener, router).await
+}

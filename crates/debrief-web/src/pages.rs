@@ -1,0 +1,557 @@
+//! The HTML pages: dashboard, story bank with the live editor and version history, question
+//! bank and failure resume. Templates escape every value (auto-escape on `.html`); forms post
+//! back with the CSRF token and redirect, so the pages work without script too.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use debrief_store::{date, NewFailure, StoryMeta};
+use minijinja::value::Serde;
+use minijinja::{context, Environment, Value};
+use serde::{Deserialize, Serialize};
+
+use crate::report::{HeatMap, Report, ReportFormat};
+use crate::{chart, App};
+
+/// How many days the score trend covers.
+const TREND_DAYS: i64 = 60;
+
+pub fn templates() -> Environment<'static> {
+    let mut env = Environment::new();
+    for (name, source) in [
+        ("base.html", include_str!("../templates/base.html")),
+        (
+            "dashboard.html",
+            include_str!("../templates/dashboard.html"),
+        ),
+        ("stories.html", include_str!("../templates/stories.html")),
+        ("story.html", include_str!("../templates/story.html")),
+        (
+            "questions.html",
+            include_str!("../templates/questions.html"),
+        ),
+        ("failures.html", include_str!("../templates/failures.html")),
+        ("error.html", include_str!("../templates/error.html")),
+        ("cards.html", include_str!("../templates/cards.html")),
+        ("mock.html", include_str!("../templates/mock.html")),
+        ("explain.html", include_str!("../templates/explain.html")),
+        (
+            "explain_result.html",
+            include_str!("../templates/explain_result.html"),
+        ),
+        (
+            "mock_debrief.html",
+            include_str!("../templates/mock_debrief.html"),
+        ),
+        (
+            "report_page.html",
+            include_str!("../templates/report_page.html"),
+        ),
+        ("report.html", include_str!("../templates/report.html")),
+        ("report.md", include_str!("../templates/report.md")),
+    ] {
+        env.add_template(name, source)
+            .expect("the embedded templates parse");
+    }
+    env.add_filter("day", |unix: i64| date::format_day(date::day_of(unix)));
+    // Text in a Markdown table cell or list item: one line, no column breaks.
+    env.add_filter("cell", |text: String| {
+        text.replace(['\r', '\n'], " ").replace('|', "\\|")
+    });
+    // Seconds as m:ss.
+    env.add_filter("clock", |seconds: i64| {
+        format!("{}:{:02}", seconds / 60, seconds % 60)
+    });
+    // A score out of 100 as a bar of twenty blocks.
+    env.add_filter("bar", |score: f64| {
+        "█".repeat((score.clamp(0.0, 100.0) / 5.0).round() as usize)
+    });
+    env
+}
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/", get(dashboard))
+        .route("/stories", get(stories).post(create_story))
+        .route("/stories/new", get(new_story))
+        .route("/stories/{id}", get(story).post(save_version))
+        .route("/questions", get(questions))
+        .route("/failures", get(failures).post(add_failure))
+        .route("/report", get(report_page))
+        .route("/report/{file}", get(report_file))
+}
+
+/// Renders a template with the values every page needs.
+pub(crate) fn render(app: &App, name: &str, page: &str, ctx: Value) -> Response {
+    render_status(app, StatusCode::OK, name, page, ctx)
+}
+
+pub(crate) fn render_status(
+    app: &App,
+    status: StatusCode,
+    name: &str,
+    page: &str,
+    ctx: Value,
+) -> Response {
+    let pack = &app.analyzer.pack().meta;
+    let ctx = context! { csrf => &app.csrf, page => page, pack_name => &pack.name, ..ctx };
+    match app.templates.get_template(name).and_then(|t| t.render(ctx)) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("the page {name} failed to render: {e}\n"),
+        )
+            .into_response(),
+    }
+}
+
+pub(crate) fn error_page(app: &App, status: StatusCode, message: &str) -> Response {
+    render_status(
+        app,
+        status,
+        "error.html",
+        "",
+        context! { status => status.as_u16(), message => message },
+    )
+}
+
+pub(crate) fn store_failed(app: &App, e: debrief_store::Error) -> Response {
+    error_page(app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())
+}
+
+// ----- dashboard ---------------------------------------------------------------------------
+
+async fn dashboard(State(app): State<Arc<App>>) -> Response {
+    let today = date::day_of(date::now());
+    let readiness = match &app.readiness {
+        Some(compute) => match compute(app.store.clone()).await {
+            Ok(value) => Some(value),
+            Err(e) => return error_page(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        },
+        None => None,
+    };
+    let evidence = match app.store.story_evidence().await {
+        Ok(e) => e,
+        Err(e) => return store_failed(&app, e),
+    };
+    let days = match app.store.scores_by_day().await {
+        Ok(d) => d,
+        Err(e) => return store_failed(&app, e),
+    };
+    let heat = HeatMap::new(app.analyzer.pack(), &evidence);
+    let now = date::now();
+    let cards_due = match app.store.card_states().await {
+        Ok(states) => states.iter().filter(|s| s.due <= now).count(),
+        Err(e) => return store_failed(&app, e),
+    };
+    let trend = chart::score_trend(&days, today, TREND_DAYS).map(Value::from_safe_string);
+    render(
+        &app,
+        "dashboard.html",
+        "dashboard",
+        context! {
+            readiness => Value::from(Serde(&readiness)),
+            heat => Value::from(Serde(&heat)),
+            cards_due => cards_due,
+            trend => trend,
+            trend_days => TREND_DAYS,
+        },
+    )
+}
+
+// ----- story bank --------------------------------------------------------------------------
+
+async fn stories(State(app): State<Arc<App>>) -> Response {
+    match app.store.stories().await {
+        Ok(list) => render(
+            &app,
+            "stories.html",
+            "stories",
+            context! { stories => Value::from(Serde(&list)) },
+        ),
+        Err(e) => store_failed(&app, e),
+    }
+}
+
+/// What the editor shows: the story's fields and its text without front matter.
+#[derive(Serialize, Default)]
+struct Draft {
+    title: String,
+    tags: String,
+    question: String,
+    body: String,
+}
+
+#[derive(Deserialize)]
+struct NewQuery {
+    #[serde(default)]
+    question: Option<String>,
+}
+
+fn question_choices(app: &App) -> Vec<Value> {
+    app.analyzer
+        .pack()
+        .questions
+        .iter()
+        .map(|q| context! { id => &q.id, text => &q.text })
+        .collect()
+}
+
+async fn new_story(State(app): State<Arc<App>>, Query(q): Query<NewQuery>) -> Response {
+    let draft = Draft {
+        question: q.question.unwrap_or_default(),
+        body: "Situation: \n\nTask: \n\nAction: \n\nResult: \n".to_string(),
+        ..Draft::default()
+    };
+    editor(&app, StatusCode::OK, None, draft, None)
+}
+
+/// The editor page, for a new story (`id` none) or an existing one with its history.
+fn editor(
+    app: &App,
+    status: StatusCode,
+    id: Option<i64>,
+    draft: Draft,
+    error: Option<String>,
+) -> Response {
+    render_status(
+        app,
+        status,
+        "story.html",
+        "stories",
+        context! {
+            id => id,
+            draft => Value::from(Serde(&draft)),
+            error => error,
+            questions => question_choices(app),
+        },
+    )
+}
+
+/// The form the editor posts.
+#[derive(Deserialize)]
+pub(crate) struct StoryForm {
+    pub title: String,
+    #[serde(default)]
+    pub tags: String,
+    #[serde(default)]
+    pub question: String,
+    pub body: String,
+}
+
+impl StoryForm {
+    fn into_draft(self) -> Draft {
+        Draft {
+            title: self.title,
+            tags: self.tags,
+            question: self.question,
+            body: self.body,
+        }
+    }
+}
+
+/// The story as Markdown with front matter, the form the CLI reads and writes.
+fn compose(meta: &StoryMeta, body: &str) -> String {
+    format!(
+        "---\ntitle: {}\ntags: [{}]\nquestions: [{}]\n---\n{}",
+        meta.title,
+        meta.tags.join(", "),
+        meta.questions.join(", "),
+        body
+    )
+}
+
+/// Items of a comma-separated field, trimmed, without the characters front matter reserves.
+fn items(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|t| {
+            t.trim()
+                .chars()
+                .filter(|c| !matches!(c, '[' | ']' | '"' | '\'' | '\n' | '\r'))
+                .collect::<String>()
+        })
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Validates and judges a posted story; the error is a sentence for the editor.
+pub(crate) fn judge_form(
+    app: &App,
+    form: &StoryForm,
+    previous_questions: &[String],
+) -> Result<(StoryMeta, String, debrief_core::Judgment), String> {
+    let title = form.title.replace(['\r', '\n'], " ").trim().to_string();
+    if title.is_empty() {
+        return Err("Give the story a title.".into());
+    }
+    let question = form.question.trim();
+    let mut questions = Vec::new();
+    if !question.is_empty() {
+        if app.analyzer.pack().question(question).is_none() {
+            return Err(format!("Unknown question {question:?}."));
+        }
+        questions.push(question.to_string());
+    }
+    // Keep the other questions a story answers (set from the CLI), after the chosen one.
+    for q in previous_questions {
+        if !questions.contains(q) && !question.is_empty() {
+            questions.push(q.clone());
+        }
+    }
+    let body = form.body.replace("\r\n", "\n");
+    let meta = StoryMeta {
+        title,
+        tags: items(&form.tags),
+        questions,
+    };
+    let markdown = compose(&meta, &body);
+    let judgment = app
+        .analyzer
+        .check_markdown(&markdown, meta.questions.first().map(String::as_str))
+        .map_err(|e| format!("Not saved: {e}."))?;
+    Ok((meta, markdown, judgment))
+}
+
+async fn create_story(State(app): State<Arc<App>>, Form(form): Form<StoryForm>) -> Response {
+    let (meta, markdown, judgment) = match judge_form(&app, &form, &[]) {
+        Ok(v) => v,
+        Err(why) => {
+            return editor(
+                &app,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                form.into_draft(),
+                Some(why),
+            )
+        }
+    };
+    match app.store.add_story(&meta, &markdown, &judgment).await {
+        Ok(id) => Redirect::to(&format!("/stories/{id}")).into_response(),
+        Err(e) => store_failed(&app, e),
+    }
+}
+
+/// One row of a story's history.
+#[derive(Serialize)]
+struct VersionRow {
+    version: i64,
+    created: i64,
+    score: i64,
+    change: Option<i64>,
+    verdict: String,
+}
+
+async fn story(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+    let story = match app.store.story(id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return error_page(&app, StatusCode::NOT_FOUND, &format!("No story {id}.")),
+        Err(e) => return store_failed(&app, e),
+    };
+    let Some(latest) = story.latest() else {
+        return error_page(&app, StatusCode::NOT_FOUND, &format!("No story {id}."));
+    };
+    let body = &latest.markdown[debrief_core::markdown::body_start(&latest.markdown)..];
+    let draft = Draft {
+        title: story.meta.title.clone(),
+        tags: story.meta.tags.join(", "),
+        question: story.meta.questions.first().cloned().unwrap_or_default(),
+        body: body.to_string(),
+    };
+    let mut previous = None;
+    let history: Vec<VersionRow> = story
+        .versions
+        .iter()
+        .map(|v| {
+            let row = VersionRow {
+                version: v.version,
+                created: v.created,
+                score: v.score,
+                change: previous.map(|p| v.score - p),
+                verdict: v.verdict.clone(),
+            };
+            previous = Some(v.score);
+            row
+        })
+        .collect();
+    render(
+        &app,
+        "story.html",
+        "stories",
+        context! {
+            id => id,
+            draft => Value::from(Serde(&draft)),
+            history => Value::from(Serde(&history)),
+            questions => question_choices(&app),
+            saved => story.versions.len(),
+        },
+    )
+}
+
+async fn save_version(
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Form(form): Form<StoryForm>,
+) -> Response {
+    let previous = match app.store.story(id).await {
+        Ok(Some(s)) => s.meta.questions,
+        Ok(None) => return error_page(&app, StatusCode::NOT_FOUND, &format!("No story {id}.")),
+        Err(e) => return store_failed(&app, e),
+    };
+    let (meta, markdown, judgment) = match judge_form(&app, &form, &previous) {
+        Ok(v) => v,
+        Err(why) => {
+            return editor(
+                &app,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(id),
+                form.into_draft(),
+                Some(why),
+            )
+        }
+    };
+    match app.store.add_version(id, &meta, &markdown, &judgment).await {
+        Ok(Some(_)) => Redirect::to(&format!("/stories/{id}")).into_response(),
+        Ok(None) => error_page(&app, StatusCode::NOT_FOUND, &format!("No story {id}.")),
+        Err(e) => store_failed(&app, e),
+    }
+}
+
+// ----- question bank and failure resume ----------------------------------------------------
+
+async fn questions(State(app): State<Arc<App>>) -> Response {
+    let pack = app.analyzer.pack();
+    let names: BTreeMap<&str, &str> = pack
+        .competencies
+        .iter()
+        .map(|c| (c.id.as_str(), c.name.as_str()))
+        .collect();
+    let list: Vec<Value> = pack
+        .questions
+        .iter()
+        .map(|q| {
+            let targets: Vec<&str> = q
+                .targets
+                .iter()
+                .map(|t| names.get(t.as_str()).copied().unwrap_or(t.as_str()))
+                .collect();
+            context! { id => &q.id, text => &q.text, themes => Value::from(Serde(&q.themes)), targets => Value::from(Serde(&targets)) }
+        })
+        .collect();
+    render(
+        &app,
+        "questions.html",
+        "questions",
+        context! { questions => list },
+    )
+}
+
+async fn failures(State(app): State<Arc<App>>) -> Response {
+    failures_page(&app, StatusCode::OK, NewFailure::default(), None).await
+}
+
+async fn failures_page(
+    app: &App,
+    status: StatusCode,
+    draft: NewFailure,
+    error: Option<&str>,
+) -> Response {
+    match app.store.failures().await {
+        Ok(list) => render_status(
+            app,
+            status,
+            "failures.html",
+            "failures",
+            context! { failures => Value::from(Serde(&list)), draft => Value::from(Serde(&draft)), error => error },
+        ),
+        Err(e) => store_failed(app, e),
+    }
+}
+
+async fn add_failure(State(app): State<Arc<App>>, Form(entry): Form<NewFailure>) -> Response {
+    let entry = NewFailure {
+        mistake: entry.mistake.trim().to_string(),
+        impact: entry.impact.trim().to_string(),
+        systemic_change: entry.systemic_change.trim().to_string(),
+    };
+    if entry.mistake.is_empty() || entry.impact.is_empty() {
+        let why = "Say what the mistake was and what it cost.";
+        return failures_page(&app, StatusCode::UNPROCESSABLE_ENTITY, entry, Some(why)).await;
+    }
+    match app.store.add_failure(&entry).await {
+        Ok(_) => Redirect::to("/failures").into_response(),
+        Err(e) => store_failed(&app, e),
+    }
+}
+
+// ----- report ------------------------------------------------------------------------------
+
+async fn report_page(State(app): State<Arc<App>>) -> Response {
+    render(&app, "report_page.html", "report", context! {})
+}
+
+async fn report_file(State(app): State<Arc<App>>, Path(file): Path<String>) -> Response {
+    let format = match file.as_str() {
+        "debrief-report.html" => ReportFormat::Html,
+        "debrief-report.md" => ReportFormat::Markdown,
+        _ => return error_page(&app, StatusCode::NOT_FOUND, "No such report."),
+    };
+    let readiness = match &app.readiness {
+        Some(compute) => match compute(app.store.clone()).await {
+            Ok(value) => Some(value),
+            Err(e) => return error_page(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        },
+        None => None,
+    };
+    let report = match Report::gather(&app.store, app.analyzer.pack(), readiness).await {
+        Ok(r) => r,
+        Err(e) => return store_failed(&app, e),
+    };
+    let kind = match format {
+        ReportFormat::Html => "text/html; charset=utf-8",
+        ReportFormat::Markdown => "text/markdown; charset=utf-8",
+    };
+    (
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", format.file_name()),
+            ),
+        ],
+        report.render_with(&app.templates, format),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_parses() {
+        let env = templates();
+        assert!(env.get_template("story.html").is_ok());
+    }
+
+    #[test]
+    fn tags_lose_the_characters_front_matter_reserves() {
+        assert_eq!(items(" a, [b], \"c\" ,, "), vec!["a", "b", "c"]);
+    }
+
+    #[test]
+    fn a_composed_story_keeps_its_body_after_the_front_matter() {
+        let meta = StoryMeta {
+            title: "T".into(),
+            tags: vec!["x".into()],
+            questions: vec![],
+        };
+        let md = compose(&meta, "Body\n");
+        assert_eq!(&md[debrief_core::markdown::body_start(&md)..], "Body\n");
+    }
+}

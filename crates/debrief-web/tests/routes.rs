@@ -1,0 +1,631 @@
+//! The app's routes in process: the check contract, the guards (Host, CSRF, size), escaping of
+//! user text and the security headers, as a browser or a script would meet them.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use debrief_core::{builtin, Analyzer};
+use debrief_store::Store;
+use debrief_web::{allowed_hosts, router, App, CSRF_HEADER};
+use tower::ServiceExt;
+
+const HOST: &str = "127.0.0.1:7878";
+
+struct Fixture {
+    router: Router,
+    csrf: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db.sqlite").to_string_lossy())
+        .await
+        .unwrap();
+    let analyzer = Arc::new(Analyzer::new(builtin::pack().unwrap()).unwrap());
+    let app = Arc::new(App::new(analyzer, store, None));
+    let csrf = app.csrf_token().to_string();
+    Fixture {
+        router: router(app, allowed_hosts(HOST.parse().unwrap())),
+        csrf,
+        _dir: dir,
+    }
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+}
+
+async fn send(router: &Router, req: Request<Body>) -> Answer {
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn get(path: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::HOST, HOST)
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn post_json(path: &str, body: &serde_json::Value) -> Request<Body> {
+    Request::post(path)
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn post_form(path: &str, fields: &[(&str, &str)]) -> Request<Body> {
+    let body: Vec<String> = fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect();
+    Request::post(path)
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.join("&")))
+        .unwrap()
+}
+
+/// Percent-encodes a form value.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+const ANSWER: &str = "I decided to halt the launch until the security review passed. \
+    We found two critical bugs and cut the error rate by 40% before we shipped.";
+
+#[tokio::test]
+async fn check_answers_with_the_products_contract() {
+    let f = fixture().await;
+    let a = send(
+        &f.router,
+        post_json(
+            "/api/check",
+            &serde_json::json!({ "text": ANSWER, "question": null }),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let j = a.json();
+    assert_eq!(j["path"], "-");
+    assert_eq!(j["pack"]["id"], "cloudflare-pm");
+    assert!(j["question"].is_null());
+    for key in [
+        "verdict",
+        "score",
+        "disqualified",
+        "competencies",
+        "findings",
+        "probes",
+        "metrics",
+    ] {
+        assert!(j.get(key).is_some(), "no {key} in {j}");
+    }
+    let findings = j["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for finding in findings {
+        let (start, end) = (
+            finding["start"].as_u64().unwrap() as usize,
+            finding["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&ANSWER[start..end], finding["text"].as_str().unwrap());
+    }
+}
+
+#[tokio::test]
+async fn check_with_a_question_judges_against_its_targets() {
+    let f = fixture().await;
+    let question = builtin::pack().unwrap().questions[0].id.clone();
+    let a = send(
+        &f.router,
+        post_json(
+            "/api/check",
+            &serde_json::json!({ "text": ANSWER, "question": question }),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    let j = a.json();
+    assert_eq!(j["question"], question.as_str());
+    assert!(j["competencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["target"] == true));
+}
+
+#[tokio::test]
+async fn check_refuses_an_empty_answer_and_an_unknown_question_clearly() {
+    let f = fixture().await;
+    let empty = send(
+        &f.router,
+        post_json("/api/check", &serde_json::json!({ "text": "  \n" })),
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.json()["error"].as_str().unwrap().contains("empty"));
+    let unknown = send(
+        &f.router,
+        post_json(
+            "/api/check",
+            &serde_json::json!({ "text": ANSWER, "question": "no-such-question" }),
+        ),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("no-such-question"));
+    let malformed = send(
+        &f.router,
+        post_json("/api/check", &serde_json::json!({ "answer": "x" })),
+    )
+    .await;
+    assert_eq!(malformed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(malformed.json()["error"].as_str().unwrap().contains("text"));
+}
+
+#[tokio::test]
+async fn health_answers_ok() {
+    let f = fixture().await;
+    let a = send(&f.router, get("/api/health")).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.json()["status"], "ok");
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_served_as_json() {
+    let f = fixture().await;
+    let a = send(&f.router, get("/api/openapi.json")).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.headers[header::CONTENT_TYPE], "application/json");
+    assert!(a.json()["paths"]["/api/check"]["post"].is_object());
+}
+
+#[tokio::test]
+async fn a_foreign_host_header_is_refused_against_dns_rebinding() {
+    let f = fixture().await;
+    for host in ["evil.example", "evil.example:7878", "127.0.0.1:9999"] {
+        let req = Request::get("/api/health")
+            .header(header::HOST, host)
+            .body(Body::empty())
+            .unwrap();
+        let a = send(&f.router, req).await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{host}");
+        assert!(a.json()["error"].as_str().unwrap().contains("Host"));
+    }
+    let page = Request::get("/")
+        .header(header::HOST, "evil.example")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&f.router, page).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn every_loopback_name_for_the_port_is_accepted() {
+    let f = fixture().await;
+    for host in [
+        "127.0.0.1:7878",
+        "localhost:7878",
+        "[::1]:7878",
+        "LOCALHOST:7878",
+    ] {
+        let req = Request::get("/api/health")
+            .header(header::HOST, host)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&f.router, req).await.status, StatusCode::OK, "{host}");
+    }
+}
+
+#[tokio::test]
+async fn saving_a_story_without_the_csrf_token_is_forbidden() {
+    let f = fixture().await;
+    let fields = [("title", "Halted the launch"), ("body", ANSWER)];
+    let a = send(&f.router, post_form("/stories", &fields)).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    assert!(a.body.contains("CSRF"));
+    let wrong = [
+        ("csrf", "0000"),
+        ("title", "Halted the launch"),
+        ("body", ANSWER),
+    ];
+    let a = send(&f.router, post_form("/stories", &wrong)).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    let mut header_wrong = post_form("/failures", &[("mistake", "m"), ("impact", "i")]);
+    header_wrong
+        .headers_mut()
+        .insert(CSRF_HEADER, "nope".parse().unwrap());
+    assert_eq!(
+        send(&f.router, header_wrong).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let list = send(&f.router, get("/api/stories")).await;
+    assert_eq!(list.json(), serde_json::json!([]), "nothing was saved");
+}
+
+#[tokio::test]
+async fn a_request_from_another_origin_is_refused_even_with_the_token() {
+    let f = fixture().await;
+    let mut req = post_form(
+        "/stories",
+        &[("csrf", &f.csrf), ("title", "t"), ("body", ANSWER)],
+    );
+    req.headers_mut()
+        .insert(header::ORIGIN, "http://evil.example".parse().unwrap());
+    assert_eq!(send(&f.router, req).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_story_saved_with_the_token_keeps_every_version_with_its_score() {
+    let f = fixture().await;
+    let first = [
+        ("csrf", f.csrf.as_str()),
+        ("title", "Halted the launch"),
+        ("tags", "launch, security"),
+        ("question", ""),
+        ("body", "We shipped it fast and it was fine."),
+    ];
+    let a = send(&f.router, post_form("/stories", &first)).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    assert_eq!(a.headers[header::LOCATION], "/stories/1");
+    let second = [
+        ("csrf", f.csrf.as_str()),
+        ("title", "Halted the launch"),
+        ("tags", "launch, security"),
+        ("question", ""),
+        ("body", ANSWER),
+    ];
+    let a = send(&f.router, post_form("/stories/1", &second)).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let story = send(&f.router, get("/api/stories/1")).await.json();
+    assert_eq!(story["versions"].as_array().unwrap().len(), 2);
+    assert_eq!(story["tags"], serde_json::json!(["launch", "security"]));
+    let page = send(&f.router, get("/stories/1")).await;
+    assert!(page.body.contains("Version history"));
+    assert!(page.body.contains("Save as version 3"));
+    let dashboard = send(&f.router, get("/")).await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    assert!(dashboard.body.contains("Competency heat map"));
+    assert!(dashboard.body.contains("<svg"), "the trend chart is drawn");
+}
+
+#[tokio::test]
+async fn a_story_that_cannot_be_judged_is_not_saved_and_its_text_is_kept() {
+    let f = fixture().await;
+    let fields = [
+        ("csrf", f.csrf.as_str()),
+        ("title", "Empty one"),
+        ("body", "   "),
+    ];
+    let a = send(&f.router, post_form("/stories", &fields)).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(a.body.contains("Not saved"));
+    assert!(a.body.contains("value=\"Empty one\""));
+}
+
+#[tokio::test]
+async fn a_script_in_a_story_is_shown_as_text() {
+    let f = fixture().await;
+    let evil = "<script>alert('pwned')</script>";
+    let fields = [
+        ("csrf", f.csrf.as_str()),
+        ("title", evil),
+        ("body", &format!("{ANSWER} {evil}")),
+    ];
+    assert_eq!(
+        send(&f.router, post_form("/stories", &fields)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let failure = [
+        ("csrf", f.csrf.as_str()),
+        ("mistake", evil),
+        ("impact", evil),
+        ("systemic_change", ""),
+    ];
+    assert_eq!(
+        send(&f.router, post_form("/failures", &failure))
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    for path in ["/stories", "/stories/1", "/", "/failures"] {
+        let page = send(&f.router, get(path)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(
+            !page.body.contains("<script>alert"),
+            "{path} runs the script"
+        );
+        assert!(
+            page.body.contains("&lt;script&gt;"),
+            "{path} hides the text"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_with_413_and_a_clear_message() {
+    let f = fixture().await;
+    let big = "a ".repeat(600_000);
+    // A body without a declared length is cut off as it is read.
+    let a = send(
+        &f.router,
+        post_json("/api/check", &serde_json::json!({ "text": big })),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(a.json()["error"].as_str().unwrap().contains("1 MiB"));
+    // A declared length over the limit is refused before reading.
+    let mut req = post_json("/api/check", &serde_json::json!({ "text": big }));
+    let len = serde_json::json!({ "text": big }).to_string().len();
+    req.headers_mut()
+        .insert(header::CONTENT_LENGTH, len.to_string().parse().unwrap());
+    let a = send(&f.router, req).await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(a.json()["error"].as_str().unwrap().contains("limit"));
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let f = fixture().await;
+    for path in [
+        "/",
+        "/stories/new",
+        "/api/health",
+        "/assets/editor.js",
+        "/nope",
+    ] {
+        let a = send(&f.router, get(path)).await;
+        let csp = a.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(a.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(a.headers[header::REFERRER_POLICY], "same-origin");
+    }
+}
+
+#[tokio::test]
+async fn pages_load_script_only_from_files() {
+    let f = fixture().await;
+    let page = send(&f.router, get("/stories/new")).await;
+    assert!(page.body.contains("<script src=\"/assets/editor.js\""));
+    assert!(!page.body.contains("<script>"), "no inline script");
+    assert!(page.body.contains(&format!("content=\"{}\"", f.csrf)));
+    assert!(page.body.contains("<label for=\"story-body\""));
+}
+
+#[tokio::test]
+async fn the_report_downloads_as_self_contained_html_and_as_markdown() {
+    let f = fixture().await;
+    let evil = "<script>alert('pwned')</script> | pipes";
+    let fields = [("csrf", f.csrf.as_str()), ("title", evil), ("body", ANSWER)];
+    assert_eq!(
+        send(&f.router, post_form("/stories", &fields)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let page = send(&f.router, get("/report")).await;
+    assert!(page.body.contains("/report/debrief-report.html"));
+    let html = send(&f.router, get("/report/debrief-report.html")).await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(html.headers[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .contains("attachment; filename=\"debrief-report.html\""));
+    assert!(html.body.contains("<style>"), "styles are inline");
+    assert!(html.body.contains("<svg"), "the trend is an SVG chart");
+    assert!(!html.body.contains("<link") && !html.body.contains("src="));
+    assert!(!html.body.contains("<script>alert"));
+    assert!(html.body.contains("&lt;script&gt;"));
+    let md = send(&f.router, get("/report/debrief-report.md")).await;
+    assert_eq!(md.status, StatusCode::OK);
+    assert!(md.body.starts_with("# Interview preparation report"));
+    assert!(md.body.contains("\\| pipes"), "a pipe cannot break a table");
+    assert_eq!(
+        send(&f.router, get("/report/other.txt")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_flashcard_is_shown_and_a_review_with_the_token_schedules_it() {
+    let f = fixture().await;
+    let page = send(&f.router, get("/cards")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("0 cards reviewed"));
+    let pack = builtin::pack().unwrap();
+    let first = pack.cards().next().unwrap().id.clone();
+    assert!(page.body.contains(&format!("value=\"{first}\"")));
+    let no_token = [("card", first.as_str()), ("rating", "3")];
+    assert_eq!(
+        send(&f.router, post_form("/cards/review", &no_token))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let rated = [("csrf", f.csrf.as_str()), ("card", &first), ("rating", "3")];
+    let a = send(&f.router, post_form("/cards/review", &rated)).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let page = send(&f.router, get("/cards")).await;
+    assert!(page.body.contains("1 cards reviewed"));
+    assert!(
+        !page.body.contains(&format!("value=\"{first}\"")),
+        "rated good, it waits"
+    );
+    let bad = [("csrf", f.csrf.as_str()), ("card", &first), ("rating", "9")];
+    assert_eq!(
+        send(&f.router, post_form("/cards/review", &bad))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[tokio::test]
+async fn a_mock_interview_asks_judges_saves_and_follows_up() {
+    let f = fixture().await;
+    let page = send(&f.router, get("/mock")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("id=\"countdown\""));
+    let pack = builtin::pack().unwrap();
+    let q = &pack.questions[0];
+    let asked = send(&f.router, get(&format!("/mock?question={}", q.id))).await;
+    assert!(asked.body.contains(&q.text.replace('\'', "&#x27;")) || asked.body.contains("2:00"));
+    let started = (debrief_store::date::now() - 90).to_string();
+    let no_token = [
+        ("question", q.id.as_str()),
+        ("answer", ANSWER),
+        ("started", &started),
+    ];
+    assert_eq!(
+        send(&f.router, post_form("/mock", &no_token)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let fields = [
+        ("csrf", f.csrf.as_str()),
+        ("question", q.id.as_str()),
+        ("answer", ANSWER),
+        ("started", &started),
+    ];
+    let debrief = send(&f.router, post_form("/mock", &fields)).await;
+    assert_eq!(debrief.status, StatusCode::OK, "{}", debrief.body);
+    assert!(debrief.body.contains("/100"));
+    assert!(debrief.body.contains("Answered in 1:30"));
+    assert!(
+        debrief.body.contains("action=\"/mock/follow-up\""),
+        "a follow-up is asked"
+    );
+    let probe = debrief
+        .body
+        .split("name=\"probe\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let follow = [
+        ("csrf", f.csrf.as_str()),
+        ("question", q.id.as_str()),
+        (
+            "answer",
+            "We measured the error rate for 3 days before we turned the rule on.",
+        ),
+        ("started", &started),
+        ("probe", &probe),
+        ("remaining", ""),
+    ];
+    let after = send(&f.router, post_form("/mock/follow-up", &follow)).await;
+    assert_eq!(after.status, StatusCode::OK, "{}", after.body);
+    assert!(after.body.contains("Interview finished"));
+    let empty = [
+        ("csrf", f.csrf.as_str()),
+        ("question", q.id.as_str()),
+        ("answer", " "),
+        ("started", &started),
+    ];
+    let refused = send(&f.router, post_form("/mock", &empty)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("empty"));
+}
+
+#[tokio::test]
+async fn an_explanation_is_judged_for_a_non_technical_listener_and_saved() {
+    let f = fixture().await;
+    let pack = builtin::pack().unwrap();
+    let topic = &pack.topics[0];
+    let page = send(&f.router, get(&format!("/explain?topic={}", topic.id))).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("id=\"countdown\""));
+    let started = debrief_store::date::now().to_string();
+    let fields = [
+        ("csrf", f.csrf.as_str()),
+        ("topic", topic.id.as_str()),
+        ("text", topic.strong_sample.as_str()),
+        ("started", &started),
+    ];
+    let result = send(&f.router, post_form("/explain", &fields)).await;
+    assert_eq!(result.status, StatusCode::OK, "{}", result.body);
+    assert!(result.body.contains("/100"));
+    assert!(result.body.contains("Concepts"));
+    let weak = [
+        ("csrf", f.csrf.as_str()),
+        ("topic", topic.id.as_str()),
+        ("text", topic.weak_sample.as_str()),
+        ("started", &started),
+    ];
+    let result = send(&f.router, post_form("/explain", &weak)).await;
+    assert!(result.body.contains("not passed"), "{}", result.body);
+    let no_token = [
+        ("topic", topic.id.as_str()),
+        ("text", "x"),
+        ("started", "0"),
+    ];
+    assert_eq!(
+        send(&f.router, post_form("/explain", &no_token))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let next = send(&f.router, get("/explain")).await;
+    assert_eq!(next.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_json_api_saves_stories_only_with_the_token_in_the_header() {
+    let f = fixture().await;
+    let story = serde_json::json!({ "title": "Halted the launch", "tags": ["launch"], "question": null, "text": ANSWER });
+    let without = send(&f.router, post_json("/api/stories", &story)).await;
+    assert_eq!(without.status, StatusCode::FORBIDDEN);
+    assert!(without.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("X-CSRF-Token"));
+    let mut with = post_json("/api/stories", &story);
+    with.headers_mut()
+        .insert(CSRF_HEADER, f.csrf.parse().unwrap());
+    let created = send(&f.router, with).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let saved = created.json();
+    assert_eq!(
+        (saved["id"].as_i64(), saved["version"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let mut again = post_json("/api/stories/1/versions", &story);
+    again
+        .headers_mut()
+        .insert(CSRF_HEADER, f.csrf.parse().unwrap());
+    let second = send(&f.router, again).await;
+    assert_eq!(second.status, StatusCode::CREATED);
+    assert_eq!(second.json()["version"], 2);
+    let mut missing = post_json("/api/stories/99/versions", &story);
+    missing
+        .headers_mut()
+        .insert(CSRF_HEADER, f.csrf.parse().unwrap());
+    assert_eq!(send(&f.router, missing).await.status, StatusCode::NOT_FOUND);
+}
