@@ -7,7 +7,7 @@ use std::io::Read;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use debrief_core::interview::{self, History};
+use debrief_core::interview;
 use debrief_core::pack::Question;
 use debrief_core::{Analyzer, Judgment, Probe};
 use debrief_store::{NewAttempt, Store, ATTEMPT_ANSWER, ATTEMPT_FOLLOW_UP};
@@ -70,7 +70,7 @@ async fn choose<'a>(analyzer: &'a Analyzer, store: &Store, args: &Args) -> Resul
             format!("unknown question {id:?}: `debrief questions` lists the ids")
         });
     }
-    let history = history(store).await?;
+    let history = store.interview_history().await?;
     match interview::pick_question(pack, &history, args.theme.as_deref()) {
         Some(q) => Ok(q),
         None => match &args.theme {
@@ -78,33 +78,6 @@ async fn choose<'a>(analyzer: &'a Analyzer, store: &Store, args: &Args) -> Resul
             None => bail!("the pack has no questions"),
         },
     }
-}
-
-/// What the store knows of the candidate: questions answered and every competency score.
-async fn history(store: &Store) -> Result<History> {
-    let mut history = History::default();
-    for a in store.attempts().await? {
-        if a.kind == ATTEMPT_ANSWER {
-            if let Some(q) = &a.question {
-                history.seen.insert(q.clone());
-            }
-        }
-        for c in a.judgment["competencies"].as_array().into_iter().flatten() {
-            if let (Some(id), Some(score)) = (c["id"].as_str(), c["score"].as_u64()) {
-                history
-                    .scores
-                    .entry(id.to_string())
-                    .or_default()
-                    .push(score as u8);
-            }
-        }
-    }
-    for story in store.story_evidence().await? {
-        for (id, score) in story.competency_scores {
-            history.scores.entry(id).or_default().push(score);
-        }
-    }
-    Ok(history)
 }
 
 /// One answer given in a mock interview, judged.
