@@ -174,6 +174,25 @@ impl Analyzer {
 
     /// Judges an answer, against a question's targets when one is given.
     pub fn check(&self, text: &str, question: Option<&str>) -> Result<Judgment, CheckError> {
+        self.judge(text, question, true)
+    }
+
+    /// Judges the answer to a follow-up probe: a short, pointed reply, so the whole-answer checks
+    /// (length, a result, the arc of a story) do not apply; every phrase signal does.
+    pub fn check_follow_up(
+        &self,
+        text: &str,
+        question: Option<&str>,
+    ) -> Result<Judgment, CheckError> {
+        self.judge(text, question, false)
+    }
+
+    fn judge(
+        &self,
+        text: &str,
+        question: Option<&str>,
+        whole_answer: bool,
+    ) -> Result<Judgment, CheckError> {
         let question = match question {
             Some(id) => Some(
                 self.pack
@@ -209,7 +228,7 @@ impl Analyzer {
             }
         }
         for (i, s) in self.pack.signals.iter().enumerate() {
-            if s.answer.is_some() {
+            if s.answer.is_some() && whole_answer {
                 self.answer_signal(&doc, &quantities, &metrics, s, &by_signal[i], &mut findings);
             }
         }
@@ -470,5 +489,46 @@ impl Analyzer {
             }
         }
         (ran, failures)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyzer() -> Analyzer {
+        Analyzer::new(crate::builtin::pack().expect("pack")).expect("compiles")
+    }
+
+    #[test]
+    fn a_short_follow_up_is_not_told_it_is_too_short() {
+        let a = analyzer();
+        let reply = "It cost us two weeks and the launch slot; I owned telling the customer's SRE.";
+        let whole: Vec<String> = a
+            .check(reply, None)
+            .unwrap()
+            .findings
+            .into_iter()
+            .map(|f| f.rule)
+            .collect();
+        let follow: Vec<String> = a
+            .check_follow_up(reply, None)
+            .unwrap()
+            .findings
+            .into_iter()
+            .map(|f| f.rule)
+            .collect();
+        assert!(whole.iter().any(|r| r == "too-short"), "{whole:?}");
+        assert!(!follow.iter().any(|r| r == "too-short"), "{follow:?}");
+        // Phrase signals still count in a follow-up.
+        assert!(follow.iter().any(|r| r == "named-persona"), "{follow:?}");
+    }
+
+    #[test]
+    fn a_follow_up_still_fires_a_disqualifier() {
+        let j = analyzer()
+            .check_follow_up("We skipped the pen test to make the date.", None)
+            .unwrap();
+        assert!(j.disqualified);
     }
 }

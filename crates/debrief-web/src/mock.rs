@@ -98,7 +98,12 @@ async fn judge_and_save(app: &App, form: AnswerForm, is_follow_up: bool) -> Resp
         return error_page(app, StatusCode::NOT_FOUND, "No such question in this pack.");
     };
     let text = form.answer.replace("\r\n", "\n");
-    let judgment = match app.analyzer.check_markdown(&text, Some(&q.id)) {
+    let judged = if is_follow_up {
+        app.analyzer.check_follow_up(&text, Some(&q.id))
+    } else {
+        app.analyzer.check_markdown(&text, Some(&q.id))
+    };
+    let judgment = match judged {
         Ok(j) => j,
         Err(e) => {
             // Ask again with the answer kept.

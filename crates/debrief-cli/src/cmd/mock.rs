@@ -121,6 +121,11 @@ pub fn judge(analyzer: &Analyzer, question: &Question, text: &str) -> Result<Jud
     Ok(analyzer.check_markdown(text, Some(&question.id))?)
 }
 
+/// Judges the answer to a follow-up probe: no whole-answer checks such as length.
+pub fn judge_follow_up(analyzer: &Analyzer, question: &Question, text: &str) -> Result<Judgment> {
+    Ok(analyzer.check_follow_up(text, Some(&question.id))?)
+}
+
 /// The question as the candidate reads it.
 pub fn heading(question: &Question, paint: Paint) -> String {
     format!("{} {}", paint.bold("Question:"), paint.bold(&question.text))
@@ -196,7 +201,7 @@ async fn plain(
             println!("  not answered");
             continue;
         }
-        let judgment = judge(analyzer, question, &text)?;
+        let judgment = judge_follow_up(analyzer, question, &text)?;
         let mut out = String::new();
         let name = format!("follow-up {}", i + 1);
         render::judgment(&mut out, &name, &text, &judgment, analyzer.pack(), paint);

@@ -220,7 +220,11 @@ impl MockRun<'_> {
                 Effect::Submit(text) => {
                     self.drafts.write(step, &text)?;
                     let seconds = started.elapsed().as_secs() as i64;
-                    let judgment = mock::judge(self.analyzer, self.question, &text)?;
+                    let judgment = if step == 0 {
+                        mock::judge(self.analyzer, self.question, &text)?
+                    } else {
+                        mock::judge_follow_up(self.analyzer, self.question, &text)?
+                    };
                     if step == 0 {
                         self.probes = interview::follow_ups(&judgment, self.question);
                     }
