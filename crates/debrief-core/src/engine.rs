@@ -251,7 +251,8 @@ impl Analyzer {
             self.pack.meta.expected_competencies,
             disqualified,
         );
-        let verdict = score::verdict(score, &competencies, disqualified);
+        let too_short = whole_answer && metrics.words < score::MIN_STORY_WORDS;
+        let verdict = score::verdict(score, &competencies, disqualified, too_short);
         let probes = score::probes(&self.pack, &competencies, question);
         Ok(Judgment {
             pack: PackRef {

@@ -14,6 +14,11 @@ const NOT_EVIDENCED_VALUE: f64 = 1.0 / 6.0;
 /// How much more a question's target counts than another competency.
 const TARGET_WEIGHT: f64 = 2.0;
 
+/// Fewer words than this (about half a minute spoken) is too little story for the committee to
+/// hire on, however good each sentence is: such an answer is at most a no-hire. Follow-up answers
+/// are exempt, being short by nature.
+pub const MIN_STORY_WORDS: usize = 80;
+
 /// The most probes a judgment asks.
 const MAX_PROBES: usize = 3;
 
@@ -119,8 +124,14 @@ pub fn overall(scores: &[CompetencyScore], expected: usize, disqualified: bool) 
 }
 
 /// The verdict from the overall score, capped by the worst competency: a target at 1 cannot be a
-/// hire, any competency at 1 cannot be a strong hire, and a disqualifier is strong-no-hire.
-pub fn verdict(score: u8, scores: &[CompetencyScore], disqualified: bool) -> Verdict {
+/// hire, any competency at 1 cannot be a strong hire, and a disqualifier is strong-no-hire. A
+/// whole answer of fewer than [`MIN_STORY_WORDS`] words is at most a no-hire.
+pub fn verdict(
+    score: u8,
+    scores: &[CompetencyScore],
+    disqualified: bool,
+    too_short: bool,
+) -> Verdict {
     if disqualified {
         return Verdict::StrongNoHire;
     }
@@ -136,7 +147,7 @@ pub fn verdict(score: u8, scores: &[CompetencyScore], disqualified: bool) -> Ver
     if scores.iter().any(|c| c.score == Some(1)) {
         v = v.min(Verdict::Hire);
     }
-    if scores.iter().any(|c| c.target && c.score == Some(1)) {
+    if too_short || scores.iter().any(|c| c.target && c.score == Some(1)) {
         v = v.min(Verdict::NoHire);
     }
     v
@@ -218,13 +229,20 @@ mod tests {
     #[test]
     fn a_disqualifier_is_strong_no_hire_whatever_the_score() {
         let scores = [cs("a", Some(4), false)];
-        assert_eq!(verdict(90, &scores, true), Verdict::StrongNoHire);
+        assert_eq!(verdict(90, &scores, true, false), Verdict::StrongNoHire);
         assert_eq!(overall(&scores, 1, true), 10);
     }
 
     #[test]
     fn a_target_at_one_caps_the_verdict_at_no_hire() {
         let scores = [cs("a", Some(1), true), cs("b", Some(4), false)];
-        assert_eq!(verdict(80, &scores, false), Verdict::NoHire);
+        assert_eq!(verdict(80, &scores, false, false), Verdict::NoHire);
+    }
+
+    #[test]
+    fn a_story_too_short_to_judge_is_at_most_a_no_hire() {
+        let scores = [cs("a", Some(4), false)];
+        assert_eq!(verdict(90, &scores, false, true), Verdict::NoHire);
+        assert_eq!(verdict(90, &scores, false, false), Verdict::StrongHire);
     }
 }
