@@ -155,6 +155,18 @@ impl Browser {
         self.call("POST", &format!("/element/{id}/click"), Some(json!({})));
     }
 
+    /// Clicks a form's submit button and waits for the page it loads: the old page is marked
+    /// first, so a wait that follows cannot be satisfied by the page being left.
+    fn submit(&self, css: &str) {
+        self.script("window.__leaving = true; return true;");
+        self.click(css);
+        self.wait_for(
+            "the next page",
+            "return window.__leaving === undefined && document.readyState === 'complete';",
+            30,
+        );
+    }
+
     fn script(&self, js: &str) -> Value {
         self.call(
             "POST",
@@ -403,7 +415,7 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
     browser.screenshot(&target_dir().join("e2e").join("editor.png"));
 
     // Save it: a new story with its first version.
-    browser.click("button[type=submit]");
+    browser.submit("button[type=submit]");
     browser.wait_for(
         "the saved story",
         "return location.pathname === '/stories/2' && document.body.textContent.includes('Version history');",
@@ -450,7 +462,7 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
         10,
     );
     browser.type_into("#mock-answer", STORY);
-    browser.click("#mock-form button[type=submit]");
+    browser.submit("#mock-form button[type=submit]");
     for _ in 0..3 {
         let state = browser.wait_for(
             "the debrief",
@@ -465,7 +477,7 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
             "#mock-answer",
             "I measured the false positive rate for 3 days in staging before I turned the rule on.",
         );
-        browser.click("#mock-form button[type=submit]");
+        browser.submit("#mock-form button[type=submit]");
     }
     browser.wait_for(
         "the end of the interview",
@@ -479,7 +491,7 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
         "#explain-text",
         "DNS is like a phone book for the internet: you type a name, and a resolver looks up the number (the IP address) the computer needs.",
     );
-    browser.click("#explain-form button[type=submit]");
+    browser.submit("#explain-form button[type=submit]");
     browser.wait_for(
         "the explanation's judgment",
         "return document.body.textContent.includes('/100') && document.body.textContent.includes('Concepts');",
