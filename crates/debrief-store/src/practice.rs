@@ -30,6 +30,27 @@ pub struct NewReview<'a> {
     pub reviewed: i64,
 }
 
+impl<'a> NewReview<'a> {
+    /// The review of `card`, rated `rating` at `now`, with what the scheduler decided.
+    pub fn scheduled(
+        card: &'a debrief_core::pack::Card,
+        rating: debrief_core::drill::Rating,
+        next: &debrief_core::drill::Scheduled,
+        now: i64,
+    ) -> NewReview<'a> {
+        NewReview {
+            card: &card.id,
+            deck: &card.deck,
+            rating: rating.number(),
+            due: next.due,
+            stability: next.stability,
+            difficulty: next.difficulty,
+            elapsed_days: i64::from(next.elapsed_days),
+            reviewed: now,
+        }
+    }
+}
+
 /// A saved flashcard review.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Review {

@@ -110,16 +110,7 @@ async fn review(State(app): State<Arc<App>>, Form(form): Form<ReviewForm>) -> Re
     let next = Scheduler::new().schedule(before, rating, now);
     let saved = app
         .store
-        .add_review(&NewReview {
-            card: &card.id,
-            deck: &card.deck,
-            rating: rating.number(),
-            due: next.due,
-            stability: next.stability,
-            difficulty: next.difficulty,
-            elapsed_days: i64::from(next.elapsed_days),
-            reviewed: now,
-        })
+        .add_review(&NewReview::scheduled(card, rating, &next, now))
         .await;
     match saved {
         Ok(_) => Redirect::to("/cards").into_response(),

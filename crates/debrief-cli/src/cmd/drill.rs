@@ -183,16 +183,7 @@ async fn drill(pack: &Pack, store: &Store, args: &Args, paint: &Paint) -> Result
             next = next.due_by(until, now);
         }
         store
-            .add_review(&NewReview {
-                card: &card.id,
-                deck: &card.deck,
-                rating: rating.number(),
-                due: next.due,
-                stability: next.stability,
-                difficulty: next.difficulty,
-                elapsed_days: i64::from(next.elapsed_days),
-                reviewed: now,
-            })
+            .add_review(&NewReview::scheduled(card, rating, &next, now))
             .await
             .with_context(|| format!("saving the review of {}", card.id))?;
         reviewed += 1;
