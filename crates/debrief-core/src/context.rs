@@ -188,7 +188,7 @@ impl Cues {
                     || (*c == Cue::NegationBefore
                         && !self.excepted(r)
                         && doc.words_between(span.end..r.start) <= AFTER_REACH
-                        && is_auxiliary_negation(doc.norm_slice(r.clone())))
+                        && is_auxiliary_negation(&doc.lower()[r.clone()]))
             })
     }
 
@@ -217,9 +217,9 @@ impl Cues {
 }
 
 /// Whether a negation is a verb's ("does not", "was never"), which negates the subject before it.
+/// `cue` is lower case.
 fn is_auxiliary_negation(cue: &str) -> bool {
-    let lower = cue.to_ascii_lowercase();
-    lower.ends_with("n't") || lower.ends_with(" not") || lower == "never"
+    cue.ends_with("n't") || cue.ends_with(" not") || cue == "never"
 }
 
 /// Whether the words before a request name the candidate (I, we) as the one asking.

@@ -240,9 +240,7 @@ impl Analyzer {
             ))
         });
 
-        let weights: HashMap<&str, u8> =
-            self.weights.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-        let competencies = score::competency_scores(&self.pack, &weights, &findings, question);
+        let competencies = score::competency_scores(&self.pack, &self.weights, &findings, question);
         let disqualified = findings
             .iter()
             .any(|f| f.severity == Severity::Disqualifier);

@@ -94,9 +94,9 @@ pub fn measure(doc: &Document<'_>, quantity_count: usize) -> Metrics {
         if t.kind != TokenKind::Word || t.end - t.start > 9 {
             continue;
         }
-        let w = doc.norm_slice(t.range());
-        let lower = w.to_ascii_lowercase();
-        let base = lower.split('\'').next().unwrap_or("");
+        // The lower-cased text is byte-aligned with the normalised one: no allocation per word.
+        let w = &doc.lower()[t.range()];
+        let base = w.split('\'').next().unwrap_or("");
         match base {
             "i" | "me" | "my" | "mine" | "myself" => singular += 1,
             "we" | "us" | "our" | "ours" | "ourselves" => plural += 1,

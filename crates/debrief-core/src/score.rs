@@ -25,7 +25,7 @@ const MAX_PROBES: usize = 3;
 /// Scores every competency of the pack from the findings, each signal counted once.
 pub fn competency_scores(
     pack: &Pack,
-    weights: &HashMap<&str, u8>,
+    weights: &HashMap<String, u8>,
     findings: &[Finding],
     question: Option<&Question>,
 ) -> Vec<CompetencyScore> {
