@@ -104,11 +104,10 @@ pub fn decode(name: &str, bytes: Vec<u8>, max: u64) -> Result<Input, InputError>
 
 fn too_large(len: u64, max: u64) -> String {
     format!(
-        "is {} , over the {} limit (raise it with --max-size)",
+        "is {}, over the {} limit (raise it with --max-size)",
         human_bytes(len),
         human_bytes(max)
     )
-    .replace(" ,", "")
 }
 
 fn io_reason(e: &std::io::Error) -> String {

@@ -374,26 +374,13 @@ pub fn load(files: &[PackFile]) -> Result<Pack, PackErrors> {
         .unwrap_or_default();
 
     check_unique_ids(&signals, |s| (&s.id, &s.origin), "signal", &mut errors);
-    let card_ids: Vec<(&String, Origin)> = decks
-        .iter()
-        .flat_map(|d| d.cards.iter())
-        .map(|c| {
-            (
-                &c.id,
-                Origin {
-                    file: format!("cards/{}.toml", c.deck),
-                    line: 0,
-                },
-            )
-        })
-        .collect();
     let mut seen = HashSet::new();
-    for (id, origin) in &card_ids {
-        if !seen.insert(id.as_str()) {
+    for c in decks.iter().flat_map(|d| d.cards.iter()) {
+        if !seen.insert(c.id.as_str()) {
             errors.push(PackError {
-                file: origin.file.clone(),
+                file: format!("cards/{}.toml", c.deck),
                 line: None,
-                message: format!("card id {id:?} is used twice in the pack"),
+                message: format!("card id {:?} is used twice in the pack", c.id),
             });
         }
     }
