@@ -12,7 +12,7 @@ use sqlx::Row;
 
 use crate::model::{to_json_list, Attempt, Derived, Failure, StoryMeta, StoryVersion};
 use crate::practice::{Review, SavedExplanation};
-use crate::sql::{self, json_of};
+use crate::sql;
 use crate::{error, Backend, Result, Store};
 
 /// The `format` field of an export.
@@ -103,14 +103,7 @@ impl Store {
                 by_story
                     .entry(v.try_get("story_id")?)
                     .or_default()
-                    .push(StoryVersion {
-                        version: v.try_get("version")?,
-                        markdown: v.try_get("markdown")?,
-                        judgment: json_of(v, "judgment")?,
-                        score: v.try_get("score")?,
-                        verdict: v.try_get("verdict")?,
-                        created: v.try_get("created")?,
-                    });
+                    .push(sql::version_of(v)?);
             }
             rows.iter()
                 .map(|r| {

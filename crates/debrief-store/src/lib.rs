@@ -360,16 +360,7 @@ impl Store {
                 updated: r.try_get("updated")?,
                 versions: versions
                     .iter()
-                    .map(|v| {
-                        Ok(StoryVersion {
-                            version: v.try_get("version")?,
-                            markdown: v.try_get("markdown")?,
-                            judgment: json_of(v, "judgment")?,
-                            score: v.try_get("score")?,
-                            verdict: v.try_get("verdict")?,
-                            created: v.try_get("created")?,
-                        })
-                    })
+                    .map(sql::version_of)
                     .collect::<Result<_, sqlx::Error>>()?,
             }))
         })

@@ -11,7 +11,7 @@ use serde_json::Value;
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
 use crate::error::Error;
-use crate::model::{from_json_list, Failure, NewFailure, StoryMeta};
+use crate::model::{from_json_list, Failure, NewFailure, StoryMeta, StoryVersion};
 
 /// Runs the same body against whichever pool the store has, so both backends share one code
 /// path; driver errors are turned into the user's words on the way out.
@@ -93,6 +93,23 @@ where
 {
     let text: String = r.try_get(column)?;
     serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+/// A `story_versions` row.
+pub(crate) fn version_of<R: Row>(v: &R) -> Result<StoryVersion, sqlx::Error>
+where
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    &'static str: ColumnIndex<R>,
+{
+    Ok(StoryVersion {
+        version: v.try_get("version")?,
+        markdown: v.try_get("markdown")?,
+        judgment: json_of(v, "judgment")?,
+        score: v.try_get("score")?,
+        verdict: v.try_get("verdict")?,
+        created: v.try_get("created")?,
+    })
 }
 
 /// A `failures` row.
