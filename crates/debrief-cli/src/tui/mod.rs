@@ -204,15 +204,9 @@ impl MockRun<'_> {
         );
         let mut started = Instant::now();
         loop {
-            screen.tick(started.elapsed().as_secs());
-            terminal.draw(|f| draw(f, &screen))?;
-            if !event::poll(Duration::from_millis(100))? {
-                continue;
-            }
-            let Event::Key(k) = event::read()? else {
+            let Some(key) = next_key(terminal, &mut screen, started)? else {
                 continue;
             };
-            let Some(key) = translate(k) else { continue };
             let mut edited = false;
             match screen.key(key) {
                 Effect::None => {}
@@ -299,6 +293,23 @@ fn clock(seconds: u64) -> String {
 
 /// Draws a timed answer screen: the prompt with the countdown, the answer or its debrief, and
 /// the keys.
+/// One turn of a screen's loop: tick the countdown, draw, and wait up to 100 ms for a key.
+fn next_key(
+    terminal: &mut DefaultTerminal,
+    screen: &mut Screen,
+    started: Instant,
+) -> Result<Option<Key>> {
+    screen.tick(started.elapsed().as_secs());
+    terminal.draw(|f| draw(f, screen))?;
+    if !event::poll(Duration::from_millis(100))? {
+        return Ok(None);
+    }
+    match event::read()? {
+        Event::Key(k) => Ok(translate(k)),
+        _ => Ok(None),
+    }
+}
+
 pub fn draw(f: &mut Frame, screen: &Screen) {
     let area = f.area();
     let prompt_width = area.width.saturating_sub(2).max(1) as usize;
@@ -407,15 +418,9 @@ pub fn ask_once<T>(
         let started = Instant::now();
         let mut judged: Option<(String, T, i64)> = None;
         loop {
-            screen.tick(started.elapsed().as_secs());
-            terminal.draw(|f| draw(f, &screen))?;
-            if !event::poll(Duration::from_millis(100))? {
-                continue;
-            }
-            let Event::Key(k) = event::read()? else {
+            let Some(key) = next_key(&mut terminal, &mut screen, started)? else {
                 continue;
             };
-            let Some(key) = translate(k) else { continue };
             match screen.key(key) {
                 Effect::None => {}
                 Effect::Edited => drafts.write(0, &screen.editor.text()).map(drop)?,
