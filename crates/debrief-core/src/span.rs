@@ -49,12 +49,8 @@ impl LineIndex {
     /// Indexes the lines of `text` (split at `\n`; a `\r` before it belongs to the line).
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        // A char pattern finds each line break with memchr rather than a test per byte.
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { starts }
     }
 

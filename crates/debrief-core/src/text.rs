@@ -70,34 +70,18 @@ pub struct Document<'a> {
     lines: LineIndex,
 }
 
-/// Abbreviations after which a full stop does not end a sentence.
-const ABBREVIATIONS: &[&str] = &[
-    "e.g.", "i.e.", "etc.", "vs.", "dr.", "mr.", "mrs.", "ms.", "prof.", "approx.", "no.", "inc.",
-    "ltd.", "co.", "corp.", "u.s.", "u.k.", "st.", "jr.", "sr.", "fig.", "cf.", "est.", "dept.",
-    "sept.", "oct.", "nov.", "dec.", "jan.", "feb.", "aug.", "mt.", "ft.",
-];
-
-/// Words that open a new clause after a comma.
-const CLAUSE_OPENERS_AFTER_COMMA: &[&str] = &[
-    "and", "but", "so", "or", "yet", "which", "who", "because", "although", "though", "while",
-    "whereas", "since", "when", "after", "before", "until", "unless", "i", "we", "they", "he",
-    "she", "it", "you", "my", "our", "their", "then", "instead",
-];
-
-/// Words that open a new clause even without a comma.
-const CLAUSE_OPENERS: &[&str] = &[
-    "but", "because", "although", "though", "whereas", "unless", "however", "so that",
-];
-
 impl<'a> Document<'a> {
     /// Analyses `text`.
     pub fn new(text: &'a str) -> Document<'a> {
-        let (norm, map) = normalize(text);
+        let Normalized {
+            norm,
+            lower,
+            map,
+            quoted,
+        } = normalize(text);
         let tokens = tokenize(&norm);
         let sentences = split_sentences(&norm);
-        let clauses = split_clauses(&norm, &tokens, &sentences);
-        let quoted = find_quoted(&norm);
-        let lower = lower_same_length(&norm);
+        let clauses = split_clauses(&norm, &lower, &tokens, &sentences);
         Document {
             text,
             lines: LineIndex::new(text),
@@ -110,7 +94,6 @@ impl<'a> Document<'a> {
             quoted,
         }
     }
-
     /// The user's text.
     pub fn text(&self) -> &'a str {
         self.text
@@ -241,22 +224,6 @@ impl<'a> Document<'a> {
     }
 }
 
-/// Lower-cases letters whose lower case has the same UTF-8 length, so offsets stay valid.
-fn lower_same_length(norm: &str) -> String {
-    if norm.is_ascii() {
-        return norm.to_ascii_lowercase();
-    }
-    let mut out = String::with_capacity(norm.len());
-    for c in norm.chars() {
-        let mut lower = c.to_lowercase();
-        match (lower.next(), lower.next()) {
-            (Some(l), None) if l.len_utf8() == c.len_utf8() => out.push(l),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 fn unit_of(units: &[Unit], offset: usize) -> usize {
     let i = units.partition_point(|u| u.end <= offset);
     i.min(units.len().saturating_sub(1))
@@ -266,60 +233,198 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
+/// An ASCII byte the normaliser copies unchanged: not white space, not a double quote.
+const PLAIN: u8 = 1;
+/// An ASCII letter, digit or `_`: a word character.
+const WORD: u8 = 2;
+/// An ASCII digit.
+const DIGIT: u8 = 4;
+/// A character that may join two parts of a token: `'` `-` `.` `,` `/`.
+const JOINER: u8 = 8;
+
+/// The class bits of every byte, so the ASCII fast paths take one lookup per byte. Bytes from
+/// 0x80 up have no bits: they start or continue a multi-byte character, read on the slow path.
+static CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x80 {
+        let c = b as u8;
+        let mut class = 0;
+        if !c.is_ascii_whitespace() && c != b'"' {
+            class |= PLAIN;
+        }
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            class |= WORD;
+        }
+        if c.is_ascii_digit() {
+            class |= DIGIT;
+        }
+        if matches!(c, b'\'' | b'-' | b'.' | b',' | b'/') {
+            class |= JOINER;
+        }
+        table[b] = class;
+        b += 1;
+    }
+    table
+};
+
+fn class(b: u8) -> u8 {
+    CLASSES[b as usize]
+}
+
+/// The normalised text and everything read off it while it is built.
+struct Normalized {
+    norm: String,
+    /// `norm` lower-cased without changing any byte offset.
+    lower: String,
+    /// For each byte of `norm`, the input byte it came from, plus one entry for the text's end.
+    map: Vec<u32>,
+    /// Ranges of `norm` inside double quotation marks.
+    quoted: Vec<Range<usize>>,
+}
+
 /// Folds white space, keeps paragraph and list breaks, straightens apostrophes, and records for
-/// each output byte the input byte it came from.
-fn normalize(text: &str) -> (String, Vec<u32>) {
-    let mut norm = String::with_capacity(text.len());
-    let mut map: Vec<u32> = Vec::with_capacity(text.len() + 1);
+/// each output byte the input byte it came from. Lower-cases and finds the quoted ranges in the
+/// same pass.
+///
+/// Runs of plain ASCII, with the single spaces between words, are copied whole: a lone space
+/// between two visible characters normalises to itself, mapped to its own offset.
+fn normalize(text: &str) -> Normalized {
     let bytes = text.as_bytes();
+    let n = bytes.len();
+    // Normalising never lengthens the text.
+    let mut norm = String::with_capacity(n);
+    let mut lower = String::with_capacity(n);
+    let mut map: Vec<u32> = Vec::with_capacity(n + 1);
+    let mut quoted = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut line_is_heading = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'#');
     let mut i = 0;
-    let mut line_is_heading = false;
-    let mut at_line_start = true;
-    while i < bytes.len() {
+    while i < n {
         let b = bytes[i];
+        if class(b) & PLAIN != 0 {
+            let start = i;
+            i += 1;
+            loop {
+                while bytes.get(i..i + 8).is_some_and(plain_chunk) {
+                    i += 8;
+                }
+                match bytes.get(i) {
+                    Some(&c) if class(c) & PLAIN != 0 => i += 1,
+                    Some(b' ') if bytes.get(i + 1).is_some_and(|&c| class(c) & PLAIN != 0) => {
+                        i += 2
+                    }
+                    _ => break,
+                }
+            }
+            let run = &text[start..i];
+            norm.push_str(run);
+            let from = lower.len();
+            lower.push_str(run);
+            lower[from..].make_ascii_lowercase();
+            map.extend(start as u32..i as u32);
+            continue;
+        }
         if b.is_ascii_whitespace() {
             let run_start = i;
             let mut newlines = 0;
-            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            while i < n && bytes[i].is_ascii_whitespace() {
                 if bytes[i] == b'\n' {
                     newlines += 1;
                 }
                 i += 1;
             }
-            if norm.is_empty() || i >= bytes.len() {
+            if norm.is_empty() || i >= n {
                 // Leading and trailing white space vanish.
                 continue;
             }
             let breaks =
                 newlines >= 2 || (newlines == 1 && (line_is_heading || starts_block(&text[i..])));
-            norm.push(if breaks { '\n' } else { ' ' });
+            let out = if breaks { '\n' } else { ' ' };
+            norm.push(out);
+            lower.push(out);
             map.push(run_start as u32);
+            if breaks {
+                // A quotation never spans a paragraph or list break.
+                open = None;
+            }
             if newlines > 0 {
-                at_line_start = true;
-                line_is_heading = false;
+                line_is_heading = bytes[i] == b'#';
             }
             continue;
         }
-        let ch = text[i..].chars().next().expect("in bounds");
-        if at_line_start {
-            line_is_heading = ch == '#';
-            at_line_start = false;
+        let at = norm.len();
+        if b == b'"' {
+            norm.push('"');
+            lower.push('"');
+            map.push(i as u32);
+            match open.take() {
+                Some(s) => quoted.push(s..at),
+                None => open = Some(at + 1),
+            }
+            i += 1;
+            continue;
         }
+        let ch = text[i..].chars().next().expect("in bounds");
         let out = match ch {
             '\u{2019}' | '\u{2018}' => '\'',
             '\u{00a0}' | '\u{2009}' | '\u{202f}' => ' ',
             c => c,
         };
-        let mut buf = [0u8; 4];
-        let s = out.encode_utf8(&mut buf);
-        for _ in 0..s.len() {
-            map.push(i as u32);
+        norm.push(out);
+        lower.push(lower_same_length(out));
+        map.extend(std::iter::repeat_n(i as u32, out.len_utf8()));
+        match out {
+            '\u{201c}' => open = Some(at + out.len_utf8()),
+            '\u{201d}' => {
+                if let Some(s) = open.take() {
+                    quoted.push(s..at);
+                }
+            }
+            _ => {}
         }
-        norm.push_str(s);
         i += ch.len_utf8();
     }
-    map.push(text.len() as u32);
-    (norm, map)
+    map.push(n as u32);
+    Normalized {
+        norm,
+        lower,
+        map,
+        quoted,
+    }
+}
+
+/// Whether the normaliser may copy these eight bytes as they are, in the middle of a run of
+/// plain bytes: all plain or spaces, no two spaces together, and no space at the end (what
+/// follows it is not known here). It errs only towards no: a control character other than
+/// white space is plain, but sends the run back to the byte-by-byte test.
+fn plain_chunk(chunk: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+    // For ASCII bytes: whether any is below 0x20, and whether any is a double quote (zero
+    // after the exclusive or); both exact as a yes or no.
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+    let q = w ^ (ONES * u64::from(b'"'));
+    let quote = q.wrapping_sub(ONES) & !q & HIGHS;
+    if (w & HIGHS) | below_space | quote != 0 {
+        return false;
+    }
+    // The high bit of every byte that is a space, exactly.
+    let x = w ^ (ONES * u64::from(b' '));
+    let spaces = !(((x & LOWS).wrapping_add(LOWS)) | x | LOWS);
+    spaces & (spaces << 8) == 0 && spaces >> 56 == 0
+}
+
+/// The lower case of a character if it has the same UTF-8 length, so offsets stay valid;
+/// otherwise the character itself.
+fn lower_same_length(c: char) -> char {
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) if l.len_utf8() == c.len_utf8() => l,
+        _ => c,
+    }
 }
 
 /// Whether a line starts a list item or a heading, which ends the sentence before it.
@@ -338,9 +443,39 @@ fn starts_block(line: &str) -> bool {
         && matches!(t.as_bytes().get(digits + 1), Some(b' '))
 }
 
+/// The character starting at byte `at` of `s`, which must be a character boundary.
+fn char_at(s: &str, at: usize) -> Option<char> {
+    s[at..].chars().next()
+}
+
+/// Whether the character at byte `at` is a letter or a digit (false past the end).
+fn alphanumeric_at(norm: &str, at: usize) -> bool {
+    match norm.as_bytes().get(at) {
+        None => false,
+        Some(&b) if b < 0x80 => b.is_ascii_alphanumeric(),
+        Some(_) => char_at(norm, at).is_some_and(char::is_alphanumeric),
+    }
+}
+
+/// Whether the joiner at byte `j` continues the token that started at `start`.
+fn joins(norm: &str, start: usize, j: usize) -> bool {
+    let bytes = norm.as_bytes();
+    match bytes[j] {
+        // don't, rate-limit
+        b'\'' | b'-' => alphanumeric_at(norm, j + 1),
+        // A dot or comma joins digits (99.9, 10,000) and dotted versions (v2.1). The token has a
+        // character before `j`, and its last byte is an ASCII digit only if the character is.
+        b'.' | b',' => {
+            bytes.get(j + 1).is_some_and(u8::is_ascii_digit) && bytes[j - 1].is_ascii_digit()
+        }
+        // req/s, I/O, TCP/IP
+        _ => j - start <= 4 && alphanumeric_at(norm, j + 1),
+    }
+}
+
 /// Splits the normalised text into tokens.
 fn tokenize(norm: &str) -> Vec<Token> {
-    let mut tokens = Vec::with_capacity(norm.len() / 5);
+    let mut tokens = Vec::with_capacity(norm.len() / 4);
     let bytes = norm.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -349,76 +484,61 @@ fn tokenize(norm: &str) -> Vec<Token> {
             i += 1;
             continue;
         }
-        let ch = if b < 0x80 {
-            b as char
+        let (word, len) = if b < 0x80 {
+            (class(b) & WORD != 0, 1)
         } else {
-            norm[i..].chars().next().expect("in bounds")
+            let ch = char_at(norm, i).expect("in bounds");
+            (is_word_char(ch), ch.len_utf8())
         };
-        if is_word_char(ch) {
-            let start = i;
-            let mut all_digits = true;
-            let mut j = i;
-            while let Some(c) = norm[j..].chars().next() {
-                if is_word_char(c) {
-                    all_digits &= c.is_ascii_digit();
-                    j += c.len_utf8();
-                    continue;
-                }
-                // Inner joiners: don't, rate-limit, 99.9, v2.1, 10,000.
-                if matches!(c, '\'' | '-' | '.' | ',' | '/') {
-                    let next = norm[j + 1..].chars().next();
-                    let joins = match c {
-                        '\'' | '-' => next.is_some_and(char::is_alphanumeric),
-                        // A dot or comma joins digits (99.9, 10,000) and dotted versions (v2.1).
-                        '.' | ',' => {
-                            next.is_some_and(|n| n.is_ascii_digit())
-                                && norm[..j]
-                                    .chars()
-                                    .next_back()
-                                    .is_some_and(|p| p.is_ascii_digit())
-                        }
-                        // req/s, I/O, TCP/IP
-                        _ => next.is_some_and(char::is_alphanumeric) && j - start <= 4,
-                    };
-                    if joins {
-                        j += 1;
-                        continue;
-                    }
-                }
-                break;
-            }
-            tokens.push(Token {
-                kind: if all_digits || starts_numeric(&norm[start..j]) {
-                    TokenKind::Number
-                } else {
-                    TokenKind::Word
-                },
-                start: start as u32,
-                end: j as u32,
-            });
-            i = j;
-        } else {
+        if !word {
             tokens.push(Token {
                 kind: TokenKind::Punct,
                 start: i as u32,
-                end: (i + ch.len_utf8()) as u32,
+                end: (i + len) as u32,
             });
-            i += ch.len_utf8();
+            i += len;
+            continue;
         }
+        let start = i;
+        let mut j = i + len;
+        loop {
+            while j < bytes.len() && class(bytes[j]) & WORD != 0 {
+                j += 1;
+            }
+            match bytes.get(j) {
+                Some(&c) if c >= 0x80 => match char_at(norm, j) {
+                    Some(ch) if is_word_char(ch) => j += ch.len_utf8(),
+                    _ => break,
+                },
+                Some(&c) if class(c) & JOINER != 0 && joins(norm, start, j) => j += 1,
+                _ => break,
+            }
+        }
+        // A number is digits, possibly joined (99.9, 10,000, 24/7): it starts with a digit and
+        // holds nothing but digits and joiners. Any letter, `_` or non-ASCII character makes a
+        // word.
+        let token = &bytes[start..j];
+        let number =
+            token[0].is_ascii_digit() && token.iter().all(|&c| class(c) & (DIGIT | JOINER) != 0);
+        tokens.push(Token {
+            kind: if number {
+                TokenKind::Number
+            } else {
+                TokenKind::Word
+            },
+            start: start as u32,
+            end: j as u32,
+        });
+        i = j;
     }
     tokens
-}
-
-fn starts_numeric(s: &str) -> bool {
-    s.bytes().next().is_some_and(|b| b.is_ascii_digit())
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
 }
 
 /// Sentences by UAX#29, then repaired: no break after an abbreviation, a break at every
 /// paragraph or list break.
 fn split_sentences(norm: &str) -> Vec<Unit> {
-    let mut raw: Vec<Range<usize>> = Vec::new();
+    // Room for sentences of some 60 bytes, so the list seldom grows.
+    let mut raw: Vec<Range<usize>> = Vec::with_capacity(norm.len() / 60 + 4);
     let mut para_start = 0;
     for para in norm.split('\n') {
         let mut from = 0;
@@ -437,8 +557,8 @@ fn split_sentences(norm: &str) -> Vec<Unit> {
     let mut merged: Vec<Range<usize>> = Vec::with_capacity(raw.len());
     for r in raw {
         if let Some(prev) = merged.last_mut() {
-            let between = &norm[prev.end..r.start];
-            if !between.contains('\n') && ends_with_abbreviation(&norm[prev.clone()]) {
+            let between = &norm.as_bytes()[prev.end..r.start];
+            if !between.contains(&b'\n') && ends_with_abbreviation(&norm[prev.clone()]) {
                 prev.end = r.end;
                 continue;
             }
@@ -482,7 +602,7 @@ fn ascii_sentence_breaks(b: &[u8]) -> Vec<usize> {
     let mut i = 0;
     while i < b.len() {
         if !is_sa_term(b[i]) {
-            i += 1;
+            i = next_sa_term(b, i + 1);
             continue;
         }
         let aterm = b[i] == b'.';
@@ -530,16 +650,102 @@ fn ascii_sentence_breaks(b: &[u8]) -> Vec<usize> {
     breaks
 }
 
-fn ends_with_abbreviation(sentence: &str) -> bool {
-    let last = sentence
+/// The text after the last white space or `(` of a sentence.
+fn last_word(sentence: &str) -> &str {
+    sentence
         .rsplit(|c: char| c.is_whitespace() || c == '(')
         .next()
-        .unwrap_or("");
+        .unwrap_or("")
+}
+
+/// The offset of the first `.`, `!` or `?` at or after `from`, or the length of `b`. Sentence
+/// terminators are rare, so it looks at eight bytes at a time.
+fn next_sa_term(b: &[u8], mut from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Whether any byte of `w` is zero: exact as a yes or no, though not as to which byte.
+    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS != 0;
+    while let Some(chunk) = b.get(from..from + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        if has_zero(w ^ (ONES * u64::from(b'.')))
+            || has_zero(w ^ (ONES * u64::from(b'!')))
+            || has_zero(w ^ (ONES * u64::from(b'?')))
+        {
+            break;
+        }
+        from += 8;
+    }
+    while from < b.len() && !matches!(b[from], b'.' | b'!' | b'?') {
+        from += 1;
+    }
+    from
+}
+
+fn ends_with_abbreviation(sentence: &str) -> bool {
+    // The last word, read back over ASCII bytes; a longer one is no abbreviation. Any other
+    // character leaves it to the general split below.
+    let b = sentence.as_bytes();
+    let mut k = b.len();
+    while k > 0
+        && b[k - 1] < 0x80
+        && !b[k - 1].is_ascii_whitespace()
+        && !matches!(b[k - 1], b'\x0b' | b'(')
+    {
+        k -= 1;
+        if b.len() - k > 8 {
+            return false;
+        }
+    }
+    let last = if k == 0 || b[k - 1] < 0x80 {
+        &sentence[k..]
+    } else {
+        last_word(sentence)
+    };
     if last.len() > 8 {
         return false;
     }
-    let lower = last.to_ascii_lowercase();
-    if ABBREVIATIONS.contains(&lower.as_str()) {
+    // Lower-case into a buffer on the stack: this runs once per sentence.
+    let mut buf = [0u8; 8];
+    let lower = &mut buf[..last.len()];
+    lower.copy_from_slice(last.as_bytes());
+    lower.make_ascii_lowercase();
+    // Abbreviations after which a full stop does not end a sentence.
+    if matches!(
+        &*lower,
+        b"e.g."
+            | b"i.e."
+            | b"etc."
+            | b"vs."
+            | b"dr."
+            | b"mr."
+            | b"mrs."
+            | b"ms."
+            | b"prof."
+            | b"approx."
+            | b"no."
+            | b"inc."
+            | b"ltd."
+            | b"co."
+            | b"corp."
+            | b"u.s."
+            | b"u.k."
+            | b"st."
+            | b"jr."
+            | b"sr."
+            | b"fig."
+            | b"cf."
+            | b"est."
+            | b"dept."
+            | b"sept."
+            | b"oct."
+            | b"nov."
+            | b"dec."
+            | b"jan."
+            | b"feb."
+            | b"aug."
+            | b"mt."
+            | b"ft."
+    ) {
         return true;
     }
     // A single initial such as "J." in "J. Smith".
@@ -547,56 +753,91 @@ fn ends_with_abbreviation(sentence: &str) -> bool {
     b.len() == 2 && b[0].is_ascii_uppercase() && b[1] == b'.'
 }
 
+/// Whether `norm[start..limit]`, which starts with a word token `token_len` bytes long, starts
+/// with a word that opens a new clause even without a comma (but, because, although, though,
+/// whereas, unless, however, so that), followed by `limit` or a character that is not a word
+/// character. `lower` is `norm` lower-cased byte for byte; an ASCII byte there stands for the same
+/// letter in any case, and a byte of a non-ASCII character is never ASCII.
+fn starts_with_clause_opener(
+    norm: &str,
+    lower: &[u8],
+    start: usize,
+    limit: usize,
+    token_len: usize,
+) -> bool {
+    let lower = &lower[start..limit];
+    let (opener, word): (&str, usize) = match lower.first() {
+        Some(b'b') if lower.starts_with(b"but") => ("but", 3),
+        Some(b'b') => ("because", 7),
+        Some(b'a') => ("although", 8),
+        Some(b't') => ("though", 6),
+        Some(b'w') => ("whereas", 7),
+        Some(b'u') => ("unless", 6),
+        Some(b'h') => ("however", 7),
+        Some(b's') => ("so that", 2),
+        _ => return false,
+    };
+    // The opener's first word is letters, so the token runs on at least to its end; past it
+    // the token may only go on through a joiner (but-then). Most words fail this cheap test.
+    let fits = token_len == word || lower.get(word).is_none_or(|&b| class(b) & JOINER != 0);
+    if !fits || !lower.starts_with(opener.as_bytes()) {
+        return false;
+    }
+    // The opener is ASCII, so the offset after it is a character boundary.
+    let after = start + opener.len();
+    if after == limit {
+        return true;
+    }
+    match norm.as_bytes()[after] {
+        b if b < 0x80 => class(b) & WORD == 0,
+        _ => !char_at(norm, after).is_some_and(is_word_char),
+    }
+}
+
 /// Splits each sentence into clauses at clause punctuation, at a comma that opens a new clause,
-/// and at subordinating conjunctions.
-fn split_clauses(norm: &str, tokens: &[Token], sentences: &[Unit]) -> Vec<Unit> {
+/// and at subordinating conjunctions. `lower` is `norm` lower-cased byte for byte.
+fn split_clauses(norm: &str, lower: &str, tokens: &[Token], sentences: &[Unit]) -> Vec<Unit> {
+    let bytes = norm.as_bytes();
+    let lower = lower.as_bytes();
     let mut clauses = Vec::with_capacity(sentences.len() * 2);
     for s in sentences {
         let first = tokens.partition_point(|t| (t.start as usize) < s.start);
         let last = tokens.partition_point(|t| (t.start as usize) < s.end);
         let toks = &tokens[first..last];
         let mut clause_start = s.start;
-        let mut k = 0;
-        while k < toks.len() {
-            let t = toks[k];
-            let text = &norm[t.range()];
+        for (k, t) in toks.iter().enumerate() {
+            let (start, end) = (t.start as usize, t.end as usize);
             let mut cut: Option<(usize, usize)> = None; // (end of this clause, start of next)
             if t.kind == TokenKind::Punct {
-                let spaced_hyphen = text == "-"
-                    && norm[..t.start as usize].ends_with(' ')
-                    && norm[t.end as usize..].starts_with(' ');
-                // A colon between digits is a clock time (18:24) or a ratio, not a clause break.
-                let clock = text == ":"
-                    && norm[..t.start as usize].ends_with(|c: char| c.is_ascii_digit())
-                    && norm[t.end as usize..].starts_with(|c: char| c.is_ascii_digit());
-                if (matches!(text, ";" | ":" | "\u{2014}" | "\u{2013}") && !clock) || spaced_hyphen
-                {
-                    cut = Some((t.start as usize, t.end as usize));
-                } else if text == "," {
+                // A punctuation token is one character; only ASCII ones need their neighbours.
+                let text = &bytes[start..end];
+                let digit_before = start > 0 && bytes[start - 1].is_ascii_digit();
+                let digit_after = bytes.get(end).is_some_and(u8::is_ascii_digit);
+                let breaks = match text {
+                    b";" => true,
+                    // A colon between digits is a clock time (18:24) or a ratio, not a clause
+                    // break.
+                    b":" => !(digit_before && digit_after),
+                    // \u{2014} and \u{2013}, the em and en dashes.
+                    [0xe2, 0x80, 0x94] | [0xe2, 0x80, 0x93] => true,
+                    b"-" => start > 0 && bytes[start - 1] == b' ' && bytes.get(end) == Some(&b' '),
+                    _ => false,
+                };
+                if breaks {
+                    cut = Some((start, end));
+                } else if text == b"," {
                     if let Some(next) = toks.get(k + 1) {
-                        let w = &norm[next.range()];
-                        if next.kind == TokenKind::Word
-                            && CLAUSE_OPENERS_AFTER_COMMA
-                                .iter()
-                                .any(|o| o.eq_ignore_ascii_case(w))
-                        {
-                            cut = Some((t.start as usize, next.start as usize));
+                        if next.kind == TokenKind::Word && opens_after_comma(&lower[next.range()]) {
+                            cut = Some((start, next.start as usize));
                         }
                     }
                 }
-            } else if k > 0 && t.kind == TokenKind::Word {
-                let rest = &norm[t.start as usize..s.end];
-                if CLAUSE_OPENERS.iter().any(|o| {
-                    rest.get(..o.len())
-                        .is_some_and(|head| head.eq_ignore_ascii_case(o))
-                        && rest[o.len()..]
-                            .chars()
-                            .next()
-                            .is_none_or(|c| !is_word_char(c))
-                }) && toks[k - 1].kind != TokenKind::Punct
-                {
-                    cut = Some((t.start as usize, t.start as usize));
-                }
+            } else if k > 0
+                && t.kind == TokenKind::Word
+                && toks[k - 1].kind != TokenKind::Punct
+                && starts_with_clause_opener(norm, lower, start, s.end, end - start)
+            {
+                cut = Some((start, start));
             }
             if let Some((end, next_start)) = cut {
                 let end = trim_end_at(norm, clause_start, end);
@@ -609,7 +850,6 @@ fn split_clauses(norm: &str, tokens: &[Token], sentences: &[Unit]) -> Vec<Unit> 
                 }
                 clause_start = skip_space(norm, next_start, s.end);
             }
-            k += 1;
         }
         if s.end > clause_start {
             clauses.push(Unit {
@@ -622,6 +862,43 @@ fn split_clauses(norm: &str, tokens: &[Token], sentences: &[Unit]) -> Vec<Unit> 
     clauses
 }
 
+/// Whether a lower-cased word opens a new clause after a comma.
+fn opens_after_comma(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"and"
+            | b"but"
+            | b"so"
+            | b"or"
+            | b"yet"
+            | b"which"
+            | b"who"
+            | b"because"
+            | b"although"
+            | b"though"
+            | b"while"
+            | b"whereas"
+            | b"since"
+            | b"when"
+            | b"after"
+            | b"before"
+            | b"until"
+            | b"unless"
+            | b"i"
+            | b"we"
+            | b"they"
+            | b"he"
+            | b"she"
+            | b"it"
+            | b"you"
+            | b"my"
+            | b"our"
+            | b"their"
+            | b"then"
+            | b"instead"
+    )
+}
+
 fn trim_end_at(norm: &str, start: usize, end: usize) -> usize {
     start + norm[start..end].trim_end().len()
 }
@@ -631,28 +908,373 @@ fn skip_space(norm: &str, from: usize, limit: usize) -> usize {
     from + (rest.len() - rest.trim_start().len())
 }
 
-/// Ranges inside double quotation marks (straight or curly). Single quotes are left alone: they
-/// are apostrophes far more often than quotes.
-fn find_quoted(norm: &str) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut open: Option<usize> = None;
-    for (i, c) in norm.char_indices() {
-        match c {
-            '\u{201c}' => open = Some(i + c.len_utf8()),
-            '\u{201d}' => {
-                if let Some(s) = open.take() {
-                    out.push(s..i);
-                }
-            }
-            '"' => match open.take() {
-                Some(s) => out.push(s..i),
-                None => open = Some(i + 1),
-            },
-            '\n' => open = None,
-            _ => {}
+/// The document model as it was before the byte-driven rewrite, kept word for word as the
+/// obviously correct reference that property tests hold the fast paths to.
+#[cfg(test)]
+mod reference {
+    use std::ops::Range;
+
+    use super::{
+        is_word_char, sentence_breaks, skip_space, starts_block, trim_end_at, Token, TokenKind,
+        Unit,
+    };
+
+    /// Abbreviations after which a full stop does not end a sentence.
+    pub const ABBREVIATIONS: &[&str] = &[
+        "e.g.", "i.e.", "etc.", "vs.", "dr.", "mr.", "mrs.", "ms.", "prof.", "approx.", "no.",
+        "inc.", "ltd.", "co.", "corp.", "u.s.", "u.k.", "st.", "jr.", "sr.", "fig.", "cf.", "est.",
+        "dept.", "sept.", "oct.", "nov.", "dec.", "jan.", "feb.", "aug.", "mt.", "ft.",
+    ];
+
+    /// Words that open a new clause after a comma.
+    pub const CLAUSE_OPENERS_AFTER_COMMA: &[&str] = &[
+        "and", "but", "so", "or", "yet", "which", "who", "because", "although", "though", "while",
+        "whereas", "since", "when", "after", "before", "until", "unless", "i", "we", "they", "he",
+        "she", "it", "you", "my", "our", "their", "then", "instead",
+    ];
+
+    /// Words that open a new clause even without a comma.
+    pub const CLAUSE_OPENERS: &[&str] = &[
+        "but", "because", "although", "though", "whereas", "unless", "however", "so that",
+    ];
+
+    /// Every analysed part of a document, built the reference way.
+    #[derive(Debug, PartialEq)]
+    pub struct Parts {
+        pub norm: String,
+        pub lower: String,
+        pub map: Vec<u32>,
+        pub tokens: Vec<Token>,
+        pub sentences: Vec<Unit>,
+        pub clauses: Vec<Unit>,
+        pub quoted: Vec<Range<usize>>,
+    }
+
+    fn starts_numeric(s: &str) -> bool {
+        s.bytes().next().is_some_and(|b| b.is_ascii_digit())
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+    }
+
+    /// The body of the old `Document::new`.
+    pub fn parts(text: &str) -> Parts {
+        let (norm, map) = normalize(text);
+        let tokens = tokenize(&norm);
+        let sentences = split_sentences(&norm);
+        let clauses = split_clauses(&norm, &tokens, &sentences);
+        let quoted = find_quoted(&norm);
+        let lower = lower_same_length(&norm);
+        Parts {
+            norm,
+            lower,
+            map,
+            tokens,
+            sentences,
+            clauses,
+            quoted,
         }
     }
-    out
+
+    /// Lower-cases letters whose lower case has the same UTF-8 length, so offsets stay valid.
+    fn lower_same_length(norm: &str) -> String {
+        if norm.is_ascii() {
+            return norm.to_ascii_lowercase();
+        }
+        let mut out = String::with_capacity(norm.len());
+        for c in norm.chars() {
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) if l.len_utf8() == c.len_utf8() => out.push(l),
+                _ => out.push(c),
+            }
+        }
+        out
+    }
+
+    /// Folds white space, keeps paragraph and list breaks, straightens apostrophes, and records for
+    /// each output byte the input byte it came from.
+    fn normalize(text: &str) -> (String, Vec<u32>) {
+        let mut norm = String::with_capacity(text.len());
+        let mut map: Vec<u32> = Vec::with_capacity(text.len() + 1);
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        let mut line_is_heading = false;
+        let mut at_line_start = true;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b.is_ascii_whitespace() {
+                let run_start = i;
+                let mut newlines = 0;
+                while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                    if bytes[i] == b'\n' {
+                        newlines += 1;
+                    }
+                    i += 1;
+                }
+                if norm.is_empty() || i >= bytes.len() {
+                    // Leading and trailing white space vanish.
+                    continue;
+                }
+                let breaks = newlines >= 2
+                    || (newlines == 1 && (line_is_heading || starts_block(&text[i..])));
+                norm.push(if breaks { '\n' } else { ' ' });
+                map.push(run_start as u32);
+                if newlines > 0 {
+                    at_line_start = true;
+                    line_is_heading = false;
+                }
+                continue;
+            }
+            let ch = text[i..].chars().next().expect("in bounds");
+            if at_line_start {
+                line_is_heading = ch == '#';
+                at_line_start = false;
+            }
+            let out = match ch {
+                '\u{2019}' | '\u{2018}' => '\'',
+                '\u{00a0}' | '\u{2009}' | '\u{202f}' => ' ',
+                c => c,
+            };
+            let mut buf = [0u8; 4];
+            let s = out.encode_utf8(&mut buf);
+            for _ in 0..s.len() {
+                map.push(i as u32);
+            }
+            norm.push_str(s);
+            i += ch.len_utf8();
+        }
+        map.push(text.len() as u32);
+        (norm, map)
+    }
+
+    /// Splits the normalised text into tokens.
+    fn tokenize(norm: &str) -> Vec<Token> {
+        let mut tokens = Vec::with_capacity(norm.len() / 5);
+        let bytes = norm.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b == b' ' || b == b'\n' {
+                i += 1;
+                continue;
+            }
+            let ch = if b < 0x80 {
+                b as char
+            } else {
+                norm[i..].chars().next().expect("in bounds")
+            };
+            if is_word_char(ch) {
+                let start = i;
+                let mut all_digits = true;
+                let mut j = i;
+                while let Some(c) = norm[j..].chars().next() {
+                    if is_word_char(c) {
+                        all_digits &= c.is_ascii_digit();
+                        j += c.len_utf8();
+                        continue;
+                    }
+                    // Inner joiners: don't, rate-limit, 99.9, v2.1, 10,000.
+                    if matches!(c, '\'' | '-' | '.' | ',' | '/') {
+                        let next = norm[j + 1..].chars().next();
+                        let joins = match c {
+                            '\'' | '-' => next.is_some_and(char::is_alphanumeric),
+                            // A dot or comma joins digits (99.9, 10,000) and dotted versions (v2.1).
+                            '.' | ',' => {
+                                next.is_some_and(|n| n.is_ascii_digit())
+                                    && norm[..j]
+                                        .chars()
+                                        .next_back()
+                                        .is_some_and(|p| p.is_ascii_digit())
+                            }
+                            // req/s, I/O, TCP/IP
+                            _ => next.is_some_and(char::is_alphanumeric) && j - start <= 4,
+                        };
+                        if joins {
+                            j += 1;
+                            continue;
+                        }
+                    }
+                    break;
+                }
+                tokens.push(Token {
+                    kind: if all_digits || starts_numeric(&norm[start..j]) {
+                        TokenKind::Number
+                    } else {
+                        TokenKind::Word
+                    },
+                    start: start as u32,
+                    end: j as u32,
+                });
+                i = j;
+            } else {
+                tokens.push(Token {
+                    kind: TokenKind::Punct,
+                    start: i as u32,
+                    end: (i + ch.len_utf8()) as u32,
+                });
+                i += ch.len_utf8();
+            }
+        }
+        tokens
+    }
+
+    /// Sentences by UAX#29, then repaired: no break after an abbreviation, a break at every
+    /// paragraph or list break.
+    fn split_sentences(norm: &str) -> Vec<Unit> {
+        let mut raw: Vec<Range<usize>> = Vec::new();
+        let mut para_start = 0;
+        for para in norm.split('\n') {
+            let mut from = 0;
+            for cut in sentence_breaks(para).into_iter().chain([para.len()]) {
+                let part = &para[from..cut];
+                let start = para_start + from + (part.len() - part.trim_start().len());
+                let end = para_start + from + part.trim_end().len();
+                if end > start {
+                    raw.push(start..end);
+                }
+                from = cut;
+            }
+            para_start += para.len() + 1;
+        }
+        // Merge a sentence that ends in an abbreviation with the next one in the same paragraph.
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(raw.len());
+        for r in raw {
+            if let Some(prev) = merged.last_mut() {
+                let between = &norm[prev.end..r.start];
+                if !between.contains('\n') && ends_with_abbreviation(&norm[prev.clone()]) {
+                    prev.end = r.end;
+                    continue;
+                }
+            }
+            merged.push(r);
+        }
+        merged
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| Unit {
+                start: r.start,
+                end: r.end,
+                sentence: i,
+            })
+            .collect()
+    }
+
+    fn ends_with_abbreviation(sentence: &str) -> bool {
+        let last = sentence
+            .rsplit(|c: char| c.is_whitespace() || c == '(')
+            .next()
+            .unwrap_or("");
+        if last.len() > 8 {
+            return false;
+        }
+        let lower = last.to_ascii_lowercase();
+        if ABBREVIATIONS.contains(&lower.as_str()) {
+            return true;
+        }
+        // A single initial such as "J." in "J. Smith".
+        let b = last.as_bytes();
+        b.len() == 2 && b[0].is_ascii_uppercase() && b[1] == b'.'
+    }
+
+    /// Splits each sentence into clauses at clause punctuation, at a comma that opens a new clause,
+    /// and at subordinating conjunctions.
+    fn split_clauses(norm: &str, tokens: &[Token], sentences: &[Unit]) -> Vec<Unit> {
+        let mut clauses = Vec::with_capacity(sentences.len() * 2);
+        for s in sentences {
+            let first = tokens.partition_point(|t| (t.start as usize) < s.start);
+            let last = tokens.partition_point(|t| (t.start as usize) < s.end);
+            let toks = &tokens[first..last];
+            let mut clause_start = s.start;
+            let mut k = 0;
+            while k < toks.len() {
+                let t = toks[k];
+                let text = &norm[t.range()];
+                let mut cut: Option<(usize, usize)> = None; // (end of this clause, start of next)
+                if t.kind == TokenKind::Punct {
+                    let spaced_hyphen = text == "-"
+                        && norm[..t.start as usize].ends_with(' ')
+                        && norm[t.end as usize..].starts_with(' ');
+                    // A colon between digits is a clock time (18:24) or a ratio, not a clause break.
+                    let clock = text == ":"
+                        && norm[..t.start as usize].ends_with(|c: char| c.is_ascii_digit())
+                        && norm[t.end as usize..].starts_with(|c: char| c.is_ascii_digit());
+                    if (matches!(text, ";" | ":" | "\u{2014}" | "\u{2013}") && !clock)
+                        || spaced_hyphen
+                    {
+                        cut = Some((t.start as usize, t.end as usize));
+                    } else if text == "," {
+                        if let Some(next) = toks.get(k + 1) {
+                            let w = &norm[next.range()];
+                            if next.kind == TokenKind::Word
+                                && CLAUSE_OPENERS_AFTER_COMMA
+                                    .iter()
+                                    .any(|o| o.eq_ignore_ascii_case(w))
+                            {
+                                cut = Some((t.start as usize, next.start as usize));
+                            }
+                        }
+                    }
+                } else if k > 0 && t.kind == TokenKind::Word {
+                    let rest = &norm[t.start as usize..s.end];
+                    if CLAUSE_OPENERS.iter().any(|o| {
+                        rest.get(..o.len())
+                            .is_some_and(|head| head.eq_ignore_ascii_case(o))
+                            && rest[o.len()..]
+                                .chars()
+                                .next()
+                                .is_none_or(|c| !is_word_char(c))
+                    }) && toks[k - 1].kind != TokenKind::Punct
+                    {
+                        cut = Some((t.start as usize, t.start as usize));
+                    }
+                }
+                if let Some((end, next_start)) = cut {
+                    let end = trim_end_at(norm, clause_start, end);
+                    if end > clause_start {
+                        clauses.push(Unit {
+                            start: clause_start,
+                            end,
+                            sentence: s.sentence,
+                        });
+                    }
+                    clause_start = skip_space(norm, next_start, s.end);
+                }
+                k += 1;
+            }
+            if s.end > clause_start {
+                clauses.push(Unit {
+                    start: clause_start,
+                    end: s.end,
+                    sentence: s.sentence,
+                });
+            }
+        }
+        clauses
+    }
+
+    /// Ranges inside double quotation marks (straight or curly). Single quotes are left alone: they
+    /// are apostrophes far more often than quotes.
+    fn find_quoted(norm: &str) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut open: Option<usize> = None;
+        for (i, c) in norm.char_indices() {
+            match c {
+                '\u{201c}' => open = Some(i + c.len_utf8()),
+                '\u{201d}' => {
+                    if let Some(s) = open.take() {
+                        out.push(s..i);
+                    }
+                }
+                '"' => match open.take() {
+                    Some(s) => out.push(s..i),
+                    None => open = Some(i + 1),
+                },
+                '\n' => open = None,
+                _ => {}
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -824,5 +1446,105 @@ mod tests {
         assert!(d.sentences().is_empty());
         assert!(d.clauses().is_empty());
         assert_eq!(d.word_count(), 0);
+    }
+
+    /// Pieces of answer text, from plain prose to the characters the fast paths hand to the
+    /// slow ones: curly quotes, dashes, odd spaces, bullets, letters outside ASCII.
+    fn fragment() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            4 => "[a-zA-Z0-9]{1,8}",
+            3 => Just(" ".to_string()),
+            2 => "[.,;:!?'\"/()#*+-]",
+            1 => "[ \t]{1,3}",
+            1 => prop::sample::select(vec!["\n", "\r\n", "\n\n", "\n \n", "\t\n"]).prop_map(String::from),
+            1 => prop::sample::select(vec!["\n- ", "\n* ", "\n+ ", "\n1. ", "\n12) ", "\n# ", "\n\u{2022} ", "\n\u{a0}- ", "\n1234. "])
+                .prop_map(String::from),
+            1 => prop::sample::select(vec![
+                "\u{2018}", "\u{2019}", "\u{201c}", "\u{201d}", "\u{2013}", "\u{2014}", "\u{a0}",
+                "\u{2009}", "\u{202f}", "\u{2022}", "\u{e9}", "\u{df}", "\u{130}", "\u{3a9}",
+                "\u{65e5}\u{672c}", "\u{212a}", "\u{2003}", "\x0b", "_",
+            ])
+            .prop_map(String::from),
+            1 => prop::sample::select(vec![
+                "but", "But", "BECAUSE", "although", "though", "whereas", "unless", "however",
+                "so that", "So That", "but-then", "and", "We", "i", "e.g.", "Dr.", "U.S.", "J.",
+                "10,000", "99.9", "v2.1", "req/s", "TCP/IP", "don't", "18:24", " - ",
+            ])
+            .prop_map(String::from),
+        ]
+    }
+
+    fn answer() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop::collection::vec(fragment(), 0..60).prop_map(|parts| parts.concat())
+    }
+
+    fn assert_same_as_reference(text: &str) {
+        let d = Document::new(text);
+        let r = reference::parts(text);
+        assert_eq!(d.norm, r.norm, "norm of {text:?}");
+        assert_eq!(d.lower, r.lower, "lower of {text:?}");
+        assert_eq!(d.map, r.map, "map of {text:?}");
+        assert_eq!(d.tokens, r.tokens, "tokens of {text:?}");
+        assert_eq!(d.sentences, r.sentences, "sentences of {text:?}");
+        assert_eq!(d.clauses, r.clauses, "clauses of {text:?}");
+        assert_eq!(d.quoted, r.quoted, "quoted of {text:?}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 3000, ..Default::default() })]
+        #[test]
+        fn documents_equal_the_reference_on_mixed_text(t in answer()) {
+            assert_same_as_reference(&t);
+        }
+
+        #[test]
+        fn documents_equal_the_reference_on_any_characters(t in "[a-zA-Z0-9 .,;:!?'\"/()#*+_\t\n\r\u{a0}\u{2009}\u{202f}\u{2018}\u{2019}\u{201c}\u{201d}\u{2013}\u{2014}\u{2022}\u{e9}\u{df}\u{130}\u{3a9}\u{65e5}-]{0,80}") {
+            assert_same_as_reference(&t);
+        }
+    }
+
+    #[test]
+    fn every_listed_abbreviation_is_recognised() {
+        for a in reference::ABBREVIATIONS {
+            assert!(ends_with_abbreviation(&format!("We met {a}")), "{a}");
+            assert!(
+                ends_with_abbreviation(&format!("We met {}", a.to_uppercase())),
+                "{a}"
+            );
+            assert!(!ends_with_abbreviation(&format!("We met x{a}")), "x{a}");
+        }
+    }
+
+    #[test]
+    fn every_listed_clause_opener_is_recognised() {
+        for o in reference::CLAUSE_OPENERS_AFTER_COMMA {
+            assert!(opens_after_comma(o.as_bytes()), "{o}");
+            assert!(!opens_after_comma(format!("{o}x").as_bytes()), "{o}x");
+        }
+        for o in reference::CLAUSE_OPENERS {
+            let text = format!("{o}, then");
+            let word = o.split(' ').next().unwrap().len();
+            assert!(
+                starts_with_clause_opener(&text, text.as_bytes(), 0, text.len(), word),
+                "{o}"
+            );
+            let longer = format!("{o}s then");
+            assert!(
+                !starts_with_clause_opener(&longer, longer.as_bytes(), 0, longer.len(), word + 1),
+                "{o}s"
+            );
+        }
+    }
+
+    #[test]
+    fn the_benchmark_answers_equal_the_reference() {
+        for text in [
+            include_str!("../benches/answers/strong-400.md"),
+            include_str!("../benches/answers/weak-400.md"),
+        ] {
+            assert_same_as_reference(text);
+        }
     }
 }
