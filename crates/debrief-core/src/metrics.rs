@@ -5,6 +5,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use regex_automata::meta::Regex;
+use regex_automata::{Anchored, Input};
 use serde::{Deserialize, Serialize};
 
 use crate::pack::MetricKind;
@@ -74,11 +75,54 @@ fn quantity_regex() -> &'static Regex {
 }
 
 /// The normalised ranges of every quantity in the document.
+///
+/// Every quantity starts a word with a digit, `p` or `tp` and a digit, or a spelled-out number
+/// of nines, so the regex runs anchored at those few places only; the matches are the same as a
+/// scan of the whole text would find (leftmost first, none overlapping).
 pub fn quantities(doc: &Document<'_>) -> Vec<Range<usize>> {
-    quantity_regex()
-        .find_iter(doc.norm())
-        .map(|m| m.range())
-        .collect()
+    let re = quantity_regex();
+    let lower = doc.lower().as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lower.len() {
+        // Most bytes are not a quantity's first: skip them before any other check.
+        if !matches!(lower[i], b'0'..=b'9' | b'p' | b't' | b'f') || !may_start_quantity(lower, i) {
+            i += 1;
+            continue;
+        }
+        let input = Input::new(doc.norm())
+            .span(i..lower.len())
+            .anchored(Anchored::Yes);
+        match re.search(&input) {
+            Some(m) => {
+                out.push(m.range());
+                i = m.end().max(i + 1);
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+/// Whether a quantity can start at byte `i` of the lower-cased text.
+fn may_start_quantity(lower: &[u8], i: usize) -> bool {
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    if i > 0 && is_word(lower[i - 1]) {
+        return false;
+    }
+    let rest = &lower[i..];
+    let digit_at = |k: usize| rest.get(k).is_some_and(u8::is_ascii_digit);
+    match rest[0] {
+        b'0'..=b'9' => true,
+        b'p' => digit_at(1),
+        b't' => {
+            (rest.starts_with(b"tp") && digit_at(2))
+                || rest.starts_with(b"two")
+                || rest.starts_with(b"three")
+        }
+        b'f' => rest.starts_with(b"four") || rest.starts_with(b"five"),
+        _ => false,
+    }
 }
 
 /// Measures a document; fillers and hedges are left at zero for the caller to fill.
@@ -95,11 +139,15 @@ pub fn measure(doc: &Document<'_>, quantity_count: usize) -> Metrics {
             continue;
         }
         // The lower-cased text is byte-aligned with the normalised one: no allocation per word.
-        let w = &doc.lower()[t.range()];
-        let base = w.split('\'').next().unwrap_or("");
+        let w = &doc.lower().as_bytes()[t.range()];
+        // Every pronoun counted starts with one of these letters: most words stop here.
+        if !matches!(w[0], b'i' | b'm' | b'w' | b'u' | b'o') {
+            continue;
+        }
+        let base = w.split(|&b| b == b'\'').next().unwrap_or(b"");
         match base {
-            "i" | "me" | "my" | "mine" | "myself" => singular += 1,
-            "we" | "us" | "our" | "ours" | "ourselves" => plural += 1,
+            b"i" | b"me" | b"my" | b"mine" | b"myself" => singular += 1,
+            b"we" | b"us" | b"our" | b"ours" | b"ourselves" => plural += 1,
             _ => {}
         }
     }
@@ -118,6 +166,7 @@ pub fn measure(doc: &Document<'_>, quantity_count: usize) -> Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     fn found(text: &str) -> Vec<String> {
         let doc = Document::new(text);
@@ -133,6 +182,41 @@ mod tests {
             found("p99 fell from 340 ms to 90ms, errors dropped 0.02% and we load tested at 10x with 2 Tbps."),
             vec!["p99", "340 ms", "90ms", "0.02%", "10x", "2 Tbps"]
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 3000, ..Default::default() })]
+        /// Running the regex only where a quantity can start finds what a scan of the whole
+        /// text finds.
+        #[test]
+        fn anchored_quantities_equal_a_whole_text_scan(
+            words in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[0-9]{1,4}([.,][0-9]{1,2})?",
+                    proptest::sample::select(vec![
+                        "ms", "%", "x", "k", "rps", "req/s", "Gbps", "p99", "tp95", "P50", "two",
+                        "Three", "four", "five", "nines", "nine", "minutes", "h", "times", "×",
+                        "é5", "v2", "a1", "_3", "rate-2x", "x10", "10x", "the", "top", "fix", "\n",
+                    ]).prop_map(str::to_string),
+                    "[a-z]{1,6}",
+                    "[ .,;:()-]",
+                ],
+                0..40,
+            ),
+            glue in proptest::collection::vec(proptest::bool::ANY, 40),
+        ) {
+            let mut text = String::new();
+            for (w, g) in words.iter().zip(&glue) {
+                text.push_str(w);
+                if *g {
+                    text.push(' ');
+                }
+            }
+            let doc = Document::new(&text);
+            let whole: Vec<Range<usize>> =
+                quantity_regex().find_iter(doc.norm()).map(|m| m.range()).collect();
+            proptest::prop_assert_eq!(quantities(&doc), whole);
+        }
     }
 
     #[test]
