@@ -6,7 +6,13 @@ use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use debrief_pack::phrases::TablesBuilder;
 use debrief_pack::PackFile;
+
+/// The context cues, which the analyzer adds after the pack's phrases.
+#[allow(dead_code)]
+#[path = "src/cues.rs"]
+mod cues;
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = fs::read_dir(dir)
@@ -31,6 +37,7 @@ fn main() {
         .canonicalize()
         .expect("packs/cloudflare-pm exists");
     println!("cargo:rerun-if-changed={}", root.display());
+    println!("cargo:rerun-if-changed=src/cues.rs");
     let mut paths = Vec::new();
     collect(&root, &mut paths);
     let mut files = Vec::new();
@@ -57,11 +64,33 @@ fn main() {
     let out = PathBuf::from(env::var("OUT_DIR").expect("set by cargo"));
     // An invalid pack is not a build error: the binary reports it, with files and lines, at run
     // time, and `debrief pack check` says the same.
-    let json = match debrief_pack::load(&files) {
-        Ok(pack) => serde_json::to_string(&pack).expect("the pack model serialises"),
-        Err(_) => String::new(),
+    let (json, phrases) = match debrief_pack::load(&files) {
+        Ok(pack) => {
+            // The same lists in the same order as `Analyzer::new` adds them: the analyzer takes
+            // these tables only when their fingerprint says so, and compiles its own otherwise.
+            let mut b = TablesBuilder::default();
+            let mut code = 0;
+            for s in &pack.signals {
+                for list in s.phrase_lists() {
+                    b.add(code, list);
+                    code += 1;
+                }
+            }
+            for (_, list) in cues::CUE_LISTS {
+                b.add(code, list);
+                code += 1;
+            }
+            let tables = b.build().expect("a valid pack's templates compile");
+            (
+                serde_json::to_string(&pack).expect("the pack model serialises"),
+                tables.to_bytes(),
+            )
+        }
+        Err(_) => (String::new(), Vec::new()),
     };
     fs::write(out.join("builtin_pack.json"), json).expect("write builtin_pack.json");
+    fs::write(out.join("builtin_phrases.bin"), phrases).expect("write builtin_phrases.bin");
     code.push_str("/// The validated pack as JSON, empty when the pack is invalid.\npub static JSON: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/builtin_pack.json\"));\n");
+    code.push_str("/// The pack's phrases, compiled; empty when the pack is invalid.\npub static PHRASES: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/builtin_phrases.bin\"));\n");
     fs::write(out.join("builtin_pack.rs"), code).expect("write builtin_pack.rs");
 }

@@ -1,10 +1,17 @@
 //! The default pack, `cloudflare-pm`, embedded in the binary at build time: validated by the
-//! build script and stored as JSON, so that starting up parses no TOML.
+//! build script and stored as JSON, so that starting up parses no TOML, with its phrases already
+//! compiled, so that starting up compiles none.
 
 use crate::pack::{self, Pack, PackErrors, PackFile};
 
 mod files {
     include!(concat!(env!("OUT_DIR"), "/builtin_pack.rs"));
+}
+
+/// The built-in pack's phrases (with the context cues), compiled by the build script, as
+/// `debrief_pack::phrases::PhraseTables::to_bytes` wrote them; `None` when the pack was invalid.
+pub fn phrase_tables() -> Option<&'static [u8]> {
+    (!files::PHRASES.is_empty()).then_some(files::PHRASES)
 }
 
 /// The id of the built-in pack.

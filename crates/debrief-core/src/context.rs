@@ -2,29 +2,16 @@
 //! (Questions are a property of the sentence, in [`Document::is_question`].)
 //!
 //! These are English grammar, not a company's judgment, so they live in the code rather than in
-//! the pack. Cues are found once per answer with one automaton; each candidate finding then looks
-//! only at the cues of its own clause.
+//! the pack (the lists are in `cues.rs`). Cues are found in the same pass as a pack's phrases; each
+//! candidate finding then looks only at the cues of its own clause.
 
 use std::ops::Range;
 use std::sync::OnceLock;
 
+pub use crate::cues::Cue;
+use crate::cues::CUE_LISTS;
 use crate::phrases::{PhraseSet, PhraseSetBuilder};
 use crate::text::{Document, TokenKind};
-
-/// What a cue says about the words after (or before) it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cue {
-    /// Negates or refuses what follows: "never", "refused to", "didn't".
-    NegationBefore,
-    /// Negates what came before: "... was never an option".
-    NegationAfter,
-    /// Looks like a negation but is not: "not only", "didn't hesitate to".
-    NotNegation,
-    /// Someone asks or pushes for what follows: "asked us to", "wanted to".
-    Reported,
-    /// What follows is hypothetical or averted: "would have", "nearly".
-    Counterfactual,
-}
 
 /// Words between a negation and what it governs, at the most.
 const NEGATION_REACH: usize = 10;
@@ -33,100 +20,11 @@ const NEGATION_REACH: usize = 10;
 /// and break things does not work here", "a canary would have caught it"), at the most.
 const AFTER_REACH: usize = 1;
 
-const NEGATION_BEFORE: &[&str] = &[
-    "not",
-    "never",
-    "no",
-    "nobody",
-    "no one",
-    "nothing",
-    "none of",
-    "neither",
-    "nor",
-    "without",
-    "cannot",
-    "{didn't|don't|doesn't|wasn't|weren't|won't|wouldn't|couldn't|shouldn't|can't|isn't|aren't|hasn't|haven't|hadn't|mustn't|needn't}",
-    "{did|do|does|was|were|would|could|should|will|is|are|has|have|had|must} not",
-    "{refused|refuse|refuses|refusing} to",
-    "{declined|decline|declining} to",
-    "{rejected|reject|rejecting|rejects}",
-    "{resisted|resist|resisting}",
-    "{avoided|avoid|avoiding}",
-    "{prevented|prevent|preventing}",
-    "{stopped|stop} {us|them|the team|anyone|sales|leadership|him|her|my team|engineering} from",
-    "{kept|keep} {us|them|the team|anyone|sales|leadership|him|her|my team|engineering} from",
-    "against",
-    "instead of",
-    "rather than",
-    "{pushed|push|pushing} back on",
-    "said no to",
-    "{talked|talk} {them|him|her|the team|sales|leadership|the vp} out of",
-    "no longer",
-];
-
-const NEGATION_AFTER: &[&str] = &[
-    "{was|is|were|would be|would have been|will be} {never|not|no longer} {an option|on the table|acceptable|allowed|something i would accept|something we do|how we work}",
-    "{wasn't|isn't|weren't} {an option|on the table|acceptable|allowed}",
-    "{was|is|were} {off the table|out of the question|a non-starter|unacceptable|never going to happen|rejected|not happening|not up for debate}",
-    "{never|didn't|did not} happen",
-];
-
-const NOT_NEGATION: &[&str] = &[
-    "not only",
-    "not just",
-    "no later than",
-    "no matter",
-    "no doubt",
-    "{didn't|did not|don't|never} hesitate",
-    "{couldn't|could not} wait",
-    "{without|with no} {delay|hesitation|waiting}",
-    "no less than",
-    "not least",
-    "{protect|protected|protecting|protects|guard|guarded|guarding|defend|defended|defending|harden|hardened|hardening|test|tested|testing|validated|checked|benchmarked|weighed|hedged|insured|safeguard|safeguarded} against",
-];
-
-const REPORTED: &[&str] = &[
-    "{asked|told|pushed|pressured|urged|wanted|expected|needed|begged|instructed|ordered|encouraged|directed} {us|me|the team|my team|engineering|them|everyone|the engineers|him|her|} to",
-    "{asking|telling|pushing|pressuring|urging} {us|me|the team|my team|engineering|them|everyone|} to",
-    "{pressure|a push|the push|a request|the request|a mandate|the mandate|an ask|the ask} to",
-    "{suggested|proposed|demanded|requested|recommended|insisted|argued|lobbied} {that|on|for|we|to|}",
-    "{suggesting|proposing|demanding|requesting|insisting|arguing|lobbying} {that|on|for|we|to|}",
-    "{wanted|wants} to",
-    "{the plan|the idea|the proposal|the suggestion} was to",
-    "said we should",
-    "{said|says|claimed|claims|thought|believed|insisted|argued|felt} {that|}",
-    "{pushing|pushed} for",
-];
-
-const COUNTERFACTUAL: &[&str] = &[
-    "{would|could|might|should|must} have",
-    "{would've|could've|might've|should've|must've}",
-    "{would|could} otherwise",
-    "nearly",
-    "almost",
-    "narrowly",
-    "{if we had|if i had|if we'd|if i'd|if they had|if we hadn't|if i hadn't|had we|had i}",
-    "had {we|i|they} not",
-    "what if",
-    "{at risk of|in danger of|risk of|risked|threatened to}",
-    "{was|were} about to",
-    "{could|would|might} {potentially|easily}",
-];
-
 /// Adds every cue template to a phrase set, keyed by `key(cue)`, so that a caller matching its
 /// own phrases finds the cues in the same pass.
-pub fn add_cues<K: Copy + PartialEq>(b: &mut PhraseSetBuilder<K>, key: impl Fn(Cue) -> K) {
-    let lists = [
-        (Cue::NegationBefore, NEGATION_BEFORE),
-        (Cue::NegationAfter, NEGATION_AFTER),
-        (Cue::NotNegation, NOT_NEGATION),
-        (Cue::Reported, REPORTED),
-        (Cue::Counterfactual, COUNTERFACTUAL),
-    ];
-    for (cue, list) in lists {
-        let templates: Vec<String> = list.iter().map(|s| s.to_string()).collect();
-        b.add(key(cue), &templates)
-            .expect("built-in cue templates are valid");
+pub fn add_cues<K: Copy>(b: &mut PhraseSetBuilder<'_, K>, key: impl Fn(Cue) -> K) {
+    for (cue, list) in CUE_LISTS {
+        b.add(key(cue), list);
     }
 }
 
@@ -135,7 +33,7 @@ fn cue_set() -> &'static PhraseSet<Cue> {
     SET.get_or_init(|| {
         let mut b = PhraseSet::builder();
         add_cues(&mut b, |c| c);
-        b.build()
+        b.build().expect("built-in cue templates are valid")
     })
 }
 

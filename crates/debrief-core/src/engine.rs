@@ -25,7 +25,10 @@ enum Role {
     Absent,
 }
 
-/// What a phrase of the analyzer's one automaton belongs to.
+/// The roles in the order of [`Signal::phrase_lists`].
+const ROLES: [Role; 4] = [Role::Phrase, Role::Then, Role::Unless, Role::Absent];
+
+/// What a phrase of the analyzer's one phrase set belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Key {
     /// A part of a signal.
@@ -91,36 +94,45 @@ struct Hit {
 impl Analyzer {
     /// Compiles a loaded pack.
     pub fn new(pack: Pack) -> Result<Analyzer, PackErrors> {
-        let mut errors = Vec::new();
+        // The default pack's phrases were compiled when the program was built; any other pack's
+        // are compiled now.
+        Analyzer::with_phrases(pack, crate::builtin::phrase_tables())
+    }
+
+    /// Compiles a pack, taking `stored` phrase tables where they are the pack's.
+    fn with_phrases(pack: Pack, stored: Option<&[u8]>) -> Result<Analyzer, PackErrors> {
         let mut builder = PhraseSet::builder();
         let mut regex_sources = Vec::new();
         let mut regex_owners = Vec::new();
         for (i, s) in pack.signals.iter().enumerate() {
             let i = i as u32;
-            let mut add = |role: Role, templates: &[String]| {
-                if let Err(e) = builder.add(Key::Signal(i, role), templates) {
-                    errors.push(PackError {
-                        file: s.origin.file.clone(),
-                        line: Some(s.origin.line),
-                        message: format!("signal {:?}: {e}", s.id),
-                    });
-                }
-            };
-            add(Role::Phrase, &s.phrases);
-            add(Role::Then, &s.then);
-            add(Role::Unless, &s.unless);
-            if let Some(a) = &s.answer {
-                add(Role::Absent, &a.absent);
+            for (role, list) in ROLES.into_iter().zip(s.phrase_lists()) {
+                builder.add(Key::Signal(i, role), list);
             }
             for p in &s.patterns {
                 regex_sources.push(p.clone());
                 regex_owners.push(i);
             }
         }
-        if !errors.is_empty() {
-            return Err(PackErrors(errors));
-        }
         context::add_cues(&mut builder, Key::Cue);
+        let phrases = builder.build_or_load(stored).map_err(|errors| {
+            PackErrors(
+                errors
+                    .into_iter()
+                    .map(|(key, e)| {
+                        let Key::Signal(i, _) = key else {
+                            unreachable!("the built-in cue templates are valid: {e}")
+                        };
+                        let s = &pack.signals[i as usize];
+                        PackError {
+                            file: s.origin.file.clone(),
+                            line: Some(s.origin.line),
+                            message: format!("signal {:?}: {e}", s.id),
+                        }
+                    })
+                    .collect(),
+            )
+        })?;
         let patterns = if regex_sources.is_empty() {
             None
         } else {
@@ -150,7 +162,7 @@ impl Analyzer {
             .map(|s| (s.id.clone(), s.weight))
             .collect();
         Ok(Analyzer {
-            phrases: builder.build(),
+            phrases,
             patterns,
             weights,
             pack,
@@ -165,6 +177,12 @@ impl Analyzer {
     /// How many distinct phrase templates the pack has.
     pub fn template_count(&self) -> usize {
         self.phrases.len()
+    }
+
+    /// Whether the phrases came compiled with the program (the default pack) rather than being
+    /// compiled when the analyzer was made.
+    pub fn phrases_precompiled(&self) -> bool {
+        self.phrases.is_stored()
     }
 
     /// How many phrasings the pack's templates stand for.
@@ -521,6 +539,42 @@ mod tests {
         assert!(!follow.iter().any(|r| r == "too-short"), "{follow:?}");
         // Phrase signals still count in a follow-up.
         assert!(follow.iter().any(|r| r == "named-persona"), "{follow:?}");
+    }
+
+    #[test]
+    fn the_default_pack_starts_with_phrases_compiled_at_build_time() {
+        assert!(analyzer().phrases_precompiled());
+        let mut pack = crate::builtin::pack().unwrap();
+        pack.signals[0].phrases.push("one more phrasing".into());
+        assert!(!Analyzer::new(pack).unwrap().phrases_precompiled());
+    }
+
+    #[test]
+    fn phrases_compiled_at_build_time_judge_as_those_compiled_now() {
+        let stored = analyzer();
+        let compiled = Analyzer::with_phrases(crate::builtin::pack().unwrap(), None).unwrap();
+        assert!(!compiled.phrases_precompiled());
+        let mut texts: Vec<String> = vec![
+            include_str!("../benches/answers/strong-400.md").into(),
+            include_str!("../benches/answers/weak-400.md").into(),
+        ];
+        for s in &stored.pack().signals {
+            texts.extend(s.examples.fire.iter().chain(&s.examples.quiet).cloned());
+        }
+        for t in &texts {
+            assert_eq!(stored.check(t, None), compiled.check(t, None), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_bad_template_in_a_pack_is_named_with_its_signal() {
+        let mut pack = crate::builtin::pack().unwrap();
+        pack.signals[2].phrases.push("{unclosed".into());
+        let id = pack.signals[2].id.clone();
+        let errors = Analyzer::new(pack).unwrap_err();
+        assert_eq!(errors.0.len(), 1, "{errors:?}");
+        assert!(errors.0[0].message.contains(&id), "{errors:?}");
+        assert!(errors.0[0].message.contains("{unclosed"), "{errors:?}");
     }
 
     #[test]

@@ -172,18 +172,16 @@ pub fn judge(topic: &Topic, text: &str) -> Result<Explanation, ExplainError> {
     }
     let mut b = PhraseSet::builder();
     for (i, c) in topic.concepts.iter().enumerate() {
-        b.add(Key::Concept(i), &c.phrases)
-            .map_err(ExplainError::Template)?;
+        b.add(Key::Concept(i), &c.phrases);
     }
     for (i, j) in topic.jargon.iter().enumerate() {
-        b.add(Key::Term(i), std::slice::from_ref(&j.term))
-            .map_err(ExplainError::Template)?;
-        b.add(Key::Explainer(i), &j.explained_by)
-            .map_err(ExplainError::Template)?;
+        b.add(Key::Term(i), std::slice::from_ref(&j.term));
+        b.add(Key::Explainer(i), &j.explained_by);
     }
-    let cues: Vec<String> = ANALOGY_CUES.iter().map(|s| s.to_string()).collect();
-    b.add(Key::Analogy, &cues).map_err(ExplainError::Template)?;
-    let set = b.build();
+    b.add(Key::Analogy, ANALOGY_CUES);
+    let set = b
+        .build()
+        .map_err(|mut errors| ExplainError::Template(errors.remove(0).1))?;
 
     let doc = Document::new(text);
     let mut concept_hits: Vec<Option<Range<usize>>> = vec![None; topic.concepts.len()];

@@ -11,6 +11,7 @@ pub use debrief_pack as pack;
 
 pub mod builtin;
 pub mod context;
+mod cues;
 pub mod drill;
 pub mod engine;
 pub mod explain;

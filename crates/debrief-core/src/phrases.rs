@@ -1,243 +1,191 @@
-//! A set of phrase templates compiled once, each tagged with the keys (signals, cue kinds,
-//! concepts) it belongs to. The first word of every template (two where the first is common) goes
-//! into one Aho-Corasick automaton, run anchored at each word of the answer; where an anchor
-//! matches, the templates it starts are matched there, on
-//! the document's lower-cased normalised text. Matching is on whole words, and a template shared
-//! by two keys, or nested in a longer one, counts for each.
+//! A set of phrase templates, each tagged with the keys (signals, cue kinds, concepts) it belongs
+//! to, matched against an answer unit by unit. The templates compile to number tables
+//! ([`debrief_pack::phrases`]); this module reads an answer into unit numbers and reports the
+//! matches by key and byte range.
+//!
+//! Matching is on whole units: "roll back" matches "roll back" and the start of "roll-back",
+//! never "scroll back" or "rolled back"; a phrase starts only where a token does, and never
+//! crosses a paragraph or list break. A template shared by two keys, or nested in a longer one,
+//! counts for each.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
-use aho_corasick::automaton::OverlappingState;
-use aho_corasick::{
-    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
-};
-
-use crate::pack::template::Template;
-use crate::text::Document;
-
-/// A template with more two-word starts than this is anchored on its first word alone.
-const MAX_ANCHORS_PER_TEMPLATE: usize = 512;
-
-/// Words so frequent in answers that a template starting with one is anchored on its first two
-/// words instead.
-fn is_common_word(w: &str) -> bool {
-    matches!(
-        w,
-        "a" | "an"
-            | "the"
-            | "our"
-            | "my"
-            | "we"
-            | "i"
-            | "to"
-            | "of"
-            | "in"
-            | "on"
-            | "it"
-            | "that"
-            | "this"
-            | "and"
-            | "for"
-            | "with"
-            | "was"
-            | "is"
-            | "be"
-            | "they"
-            | "their"
-            | "at"
-            | "by"
-            | "from"
-            | "as"
-            | "so"
-            | "no"
-            | "not"
-            | "had"
-            | "have"
-            | "were"
-            | "are"
-            | "all"
-            | "but"
-            | "or"
-            | "i'd"
-            | "i'm"
-            | "we'd"
-            | "we're"
-            | "it's"
-            | "into"
-            | "he"
-            | "she"
-            | "his"
-            | "her"
-            | "them"
-            | "us"
-            | "me"
-            | "what"
-            | "when"
-            | "which"
-            | "who"
-            | "more"
-            | "very"
-            | "just"
-            | "been"
-            | "did"
-            | "do"
-            | "then"
-            | "there"
-            | "out"
-            | "up"
-    )
-}
+use crate::pack::phrases::{PhraseTables, TablesBuilder, BREAK};
+use crate::text::{Document, TokenKind};
 
 /// Phrases compiled for matching, each tagged with keys of type `K`.
 #[derive(Debug, Clone)]
 pub struct PhraseSet<K> {
-    anchors: Option<AhoCorasick>,
-    /// For each anchor word, the templates it starts.
-    anchored: Vec<Vec<u32>>,
-    templates: Vec<Template>,
-    /// For each template, the keys it belongs to.
-    owners: Vec<Vec<K>>,
-    phrasings: usize,
+    tables: PhraseTables,
+    /// The key of each owner code: the code is the index of the `add` call.
+    keys: Vec<K>,
+    /// Whether the tables were stored ones rather than compiled here.
+    stored: bool,
 }
 
 /// Collects templates before compiling them.
 #[derive(Debug)]
-pub struct PhraseSetBuilder<K> {
-    index: HashMap<String, usize>,
-    templates: Vec<Template>,
-    owners: Vec<Vec<K>>,
+pub struct PhraseSetBuilder<'a, K> {
+    tables: TablesBuilder<'a>,
+    keys: Vec<K>,
 }
 
-impl<K: Copy + PartialEq> Default for PhraseSetBuilder<K> {
+impl<K> Default for PhraseSetBuilder<'_, K> {
     fn default() -> Self {
         PhraseSetBuilder {
-            index: HashMap::new(),
-            templates: Vec::new(),
-            owners: Vec::new(),
+            tables: TablesBuilder::default(),
+            keys: Vec::new(),
         }
     }
 }
 
-impl<K: Copy + PartialEq> PhraseSetBuilder<K> {
-    /// Adds the templates under `key`.
-    pub fn add(&mut self, key: K, templates: &[String]) -> Result<(), String> {
-        for t in templates {
-            let i = match self.index.get(t.as_str()) {
-                Some(&i) => i,
-                None => {
-                    let parsed = Template::parse(t).map_err(|e| format!("template {t:?}: {e}"))?;
-                    self.templates.push(parsed);
-                    self.owners.push(Vec::new());
-                    self.index.insert(t.clone(), self.templates.len() - 1);
-                    self.templates.len() - 1
-                }
-            };
-            if !self.owners[i].contains(&key) {
-                self.owners[i].push(key);
-            }
-        }
-        Ok(())
+impl<'a, K: Copy> PhraseSetBuilder<'a, K> {
+    /// Adds the templates under `key`. They are checked when the set is built.
+    pub fn add<S: AsRef<str>>(&mut self, key: K, templates: &'a [S]) {
+        self.tables.add(self.keys.len() as u32, templates);
+        self.keys.push(key);
     }
 
-    /// Compiles the anchor automaton.
-    pub fn build(self) -> PhraseSet<K> {
-        let mut words: HashMap<String, usize> = HashMap::new();
-        let mut anchor_words: Vec<String> = Vec::new();
-        let mut anchored: Vec<Vec<u32>> = Vec::new();
-        let mut phrasings = 0usize;
-        for (ti, t) in self.templates.iter().enumerate() {
-            phrasings = phrasings.saturating_add(t.count());
-            let mut anchors = t.anchors(is_common_word);
-            if anchors.len() > MAX_ANCHORS_PER_TEMPLATE {
-                anchors = t.first_words();
-            }
-            for w in anchors {
-                let wi = *words.entry(w.clone()).or_insert_with(|| {
-                    anchor_words.push(w);
-                    anchored.push(Vec::new());
-                    anchored.len() - 1
-                });
-                anchored[wi].push(ti as u32);
-            }
+    /// Compiles the templates, or names each bad one with its key.
+    pub fn build(self) -> Result<PhraseSet<K>, Vec<(K, String)>> {
+        self.build_or_load(None)
+    }
+
+    /// Takes `stored` tables (from [`PhraseTables::to_bytes`]) when they are what these
+    /// templates compile to, and compiles the templates otherwise.
+    pub fn build_or_load(self, stored: Option<&[u8]>) -> Result<PhraseSet<K>, Vec<(K, String)>> {
+        if let Some(tables) = stored.and_then(|b| self.tables.load(b)) {
+            return Ok(PhraseSet {
+                tables,
+                keys: self.keys,
+                stored: true,
+            });
         }
-        let anchors = if anchor_words.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .start_kind(StartKind::Anchored)
-                    // A contiguous NFA builds several times faster than a DFA, and anchored
-                    // searches walk only a few bytes a word, so the DFA's speed buys nothing.
-                    .kind(Some(AhoCorasickKind::ContiguousNFA))
-                    .build(&anchor_words)
-                    .expect("anchor words are plain literals"),
-            )
-        };
-        PhraseSet {
-            anchors,
-            anchored,
-            templates: self.templates,
-            owners: self.owners,
-            phrasings,
+        let keys = self.keys;
+        match self.tables.build() {
+            Ok(tables) => Ok(PhraseSet {
+                tables,
+                keys,
+                stored: false,
+            }),
+            Err(errors) => Err(errors
+                .into_iter()
+                .map(|(code, e)| (keys[code as usize], e))
+                .collect()),
         }
     }
 }
 
-impl<K: Copy + PartialEq> PhraseSet<K> {
+/// Where a unit of an answer is, in bytes of the normalised text, and whether a token starts there
+/// (only there may a phrase start).
+#[derive(Clone, Copy)]
+struct UnitSpan {
+    start: u32,
+    end: u32,
+    token_start: bool,
+}
+
+/// An answer read into units: each unit's number, and its span.
+struct Units {
+    ids: Vec<u32>,
+    spans: Vec<UnitSpan>,
+}
+
+impl Units {
+    fn push(&mut self, id: u32, start: usize, end: usize, token_start: bool) {
+        self.ids.push(id);
+        self.spans.push(UnitSpan {
+            start: start as u32,
+            end: end as u32,
+            token_start,
+        });
+    }
+}
+
+impl<K: Copy> PhraseSet<K> {
     /// Starts a set.
-    pub fn builder() -> PhraseSetBuilder<K> {
+    pub fn builder<'a>() -> PhraseSetBuilder<'a, K> {
         PhraseSetBuilder::default()
     }
 
     /// How many distinct templates the set holds.
     pub fn len(&self) -> usize {
-        self.templates.len()
+        self.tables.len()
     }
 
     /// Whether the set holds no template.
     pub fn is_empty(&self) -> bool {
-        self.templates.is_empty()
+        self.tables.is_empty()
     }
 
     /// How many phrasings the templates stand for (each combination of alternatives counts).
     pub fn phrasings(&self) -> usize {
-        self.phrasings
+        self.tables.phrasings()
     }
 
-    /// Calls `f` for every whole-word match in the document, in order of start: each template's
-    /// longest match at each place it matches.
-    pub fn find(&self, doc: &Document<'_>, mut f: impl FnMut(K, Range<usize>)) {
-        let Some(ac) = &self.anchors else {
-            return;
+    /// Whether the set took stored tables instead of compiling its templates.
+    pub fn is_stored(&self) -> bool {
+        self.stored
+    }
+
+    /// The document's units, numbered by the tables.
+    fn units(&self, doc: &Document<'_>) -> Units {
+        let text = doc.lower().as_bytes();
+        let tokens = doc.tokens();
+        let capacity = tokens.len() + tokens.len() / 8;
+        let mut units = Units {
+            ids: Vec::with_capacity(capacity),
+            spans: Vec::with_capacity(capacity),
         };
-        let text = doc.lower();
-        let mut candidates: Vec<(usize, u32)> = Vec::new();
-        // Anchors only start where a word does, so the automaton runs anchored at each token
-        // start: a few bytes of trie walk a word instead of a scan of every byte.
-        for token in doc.tokens() {
-            let start = token.start as usize;
-            let input = Input::new(text)
-                .span(start..text.len())
-                .anchored(Anchored::Yes);
-            let mut state = OverlappingState::start();
-            loop {
-                ac.find_overlapping(input.clone(), &mut state);
-                let Some(m) = state.get_match() else { break };
-                for &t in &self.anchored[m.pattern().as_usize()] {
-                    candidates.push((start, t));
+        let mut last_end = 0usize;
+        for t in tokens {
+            let (from, to) = (t.start as usize, t.end as usize);
+            // White space is folded to one byte: a space, or a newline for a break.
+            if from > last_end && text[from - 1] == b'\n' {
+                units.push(BREAK, last_end, from, false);
+            }
+            last_end = to;
+            let word = &text[from..to];
+            if t.kind == TokenKind::Punct {
+                units.push(self.tables.id(word), from, to, true);
+                continue;
+            }
+            // A word or number splits only at its inner joiners: ' - . , /
+            let mut start = from;
+            for (i, &b) in word.iter().enumerate() {
+                if matches!(b, b'\'' | b'-' | b'.' | b',' | b'/') {
+                    let at = from + i;
+                    if at > start {
+                        units.push(self.tables.id(&text[start..at]), start, at, start == from);
+                    }
+                    units.push(self.tables.id(&text[at..at + 1]), at, at + 1, at == from);
+                    start = at + 1;
                 }
+            }
+            if to > start {
+                units.push(self.tables.id(&text[start..to]), start, to, start == from);
             }
         }
-        candidates.sort_unstable();
-        candidates.dedup();
-        for (start, t) in candidates {
-            if let Some(end) = self.templates[t as usize].match_at(text, start) {
-                for &k in &self.owners[t as usize] {
-                    f(k, start..end);
-                }
+        units
+    }
+
+    /// Calls `f` for every match in the document, in order of start: each template's longest
+    /// match at each place it matches.
+    pub fn find(&self, doc: &Document<'_>, mut f: impl FnMut(K, Range<usize>)) {
+        if self.tables.is_empty() {
+            return;
+        }
+        let units = self.units(doc);
+        for (p, span) in units.spans.iter().enumerate() {
+            if !span.token_start {
+                continue;
             }
+            self.tables.matches_at(&units.ids, p, |end, codes| {
+                let range = span.start as usize..units.spans[end - 1].end as usize;
+                for &code in codes {
+                    f(self.keys[code as usize], range.clone());
+                }
+            });
         }
     }
 }
@@ -246,25 +194,46 @@ impl<K: Copy + PartialEq> PhraseSet<K> {
 mod tests {
     use super::*;
 
+    fn set(templates: &[&str]) -> PhraseSet<usize> {
+        let mut b = PhraseSet::builder();
+        for (i, t) in templates.iter().enumerate() {
+            b.add(i, std::slice::from_ref(t));
+        }
+        b.build().unwrap()
+    }
+
+    /// The text of every match, with the index of its template.
+    fn finds(templates: &[&str], text: &str) -> Vec<(usize, String)> {
+        let s = set(templates);
+        let doc = Document::new(text);
+        let mut out = Vec::new();
+        s.find(&doc, |k, r| out.push((k, doc.norm_slice(r).to_string())));
+        out
+    }
+
+    fn matched(template: &str, text: &str) -> Option<String> {
+        finds(&[template], text)
+            .into_iter()
+            .find(|_| true)
+            .map(|(_, m)| m)
+    }
+
     #[test]
     fn matches_whole_words_case_insensitively() {
-        let mut b = PhraseSet::builder();
-        b.add(1u8, &["roll back".to_string()]).unwrap();
-        let set = b.build();
-        let doc = Document::new("We ROLL BACK; not scroll backwards.");
-        let mut hits = Vec::new();
-        set.find(&doc, |k, r| hits.push((k, doc.norm_slice(r).to_string())));
-        assert_eq!(hits, vec![(1, "ROLL BACK".to_string())]);
+        assert_eq!(
+            finds(&["roll back"], "We ROLL BACK; not scroll backwards."),
+            vec![(0, "ROLL BACK".to_string())]
+        );
+        assert_eq!(matched("rolled back", "rolled backwards"), None);
     }
 
     #[test]
     fn shared_and_nested_phrases_count_for_each_key() {
         let mut b = PhraseSet::builder();
-        b.add(1u8, &["rolled back".to_string()]).unwrap();
-        b.add(2u8, &["{rolled back|reverted} the release".to_string()])
-            .unwrap();
-        b.add(3u8, &["rolled back".to_string()]).unwrap();
-        let set = b.build();
+        b.add(1u8, &["rolled back"]);
+        b.add(2u8, &["{rolled back|reverted} the release"]);
+        b.add(3u8, &["rolled back"]);
+        let set = b.build().unwrap();
         assert_eq!(set.len(), 2);
         assert_eq!(set.phrasings(), 3);
         let doc = Document::new("I rolled back the release.");
@@ -276,12 +245,149 @@ mod tests {
 
     #[test]
     fn curly_apostrophes_in_text_match_straight_ones_in_phrases() {
+        assert_eq!(
+            matched("couldn't finish", "Engineering couldn\u{2019}t finish it."),
+            Some("couldn\u{2019}t finish".replace('\u{2019}', "'"))
+        );
+    }
+
+    #[test]
+    fn alternatives_and_optional_parts() {
+        let t = "{skip|skipped} the {security |}review";
+        assert_eq!(
+            matched(t, "We skipped the security review."),
+            Some("skipped the security review".into())
+        );
+        assert_eq!(
+            matched(t, "skip the review"),
+            Some("skip the review".into())
+        );
+        assert_eq!(matched(t, "skipped a review"), None);
+    }
+
+    #[test]
+    fn an_empty_alternative_does_not_need_two_spaces() {
+        assert_eq!(matched("a {b|} c", "a c"), Some("a c".into()));
+        assert_eq!(matched("a {b|} c", "a b c"), Some("a b c".into()));
+        assert_eq!(matched("a {b |}c", "a c"), Some("a c".into()));
+    }
+
+    #[test]
+    fn alternatives_inside_a_word_join_it() {
+        let t = "roll{ed|ing|} back{ the release|}";
+        assert_eq!(
+            matched(t, "we rolled back the release"),
+            Some("rolled back the release".into())
+        );
+        assert_eq!(matched(t, "rolling back"), Some("rolling back".into()));
+        assert_eq!(matched(t, "roll back"), Some("roll back".into()));
+        assert_eq!(matched(t, "roll ed back"), None);
+        // A word can also reach through an empty part: "x" + "" + "z".
+        assert_eq!(matched("x{ y|}z", "xz"), Some("xz".into()));
+        assert_eq!(matched("x{ y|}z", "x yz"), Some("x yz".into()));
+        assert_eq!(matched("x{ y|}z", "x z"), None);
+    }
+
+    #[test]
+    fn a_trailing_optional_word_is_dropped_when_absent() {
+        assert_eq!(matched("the {cache |}", "the origin"), Some("the".into()));
+    }
+
+    #[test]
+    fn the_longest_match_wins() {
+        assert_eq!(
+            finds(&["{the |}canary{ run| deploy|}"], "the canary run failed"),
+            vec![
+                (0, "the canary run".to_string()),
+                (0, "canary run".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn phrases_start_at_tokens_and_stop_at_joiners_and_breaks() {
+        // The start of a hyphenated or possessive word matches; its inside never starts one.
+        assert_eq!(
+            matched("customer", "the customer's SRE"),
+            Some("customer".into())
+        );
+        assert_eq!(matched("roll back", "a roll-back"), None);
+        assert_eq!(matched("back", "a roll-back"), None);
+        assert_eq!(matched("limit", "rate-limit"), None);
+        assert_eq!(
+            matched("rate-limit", "we rate-limit it"),
+            Some("rate-limit".into())
+        );
+        // Numbers and symbols are units of their own.
+        assert_eq!(
+            matched("99.9%", "uptime of 99.9% held"),
+            Some("99.9%".into())
+        );
+        assert_eq!(
+            matched("99.9 %", "uptime of 99.9% held"),
+            Some("99.9%".into())
+        );
+        assert_eq!(matched("99", "uptime of 99.9% held"), Some("99".into()));
+        // A paragraph break or punctuation between words stops a phrase.
+        assert_eq!(matched("roll back", "roll\n\nback"), None);
+        assert_eq!(matched("roll back", "roll, back"), None);
+        assert_eq!(matched("roll back", "roll\nback"), Some("roll back".into()));
+    }
+
+    #[test]
+    fn common_first_words_anchor_on_two_units() {
+        let s = set(&["the canary", "the", "{the|a} kill switch", "it's done"]);
+        // Each template matches once at each place, whichever anchor found it.
+        let doc = Document::new("The canary and the kill switch: it's done, the end.");
+        let mut found = Vec::new();
+        s.find(&doc, |k, r| found.push((k, doc.norm_slice(r).to_string())));
+        found.sort();
+        assert_eq!(
+            found,
+            vec![
+                (0, "The canary".to_string()),
+                (1, "The".to_string()),
+                (1, "the".to_string()),
+                (1, "the".to_string()),
+                (2, "the kill switch".to_string()),
+                (3, "it's done".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_templates_are_named_with_their_keys() {
         let mut b = PhraseSet::builder();
-        b.add(0u8, &["couldn't finish".to_string()]).unwrap();
-        let set = b.build();
-        let doc = Document::new("Engineering couldn\u{2019}t finish it.");
+        b.add('a', &["fine"]);
+        b.add('b', &["{broken"]);
+        let errors = b.build().unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].0, 'b');
+    }
+
+    #[test]
+    fn stored_tables_are_taken_only_for_the_same_templates() {
+        let mut b = PhraseSet::builder();
+        b.add(0u8, &["roll back"]);
+        let compiled = b.build().unwrap();
+        assert!(!compiled.is_stored());
+        let bytes = compiled.tables.to_bytes();
+        let mut same = PhraseSet::builder();
+        same.add(0u8, &["roll back"]);
+        let loaded = same.build_or_load(Some(&bytes)).unwrap();
+        assert!(loaded.is_stored());
+        let doc = Document::new("We roll back.");
         let mut n = 0;
-        set.find(&doc, |_, _| n += 1);
+        loaded.find(&doc, |_, _| n += 1);
         assert_eq!(n, 1);
+        let mut other = PhraseSet::builder();
+        other.add(0u8, &["roll forward"]);
+        assert!(!other.build_or_load(Some(&bytes)).unwrap().is_stored());
+    }
+
+    #[test]
+    fn unicode_words_are_units() {
+        assert_eq!(matched("café", "the café opened"), Some("café".into()));
+        assert_eq!(matched("caf", "the café opened"), None);
     }
 }

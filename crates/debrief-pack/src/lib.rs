@@ -5,6 +5,7 @@
 //! crate so that `debrief-core`'s build script can load and validate the built-in pack at build
 //! time.
 
+pub mod phrases;
 mod raw;
 pub mod template;
 
@@ -327,6 +328,17 @@ pub struct Signal {
     pub examples: Examples,
     /// Where it is defined.
     pub origin: Origin,
+}
+
+impl Signal {
+    /// The signal's phrase lists, always four and in this order: its phrases, what must follow
+    /// them (`then`), what cancels them (`unless`), and what an answer-level check looks for
+    /// (`answer.absent`; empty without one). The analyzer and the build script that compiles
+    /// the default pack's phrases both add them in this order.
+    pub fn phrase_lists(&self) -> [&[String]; 4] {
+        let absent: &[String] = self.answer.as_ref().map_or(&[], |a| &a.absent);
+        [&self.phrases, &self.then, &self.unless, absent]
+    }
 }
 
 /// A behavioral question from the bank (`questions.toml`).

@@ -1,20 +1,13 @@
 //! Phrase templates: words with `{a|b|}` alternatives. A template is parsed once into parts and
-//! matched as it stands, never expanded into every combination: a pack with thousands of
-//! phrasings then compiles in well under a millisecond.
+//! never expanded into every combination: a pack with thousands of phrasings then compiles in
+//! well under a millisecond. Matching them against an answer is the analyzer's business
+//! (`debrief_core::phrases`).
 
 /// A parsed template: a sequence of parts, each a set of alternatives (a plain part has one).
 /// Text is normalised: lower case, straight apostrophes, runs of white space as one space.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
     parts: Vec<Vec<String>>,
-    /// For each part, its alternatives' indices sorted by [`key`], with the keys alongside:
-    /// matching tries only the alternatives that can start with the text's next letter.
-    index: Vec<Vec<(u8, u16)>>,
-}
-
-/// The first byte an alternative must match, past any leading space; 0 for one that is empty.
-fn key(alt: &str) -> u8 {
-    alt.bytes().find(|&b| b != b' ').unwrap_or(0)
 }
 
 impl Template {
@@ -57,19 +50,7 @@ impl Template {
         {
             return Err("matches nothing".into());
         }
-        let index = parts
-            .iter()
-            .map(|alts| {
-                let mut keyed: Vec<(u8, u16)> = alts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| (key(a), i as u16))
-                    .collect();
-                keyed.sort_unstable();
-                keyed
-            })
-            .collect();
-        Ok(Template { parts, index })
+        Ok(Template { parts })
     }
 
     /// How many phrasings the template stands for (saturating).
@@ -80,140 +61,9 @@ impl Template {
             .unwrap_or(usize::MAX)
     }
 
-    /// Every word a match can start with.
-    pub fn first_words(&self) -> Vec<String> {
-        self.anchors(|_| false)
-    }
-
-    /// Every way a match can start: its first word, or its first two words where the first is
-    /// so common (`extend` says which) that looking for it alone would try the template at
-    /// every other word of an answer. The analyzer looks for these first.
-    pub fn anchors(&self, extend: impl Fn(&str) -> bool) -> Vec<String> {
-        let mut out = Vec::new();
-        anchors(&self.parts, 0, String::new(), &extend, &mut out);
-        out.sort();
-        out.dedup();
-        out
-    }
-
-    /// The end of the longest match starting at `pos` in `text` (lower-cased, with white space
-    /// folded to single spaces), ending on a word boundary; `None` if none.
-    pub fn match_at(&self, text: &str, pos: usize) -> Option<usize> {
-        let mut best: Option<usize> = None;
-        walk(self, 0, text, pos, true, pos, &mut best);
-        best
-    }
-}
-
-fn walk(
-    t: &Template,
-    i: usize,
-    full: &str,
-    pos: usize,
-    after_space: bool,
-    start: usize,
-    best: &mut Option<usize>,
-) {
-    let text = full.as_bytes();
-    if i == t.parts.len() {
-        // A trailing optional space ("{the |}") is not part of the match.
-        let end = if after_space && pos > start && text[pos - 1] == b' ' {
-            pos - 1
-        } else {
-            pos
-        };
-        let bounded = full.get(end..).is_some_and(|rest| {
-            rest.chars()
-                .next()
-                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
-        });
-        if end > start && bounded && best.is_none_or(|b| end > b) {
-            *best = Some(end);
-        }
-        return;
-    }
-    // The letter the next alternative must start with, past the space between words.
-    let next = match text.get(pos) {
-        Some(b' ') => text.get(pos + 1).copied().unwrap_or(0),
-        Some(&b) => b,
-        None => 0,
-    };
-    let keyed = &t.index[i];
-    let empties = keyed.partition_point(|&(k, _)| k == 0);
-    let (from, to) = if next == 0 {
-        (empties, empties)
-    } else {
-        (
-            keyed.partition_point(|&(k, _)| k < next),
-            keyed.partition_point(|&(k, _)| k <= next),
-        )
-    };
-    for &(_, ai) in keyed[..empties].iter().chain(&keyed[from..to]) {
-        let alt = &t.parts[i][ai as usize];
-        let mut p = pos;
-        let mut space = after_space;
-        let mut ok = true;
-        for &b in alt.as_bytes() {
-            if b == b' ' {
-                if space {
-                    continue; // spaces around an empty alternative fold into one
-                }
-                if text.get(p) == Some(&b' ') {
-                    p += 1;
-                    space = true;
-                } else {
-                    ok = false;
-                    break;
-                }
-            } else if text.get(p) == Some(&b) {
-                p += 1;
-                space = false;
-            } else {
-                ok = false;
-                break;
-            }
-        }
-        if ok {
-            walk(t, i + 1, full, p, space, start, best);
-        }
-    }
-}
-
-fn anchors(
-    parts: &[Vec<String>],
-    i: usize,
-    prefix: String,
-    extend: &dyn Fn(&str) -> bool,
-    out: &mut Vec<String>,
-) {
-    if i == parts.len() {
-        let trimmed = prefix.trim_end();
-        if !trimmed.is_empty() {
-            out.push(trimmed.to_string());
-        }
-        return;
-    }
-    for alt in &parts[i] {
-        let mut anchor = prefix.clone();
-        let mut done = false;
-        for ch in alt.chars() {
-            if ch == ' ' {
-                if anchor.is_empty() || anchor.ends_with(' ') {
-                    continue;
-                }
-                // A word is complete: stop, unless it is the first and too common alone.
-                if anchor.contains(' ') || !extend(&anchor) {
-                    done = true;
-                    break;
-                }
-            }
-            anchor.push(ch);
-        }
-        if done {
-            out.push(anchor);
-        } else {
-            anchors(parts, i + 1, anchor, extend, out);
-        }
+    /// The parts in order, each with its alternatives (normalised; an empty one is optional).
+    pub fn parts(&self) -> &[Vec<String>] {
+        &self.parts
     }
 }
 
@@ -257,84 +107,36 @@ pub fn normalize(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn matches(template: &str, text: &str) -> Option<String> {
-        let t = Template::parse(template).unwrap();
-        t.match_at(text, 0).map(|e| text[..e].to_string())
+    fn parts(template: &str) -> Vec<Vec<String>> {
+        Template::parse(template).unwrap().parts().to_vec()
     }
 
     #[test]
-    fn plain_words_match_whole_words() {
+    fn parts_keep_alternatives_and_their_spaces() {
         assert_eq!(
-            matches("Rolled Back", "rolled back the release"),
-            Some("rolled back".into())
-        );
-        assert_eq!(matches("rolled back", "rolled backwards"), None);
-    }
-
-    #[test]
-    fn alternatives_and_optional_parts() {
-        let t = "{skip|skipped} the {security |}review";
-        assert_eq!(
-            matches(t, "skipped the security review."),
-            Some("skipped the security review".into())
+            parts("{skip|skipped} the {security |}review"),
+            vec![
+                vec!["skip".to_string(), "skipped".to_string()],
+                vec![" the ".to_string()],
+                vec!["security ".to_string(), String::new()],
+                vec!["review".to_string()],
+            ]
         );
         assert_eq!(
-            matches(t, "skip the review"),
-            Some("skip the review".into())
-        );
-        assert_eq!(matches(t, "skipped a review"), None);
-        assert_eq!(Template::parse(t).unwrap().count(), 4);
-    }
-
-    #[test]
-    fn an_empty_alternative_does_not_need_two_spaces() {
-        assert_eq!(matches("a {b|} c", "a c"), Some("a c".into()));
-        assert_eq!(matches("a {b|} c", "a b c"), Some("a b c".into()));
-        assert_eq!(matches("a {b |}c", "a c"), Some("a c".into()));
-    }
-
-    #[test]
-    fn the_longest_match_wins() {
-        assert_eq!(
-            matches("roll{ed|} back{ the release|}", "rolled back the release"),
-            Some("rolled back the release".into())
+            Template::parse("{skip|skipped} the {security |}review")
+                .unwrap()
+                .count(),
+            4
         );
     }
 
     #[test]
-    fn a_trailing_optional_word_is_dropped_when_absent() {
-        assert_eq!(matches("the {cache |}", "the origin"), Some("the".into()));
-    }
-
-    #[test]
-    fn first_words_cover_every_start() {
-        let t = Template::parse("{the |our |}skip{ped|ping|} review").unwrap();
+    fn curly_apostrophes_case_and_space_runs_are_normalised() {
         assert_eq!(
-            t.first_words(),
-            vec!["our", "skip", "skipped", "skipping", "the"]
+            parts("Couldn\u{2019}t   Finish"),
+            vec![vec!["couldn't finish".to_string()]]
         );
-    }
-
-    #[test]
-    fn two_word_anchors_cover_every_start() {
-        let common = |w: &str| matches!(w, "the" | "our");
-        let t = Template::parse("{the |our |}canary {run|}").unwrap();
-        assert_eq!(
-            t.anchors(common),
-            vec!["canary", "our canary", "the canary"]
-        );
-        let t = Template::parse("skip{ped|} the {security |}review").unwrap();
-        assert_eq!(t.anchors(common), vec!["skip", "skipped"]);
-        let t = Template::parse("the").unwrap();
-        assert_eq!(t.anchors(common), vec!["the"]);
-    }
-
-    #[test]
-    fn curly_apostrophes_and_case_are_normalised() {
-        assert_eq!(
-            matches("Couldn\u{2019}t finish", "couldn't finish"),
-            Some("couldn't finish".into())
-        );
+        assert_eq!(normalize("  Roll\tBACK "), "roll back");
     }
 
     #[test]
