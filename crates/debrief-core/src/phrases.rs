@@ -76,6 +76,17 @@ impl<'a, K: Copy> PhraseSetBuilder<'a, K> {
     }
 }
 
+/// The characters that may join the parts of a token: `'` `-` `.` `,` `/`.
+static IS_JOINER: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'\'' as usize] = true;
+    table[b'-' as usize] = true;
+    table[b'.' as usize] = true;
+    table[b',' as usize] = true;
+    table[b'/' as usize] = true;
+    table
+};
+
 /// Where a unit of an answer is, in bytes of the normalised text, and whether a token starts there
 /// (only there may a phrase start).
 #[derive(Clone, Copy)]
@@ -150,10 +161,14 @@ impl<K: Copy> PhraseSet<K> {
                 units.push(self.tables.id(word), from, to, true);
                 continue;
             }
-            // A word or number splits only at its inner joiners: ' - . , /
+            if !t.joined {
+                units.push(self.tables.id(word), from, to, true);
+                continue;
+            }
+            // A word or number held together by joiners splits at them: ' - . , /
             let mut start = from;
             for (i, &b) in word.iter().enumerate() {
-                if matches!(b, b'\'' | b'-' | b'.' | b',' | b'/') {
+                if IS_JOINER[b as usize] {
                     let at = from + i;
                     if at > start {
                         units.push(self.tables.id(&text[start..at]), start, at, start == from);

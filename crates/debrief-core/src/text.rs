@@ -32,6 +32,8 @@ pub struct Token {
     pub start: u32,
     /// End (exclusive), in bytes of the normalised text.
     pub end: u32,
+    /// Whether inner joiners (`'` `-` `.` `,` `/`) hold its parts together: "don't", "99.9".
+    pub joined: bool,
 }
 
 impl Token {
@@ -495,12 +497,14 @@ fn tokenize(norm: &str) -> Vec<Token> {
                 kind: TokenKind::Punct,
                 start: i as u32,
                 end: (i + len) as u32,
+                joined: false,
             });
             i += len;
             continue;
         }
         let start = i;
         let mut j = i + len;
+        let mut joined = false;
         loop {
             while j < bytes.len() && class(bytes[j]) & WORD != 0 {
                 j += 1;
@@ -510,7 +514,10 @@ fn tokenize(norm: &str) -> Vec<Token> {
                     Some(ch) if is_word_char(ch) => j += ch.len_utf8(),
                     _ => break,
                 },
-                Some(&c) if class(c) & JOINER != 0 && joins(norm, start, j) => j += 1,
+                Some(&c) if class(c) & JOINER != 0 && joins(norm, start, j) => {
+                    joined = true;
+                    j += 1;
+                }
                 _ => break,
             }
         }
@@ -528,6 +535,7 @@ fn tokenize(norm: &str) -> Vec<Token> {
             },
             start: start as u32,
             end: j as u32,
+            joined,
         });
         i = j;
     }
@@ -1104,6 +1112,7 @@ mod reference {
                     },
                     start: start as u32,
                     end: j as u32,
+                    joined: norm[start..j].contains(['\'', '-', '.', ',', '/']),
                 });
                 i = j;
             } else {
@@ -1111,6 +1120,7 @@ mod reference {
                     kind: TokenKind::Punct,
                     start: i as u32,
                     end: (i + ch.len_utf8()) as u32,
+                    joined: false,
                 });
                 i += ch.len_utf8();
             }
