@@ -80,29 +80,65 @@ fn quantity_regex() -> &'static Regex {
 /// of nines, so the regex runs anchored at those few places only; the matches are the same as a
 /// scan of the whole text would find (leftmost first, none overlapping).
 pub fn quantities(doc: &Document<'_>) -> Vec<Range<usize>> {
-    let re = quantity_regex();
     let lower = doc.lower().as_bytes();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < lower.len() {
-        // Most bytes are not a quantity's first: skip them before any other check.
-        if !matches!(lower[i], b'0'..=b'9' | b'p' | b't' | b'f') || !may_start_quantity(lower, i) {
-            i += 1;
-            continue;
+    let mut next = 0;
+    let mut try_at = |i: usize, out: &mut Vec<Range<usize>>| {
+        if i < next || !MAY_START[lower[i] as usize] || !may_start_quantity(lower, i) {
+            return;
         }
         let input = Input::new(doc.norm())
             .span(i..lower.len())
             .anchored(Anchored::Yes);
-        match re.search(&input) {
-            Some(m) => {
-                out.push(m.range());
-                i = m.end().max(i + 1);
+        if let Some(m) = quantity_regex().search(&input) {
+            out.push(m.range());
+            next = m.end();
+        }
+    };
+    if lower.is_ascii() {
+        // In ASCII text a quantity starts at the start of a word or number, or right after a
+        // joiner inside one ("rate-2x"): the tokens say where.
+        for t in doc.tokens() {
+            if t.kind == TokenKind::Punct {
+                continue;
             }
-            None => i += 1,
+            try_at(t.start as usize, &mut out);
+            if t.joined {
+                let (from, to) = (t.start as usize, t.end as usize);
+                for (j, &b) in lower[from..to - 1].iter().enumerate() {
+                    if !b.is_ascii_alphanumeric() && b != b'_' {
+                        try_at(from + j + 1, &mut out);
+                    }
+                }
+            }
+        }
+    } else {
+        // Elsewhere a letter such as "é" is no ASCII word character either: look at every byte.
+        let mut i = 0;
+        while i < lower.len() {
+            let Some(skip) = lower[i..].iter().position(|&b| MAY_START[b as usize]) else {
+                break;
+            };
+            try_at(i + skip, &mut out);
+            i += skip + 1;
         }
     }
     out
 }
+
+/// The bytes a quantity can start with (lower case).
+static MAY_START: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        table[b as usize] = true;
+        b += 1;
+    }
+    table[b'p' as usize] = true;
+    table[b't' as usize] = true;
+    table[b'f' as usize] = true;
+    table
+};
 
 /// Whether a quantity can start at byte `i` of the lower-cased text.
 fn may_start_quantity(lower: &[u8], i: usize) -> bool {
