@@ -35,8 +35,18 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
 
+    // The default pack's phrases are compiled at build time: making its analyzer loads them.
     c.bench_function("compile-builtin-pack", |b| {
         b.iter(|| Analyzer::new(builtin::pack().expect("loads")).expect("compiles"))
+    });
+    // Any other pack's phrases are compiled when it is loaded: the default pack with one more
+    // phrasing stands for a pack of the same size.
+    c.bench_function("compile-custom-pack", |b| {
+        b.iter(|| {
+            let mut pack = builtin::pack().expect("loads");
+            pack.signals[0].phrases.push("one more phrasing".into());
+            Analyzer::new(pack).expect("compiles")
+        })
     });
 }
 

@@ -1,4 +1,4 @@
-//! The signal engine: a pack compiled once (all phrases in one automaton, all regexes in one set)
+//! The signal engine: a pack compiled once (all phrases in one phrase set, all regexes in one set)
 //! and shared immutably; [`Analyzer::check`] turns an answer into a [`Judgment`].
 
 use std::collections::HashMap;
@@ -64,7 +64,7 @@ impl std::error::Error for CheckError {}
 #[derive(Debug)]
 pub struct Analyzer {
     pack: Pack,
-    /// Every signal's templates and the context cues, in one automaton.
+    /// Every signal's templates and the context cues, in one phrase set.
     phrases: PhraseSet<Key>,
     /// All signal patterns in one regex, and the signal of each pattern.
     patterns: Option<(Regex, Vec<u32>)>,
@@ -227,17 +227,19 @@ impl Analyzer {
         let (hits, cues) = self.hits(&doc);
 
         let mut findings = Vec::new();
-        let mut by_signal: Vec<Vec<&Hit>> = vec![Vec::new(); self.pack.signals.len()];
-        for h in &hits {
-            by_signal[h.signal as usize].push(h);
-        }
+        // Hits are sorted by signal: each signal's are one slice of them.
+        let of_signal = |i: usize| {
+            let from = hits.partition_point(|h| (h.signal as usize) < i);
+            let to = hits.partition_point(|h| (h.signal as usize) <= i);
+            &hits[from..to]
+        };
         let mut metrics = metrics::measure(&doc, quantities.len());
         for (i, s) in self.pack.signals.iter().enumerate() {
             if s.answer.is_some() {
                 continue;
             }
             let before = findings.len();
-            self.match_signal(&doc, &cues, &quantities, s, &by_signal[i], &mut findings);
+            self.match_signal(&doc, &cues, &quantities, s, of_signal(i), &mut findings);
             let fired = findings.len() - before;
             match s.metric {
                 Some(MetricKind::Fillers) => metrics.fillers += fired,
@@ -247,7 +249,7 @@ impl Analyzer {
         }
         for (i, s) in self.pack.signals.iter().enumerate() {
             if s.answer.is_some() && whole_answer {
-                self.answer_signal(&doc, &quantities, &metrics, s, &by_signal[i], &mut findings);
+                self.answer_signal(&doc, &quantities, &metrics, s, of_signal(i), &mut findings);
             }
         }
         findings.sort_by(|a, b| {
@@ -307,8 +309,8 @@ impl Analyzer {
         Ok(j)
     }
 
-    /// Every phrase and pattern hit, each tagged with its signal and role, and the context cues,
-    /// all from one pass of the automaton.
+    /// Every phrase and pattern hit, each tagged with its signal and role, and the context cues;
+    /// phrases and cues come from one pass over the answer's units.
     fn hits(&self, doc: &Document<'_>) -> (Vec<Hit>, Cues) {
         let mut hits = Vec::new();
         let mut cues = Vec::new();
@@ -331,7 +333,8 @@ impl Analyzer {
                 }
             }
         }
-        hits.sort_by_key(|h| (h.signal, h.range.start, std::cmp::Reverse(h.range.end)));
+        // Hits with equal keys differ at most in role, which each use of them filters on.
+        hits.sort_unstable_by_key(|h| (h.signal, h.range.start, std::cmp::Reverse(h.range.end)));
         (hits, Cues::from_hits(cues))
     }
 
@@ -349,7 +352,7 @@ impl Analyzer {
         cues: &Cues,
         quantities: &[Range<usize>],
         s: &Signal,
-        hits: &[&Hit],
+        hits: &[Hit],
         findings: &mut Vec<Finding>,
     ) {
         let mut last_end = 0usize;
@@ -409,7 +412,7 @@ impl Analyzer {
         quantities: &[Range<usize>],
         metrics: &Metrics,
         s: &Signal,
-        hits: &[&Hit],
+        hits: &[Hit],
         findings: &mut Vec<Finding>,
     ) {
         let Some(check) = &s.answer else { return };

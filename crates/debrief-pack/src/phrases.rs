@@ -143,6 +143,7 @@ impl Hasher for UnitHasher {
 
 /// A unit of up to eight bytes packed into an integer, exactly (with its length, no two such
 /// units share one); a longer unit hashed.
+#[inline]
 fn unit_key(unit: &[u8]) -> u64 {
     let n = unit.len();
     let word = |at: usize| u64::from(u32::from_le_bytes(unit[at..at + 4].try_into().expect("4")));
@@ -158,6 +159,7 @@ fn unit_key(unit: &[u8]) -> u64 {
     }
 }
 
+#[inline]
 fn slot_start(key: u64, len: usize, slots: usize) -> usize {
     let h = (key ^ len as u64).wrapping_mul(MULTIPLIER);
     (h ^ (h >> 32)) as usize & (slots - 1)
@@ -467,12 +469,14 @@ impl PhraseTables {
         usize::try_from(self.phrasings).unwrap_or(usize::MAX)
     }
 
+    #[inline]
     fn unit(&self, id: u32) -> &[u8] {
         let (from, to) = self.spans[id as usize];
         &self.arena[from as usize..to as usize]
     }
 
     /// The slot holding `unit`, or the empty slot where it belongs.
+    #[inline]
     fn slot(&self, unit: &[u8]) -> usize {
         let key = unit_key(unit);
         let mask = self.slots.len() - 1;
@@ -491,6 +495,7 @@ impl PhraseTables {
     }
 
     /// The number of a unit (lower case), or [`UNKNOWN`].
+    #[inline]
     pub fn id(&self, unit: &[u8]) -> u32 {
         match unit {
             &[b] if b < 128 => self.ascii[b as usize],
@@ -692,6 +697,7 @@ impl PhraseTables {
         }
     }
 
+    #[inline]
     fn pair(&self, first: u32, second: u32) -> Option<(u32, u32)> {
         let key = pair_key(first, second);
         let mask = self.by_pair.len() - 1;
