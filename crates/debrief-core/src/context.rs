@@ -102,11 +102,15 @@ impl Cues {
             .any(|(_, r)| !subject_is_candidate(doc, clause.start..r.start))
     }
 
-    /// Whether `span` is hypothetical or averted in its clause: a cue before it, or one right
-    /// after it ("a staged rollout would have caught the bug").
+    /// Whether `span` is hypothetical or averted in its clause: a cue before it (or one that
+    /// starts before it and takes in its first words, as "had I" in "Had I pushed back"), or
+    /// one right after it ("a staged rollout would have caught the bug").
     pub fn counterfactual(&self, doc: &Document<'_>, span: Range<usize>) -> bool {
         let clause = doc.clauses()[doc.clause_of(span.start)];
-        self.in_range(clause.start..span.start)
+        let first = self.hits.partition_point(|(_, r)| r.start < clause.start);
+        self.hits[first..]
+            .iter()
+            .take_while(|(_, r)| r.start < span.start)
             .any(|(c, _)| *c == Cue::Counterfactual)
             || self.in_range(span.end..clause.end).any(|(c, r)| {
                 *c == Cue::Counterfactual && doc.words_between(span.end..r.start) <= AFTER_REACH
@@ -249,6 +253,26 @@ mod tests {
             "skip the pen test",
         );
         assert!(reported);
+    }
+
+    #[test]
+    fn the_plan_is_the_candidates_unless_someone_else_owns_it() {
+        let target = "skip the pen test";
+        assert!(!check("The plan was to skip the pen test.", target).1);
+        assert!(!check("Our plan was to skip the pen test.", target).1);
+        assert!(check("Our VP's plan was to skip the pen test.", target).1);
+        assert!(check("Their plan was to skip the pen test.", target).1);
+    }
+
+    #[test]
+    fn a_counterfactual_cue_may_take_in_the_first_words() {
+        let (_, _, cf) = check(
+            "Had I pushed back on the date, we would have shipped safely.",
+            "I pushed back",
+        );
+        assert!(cf);
+        let (_, _, cf) = check("I pushed back on the date.", "I pushed back");
+        assert!(!cf);
     }
 
     #[test]

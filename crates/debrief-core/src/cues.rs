@@ -80,7 +80,9 @@ pub const REPORTED: &[&str] = &[
     "{suggested|proposed|demanded|requested|recommended|insisted|argued|lobbied} {that|on|for|we|to|}",
     "{suggesting|proposing|demanding|requesting|insisting|arguing|lobbying} {that|on|for|we|to|}",
     "{wanted|wants} to",
-    "{the plan|the idea|the proposal|the suggestion} was to",
+    // Someone else's plan; "the plan was to" and "our plan was to" are the candidate's own.
+    "{their|his|her|sales'|leadership's|legal's|marketing's|finance's} {plan|idea|proposal|suggestion} was to",
+    "{the|our|my} {vp's|ceo's|cto's|cfo's|manager's|director's|boss's|customer's|client's|exec's|executive's} {plan|idea|proposal|suggestion} was to",
     "said we should",
     "{said|says|claimed|claims|thought|believed|insisted|argued|felt} {that|}",
     "{pushing|pushed} for",

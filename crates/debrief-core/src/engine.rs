@@ -581,6 +581,22 @@ mod tests {
     }
 
     #[test]
+    fn the_plan_to_skip_a_review_is_the_candidates_unless_someone_else_owns_it() {
+        let a = analyzer();
+        let own = a
+            .check_follow_up("The plan was to skip the pen test to make the date.", None)
+            .unwrap();
+        assert!(own.disqualified, "{:?}", own.findings);
+        let theirs = a
+            .check_follow_up(
+                "Our VP's plan was to skip the pen test to make the date.",
+                None,
+            )
+            .unwrap();
+        assert!(!theirs.disqualified, "{:?}", theirs.findings);
+    }
+
+    #[test]
     fn a_follow_up_still_fires_a_disqualifier() {
         let j = analyzer()
             .check_follow_up("We skipped the pen test to make the date.", None)
