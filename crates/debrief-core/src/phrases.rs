@@ -162,7 +162,7 @@ impl<K: Copy> PhraseSet<K> {
                 continue;
             }
             if !t.joined {
-                units.push(self.tables.id(word), from, to, true);
+                units.push(self.tables.id_at(text, from, to), from, to, true);
                 continue;
             }
             // A word or number held together by joiners splits at them: ' - . , /

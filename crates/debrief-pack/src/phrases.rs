@@ -38,7 +38,7 @@ const MAX_JOINED_ALTERNATIVES: usize = 4096;
 
 /// Changes whenever the tables' layout or the way templates compile changes, so that stored
 /// tables from another version are never taken for current ones.
-const FORMAT: &[u8; 8] = b"DBPHRS02";
+const FORMAT: &[u8; 8] = b"DBPHRS03";
 
 /// Words so frequent in answers that a template starting with one is tried only where its first
 /// two units are.
@@ -141,22 +141,19 @@ impl Hasher for UnitHasher {
     }
 }
 
-/// A unit of up to eight bytes packed into an integer, exactly (with its length, no two such
-/// units share one); a longer unit hashed.
+/// A unit of up to eight bytes packed into an integer, exactly (little-endian, zero-padded: with
+/// its length, no two such units share one); a longer unit hashed.
 #[inline]
 fn unit_key(unit: &[u8]) -> u64 {
     let n = unit.len();
-    let word = |at: usize| u64::from(u32::from_le_bytes(unit[at..at + 4].try_into().expect("4")));
-    match n {
-        0 => 0,
-        1..=3 => u64::from(unit[0]) << 16 | u64::from(unit[n / 2]) << 8 | u64::from(unit[n - 1]),
-        4..=8 => word(0) | word(n - 4) << 32,
-        _ => {
-            let mut h = UnitHasher(n as u64);
-            h.write(unit);
-            h.finish()
-        }
+    if n <= 8 {
+        let mut w = [0u8; 8];
+        w[..n].copy_from_slice(unit);
+        return u64::from_le_bytes(w);
     }
+    let mut h = UnitHasher(n as u64);
+    h.write(unit);
+    h.finish()
 }
 
 #[inline]
@@ -503,6 +500,28 @@ impl PhraseTables {
         }
     }
 
+    /// The number of the unit at `start..end` of `text` (lower case), or [`UNKNOWN`]. A unit of
+    /// up to eight bytes with eight bytes of text from its start is read in one load, without
+    /// branching on its length.
+    #[inline]
+    pub fn id_at(&self, text: &[u8], start: usize, end: usize) -> u32 {
+        let n = end - start;
+        let Some(word) = text.get(start..start + 8).filter(|_| (1..=8).contains(&n)) else {
+            return self.id(&text[start..end]);
+        };
+        let key = u64::from_le_bytes(word.try_into().expect("eight bytes"))
+            & (u64::MAX >> (64 - 8 * n as u32));
+        let mask = self.slots.len() - 1;
+        let mut i = slot_start(key, n, self.slots.len());
+        loop {
+            let s = self.slots[i];
+            if s.id == 0 || (s.key == key && s.len as usize == n) {
+                return s.id.wrapping_sub(1);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
     fn intern(&mut self, unit: &[u8]) -> u32 {
         let i = self.slot(unit);
         if let Some(id) = self.slots[i].id.checked_sub(1) {
@@ -763,9 +782,12 @@ impl PhraseTables {
             if alt.first != next {
                 break;
             }
-            let units = &self.pool[alt.from as usize..alt.to as usize];
-            if ids.get(at..at + units.len()) == Some(units) {
-                self.walk(rest, ids, at + units.len(), best);
+            // The first unit is equal; compare the rest in place (most alternatives are a word
+            // or two, too short for a call to memcmp to pay).
+            let units = &self.pool[alt.from as usize + 1..alt.to as usize];
+            let end = at + 1 + units.len();
+            if end <= ids.len() && units.iter().zip(&ids[at + 1..end]).all(|(a, b)| a == b) {
+                self.walk(rest, ids, end, best);
             }
         }
     }
