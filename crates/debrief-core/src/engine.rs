@@ -312,8 +312,9 @@ impl Analyzer {
     /// Every phrase and pattern hit, each tagged with its signal and role, and the context cues;
     /// phrases and cues come from one pass over the answer's units.
     fn hits(&self, doc: &Document<'_>) -> (Vec<Hit>, Cues) {
-        let mut hits = Vec::new();
-        let mut cues = Vec::new();
+        // Room for the hits of a typical answer, so the vectors seldom grow.
+        let mut hits = Vec::with_capacity(doc.tokens().len() / 4);
+        let mut cues = Vec::with_capacity(doc.tokens().len() / 8);
         self.phrases.find(doc, |key, range| match key {
             Key::Signal(signal, role) => hits.push(Hit {
                 signal,

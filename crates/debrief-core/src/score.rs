@@ -29,32 +29,39 @@ pub fn competency_scores(
     findings: &[Finding],
     question: Option<&Question>,
 ) -> Vec<CompetencyScore> {
-    let mut strength: HashMap<&str, f64> = HashMap::new();
-    let mut red: HashMap<&str, f64> = HashMap::new();
-    let mut disqualified: HashMap<&str, bool> = HashMap::new();
-    let mut counted: Vec<&str> = Vec::new();
+    // Evidence for, against, and a disqualifier, by competency, in the pack's order: a pack has
+    // about ten, so finding one by its id is a short scan.
+    let mut evidence = vec![(0.0f64, 0.0f64, false); pack.competencies.len()];
+    let mut counted: Vec<&str> = Vec::with_capacity(findings.len());
     for f in findings {
         if counted.contains(&f.rule.as_str()) {
             continue;
         }
         counted.push(&f.rule);
+        let Some(e) = pack
+            .competencies
+            .iter()
+            .position(|c| c.id == f.competency)
+            .map(|i| &mut evidence[i])
+        else {
+            continue;
+        };
         let w = f64::from(*weights.get(f.rule.as_str()).unwrap_or(&1));
         match f.severity {
-            Severity::Strength => *strength.entry(&f.competency).or_default() += w,
-            Severity::Concern => *red.entry(&f.competency).or_default() += w,
+            Severity::Strength => e.0 += w,
+            Severity::Concern => e.1 += w,
             Severity::Disqualifier => {
-                *red.entry(&f.competency).or_default() += w.max(3.0);
-                disqualified.insert(&f.competency, true);
+                e.1 += w.max(3.0);
+                e.2 = true;
             }
             Severity::Note => {}
         }
     }
     pack.competencies
         .iter()
-        .map(|c| {
-            let s = strength.get(c.id.as_str()).copied().unwrap_or(0.0);
-            let r = red.get(c.id.as_str()).copied().unwrap_or(0.0);
-            let score = if disqualified.contains_key(c.id.as_str()) {
+        .zip(evidence)
+        .map(|(c, (s, r, disqualified))| {
+            let score = if disqualified {
                 Some(1)
             } else if s == 0.0 && r == 0.0 {
                 None
