@@ -766,6 +766,20 @@ fn ends_with_abbreviation(sentence: &str) -> bool {
 /// whereas, unless, however, so that), followed by `limit` or a character that is not a word
 /// character. `lower` is `norm` lower-cased byte for byte; an ASCII byte there stands for the same
 /// letter in any case, and a byte of a non-ASCII character is never ASCII.
+/// For each first letter, the clause opener (without a comma) that starts with it, and the
+/// length of the opener's first word; "" and 0 where none does ("but" is tested before).
+static OPENERS: [(&str, usize); 256] = {
+    let mut t = [("", 0); 256];
+    t[b'b' as usize] = ("because", 7);
+    t[b'a' as usize] = ("although", 8);
+    t[b't' as usize] = ("though", 6);
+    t[b'w' as usize] = ("whereas", 7);
+    t[b'u' as usize] = ("unless", 6);
+    t[b'h' as usize] = ("however", 7);
+    t[b's' as usize] = ("so that", 2);
+    t
+};
+
 fn starts_with_clause_opener(
     norm: &str,
     lower: &[u8],
@@ -774,16 +788,12 @@ fn starts_with_clause_opener(
     token_len: usize,
 ) -> bool {
     let lower = &lower[start..limit];
-    let (opener, word): (&str, usize) = match lower.first() {
+    // A table, not a `match`: which letter a word starts with is unpredictable, and a jump
+    // table mispredicts on it.
+    let (opener, word) = match lower.first() {
         Some(b'b') if lower.starts_with(b"but") => ("but", 3),
-        Some(b'b') => ("because", 7),
-        Some(b'a') => ("although", 8),
-        Some(b't') => ("though", 6),
-        Some(b'w') => ("whereas", 7),
-        Some(b'u') => ("unless", 6),
-        Some(b'h') => ("however", 7),
-        Some(b's') => ("so that", 2),
-        _ => return false,
+        Some(&b) => OPENERS[b as usize],
+        None => return false,
     };
     // The opener's first word is letters, so the token runs on at least to its end; past it
     // the token may only go on through a joiner (but-then). Most words fail this cheap test.
