@@ -287,6 +287,8 @@ pub struct PhraseTables {
 pub struct TablesBuilder<'a> {
     entries: Vec<(u32, &'a str)>,
     hash: UnitHasher,
+    /// One more than the highest code added.
+    codes: u32,
 }
 
 impl Default for TablesBuilder<'_> {
@@ -296,6 +298,7 @@ impl Default for TablesBuilder<'_> {
         TablesBuilder {
             entries: Vec::new(),
             hash,
+            codes: 0,
         }
     }
 }
@@ -303,6 +306,7 @@ impl Default for TablesBuilder<'_> {
 impl<'a> TablesBuilder<'a> {
     /// Adds templates owned by `code`.
     pub fn add<S: AsRef<str>>(&mut self, code: u32, templates: &'a [S]) {
+        self.codes = self.codes.max(code.saturating_add(1));
         for t in templates {
             let t = t.as_ref();
             self.hash.write(t.as_bytes());
@@ -316,9 +320,12 @@ impl<'a> TablesBuilder<'a> {
         self.hash.finish()
     }
 
-    /// Stored tables, if they are the ones these templates compile to.
+    /// Stored tables, if they are the ones these templates compile to: the fingerprint matches,
+    /// and (should two sets of templates ever share one) every owner code is one added here.
     pub fn load(&self, stored: &[u8]) -> Option<PhraseTables> {
-        PhraseTables::from_bytes(stored).filter(|t| t.fingerprint == self.fingerprint())
+        PhraseTables::from_bytes(stored).filter(|t| {
+            t.fingerprint == self.fingerprint() && t.owner_codes.iter().all(|&c| c < self.codes)
+        })
     }
 
     /// Compiles the templates, or says which are wrong (with their codes).
@@ -1067,6 +1074,19 @@ mod tests {
         let mut other = TablesBuilder::default();
         other.add(0, &["roll back"]);
         assert!(other.load(&bytes).is_none());
+    }
+
+    #[test]
+    fn stored_tables_naming_an_owner_not_added_are_refused() {
+        let mut bytes = tables(&["roll back", "canary"]).to_bytes();
+        // The last word of the bytes is the last owner code: make it one no builder added.
+        let n = bytes.len();
+        bytes[n - 4..].copy_from_slice(&7u32.to_le_bytes());
+        let mut same = TablesBuilder::default();
+        same.add(0, &["roll back"]);
+        same.add(1, &["canary"]);
+        assert!(PhraseTables::from_bytes(&bytes).is_some());
+        assert!(same.load(&bytes).is_none());
     }
 
     #[test]
