@@ -27,7 +27,11 @@ pub fn judgment(out: &mut String, name: &str, text: &str, j: &Judgment, pack: &P
         ))
     );
     for c in &pack.competencies {
-        let mine: Vec<&Finding> = j.findings.iter().filter(|f| f.competency == c.id).collect();
+        let mine: Vec<&Finding> = j
+            .findings
+            .iter()
+            .filter(|f| *f.competency == *c.id)
+            .collect();
         if mine.is_empty() {
             continue;
         }

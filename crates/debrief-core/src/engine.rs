@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
@@ -11,7 +12,7 @@ use regex_automata::util::syntax;
 use crate::context::{self, Cue, Cues};
 use crate::judgment::{Finding, Judgment, PackRef};
 use crate::metrics::{self, Metrics};
-use crate::pack::{AnswerAt, MetricKind, Pack, PackError, PackErrors, Scope, Severity, Signal};
+use crate::pack::{AnswerAt, MetricKind, Pack, PackError, PackErrors, Scope, Severity};
 use crate::phrases::PhraseSet;
 use crate::score;
 use crate::text::{Document, Unit};
@@ -69,6 +70,17 @@ pub struct Analyzer {
     /// All signal patterns in one regex, and the signal of each pattern.
     patterns: Option<(Regex, Vec<u32>)>,
     weights: HashMap<String, u8>,
+    /// Each signal's words for its findings, shared by every finding.
+    texts: Vec<SignalText>,
+}
+
+/// The strings of a signal that every finding of it carries.
+#[derive(Debug)]
+struct SignalText {
+    rule: Arc<str>,
+    competency: Arc<str>,
+    message: Arc<str>,
+    suggestion: Option<Arc<str>>,
 }
 
 /// Compiles patterns into one regex, each match tagged with its pattern's index. Matching is
@@ -161,10 +173,21 @@ impl Analyzer {
             .iter()
             .map(|s| (s.id.clone(), s.weight))
             .collect();
+        let texts = pack
+            .signals
+            .iter()
+            .map(|s| SignalText {
+                rule: s.id.as_str().into(),
+                competency: s.competency.as_str().into(),
+                message: s.message.as_str().into(),
+                suggestion: s.suggestion.as_deref().map(Arc::from),
+            })
+            .collect();
         Ok(Analyzer {
             phrases,
             patterns,
             weights,
+            texts,
             pack,
         })
     }
@@ -239,7 +262,7 @@ impl Analyzer {
                 continue;
             }
             let before = findings.len();
-            self.match_signal(&doc, &cues, &quantities, s, of_signal(i), &mut findings);
+            self.match_signal(&doc, &cues, &quantities, i, of_signal(i), &mut findings);
             let fired = findings.len() - before;
             match s.metric {
                 Some(MetricKind::Fillers) => metrics.fillers += fired,
@@ -249,7 +272,7 @@ impl Analyzer {
         }
         for (i, s) in self.pack.signals.iter().enumerate() {
             if s.answer.is_some() && whole_answer {
-                self.answer_signal(&doc, &quantities, &metrics, s, of_signal(i), &mut findings);
+                self.answer_signal(&doc, &quantities, &metrics, i, of_signal(i), &mut findings);
             }
         }
         findings.sort_by(|a, b| {
@@ -352,10 +375,11 @@ impl Analyzer {
         doc: &Document<'_>,
         cues: &Cues,
         quantities: &[Range<usize>],
-        s: &Signal,
+        i: usize,
         hits: &[Hit],
         findings: &mut Vec<Finding>,
     ) {
+        let s = &self.pack.signals[i];
         let mut last_end = 0usize;
         for p in hits.iter().filter(|h| h.role == Role::Phrase) {
             let unit = self.unit(doc, s.scope, p.range.start);
@@ -403,7 +427,7 @@ impl Analyzer {
                 continue;
             }
             last_end = span.end;
-            findings.push(self.finding(doc, s, span));
+            findings.push(self.finding(doc, i, span));
         }
     }
 
@@ -412,10 +436,11 @@ impl Analyzer {
         doc: &Document<'_>,
         quantities: &[Range<usize>],
         metrics: &Metrics,
-        s: &Signal,
+        i: usize,
         hits: &[Hit],
         findings: &mut Vec<Finding>,
     ) {
+        let s = &self.pack.signals[i];
         let Some(check) = &s.answer else { return };
         if !check.absent.is_empty() && hits.iter().any(|h| h.role == Role::Absent) {
             return;
@@ -436,23 +461,24 @@ impl Analyzer {
             AnswerAt::LastSentence => doc.sentences().last().map_or(all, |u| u.start..u.end),
             AnswerAt::Overflow => doc.words_after(400).unwrap_or(all),
         };
-        findings.push(self.finding(doc, s, span));
+        findings.push(self.finding(doc, i, span));
     }
 
-    fn finding(&self, doc: &Document<'_>, s: &Signal, norm: Range<usize>) -> Finding {
+    fn finding(&self, doc: &Document<'_>, i: usize, norm: Range<usize>) -> Finding {
         let span = doc.original(norm);
         let at = doc.lines().line_col(doc.text(), span.start);
+        let t = &self.texts[i];
         Finding {
-            rule: s.id.clone(),
-            competency: s.competency.clone(),
-            severity: s.severity,
+            rule: t.rule.clone(),
+            competency: t.competency.clone(),
+            severity: self.pack.signals[i].severity,
             start: span.start,
             end: span.end,
             line: at.line,
             column: at.column,
             text: doc.text()[span.range()].to_string(),
-            message: s.message.clone(),
-            suggestion: s.suggestion.clone(),
+            message: t.message.clone(),
+            suggestion: t.suggestion.clone(),
         }
     }
 }
@@ -495,7 +521,7 @@ impl Analyzer {
                 for example in list {
                     ran += 1;
                     let fired = match self.check(example, None) {
-                        Ok(j) => j.findings.iter().any(|f| f.rule == s.id),
+                        Ok(j) => j.findings.iter().any(|f| *f.rule == *s.id),
                         Err(_) => false,
                     };
                     if fired != should_fire {
@@ -530,14 +556,14 @@ mod tests {
             .unwrap()
             .findings
             .into_iter()
-            .map(|f| f.rule)
+            .map(|f| f.rule.to_string())
             .collect();
         let follow: Vec<String> = a
             .check_follow_up(reply, None)
             .unwrap()
             .findings
             .into_iter()
-            .map(|f| f.rule)
+            .map(|f| f.rule.to_string())
             .collect();
         assert!(whole.iter().any(|r| r == "too-short"), "{whole:?}");
         assert!(!follow.iter().any(|r| r == "too-short"), "{follow:?}");

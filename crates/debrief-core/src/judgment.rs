@@ -2,6 +2,7 @@
 //! metrics. Serialises to PRODUCT.md's check contract (the caller adds `path`).
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -76,10 +77,11 @@ pub struct CompetencyScore {
 /// One thing the analyzer noticed, pointing at the exact text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
-    /// The signal's id.
-    pub rule: String,
+    /// The signal's id. The pack's strings are shared with the analyzer (`Arc<str>`): judging
+    /// an answer allocates only the text of each finding.
+    pub rule: Arc<str>,
     /// The competency it is evidence for.
-    pub competency: String,
+    pub competency: Arc<str>,
     /// How much it matters.
     pub severity: Severity,
     /// Byte offset of the first byte of the span in the input.
@@ -93,9 +95,9 @@ pub struct Finding {
     /// The text of the span.
     pub text: String,
     /// Why it matters, in one sentence.
-    pub message: String,
+    pub message: Arc<str>,
     /// What a strong answer says instead.
-    pub suggestion: Option<String>,
+    pub suggestion: Option<Arc<str>>,
 }
 
 /// A follow-up the interviewer would ask.

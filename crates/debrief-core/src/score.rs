@@ -34,19 +34,19 @@ pub fn competency_scores(
     let mut evidence = vec![(0.0f64, 0.0f64, false); pack.competencies.len()];
     let mut counted: Vec<&str> = Vec::with_capacity(findings.len());
     for f in findings {
-        if counted.contains(&f.rule.as_str()) {
+        if counted.contains(&&*f.rule) {
             continue;
         }
         counted.push(&f.rule);
         let Some(e) = pack
             .competencies
             .iter()
-            .position(|c| c.id == f.competency)
+            .position(|c| *c.id == *f.competency)
             .map(|i| &mut evidence[i])
         else {
             continue;
         };
-        let w = f64::from(*weights.get(f.rule.as_str()).unwrap_or(&1));
+        let w = f64::from(*weights.get(&*f.rule).unwrap_or(&1));
         match f.severity {
             Severity::Strength => e.0 += w,
             Severity::Concern => e.1 += w,

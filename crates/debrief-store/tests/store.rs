@@ -305,7 +305,7 @@ async fn reports_read_the_latest_versions_and_recent_red_marks() {
                 .findings
                 .iter()
                 .filter(|f| f.severity.is_red())
-                .map(|f| f.rule.clone())
+                .map(|f| f.rule.to_string())
                 .collect();
             r.sort();
             r.dedup();
