@@ -8,6 +8,7 @@ use regex_automata::meta::Regex;
 use regex_automata::{Anchored, Input};
 use serde::{Deserialize, Serialize};
 
+use crate::pack::phrases::{pack_word, packed_word};
 use crate::pack::MetricKind;
 use crate::text::{Document, TokenKind};
 
@@ -161,45 +162,22 @@ fn may_start_quantity(lower: &[u8], i: usize) -> bool {
     }
 }
 
-/// A word of up to eight bytes as an integer (little-endian, zero-padded).
-fn packed(text: &[u8], start: usize, end: usize) -> Option<u64> {
-    let n = end - start;
-    if !(1..=8).contains(&n) {
-        return None;
-    }
-    Some(match text.get(start..start + 8) {
-        Some(eight) => {
-            u64::from_le_bytes(eight.try_into().expect("eight bytes")) & (u64::MAX >> (64 - 8 * n))
-        }
-        None => {
-            let mut w = [0u8; 8];
-            w[..n].copy_from_slice(&text[start..end]);
-            u64::from_le_bytes(w)
-        }
-    })
-}
-
-const fn pack(word: &[u8]) -> u64 {
-    let mut w = 0u64;
-    let mut i = 0;
-    while i < word.len() {
-        w |= (word[i] as u64) << (8 * i);
-        i += 1;
-    }
-    w
-}
-
-/// I, me, my, mine, myself, as [`packed`] integers.
+/// I, me, my, mine, myself, as [`packed_word`] integers.
 const SINGULAR: [u64; 5] = [
-    pack(b"i"),
-    pack(b"me"),
-    pack(b"my"),
-    pack(b"mine"),
-    pack(b"myself"),
+    pack_word(b"i"),
+    pack_word(b"me"),
+    pack_word(b"my"),
+    pack_word(b"mine"),
+    pack_word(b"myself"),
 ];
 
-/// We, us, our, ours (ourselves is nine letters long), as [`packed`] integers.
-const PLURAL: [u64; 4] = [pack(b"we"), pack(b"us"), pack(b"our"), pack(b"ours")];
+/// We, us, our, ours (ourselves is nine letters long), as [`packed_word`] integers.
+const PLURAL: [u64; 4] = [
+    pack_word(b"we"),
+    pack_word(b"us"),
+    pack_word(b"our"),
+    pack_word(b"ours"),
+];
 
 /// Measures a document; fillers and hedges are left at zero for the caller to fill.
 pub fn measure(doc: &Document<'_>, quantity_count: usize) -> Metrics {
@@ -221,7 +199,7 @@ pub fn measure(doc: &Document<'_>, quantity_count: usize) -> Metrics {
         }
         // Compared as whole integers, without a branch a word: answers are mostly not pronouns,
         // but which words are is unpredictable.
-        let Some(key) = packed(lower, start, end) else {
+        let Some(key) = packed_word(lower, start, end) else {
             plural += usize::from(&lower[start..end] == b"ourselves");
             continue;
         };

@@ -111,14 +111,6 @@ impl<'a> Document<'a> {
         &self.lower
     }
 
-    /// Whether a word can start at this offset of the normalised text.
-    pub fn is_word_start(&self, offset: usize) -> bool {
-        !self.norm[..offset]
-            .chars()
-            .next_back()
-            .is_some_and(is_word_char)
-    }
-
     /// The tokens of the normalised text.
     pub fn tokens(&self) -> &[Token] {
         &self.tokens
@@ -193,14 +185,6 @@ impl<'a> Document<'a> {
         self.norm[s.start..s.end]
             .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '\u{201d}' | ')'))
             .ends_with('?')
-    }
-
-    /// Whether `start..end` of the normalised text is a whole-word match: no letter or digit
-    /// joined to either side.
-    pub fn is_word_bounded(&self, start: usize, end: usize) -> bool {
-        let before = self.norm[..start].chars().next_back();
-        let after = self.norm[end..].chars().next();
-        !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
     }
 
     /// The words of the answer (word and number tokens).

@@ -132,28 +132,47 @@ impl Hasher for UnitHasher {
         }
     }
 
-    fn write_u8(&mut self, b: u8) {
-        self.add(u64::from(b));
-    }
-
     fn finish(&self) -> u64 {
         (self.0 ^ (self.0 >> 29)).wrapping_mul(MULTIPLIER)
     }
 }
 
-/// A unit of up to eight bytes packed into an integer, exactly (little-endian, zero-padded: with
-/// its length, no two such units share one); a longer unit hashed.
+/// The word at `start..end` of `text` packed into an integer, little-endian and zero-padded
+/// (with its length, no two words share one), if it is one to eight bytes long. Read in one load
+/// masked to its length where eight bytes of text follow its start: no branch on its length.
+#[inline]
+pub fn packed_word(text: &[u8], start: usize, end: usize) -> Option<u64> {
+    let n = end - start;
+    if !(1..=8).contains(&n) {
+        return None;
+    }
+    Some(match text.get(start..start + 8) {
+        Some(eight) => {
+            u64::from_le_bytes(eight.try_into().expect("eight bytes")) & (u64::MAX >> (64 - 8 * n))
+        }
+        None => pack_word(&text[start..end]),
+    })
+}
+
+/// [`packed_word`] of a whole word of up to eight bytes, usable in constants.
+pub const fn pack_word(word: &[u8]) -> u64 {
+    let mut w = 0u64;
+    let mut i = 0;
+    while i < word.len() && i < 8 {
+        w |= (word[i] as u64) << (8 * i);
+        i += 1;
+    }
+    w
+}
+
+/// A unit's key in the unit table: [`packed_word`] for up to eight bytes, a hash for longer.
 #[inline]
 fn unit_key(unit: &[u8]) -> u64 {
-    let n = unit.len();
-    if n <= 8 {
-        let mut w = [0u8; 8];
-        w[..n].copy_from_slice(unit);
-        return u64::from_le_bytes(w);
-    }
-    let mut h = UnitHasher(n as u64);
-    h.write(unit);
-    h.finish()
+    packed_word(unit, 0, unit.len()).unwrap_or_else(|| {
+        let mut h = UnitHasher(unit.len() as u64);
+        h.write(unit);
+        h.finish()
+    })
 }
 
 #[inline]
@@ -482,7 +501,12 @@ impl PhraseTables {
     /// The slot holding `unit`, or the empty slot where it belongs.
     #[inline]
     fn slot(&self, unit: &[u8]) -> usize {
-        let key = unit_key(unit);
+        self.slot_of(unit_key(unit), unit)
+    }
+
+    /// [`PhraseTables::slot`] with the unit's key already made.
+    #[inline]
+    fn slot_of(&self, key: u64, unit: &[u8]) -> usize {
         let mask = self.slots.len() - 1;
         let mut i = slot_start(key, unit.len(), self.slots.len());
         loop {
@@ -507,26 +531,13 @@ impl PhraseTables {
         }
     }
 
-    /// The number of the unit at `start..end` of `text` (lower case), or [`UNKNOWN`]. A unit of
-    /// up to eight bytes with eight bytes of text from its start is read in one load, without
-    /// branching on its length.
+    /// The number of the unit at `start..end` of `text` (lower case), or [`UNKNOWN`]; a short
+    /// unit's key is read with [`packed_word`].
     #[inline]
     pub fn id_at(&self, text: &[u8], start: usize, end: usize) -> u32 {
-        let n = end - start;
-        let Some(word) = text.get(start..start + 8).filter(|_| (1..=8).contains(&n)) else {
-            return self.id(&text[start..end]);
-        };
-        let key = u64::from_le_bytes(word.try_into().expect("eight bytes"))
-            & (u64::MAX >> (64 - 8 * n as u32));
-        let mask = self.slots.len() - 1;
-        let mut i = slot_start(key, n, self.slots.len());
-        loop {
-            let s = self.slots[i];
-            if s.id == 0 || (s.key == key && s.len as usize == n) {
-                return s.id.wrapping_sub(1);
-            }
-            i = (i + 1) & mask;
-        }
+        let unit = &text[start..end];
+        let key = packed_word(text, start, end).unwrap_or_else(|| unit_key(unit));
+        self.slots[self.slot_of(key, unit)].id.wrapping_sub(1)
     }
 
     fn intern(&mut self, unit: &[u8]) -> u32 {
