@@ -191,17 +191,13 @@ impl<K: Copy> PhraseSet<K> {
             return;
         }
         let units = self.units(doc);
-        for (p, span) in units.spans.iter().enumerate() {
-            if !span.token_start {
-                continue;
+        let starts = (0..units.spans.len()).filter(|&p| units.spans[p].token_start);
+        self.tables.matches(&units.ids, starts, |at, end, codes| {
+            let range = units.spans[at].start as usize..units.spans[end - 1].end as usize;
+            for &code in codes {
+                f(self.keys[code as usize], range.clone());
             }
-            self.tables.matches_at(&units.ids, p, |end, codes| {
-                let range = span.start as usize..units.spans[end - 1].end as usize;
-                for &code in codes {
-                    f(self.keys[code as usize], range.clone());
-                }
-            });
-        }
+        });
     }
 }
 

@@ -3,10 +3,14 @@
 //! A unit is a run of letters and digits, or any other single visible character: "didn't" is
 //! `didn`, `'`, `t`; "99.9%" is `99`, `.`, `9`, `%`. Every unit a template uses gets a number; an
 //! answer is read once into numbers (by the analyzer, one lookup a unit) and templates are then
-//! matched by comparing numbers, never text. A template is tried only where one of its first
-//! units (its first two where the first is a common word such as "the") stands, and only when
-//! the unit after that is one it can continue with (a 64-bit filter). White space does not count:
-//! "99.9 %" and "99.9%" read alike.
+//! matched by comparing numbers, never text. White space does not count: "99.9 %" and "99.9%" read
+//! alike.
+//!
+//! Every phrasing of every template (each choice among its alternatives) is one path of a trie of
+//! unit numbers, stored as a double array: from a node, the unit `u` leads to cell `base + u`,
+//! which is the node's child if that cell names the node as its parent. Matching at a place of an
+//! answer is then one load and one comparison a unit, for as long as some phrasing still fits,
+//! whatever the number of templates; the nodes where phrasings end list their templates.
 //!
 //! The tables are plain arrays, so they can be compiled at build time and stored as bytes
 //! ([`PhraseTables::to_bytes`]): the default pack's are, and a program starts without compiling
@@ -25,12 +29,11 @@ pub const UNKNOWN: u32 = u32::MAX;
 /// The number a reader gives a paragraph or list break, which no phrase crosses.
 pub const BREAK: u32 = u32::MAX - 1;
 
-/// A template with more two-unit starts than this is tried at every place its first unit is.
-const MAX_ANCHORS_PER_TEMPLATE: usize = 512;
+/// A template that stands for more phrasings than this is refused: it is to be split.
+const MAX_PHRASINGS_PER_TEMPLATE: u64 = 100_000;
 
-/// Starts one unit past the anchors that a template may have and still get a filter; one with
-/// more is tried wherever its anchor is.
-const MAX_FOLLOWERS: usize = 4096;
+/// Trie nodes a set of templates may take (twelve bytes each): beyond this the set is refused.
+const MAX_NODES: usize = 4_000_000;
 
 /// Alternatives that join inside a word ("roll{ed|ing|}") are combined into whole words; more
 /// combinations than this in one word are refused.
@@ -38,72 +41,7 @@ const MAX_JOINED_ALTERNATIVES: usize = 4096;
 
 /// Changes whenever the tables' layout or the way templates compile changes, so that stored
 /// tables from another version are never taken for current ones.
-const FORMAT: &[u8; 8] = b"DBPHRS03";
-
-/// Words so frequent in answers that a template starting with one is tried only where its first
-/// two units are.
-fn is_common_word(w: &[u8]) -> bool {
-    matches!(
-        w,
-        b"a" | b"an"
-            | b"the"
-            | b"our"
-            | b"my"
-            | b"we"
-            | b"i"
-            | b"to"
-            | b"of"
-            | b"in"
-            | b"on"
-            | b"it"
-            | b"that"
-            | b"this"
-            | b"and"
-            | b"for"
-            | b"with"
-            | b"was"
-            | b"is"
-            | b"be"
-            | b"they"
-            | b"their"
-            | b"at"
-            | b"by"
-            | b"from"
-            | b"as"
-            | b"so"
-            | b"no"
-            | b"not"
-            | b"had"
-            | b"have"
-            | b"were"
-            | b"are"
-            | b"all"
-            | b"but"
-            | b"or"
-            | b"into"
-            | b"he"
-            | b"she"
-            | b"his"
-            | b"her"
-            | b"them"
-            | b"us"
-            | b"me"
-            | b"what"
-            | b"when"
-            | b"which"
-            | b"who"
-            | b"more"
-            | b"very"
-            | b"just"
-            | b"been"
-            | b"did"
-            | b"do"
-            | b"then"
-            | b"there"
-            | b"out"
-            | b"up"
-    )
-}
+const FORMAT: &[u8; 8] = b"DBPHRS04";
 
 const MULTIPLIER: u64 = 0xf135_7aea_2e62_a9c5;
 
@@ -190,30 +128,6 @@ struct Slot {
     id: u32,
 }
 
-/// A slot of the table of two-unit anchors: the pair ([`pair_key`]; `u64::MAX` is empty) and the
-/// range of `anchored` it starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct PairSlot {
-    key: u64,
-    from: u32,
-    to: u32,
-}
-
-const EMPTY_PAIR: PairSlot = PairSlot {
-    key: u64::MAX,
-    from: 0,
-    to: 0,
-};
-
-fn pair_key(first: u32, second: u32) -> u64 {
-    (u64::from(first) << 32) | u64::from(second)
-}
-
-/// A unit's bit in a template's filter of the units that may follow its anchor.
-fn unit_bit(unit: u32) -> u64 {
-    1 << (unit.wrapping_mul(0x9e37_79b1) >> 26)
-}
-
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
@@ -239,35 +153,18 @@ fn split_units(s: &str, mut f: impl FnMut(Range<usize>)) {
     }
 }
 
-/// A part of a template: whether it may match nothing, and its alternatives (a range of
-/// `alternatives`, sorted by first unit).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Part {
-    optional: bool,
-    from: u32,
-    to: u32,
+/// A cell of the double-array trie: the base its node's children are placed from, its parent
+/// node's cell plus one (zero: a free cell), and one plus the index of the templates whose
+/// phrasings end at it in `accepts` (zero: none).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Cell {
+    base: u32,
+    parent: u32,
+    accept: u32,
 }
 
-/// An alternative: its first unit, and all its units (a range of `pool`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Alternative {
-    first: u32,
-    from: u32,
-    to: u32,
-}
-
-/// The first units of a match, at most three.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-struct Prefix {
-    units: [u32; 3],
-    len: u8,
-}
-
-impl Prefix {
-    fn units(&self) -> &[u32] {
-        &self.units[..self.len as usize]
-    }
-}
+/// The parent of the root, which no cell is.
+const NO_PARENT: u32 = u32::MAX;
 
 /// Compiled phrase templates, each owned by one or more codes (the caller's keys, numbered).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -279,22 +176,13 @@ pub struct PhraseTables {
     /// For each unit number, its bytes in `arena`.
     spans: Vec<(u32, u32)>,
     arena: Vec<u8>,
-    /// For each unit number, whether it is a common word.
-    common: Vec<bool>,
     /// The numbers of the one-byte ASCII units, without hashing.
     ascii: Vec<u32>,
-    /// For each unit number, the range of `anchored` listing the templates it starts alone.
-    by_first: Vec<(u32, u32)>,
-    /// Two-unit anchors, an open-addressing table a power of two long.
-    by_pair: Vec<PairSlot>,
-    /// Templates with their filters: the bits ([`unit_bit`]) of the units that may follow the
-    /// anchor, so that most templates that cannot match are never walked.
-    anchored: Vec<(u32, u64)>,
-    /// For each template, its range of `parts`.
-    templates: Vec<(u32, u32)>,
-    parts: Vec<Part>,
-    alternatives: Vec<Alternative>,
-    pool: Vec<u32>,
+    /// The trie of every phrasing, as a double array; the root is cell 0.
+    cells: Vec<Cell>,
+    /// For each accepting cell, its range of `accepted`: the templates whose phrasings end there.
+    accepts: Vec<(u32, u32)>,
+    accepted: Vec<u32>,
     /// For each template, its range of `owner_codes`.
     owners: Vec<(u32, u32)>,
     owner_codes: Vec<u32>,
@@ -354,17 +242,27 @@ impl<'a> TablesBuilder<'a> {
         let mut index: HashMap<&str, usize> = HashMap::with_capacity(self.entries.len());
         let mut owners: Vec<Vec<u32>> = Vec::new();
         let mut parsed: Vec<Vec<Vec<String>>> = Vec::new();
+        let mut texts: Vec<&str> = Vec::new();
         let mut phrasings = 0u64;
         for &(code, t) in &self.entries {
             let i = match index.get(t) {
                 Some(&i) => i,
                 None => {
                     let parts = Template::parse(t).and_then(|p| {
-                        phrasings = phrasings.saturating_add(p.count() as u64);
+                        let count = p.count() as u64;
+                        if count > MAX_PHRASINGS_PER_TEMPLATE {
+                            return Err(format!(
+                                "stands for {count} phrasings, more than {MAX_PHRASINGS_PER_TEMPLATE}: split it into smaller templates"
+                            ));
+                        }
+                        phrasings = phrasings.saturating_add(count);
                         join_word_parts(p.parts())
                     });
                     match parts {
-                        Ok(parts) => parsed.push(parts),
+                        Ok(parts) => {
+                            parsed.push(parts);
+                            texts.push(t);
+                        }
                         Err(e) => {
                             errors.push((code, format!("template {t:?}: {e}")));
                             continue;
@@ -388,28 +286,77 @@ impl<'a> TablesBuilder<'a> {
             slots: vec![Slot::default(); 1024],
             spans: Vec::new(),
             arena: Vec::new(),
-            common: Vec::new(),
             ascii: vec![UNKNOWN; 128],
-            by_first: Vec::new(),
-            by_pair: Vec::new(),
-            anchored: Vec::new(),
-            templates: Vec::with_capacity(parsed.len()),
-            parts: Vec::new(),
-            alternatives: Vec::new(),
-            pool: Vec::new(),
+            cells: Vec::new(),
+            accepts: Vec::new(),
+            accepted: Vec::new(),
             owners: Vec::with_capacity(owners.len()),
             owner_codes: Vec::new(),
         };
-        for parts in &parsed {
-            tables.add_template(parts);
+        let mut trie = Trie::default();
+        for (t, parts) in parsed.iter().enumerate() {
+            let parts: Vec<Vec<Vec<u32>>> = parts
+                .iter()
+                .map(|alts| {
+                    alts.iter()
+                        .map(|alt| {
+                            let mut ids = Vec::new();
+                            split_units(alt, |r| ids.push(tables.intern(alt[r].as_bytes())));
+                            ids
+                        })
+                        .collect()
+                })
+                .collect();
+            trie.add(t as u32, &parts, 0);
+            if trie.edges.len() >= MAX_NODES {
+                return Err(vec![(
+                    owners[t][0],
+                    format!(
+                        "template {:?}: the pack's phrasings pass {MAX_NODES} trie nodes in all: cut alternatives",
+                        texts[t]
+                    ),
+                )]);
+            }
         }
         for codes in &owners {
             let from = tables.owner_codes.len() as u32;
             tables.owner_codes.extend_from_slice(codes);
             tables.owners.push((from, tables.owner_codes.len() as u32));
         }
-        tables.index();
+        tables.place(&trie);
         Ok(tables)
+    }
+}
+
+/// The trie of every phrasing while it is built: node 0 is the root, each edge a unit.
+#[derive(Default)]
+struct Trie {
+    edges: HashMap<(u32, u32), u32>,
+    /// The templates whose phrasings end at each node (a node without an entry has none).
+    ends: HashMap<u32, Vec<u32>>,
+}
+
+impl Trie {
+    /// Adds every phrasing of template `t`, whose parts are given as lists of alternatives (each
+    /// a list of units; an empty one makes its part optional), from `node` on.
+    fn add(&mut self, t: u32, parts: &[Vec<Vec<u32>>], node: u32) {
+        let Some((alts, rest)) = parts.split_first() else {
+            if node != 0 {
+                let ends = self.ends.entry(node).or_default();
+                if ends.last() != Some(&t) {
+                    ends.push(t);
+                }
+            }
+            return;
+        };
+        for alt in alts {
+            let mut n = node;
+            for &u in alt {
+                let next = self.edges.len() as u32 + 1;
+                n = *self.edges.entry((n, u)).or_insert(next);
+            }
+            self.add(t, rest, n);
+        }
     }
 }
 
@@ -479,12 +426,12 @@ fn join_word_parts(parts: &[Vec<String>]) -> Result<Vec<Vec<String>>, String> {
 impl PhraseTables {
     /// How many distinct templates the tables hold.
     pub fn len(&self) -> usize {
-        self.templates.len()
+        self.owners.len()
     }
 
     /// Whether the tables hold no template.
     pub fn is_empty(&self) -> bool {
-        self.templates.is_empty()
+        self.owners.is_empty()
     }
 
     /// How many phrasings the templates stand for (each combination of alternatives counts).
@@ -549,7 +496,6 @@ impl PhraseTables {
         let from = self.arena.len() as u32;
         self.arena.extend_from_slice(unit);
         self.spans.push((from, self.arena.len() as u32));
-        self.common.push(is_common_word(unit));
         if let &[b] = unit {
             if b < 128 {
                 self.ascii[b as usize] = id;
@@ -575,239 +521,117 @@ impl PhraseTables {
         id
     }
 
-    fn add_template(&mut self, parts: &[Vec<String>]) {
-        let first_part = self.parts.len() as u32;
-        for alts in parts {
-            let mut units: Vec<Vec<u32>> = Vec::with_capacity(alts.len());
-            for alt in alts {
-                let mut ids = Vec::new();
-                split_units(alt, |r| ids.push(self.intern(alt[r].as_bytes())));
-                units.push(ids);
-            }
-            let optional = units.iter().any(Vec::is_empty);
-            units.retain(|u| !u.is_empty());
-            units.sort_unstable();
-            units.dedup();
-            let from = self.alternatives.len() as u32;
-            for u in units {
-                let start = self.pool.len() as u32;
-                self.pool.extend_from_slice(&u);
-                self.alternatives.push(Alternative {
-                    first: u[0],
-                    from: start,
-                    to: self.pool.len() as u32,
-                });
-            }
-            self.parts.push(Part {
-                optional,
-                from,
-                to: self.alternatives.len() as u32,
-            });
+    /// Lays the trie out as a double array: breadth first, each node's children at the first
+    /// base where all their cells are free.
+    fn place(&mut self, trie: &Trie) {
+        let mut children: Vec<Vec<(u32, u32)>> = vec![Vec::new(); trie.edges.len() + 1];
+        for (&(node, unit), &child) in &trie.edges {
+            children[node as usize].push((unit, child));
         }
-        self.templates.push((first_part, self.parts.len() as u32));
+        let mut cells = vec![Cell {
+            base: 0,
+            parent: NO_PARENT,
+            accept: 0,
+        }];
+        let mut used = vec![true];
+        // The first cell that may be free: every cell before it is taken.
+        let mut first_free = 1usize;
+        let mut queue = std::collections::VecDeque::from([(0u32, 0u32)]);
+        while let Some((node, cell)) = queue.pop_front() {
+            if let Some(ends) = trie.ends.get(&node) {
+                let from = self.accepted.len() as u32;
+                self.accepted.extend_from_slice(ends);
+                self.accepts.push((from, self.accepted.len() as u32));
+                cells[cell as usize].accept = self.accepts.len() as u32;
+            }
+            let kids = &mut children[node as usize];
+            if kids.is_empty() {
+                continue;
+            }
+            kids.sort_unstable();
+            let low = kids[0].0 as usize;
+            let free = |used: &[bool], at: usize| !used.get(at).copied().unwrap_or(false);
+            let mut at = first_free.max(low);
+            let base = loop {
+                if free(&used, at)
+                    && kids
+                        .iter()
+                        .all(|&(u, _)| free(&used, at - low + u as usize))
+                {
+                    break at - low;
+                }
+                at += 1;
+            };
+            let top = base + kids.last().expect("not empty").0 as usize;
+            if top >= cells.len() {
+                cells.resize(top + 1, Cell::default());
+                used.resize(top + 1, false);
+            }
+            cells[cell as usize].base = base as u32;
+            for &(u, child) in kids.iter() {
+                let c = base + u as usize;
+                used[c] = true;
+                cells[c].parent = cell + 1;
+                queue.push_back((child, c as u32));
+            }
+            while used.get(first_free).copied().unwrap_or(false) {
+                first_free += 1;
+            }
+        }
+        self.cells = cells;
     }
 
-    fn template_parts(&self, t: u32) -> &[Part] {
-        let (from, to) = self.templates[t as usize];
-        &self.parts[from as usize..to as usize]
-    }
-
-    /// Every way a match of template `t` can begin: its units from the first until `enough`
-    /// holds of them, or the template ends; `None` if there are more than `cap`.
-    fn prefixes(&self, t: u32, enough: &dyn Fn(&[u32]) -> bool, cap: usize) -> Option<Vec<Prefix>> {
-        let mut out = Vec::new();
-        let mut prefix = Prefix::default();
-        self.collect_prefixes(self.template_parts(t), &mut prefix, enough, cap, &mut out)
-            .then_some(())?;
-        out.sort_unstable();
-        out.dedup();
-        Some(out)
-    }
-
-    /// Collects the prefixes of the matches of `parts`; false once there are more than `cap`.
-    fn collect_prefixes(
+    /// Tries every template at each of the places `starts` (unit indices, ascending) of an
+    /// answer read into unit numbers (`ids`, with [`UNKNOWN`] and [`BREAK`] where they belong),
+    /// and calls `f` with the start, the end of each template's longest match there (in units,
+    /// exclusive) and its owners' codes.
+    pub fn matches(
         &self,
-        parts: &[Part],
-        prefix: &mut Prefix,
-        enough: &dyn Fn(&[u32]) -> bool,
-        cap: usize,
-        out: &mut Vec<Prefix>,
-    ) -> bool {
-        let Some((part, rest)) = parts.split_first() else {
-            if prefix.len > 0 {
-                out.push(*prefix);
-            }
-            return out.len() <= cap;
-        };
-        if part.optional && !self.collect_prefixes(rest, prefix, enough, cap, out) {
-            return false;
-        }
-        for alt in &self.alternatives[part.from as usize..part.to as usize] {
-            let saved = *prefix;
-            for &u in &self.pool[alt.from as usize..alt.to as usize] {
-                prefix.units[prefix.len as usize] = u;
-                prefix.len += 1;
-                if enough(prefix.units()) {
-                    break;
-                }
-            }
-            let more = if enough(prefix.units()) {
-                out.push(*prefix);
-                out.len() <= cap
-            } else {
-                self.collect_prefixes(rest, prefix, enough, cap, out)
-            };
-            *prefix = saved;
-            if !more {
-                return false;
-            }
-        }
-        true
-    }
-
-    /// Indexes every template by the units it can start with.
-    fn index(&mut self) {
-        let mut singles: Vec<(u32, u32, u64)> = Vec::new();
-        let mut pairs: Vec<(u64, u32, u64)> = Vec::new();
-        for t in 0..self.templates.len() as u32 {
-            let is_common = |u: u32| self.common[u as usize];
-            let anchors = self
-                .prefixes(
-                    t,
-                    &|p| p.len() == 2 || !is_common(p[0]),
-                    MAX_ANCHORS_PER_TEMPLATE,
-                )
-                .or_else(|| self.prefixes(t, &|p| p.len() == 1, usize::MAX))
-                .expect("no cap");
-            let single_alone = |first: u32| anchors.iter().any(|b| b.units() == [first]);
-            // Every start one unit longer than the anchors, for the filters.
-            let two = self.prefixes(t, &|p| p.len() == 2, MAX_FOLLOWERS);
-            let three = if anchors.iter().any(|a| a.len == 2) {
-                self.prefixes(t, &|p| p.len() == 3, MAX_FOLLOWERS)
-            } else {
-                None
-            };
-            for a in &anchors {
-                match *a.units() {
-                    [first] => singles.push((first, t, follow_mask(two.as_deref(), &[first]))),
-                    // Where the first unit alone already starts the template, a pair would try
-                    // it twice at one place.
-                    [first, _] if single_alone(first) => {}
-                    [first, second] => pairs.push((
-                        pair_key(first, second),
-                        t,
-                        follow_mask(three.as_deref(), &[first, second]),
-                    )),
-                    _ => unreachable!("anchors are one or two units"),
-                }
-            }
-        }
-        singles.sort_unstable();
-        singles.dedup();
-        pairs.sort_unstable();
-        pairs.dedup();
-        self.anchored = Vec::with_capacity(singles.len() + pairs.len());
-        self.by_first = vec![(0, 0); self.spans.len()];
-        for chunk in singles.chunk_by(|a, b| a.0 == b.0) {
-            let from = self.anchored.len() as u32;
-            self.anchored
-                .extend(chunk.iter().map(|&(_, t, mask)| (t, mask)));
-            self.by_first[chunk[0].0 as usize] = (from, self.anchored.len() as u32);
-        }
-        let distinct = pairs.chunk_by(|a, b| a.0 == b.0).count();
-        self.by_pair = vec![EMPTY_PAIR; (distinct * 2).next_power_of_two().max(16)];
-        let mask = self.by_pair.len() - 1;
-        for chunk in pairs.chunk_by(|a, b| a.0 == b.0) {
-            let from = self.anchored.len() as u32;
-            self.anchored
-                .extend(chunk.iter().map(|&(_, t, mask)| (t, mask)));
-            let key = chunk[0].0;
-            let mut i = slot_start(key, 2, self.by_pair.len());
-            while self.by_pair[i].key != u64::MAX {
-                i = (i + 1) & mask;
-            }
-            self.by_pair[i] = PairSlot {
-                key,
-                from,
-                to: self.anchored.len() as u32,
-            };
-        }
-    }
-
-    #[inline]
-    fn pair(&self, first: u32, second: u32) -> Option<(u32, u32)> {
-        let key = pair_key(first, second);
-        let mask = self.by_pair.len() - 1;
-        let mut i = slot_start(key, 2, self.by_pair.len());
-        loop {
-            let s = self.by_pair[i];
-            if s.key == key {
-                return Some((s.from, s.to));
-            }
-            if s.key == u64::MAX {
-                return None;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    /// Tries every template that can start at unit `at` of an answer read into unit numbers
-    /// (`ids`, with [`UNKNOWN`] and [`BREAK`] where they belong), and calls `f` with the end of
-    /// each one's longest match (in units, exclusive) and its owners' codes.
-    pub fn matches_at(&self, ids: &[u32], at: usize, mut f: impl FnMut(usize, &[u32])) {
-        let Some(&id) = ids.get(at) else { return };
-        if id >= BREAK {
+        ids: &[u32],
+        starts: impl IntoIterator<Item = usize>,
+        mut f: impl FnMut(usize, usize, &[u32]),
+    ) {
+        if self.cells.is_empty() {
             return;
         }
-        let next = ids.get(at + 1).copied().unwrap_or(UNKNOWN);
-        let mut try_all = |from: u32, to: u32, filter: u64| {
-            for &(t, follows) in &self.anchored[from as usize..to as usize] {
-                if follows & filter == 0 {
-                    continue;
+        // The accepting cells met from one start, with where they end.
+        let mut ends: Vec<(usize, u32)> = Vec::new();
+        for at in starts {
+            let mut cell = 0usize;
+            for (end, &unit) in ids.iter().enumerate().skip(at) {
+                let next = self.cells[cell].base.wrapping_add(unit) as usize;
+                match self.cells.get(next) {
+                    Some(c) if c.parent as usize == cell + 1 => {
+                        cell = next;
+                        if c.accept != 0 {
+                            ends.push((end + 1, c.accept));
+                        }
+                    }
+                    _ => break,
                 }
-                let mut best = at;
-                self.walk(self.template_parts(t), ids, at, &mut best);
-                if best > at {
+            }
+            // Longest first: a template reported at one end is not reported again at a shorter.
+            for (k, &(end, accept)) in ends.iter().enumerate().rev() {
+                for &t in self.accepted(accept) {
+                    if ends[k + 1..]
+                        .iter()
+                        .any(|&(_, longer)| self.accepted(longer).contains(&t))
+                    {
+                        continue;
+                    }
                     let (from, to) = self.owners[t as usize];
-                    f(best, &self.owner_codes[from as usize..to as usize]);
+                    f(at, end, &self.owner_codes[from as usize..to as usize]);
                 }
             }
-        };
-        let (from, to) = self.by_first[id as usize];
-        if from < to {
-            try_all(from, to, unit_bit(next));
-        }
-        if self.common[id as usize] {
-            if let Some((from, to)) = self.pair(id, next) {
-                let third = ids.get(at + 2).copied().unwrap_or(UNKNOWN);
-                try_all(from, to, unit_bit(third));
-            }
+            ends.clear();
         }
     }
 
-    fn walk(&self, parts: &[Part], ids: &[u32], at: usize, best: &mut usize) {
-        let Some((part, rest)) = parts.split_first() else {
-            *best = (*best).max(at);
-            return;
-        };
-        if part.optional {
-            self.walk(rest, ids, at, best);
-        }
-        let Some(&next) = ids.get(at) else { return };
-        let alternatives = &self.alternatives[part.from as usize..part.to as usize];
-        let from = alternatives.partition_point(|a| a.first < next);
-        for alt in &alternatives[from..] {
-            if alt.first != next {
-                break;
-            }
-            // The first unit is equal; compare the rest in place (most alternatives are a word
-            // or two, too short for a call to memcmp to pay).
-            let units = &self.pool[alt.from as usize + 1..alt.to as usize];
-            let end = at + 1 + units.len();
-            if end <= ids.len() && units.iter().zip(&ids[at + 1..end]).all(|(a, b)| a == b) {
-                self.walk(rest, ids, end, best);
-            }
-        }
+    /// The templates whose phrasings end at an accepting cell.
+    #[inline]
+    fn accepted(&self, accept: u32) -> &[u32] {
+        let (from, to) = self.accepts[accept as usize - 1];
+        &self.accepted[from as usize..to as usize]
     }
 
     /// The tables as bytes, for [`PhraseTables::from_bytes`].
@@ -823,27 +647,13 @@ impl PhraseTables {
         });
         w.array(&self.spans, |w, &(a, b)| w.pair(a, b));
         w.array(&self.arena, |w, &b| w.u32(u32::from(b)));
-        w.array(&self.common, |w, &c| w.u32(u32::from(c)));
         w.array(&self.ascii, |w, &a| w.u32(a));
-        w.array(&self.by_first, |w, &(a, b)| w.pair(a, b));
-        w.array(&self.by_pair, |w, p| {
-            w.u64(p.key);
-            w.pair(p.from, p.to);
+        w.array(&self.cells, |w, c| {
+            w.pair(c.base, c.parent);
+            w.u32(c.accept);
         });
-        w.array(&self.anchored, |w, &(t, mask)| {
-            w.u32(t);
-            w.u64(mask);
-        });
-        w.array(&self.templates, |w, &(a, b)| w.pair(a, b));
-        w.array(&self.parts, |w, p| {
-            w.u32(u32::from(p.optional));
-            w.pair(p.from, p.to);
-        });
-        w.array(&self.alternatives, |w, a| {
-            w.u32(a.first);
-            w.pair(a.from, a.to);
-        });
-        w.array(&self.pool, |w, &u| w.u32(u));
+        w.array(&self.accepts, |w, &(a, b)| w.pair(a, b));
+        w.array(&self.accepted, |w, &t| w.u32(t));
         w.array(&self.owners, |w, &(a, b)| w.pair(a, b));
         w.array(&self.owner_codes, |w, &c| w.u32(c));
         w.0
@@ -864,27 +674,18 @@ impl PhraseTables {
         })?;
         let spans = r.array(Reader::pair)?;
         let arena = r.array(|r| u8::try_from(r.u32()?).ok())?;
-        let common = r.array(|r| Some(r.u32()? != 0))?;
         let ascii = r.array(Reader::u32)?;
-        let by_first = r.array(Reader::pair)?;
-        let by_pair = r.array(|r| {
-            let key = r.u64()?;
-            let (from, to) = r.pair()?;
-            Some(PairSlot { key, from, to })
+        let cells = r.array(|r| {
+            let (base, parent) = r.pair()?;
+            let accept = r.u32()?;
+            Some(Cell {
+                base,
+                parent,
+                accept,
+            })
         })?;
-        let anchored = r.array(|r| Some((r.u32()?, r.u64()?)))?;
-        let templates = r.array(Reader::pair)?;
-        let parts = r.array(|r| {
-            let optional = r.u32()? != 0;
-            let (from, to) = r.pair()?;
-            Some(Part { optional, from, to })
-        })?;
-        let alternatives = r.array(|r| {
-            let first = r.u32()?;
-            let (from, to) = r.pair()?;
-            Some(Alternative { first, from, to })
-        })?;
-        let pool = r.array(Reader::u32)?;
+        let accepts = r.array(Reader::pair)?;
+        let accepted = r.array(Reader::u32)?;
         let owners = r.array(Reader::pair)?;
         let owner_codes = r.array(Reader::u32)?;
         let tables = PhraseTables {
@@ -893,15 +694,10 @@ impl PhraseTables {
             slots,
             spans,
             arena,
-            common,
             ascii,
-            by_first,
-            by_pair,
-            anchored,
-            templates,
-            parts,
-            alternatives,
-            pool,
+            cells,
+            accepts,
+            accepted,
             owners,
             owner_codes,
         };
@@ -913,11 +709,7 @@ impl PhraseTables {
         let within = |(a, b): (u32, u32), len: usize| a <= b && b as usize <= len;
         let units = self.spans.len();
         self.slots.len().is_power_of_two()
-            && self.by_pair.len().is_power_of_two()
             && self.ascii.len() == 128
-            && self.common.len() == units
-            && self.by_first.len() == units
-            && self.owners.len() == self.templates.len()
             && self.slots.iter().all(|s| s.id as usize <= units)
             && self.spans.iter().all(|&s| within(s, self.arena.len()))
             && self
@@ -925,45 +717,19 @@ impl PhraseTables {
                 .iter()
                 .all(|&a| a == UNKNOWN || (a as usize) < units)
             && self
-                .by_first
+                .cells
                 .iter()
-                .all(|&r| within(r, self.anchored.len()))
+                .all(|c| c.accept as usize <= self.accepts.len())
+            && self.accepts.iter().all(|&r| within(r, self.accepted.len()))
             && self
-                .by_pair
+                .accepted
                 .iter()
-                .all(|p| within((p.from, p.to), self.anchored.len()))
-            && self
-                .anchored
-                .iter()
-                .all(|&(t, _)| (t as usize) < self.templates.len())
-            && self.templates.iter().all(|&r| within(r, self.parts.len()))
-            && self
-                .parts
-                .iter()
-                .all(|p| within((p.from, p.to), self.alternatives.len()))
-            && self
-                .alternatives
-                .iter()
-                .all(|a| a.from < a.to && within((a.from, a.to), self.pool.len()))
+                .all(|&t| (t as usize) < self.owners.len())
             && self
                 .owners
                 .iter()
                 .all(|&r| within(r, self.owner_codes.len()))
     }
-}
-
-/// The filter of the templates that start with `start`: the bits of every unit that may come
-/// next, or all bits where the template may end there (or has too many ways to go on).
-fn follow_mask(next: Option<&[Prefix]>, start: &[u32]) -> u64 {
-    let Some(next) = next else { return u64::MAX };
-    let mut mask = 0u64;
-    for p in next.iter().filter(|p| p.units().starts_with(start)) {
-        match p.units().get(start.len()) {
-            Some(&u) => mask |= unit_bit(u),
-            None => return u64::MAX,
-        }
-    }
-    mask
 }
 
 struct Writer(Vec<u8>);
@@ -1118,5 +884,114 @@ mod tests {
         b.add(0, std::slice::from_ref(&t));
         let e = b.build().unwrap_err();
         assert!(e[0].1.contains("ways to spell one word"), "{e:?}");
+    }
+
+    #[test]
+    fn a_template_with_too_many_phrasings_is_refused() {
+        let alts: Vec<String> = (0..10).map(|i| format!("w{i} ")).collect();
+        let group = format!("{{{}}}", alts.join("|"));
+        let t = group.repeat(6); // 10^6 phrasings
+        let mut b = TablesBuilder::default();
+        b.add(0, std::slice::from_ref(&t));
+        let e = b.build().unwrap_err();
+        assert!(e[0].1.contains("split it into smaller templates"), "{e:?}");
+    }
+
+    /// Every (start, end, codes) match, found the simple way: each phrasing of each template
+    /// spelled out and compared at each start; the longest phrasing of a template wins.
+    fn reference(
+        templates: &[(u32, String)],
+        t: &PhraseTables,
+        ids: &[u32],
+    ) -> Vec<(usize, usize, Vec<u32>)> {
+        let mut owners: Vec<(String, Vec<u32>)> = Vec::new();
+        for (code, text) in templates {
+            match owners.iter_mut().find(|(t, _)| t == text) {
+                Some((_, codes)) if !codes.contains(code) => codes.push(*code),
+                Some(_) => {}
+                None => owners.push((text.clone(), vec![*code])),
+            }
+        }
+        let mut out = Vec::new();
+        for (text, codes) in &owners {
+            let mut phrasings = vec![String::new()];
+            for part in Template::parse(text).unwrap().parts() {
+                phrasings = phrasings
+                    .iter()
+                    .flat_map(|p| part.iter().map(move |a| format!("{p}{a}")))
+                    .collect();
+            }
+            let phrasings: Vec<Vec<u32>> = phrasings
+                .iter()
+                .map(|p| {
+                    let mut units = Vec::new();
+                    split_units(p, |r| units.push(t.id(p[r].as_bytes())));
+                    units
+                })
+                .filter(|u| !u.is_empty())
+                .collect();
+            for at in 0..ids.len() {
+                let longest = phrasings
+                    .iter()
+                    .filter(|p| ids[at..].starts_with(p))
+                    .map(Vec::len)
+                    .max();
+                if let Some(n) = longest {
+                    out.push((at, at + n, codes.clone()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn template() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let word = proptest::sample::select(vec!["a", "b", "c", "ab", "it's", "9.9", "%"]);
+        let part = prop_oneof![
+            word.clone().prop_map(|w| format!("{w} ")),
+            (proptest::collection::vec(word, 1..4), any::<bool>()).prop_map(|(ws, empty)| {
+                let mut alts: Vec<String> = ws.iter().map(|w| format!("{w} ")).collect();
+                if empty {
+                    alts.push(String::new());
+                }
+                format!("{{{}}}", alts.join("|"))
+            }),
+            Just("{s|} ".to_string()),
+        ];
+        proptest::collection::vec(part, 1..5).prop_map(|p| p.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+        /// The trie finds, at every start, each template's longest match: as spelling out every
+        /// phrasing of every template and comparing them would.
+        #[test]
+        fn the_trie_matches_as_every_phrasing_spelled_out(
+            templates in proptest::collection::vec((0u32..4, template()), 1..6),
+            text in proptest::collection::vec(0usize..12, 0..30),
+        ) {
+            let valid: Vec<(u32, String)> = templates
+                .into_iter()
+                .filter(|(_, t)| Template::parse(t).is_ok())
+                .collect();
+            proptest::prop_assume!(!valid.is_empty());
+            let mut b = TablesBuilder::default();
+            for (code, t) in &valid {
+                b.add(*code, std::slice::from_ref(t));
+            }
+            let tables = b.build().unwrap();
+            let vocab = ["a", "b", "c", "ab", "it", "'", "s", "9", ".", "%", "zz", "\n"];
+            let ids: Vec<u32> = text
+                .iter()
+                .map(|&i| if vocab[i] == "\n" { BREAK } else { tables.id(vocab[i].as_bytes()) })
+                .collect();
+            let mut found = Vec::new();
+            tables.matches(&ids, 0..ids.len(), |at, end, codes| {
+                found.push((at, end, codes.to_vec()));
+            });
+            found.sort();
+            proptest::prop_assert_eq!(found, reference(&valid, &tables, &ids));
+        }
     }
 }

@@ -1,7 +1,7 @@
-//! Phrase templates: words with `{a|b|}` alternatives. A template is parsed once into parts and
-//! never expanded into every combination: a pack with thousands of phrasings then compiles in
-//! well under a millisecond. Matching them against an answer is the analyzer's business
-//! (`debrief_core::phrases`).
+//! Phrase templates: words with `{a|b|}` alternatives. A template is parsed here into parts; the
+//! phrase tables ([`crate::phrases`]) then lay every phrasing it stands for (each choice among
+//! its alternatives) into one trie, and the analyzer (`debrief_core::phrases`) matches answers
+//! against that.
 
 /// A parsed template: a sequence of parts, each a set of alternatives (a plain part has one).
 /// Text is normalised: lower case, straight apostrophes, runs of white space as one space.
