@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
+use regex_automata::Input;
 
 use crate::context::{self, Cue, Cues};
 use crate::judgment::{Finding, Judgment, PackRef};
@@ -67,11 +68,22 @@ pub struct Analyzer {
     pack: Pack,
     /// Every signal's templates and the context cues, in one phrase set.
     phrases: PhraseSet<Key>,
-    /// All signal patterns in one regex, and the signal of each pattern.
-    patterns: Option<(Regex, Vec<u32>)>,
+    /// All signal patterns in one regex.
+    patterns: Option<Patterns>,
     weights: HashMap<String, u8>,
     /// Each signal's words for its findings, shared by every finding.
     texts: Vec<SignalText>,
+}
+
+/// The signals' patterns, compiled into one regex.
+#[derive(Debug)]
+struct Patterns {
+    regex: Regex,
+    /// The signal of each pattern.
+    owners: Vec<u32>,
+    /// Whether every match of every pattern holds an ASCII digit (true of the default pack's):
+    /// then sentences without one are not searched.
+    need_digit: bool,
 }
 
 /// The strings of a signal that every finding of it carries.
@@ -93,6 +105,36 @@ pub fn patterns<P: AsRef<str>>(sources: &[P]) -> Result<Regex, Box<meta::BuildEr
         .syntax(syntax::Config::new().case_insensitive(true).unicode(false))
         .build_many(sources)
         .map_err(Box::new)
+}
+
+/// Whether every match of `pattern` (compiled as [`patterns`] does) holds an ASCII digit; false
+/// where that cannot be shown, or the pattern does not parse.
+fn needs_digit(pattern: &str) -> bool {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    fn needs(hir: &Hir) -> bool {
+        match hir.kind() {
+            HirKind::Literal(l) => l.0.iter().any(u8::is_ascii_digit),
+            HirKind::Class(Class::Bytes(c)) => c
+                .ranges()
+                .iter()
+                .all(|r| r.start().is_ascii_digit() && r.end().is_ascii_digit()),
+            HirKind::Class(Class::Unicode(c)) => c
+                .ranges()
+                .iter()
+                .all(|r| r.start().is_ascii_digit() && r.end().is_ascii_digit()),
+            HirKind::Repetition(r) => r.min >= 1 && needs(&r.sub),
+            HirKind::Capture(c) => needs(&c.sub),
+            HirKind::Concat(parts) => parts.iter().any(needs),
+            HirKind::Alternation(alts) => alts.iter().all(needs),
+            HirKind::Empty | HirKind::Look(_) => false,
+        }
+    }
+    regex_syntax::ParserBuilder::new()
+        .case_insensitive(true)
+        .unicode(false)
+        .build()
+        .parse(pattern)
+        .is_ok_and(|hir| needs(&hir))
 }
 
 /// A match of one signal's part, in the normalised text.
@@ -149,7 +191,11 @@ impl Analyzer {
             None
         } else {
             match patterns(&regex_sources) {
-                Ok(re) => Some((re, regex_owners)),
+                Ok(regex) => Some(Patterns {
+                    need_digit: regex_sources.iter().all(|p| needs_digit(p)),
+                    regex,
+                    owners: regex_owners,
+                }),
                 Err(_) => {
                     // Compile them one by one only now, to name each bad pattern's signal.
                     let errors = regex_sources
@@ -346,14 +392,23 @@ impl Analyzer {
             }),
             Key::Cue(cue) => cues.push((cue, range)),
         });
-        if let Some((re, owners)) = &self.patterns {
-            for m in re.find_iter(doc.norm()) {
-                if m.start() < m.end() {
-                    hits.push(Hit {
-                        signal: owners[m.pattern().as_usize()],
-                        role: Role::Phrase,
-                        range: m.range(),
-                    });
+        if let Some(p) = &self.patterns {
+            // A finding lies inside one sentence, so each sentence is searched on its own (a
+            // match running across two could only hide one inside the second).
+            let norm = doc.norm();
+            for s in doc.sentences() {
+                let sentence = &norm.as_bytes()[s.start..s.end];
+                if p.need_digit && !sentence.iter().any(u8::is_ascii_digit) {
+                    continue;
+                }
+                for m in p.regex.find_iter(Input::new(norm).span(s.start..s.end)) {
+                    if m.start() < m.end() {
+                        hits.push(Hit {
+                            signal: p.owners[m.pattern().as_usize()],
+                            role: Role::Phrase,
+                            range: m.range(),
+                        });
+                    }
                 }
             }
         }
@@ -551,6 +606,55 @@ mod tests {
 
     fn analyzer() -> Analyzer {
         Analyzer::new(crate::builtin::pack().expect("pack")).expect("compiles")
+    }
+
+    #[test]
+    fn patterns_that_always_hold_a_digit_are_told_apart() {
+        for p in [
+            r"\d",
+            r"\bp(50|99|99\.9)\b",
+            r"(1|2)x",
+            r"from \d+ to",
+            r"[0-5]\d?",
+            r"a+9",
+        ] {
+            assert!(needs_digit(p), "{p}");
+        }
+        for p in [
+            r"a\d?", r"(a|1)", r"[0-9a]", r"\d*", r"\w+", r"x", r"(", r"\b",
+        ] {
+            assert!(!needs_digit(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn the_default_packs_patterns_skip_sentences_without_a_digit() {
+        let a = analyzer();
+        assert!(a.patterns.as_ref().is_some_and(|p| p.need_digit));
+    }
+
+    #[test]
+    fn a_pattern_match_across_two_sentences_does_not_hide_one_inside_the_second() {
+        let mut pack = crate::builtin::pack().unwrap();
+        let s = pack
+            .signals
+            .iter_mut()
+            .find(|s| !s.patterns.is_empty())
+            .unwrap();
+        s.patterns = vec![r"alpha[a-z .]*?\d+%".into()];
+        s.phrases.clear();
+        let id = s.id.clone();
+        let a = Analyzer::new(pack).unwrap();
+        let j = a
+            .check_follow_up("The alpha team shipped. Then alpha held at 5%.", None)
+            .unwrap();
+        let texts: Vec<&str> = j
+            .findings
+            .iter()
+            .filter(|f| *f.rule == *id)
+            .map(|f| f.text.as_str())
+            .collect();
+        assert_eq!(texts, ["alpha held at 5%"]);
     }
 
     #[test]
