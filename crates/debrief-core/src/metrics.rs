@@ -103,7 +103,9 @@ pub fn quantities(doc: &Document<'_>) -> Vec<Range<usize>> {
             if t.kind == TokenKind::Punct {
                 continue;
             }
-            try_at(t.start as usize, &mut out);
+            if may_start_at_token(lower, t.start as usize, t.end as usize) {
+                try_at(t.start as usize, &mut out);
+            }
             if t.joined {
                 let (from, to) = (t.start as usize, t.end as usize);
                 for (j, &b) in lower[from..to - 1].iter().enumerate() {
@@ -140,6 +142,28 @@ static MAY_START: [bool; 256] = {
     table[b'f' as usize] = true;
     table
 };
+
+/// Two, three, four and five, as [`packed_word`] integers: "four nines".
+const NINES: [u64; 4] = [
+    pack_word(b"two"),
+    pack_word(b"three"),
+    pack_word(b"four"),
+    pack_word(b"five"),
+];
+
+/// A first test of whether a quantity can start at the token at `start..end`: it starts with a
+/// digit, with `p` or `tp` and a digit, or is a number said in words. Combined without
+/// short-circuits: which tokens pass is unpredictable, and few do.
+#[inline]
+fn may_start_at_token(lower: &[u8], start: usize, end: usize) -> bool {
+    let at = |k: usize| lower.get(start + k).copied().unwrap_or(0);
+    let key = packed_word(lower, start, end).unwrap_or(0);
+    let (b0, b1, b2) = (at(0), at(1), at(2));
+    b0.is_ascii_digit()
+        | (b0 == b'p') & b1.is_ascii_digit()
+        | (b0 == b't') & (b1 == b'p') & b2.is_ascii_digit()
+        | NINES.iter().fold(false, |any, &n| any | (n == key))
+}
 
 /// Whether a quantity can start at byte `i` of the lower-cased text.
 fn may_start_quantity(lower: &[u8], i: usize) -> bool {
@@ -179,6 +203,21 @@ const PLURAL: [u64; 4] = [
     pack_word(b"ours"),
 ];
 
+/// The index of the first apostrophe among the eight bytes of `word`, or 8.
+fn first_apostrophe(word: u64) -> u32 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let x = word ^ (ONES * u64::from(b'\''));
+    // The lowest flagged byte is exactly the first zero byte of `x` (bytes above it may be
+    // flagged falsely by the borrow, which does not matter here).
+    (x.wrapping_sub(ONES) & !x & HIGHS).trailing_zeros() / 8
+}
+
+/// A mask of the lowest `n` bytes (`n` up to 8).
+fn low_bytes(n: u32) -> u64 {
+    ((1u128 << (8 * n)) - 1) as u64
+}
+
 /// Measures a document; fillers and hedges are left at zero for the caller to fill.
 pub fn measure(doc: &Document<'_>, quantity_count: usize) -> Metrics {
     let lower = doc.lower().as_bytes();
@@ -187,22 +226,18 @@ pub fn measure(doc: &Document<'_>, quantity_count: usize) -> Metrics {
     let mut words = 0;
     for t in doc.tokens() {
         words += usize::from(t.kind != TokenKind::Punct);
-        if t.kind != TokenKind::Word {
-            continue;
-        }
-        let (start, mut end) = (t.start as usize, t.end as usize);
-        if t.joined {
-            // "I'm", "we're": the pronoun is the part before the apostrophe.
-            if let Some(k) = lower[start..end].iter().position(|&b| b == b'\'') {
-                end = start + k;
-            }
-        }
-        // Compared as whole integers, without a branch a word: answers are mostly not pronouns,
-        // but which words are is unpredictable.
-        let Some(key) = packed_word(lower, start, end) else {
-            plural += usize::from(&lower[start..end] == b"ourselves");
+        let (start, end) = (t.start as usize, t.end as usize);
+        // Compared as whole integers, without a branch a token: answers are mostly not pronouns,
+        // but which tokens are is unpredictable. Numbers and punctuation never equal one.
+        let Some(word) = packed_word(lower, start, end) else {
+            // Longer than eight bytes: only "ourselves", before any apostrophe, counts.
+            let word = &lower[start..end];
+            let cut = word.iter().position(|&b| b == b'\'').unwrap_or(word.len());
+            plural += usize::from(t.kind == TokenKind::Word && &word[..cut] == b"ourselves");
             continue;
         };
+        // "I'm", "we're": the pronoun is the part before the apostrophe.
+        let key = word & low_bytes(first_apostrophe(word));
         singular += SINGULAR.iter().filter(|&&p| p == key).count();
         plural += PLURAL.iter().filter(|&&p| p == key).count();
     }
@@ -252,6 +287,7 @@ mod tests {
                         "ms", "%", "x", "k", "rps", "req/s", "Gbps", "p99", "tp95", "P50", "two",
                         "Three", "four", "five", "nines", "nine", "minutes", "h", "times", "×",
                         "é5", "v2", "a1", "_3", "rate-2x", "x10", "10x", "the", "top", "fix", "\n",
+                        "two nines", "Four nines", "x-three nines", "fives nines", "twos",
                     ]).prop_map(str::to_string),
                     "[a-z]{1,6}",
                     "[ .,;:()-]",
