@@ -18,7 +18,7 @@
 //! a set of templates compiles to.
 
 use std::collections::HashMap;
-use std::hash::Hasher;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use crate::template::Template;
@@ -70,10 +70,18 @@ impl Hasher for UnitHasher {
         }
     }
 
+    // What `write` does with eight little-endian bytes, without the loop over them.
+    fn write_u64(&mut self, word: u64) {
+        self.add(word);
+    }
+
     fn finish(&self) -> u64 {
         (self.0 ^ (self.0 >> 29)).wrapping_mul(MULTIPLIER)
     }
 }
+
+/// Hashes the trie's edges while it is built: SipHash would cost more than all the rest.
+type EdgeHasher = BuildHasherDefault<UnitHasher>;
 
 /// The word at `start..end` of `text` packed into an integer, little-endian and zero-padded
 /// (with its length, no two words share one), if it is one to eight bytes long. Read in one load
@@ -294,6 +302,10 @@ impl<'a> TablesBuilder<'a> {
             owner_codes: Vec::new(),
         };
         let mut trie = Trie::default();
+        // The edge map holds every child but the first of each node, one fewer than the leaves,
+        // and a leaf is where some phrasing ends: room for a child a phrasing (within reason)
+        // spares growing it step by step.
+        trie.edges.reserve(phrasings.min(1 << 20) as usize);
         for (t, parts) in parsed.iter().enumerate() {
             let parts: Vec<Vec<Vec<u32>>> = parts
                 .iter()
@@ -308,7 +320,8 @@ impl<'a> TablesBuilder<'a> {
                 })
                 .collect();
             trie.add(t as u32, &parts, 0);
-            if trie.edges.len() >= MAX_NODES {
+            // Every node but the root counts.
+            if trie.nodes.len() > MAX_NODES {
                 return Err(vec![(
                     owners[t][0],
                     format!(
@@ -328,34 +341,180 @@ impl<'a> TablesBuilder<'a> {
     }
 }
 
-/// The trie of every phrasing while it is built: node 0 is the root, each edge a unit.
-#[derive(Default)]
+/// The trie of every phrasing while it is built: node 0 is the root, each edge a unit; nodes are
+/// numbered in the order they are made.
 struct Trie {
-    edges: HashMap<(u32, u32), u32>,
-    /// The templates whose phrasings end at each node (a node without an entry has none).
-    ends: HashMap<u32, Vec<u32>>,
+    /// Each node, by number.
+    nodes: Vec<Node>,
+    /// The children of nodes by units, keyed by `node << 32 | unit`, but for each node's first
+    /// child: most nodes have one child or none, and then need no hashing.
+    edges: HashMap<u64, u32, EdgeHasher>,
+    /// (node, template) for each template with a phrasing ending at the node, once each, in the
+    /// order the templates are added.
+    ends: Vec<(u32, u32)>,
+}
+
+/// A node of a [`Trie`] being built.
+#[derive(Clone, Copy)]
+struct Node {
+    /// The node it hangs from ([`NO_PARENT`] for the root), and by which unit.
+    parent: u32,
+    unit: u32,
+    /// One plus the last template with a phrasing ending here (zero: none yet), so that a
+    /// template's many phrasings ending alike are listed once.
+    last_end: u32,
+    /// The first child made (zero: none, as the root is no one's child).
+    first: u32,
+}
+
+impl Default for Trie {
+    fn default() -> Self {
+        Trie {
+            nodes: vec![Node {
+                parent: NO_PARENT,
+                unit: 0,
+                last_end: 0,
+                first: 0,
+            }],
+            edges: HashMap::default(),
+            ends: Vec::new(),
+        }
+    }
 }
 
 impl Trie {
     /// Adds every phrasing of template `t`, whose parts are given as lists of alternatives (each
-    /// a list of units; an empty one makes its part optional), from `node` on.
+    /// a list of units; an empty one makes its part optional), from `node` on. Templates are
+    /// added in the order of their numbers.
     fn add(&mut self, t: u32, parts: &[Vec<Vec<u32>>], node: u32) {
         let Some((alts, rest)) = parts.split_first() else {
-            if node != 0 {
-                let ends = self.ends.entry(node).or_default();
-                if ends.last() != Some(&t) {
-                    ends.push(t);
-                }
+            let last = &mut self.nodes[node as usize].last_end;
+            if node != 0 && *last != t + 1 {
+                *last = t + 1;
+                self.ends.push((node, t));
             }
             return;
         };
         for alt in alts {
             let mut n = node;
             for &u in alt {
-                let next = self.edges.len() as u32 + 1;
-                n = *self.edges.entry((n, u)).or_insert(next);
+                n = self.child(n, u);
             }
             self.add(t, rest, n);
+        }
+    }
+
+    /// The child of `node` by `unit`, made if there is none.
+    fn child(&mut self, node: u32, unit: u32) -> u32 {
+        let next = self.nodes.len() as u32;
+        let first = self.nodes[node as usize].first;
+        if first == 0 {
+            self.nodes[node as usize].first = next;
+        } else if self.nodes[first as usize].unit == unit {
+            return first;
+        } else {
+            let key = u64::from(node) << 32 | u64::from(unit);
+            let child = *self.edges.entry(key).or_insert(next);
+            if child != next {
+                return child;
+            }
+        }
+        self.nodes.push(Node {
+            parent: node,
+            unit,
+            last_end: 0,
+            first: 0,
+        });
+        next
+    }
+}
+
+/// Lists of items, one for each node, stored in one array: node `n`'s are
+/// `items[start[n]..start[n + 1]]`, in the order they were given. Grouped by counting, not
+/// sorting, and without a vector for each node.
+struct ByNode<T> {
+    start: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T: Copy + Default> ByNode<T> {
+    /// Groups `(node, item)` pairs by node, for nodes numbered below `nodes`.
+    fn new(nodes: usize, pairs: impl Iterator<Item = (u32, T)> + Clone) -> Self {
+        // Count each node's items, then turn the counts into where each node's run starts.
+        let mut start = vec![0u32; nodes + 1];
+        for (n, _) in pairs.clone() {
+            start[n as usize + 1] += 1;
+        }
+        for n in 1..=nodes {
+            start[n] += start[n - 1];
+        }
+        let mut next = start.clone();
+        let mut items = vec![T::default(); start[nodes] as usize];
+        for (n, item) in pairs {
+            let at = &mut next[n as usize];
+            items[*at as usize] = item;
+            *at += 1;
+        }
+        ByNode { start, items }
+    }
+
+    fn range(&self, node: usize) -> Range<usize> {
+        self.start[node] as usize..self.start[node + 1] as usize
+    }
+
+    fn of(&self, node: usize) -> &[T] {
+        &self.items[self.range(node)]
+    }
+}
+
+/// Which cells of a double array are taken, one bit each, so that sixty-four bases can be tried
+/// at once. Cells past the end are free.
+#[derive(Default)]
+struct TakenCells {
+    words: Vec<u64>,
+    /// The first free cell: every cell before it is taken.
+    first_free: usize,
+}
+
+impl TakenCells {
+    /// Bit `i` tells whether cell `cell + i` is taken.
+    fn sixty_four(&self, cell: usize) -> u64 {
+        let word = |w: usize| self.words.get(w).copied().unwrap_or(0);
+        let (w, shift) = (cell / 64, cell % 64);
+        if shift == 0 {
+            word(w)
+        } else {
+            word(w) >> shift | word(w + 1) << (64 - shift)
+        }
+    }
+
+    fn take(&mut self, cell: usize) {
+        let w = cell / 64;
+        if w >= self.words.len() {
+            self.words.resize(w + 1, 0);
+        }
+        self.words[w] |= 1 << (cell % 64);
+        while self.sixty_four(self.first_free) == u64::MAX {
+            self.first_free += 64;
+        }
+        self.first_free += self.sixty_four(self.first_free).trailing_ones() as usize;
+    }
+
+    /// The least base from which every one of `units` (ascending) leads to a free cell.
+    fn base_for(&self, units: &[(u32, u32)]) -> usize {
+        let low = units[0].0 as usize;
+        // No base puts the first unit on a cell before the first free one.
+        let mut base = self.first_free.saturating_sub(low);
+        loop {
+            // The bases from `base` on that some unit finds taken, sixty-four at a time.
+            let clash = units.iter().try_fold(0, |clash, &(u, _)| {
+                let clash = clash | self.sixty_four(base + u as usize);
+                (clash != u64::MAX).then_some(clash)
+            });
+            match clash {
+                Some(clash) => return base + clash.trailing_ones() as usize,
+                None => base += 64,
+            }
         }
     }
 }
@@ -524,58 +683,60 @@ impl PhraseTables {
     /// Lays the trie out as a double array: breadth first, each node's children at the first
     /// base where all their cells are free.
     fn place(&mut self, trie: &Trie) {
-        let mut children: Vec<Vec<(u32, u32)>> = vec![Vec::new(); trie.edges.len() + 1];
-        for (&(node, unit), &child) in &trie.edges {
-            children[node as usize].push((unit, child));
+        let nodes = trie.nodes.len();
+        // Each node's children as (unit, child), by unit.
+        let mut children = ByNode::new(
+            nodes,
+            (1..nodes as u32).map(|c| {
+                let n = trie.nodes[c as usize];
+                (n.parent, (n.unit, c))
+            }),
+        );
+        for node in 0..nodes {
+            let range = children.range(node);
+            children.items[range].sort_unstable();
         }
-        let mut cells = vec![Cell {
+        let ends = ByNode::new(nodes, trie.ends.iter().copied());
+        self.accepted.reserve(ends.items.len());
+        // A cell for each node, and a few left free between: room enough, as a rule.
+        let mut cells = Vec::with_capacity(nodes + nodes / 8);
+        cells.push(Cell {
             base: 0,
             parent: NO_PARENT,
             accept: 0,
-        }];
-        let mut used = vec![true];
-        // The first cell that may be free: every cell before it is taken.
-        let mut first_free = 1usize;
-        let mut queue = std::collections::VecDeque::from([(0u32, 0u32)]);
-        while let Some((node, cell)) = queue.pop_front() {
-            if let Some(ends) = trie.ends.get(&node) {
+        });
+        let mut taken = TakenCells::default();
+        taken.take(0);
+        // (node, cell) in breadth-first order: a queue, read at `next`, that keeps what was read.
+        let mut queue = Vec::with_capacity(nodes);
+        queue.push((0u32, 0u32));
+        let mut next = 0;
+        while let Some(&(node, cell)) = queue.get(next) {
+            next += 1;
+            let node = node as usize;
+            let ends = ends.of(node);
+            if !ends.is_empty() {
                 let from = self.accepted.len() as u32;
                 self.accepted.extend_from_slice(ends);
                 self.accepts.push((from, self.accepted.len() as u32));
                 cells[cell as usize].accept = self.accepts.len() as u32;
             }
-            let kids = &mut children[node as usize];
-            if kids.is_empty() {
+            let kids = children.of(node);
+            let Some(&(high, _)) = kids.last() else {
                 continue;
-            }
-            kids.sort_unstable();
-            let low = kids[0].0 as usize;
-            let free = |used: &[bool], at: usize| !used.get(at).copied().unwrap_or(false);
-            let mut at = first_free.max(low);
-            let base = loop {
-                if free(&used, at)
-                    && kids
-                        .iter()
-                        .all(|&(u, _)| free(&used, at - low + u as usize))
-                {
-                    break at - low;
-                }
-                at += 1;
             };
-            let top = base + kids.last().expect("not empty").0 as usize;
+            // The first base where all the children's cells are free.
+            let base = taken.base_for(kids);
+            let top = base + high as usize;
             if top >= cells.len() {
                 cells.resize(top + 1, Cell::default());
-                used.resize(top + 1, false);
             }
             cells[cell as usize].base = base as u32;
-            for &(u, child) in kids.iter() {
+            for &(u, child) in kids {
                 let c = base + u as usize;
-                used[c] = true;
+                taken.take(c);
                 cells[c].parent = cell + 1;
-                queue.push_back((child, c as u32));
-            }
-            while used.get(first_free).copied().unwrap_or(false) {
-                first_free += 1;
+                queue.push((child, c as u32));
             }
         }
         self.cells = cells;
