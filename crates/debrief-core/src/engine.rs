@@ -73,6 +73,9 @@ pub struct Analyzer {
     weights: HashMap<String, u8>,
     /// Each signal's words for its findings, shared by every finding.
     texts: Vec<SignalText>,
+    /// The pack's id and version, and its competencies' ids and probes, shared by every judgment.
+    pack_ref: PackRef,
+    shared: score::Shared,
 }
 
 /// The signals' patterns, compiled into one regex.
@@ -230,6 +233,11 @@ impl Analyzer {
             })
             .collect();
         Ok(Analyzer {
+            pack_ref: PackRef {
+                id: pack.meta.id.as_str().into(),
+                version: pack.meta.version.as_str().into(),
+            },
+            shared: score::Shared::new(&pack),
             phrases,
             patterns,
             weights,
@@ -329,7 +337,8 @@ impl Analyzer {
             ))
         });
 
-        let competencies = score::competency_scores(&self.pack, &self.weights, &findings, question);
+        let competencies =
+            score::competency_scores(&self.pack, &self.shared, &self.weights, &findings, question);
         let disqualified = findings
             .iter()
             .any(|f| f.severity == Severity::Disqualifier);
@@ -340,12 +349,9 @@ impl Analyzer {
         );
         let too_short = whole_answer && metrics.words < score::MIN_STORY_WORDS;
         let verdict = score::verdict(score, &competencies, disqualified, too_short);
-        let probes = score::probes(&self.pack, &competencies, question);
+        let probes = score::probes(&self.shared, &competencies, question);
         Ok(Judgment {
-            pack: PackRef {
-                id: self.pack.meta.id.clone(),
-                version: self.pack.meta.version.clone(),
-            },
+            pack: self.pack_ref.clone(),
             question: question.map(|q| q.id.clone()),
             verdict,
             score,

@@ -70,8 +70,11 @@ pub fn follow_ups(judgment: &Judgment, question: &Question) -> Vec<Probe> {
     if probes.is_empty() {
         if let Some(p) = question.probes.first() {
             probes.push(Probe {
-                competency: question.targets.first().cloned().unwrap_or_default(),
-                question: p.clone(),
+                competency: question
+                    .targets
+                    .first()
+                    .map_or_else(Default::default, |t| t.as_str().into()),
+                question: p.as_str().into(),
             });
         }
     }

@@ -58,16 +58,16 @@ impl std::str::FromStr for Verdict {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackRef {
     /// The pack's id.
-    pub id: String,
+    pub id: Arc<str>,
     /// The pack's version.
-    pub version: String,
+    pub version: Arc<str>,
 }
 
 /// One competency's score in a judgment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompetencyScore {
     /// The competency id.
-    pub id: String,
+    pub id: Arc<str>,
     /// 1 strong no, 2 no, 3 yes, 4 strong yes; `None` when the answer gives no evidence.
     pub score: Option<u8>,
     /// Whether the question targets it.
@@ -104,9 +104,9 @@ pub struct Finding {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Probe {
     /// The competency it probes.
-    pub competency: String,
+    pub competency: Arc<str>,
     /// The question.
-    pub question: String,
+    pub question: Arc<str>,
 }
 
 /// The judgment of one answer.
@@ -146,7 +146,7 @@ impl Judgment {
     pub fn competency_score(&self, id: &str) -> Option<u8> {
         self.competencies
             .iter()
-            .find(|c| c.id == id)
+            .find(|c| *c.id == *id)
             .and_then(|c| c.score)
     }
 }

@@ -3,6 +3,7 @@
 //! the verdict strong-no-hire.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::judgment::{CompetencyScore, Finding, Probe, Verdict};
 use crate::pack::{Pack, Question, Severity};
@@ -22,9 +23,38 @@ pub const MIN_STORY_WORDS: usize = 80;
 /// The most probes a judgment asks.
 const MAX_PROBES: usize = 3;
 
+/// The pack's strings that judgments carry, made once per analyzer: every judgment shares them
+/// instead of copying them.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    /// Each competency's id, in the pack's order.
+    pub competencies: Vec<Arc<str>>,
+    /// Each competency's first probe, in the pack's order.
+    pub probes: Vec<Option<Arc<str>>>,
+}
+
+impl Shared {
+    /// The strings of `pack`.
+    pub fn new(pack: &Pack) -> Shared {
+        Shared {
+            competencies: pack
+                .competencies
+                .iter()
+                .map(|c| c.id.as_str().into())
+                .collect(),
+            probes: pack
+                .competencies
+                .iter()
+                .map(|c| c.probes.first().map(|p| p.as_str().into()))
+                .collect(),
+        }
+    }
+}
+
 /// Scores every competency of the pack from the findings, each signal counted once.
 pub fn competency_scores(
     pack: &Pack,
+    shared: &Shared,
     weights: &HashMap<String, u8>,
     findings: &[Finding],
     question: Option<&Question>,
@@ -60,7 +90,8 @@ pub fn competency_scores(
     pack.competencies
         .iter()
         .zip(evidence)
-        .map(|(c, (s, r, disqualified))| {
+        .enumerate()
+        .map(|(i, (c, (s, r, disqualified)))| {
             let score = if disqualified {
                 Some(1)
             } else if s == 0.0 && r == 0.0 {
@@ -69,7 +100,7 @@ pub fn competency_scores(
                 Some(score_from(s, r))
             };
             CompetencyScore {
-                id: c.id.clone(),
+                id: shared.competencies[i].clone(),
                 score,
                 target: question.is_some_and(|q| q.targets.contains(&c.id)),
             }
@@ -163,7 +194,11 @@ pub fn verdict(
 /// The follow-ups to practise next: the weakest competencies first (a 1, then a 2), then targets
 /// with no evidence, then, with no question given, competencies with no evidence in the pack's
 /// order. One probe a competency, at most three.
-pub fn probes(pack: &Pack, scores: &[CompetencyScore], question: Option<&Question>) -> Vec<Probe> {
+pub fn probes(
+    shared: &Shared,
+    scores: &[CompetencyScore],
+    question: Option<&Question>,
+) -> Vec<Probe> {
     let mut order: Vec<(u8, usize)> = Vec::new();
     for (i, c) in scores.iter().enumerate() {
         let rank = match (c.score, c.target) {
@@ -180,9 +215,8 @@ pub fn probes(pack: &Pack, scores: &[CompetencyScore], question: Option<&Questio
         .into_iter()
         .take(MAX_PROBES)
         .filter_map(|(_, i)| {
-            let c = &pack.competencies[i];
-            c.probes.first().map(|p| Probe {
-                competency: c.id.clone(),
+            shared.probes[i].as_ref().map(|p| Probe {
+                competency: scores[i].id.clone(),
                 question: p.clone(),
             })
         })

@@ -291,7 +291,7 @@ async fn reports_read_the_latest_versions_and_recent_red_marks() {
         assert_eq!(evidence[0].score, i64::from(strong.score));
         for c in &strong.competencies {
             assert_eq!(
-                evidence[0].competency_scores.get(&c.id).copied(),
+                evidence[0].competency_scores.get(&*c.id).copied(),
                 c.score,
                 "{}",
                 c.id

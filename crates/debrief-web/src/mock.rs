@@ -149,7 +149,7 @@ async fn judge_and_save(app: &App, form: AnswerForm, is_follow_up: bool) -> Resp
     } else {
         interview::follow_ups(&judgment, q)
             .into_iter()
-            .map(|p| p.question)
+            .map(|p| p.question.to_string())
             .collect()
     };
     next.retain(|p| !p.trim().is_empty());
