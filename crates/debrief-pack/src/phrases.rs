@@ -174,6 +174,21 @@ struct Cell {
 /// The parent of the root, which no cell is.
 const NO_PARENT: u32 = u32::MAX;
 
+/// Where a step that leads nowhere goes: past the end of every table, so it reads as [`NONE`].
+const DEAD: u32 = u32::MAX;
+
+/// What a cell past the end reads as: no parent, no templates, and a base that puts every step
+/// from it past the end again (tables hold fewer than [`MAX_CELLS`] cells; unit numbers, but
+/// [`UNKNOWN`] and [`BREAK`], are smaller still, and those two wrap round to just below 2^31).
+const NONE: Cell = Cell {
+    base: 1 << 31,
+    parent: NO_PARENT,
+    accept: 0,
+};
+
+/// More cells than any table may hold (stored tables with more are refused).
+const MAX_CELLS: usize = 1 << 30;
+
 /// Compiled phrase templates, each owned by one or more codes (the caller's keys, numbered).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhraseTables {
@@ -755,36 +770,74 @@ impl PhraseTables {
         if self.cells.is_empty() {
             return;
         }
-        // The accepting cells met from one start, with where they end.
+        // The accepting cells met from one start, with where they end, past the first two units.
         let mut ends: Vec<(usize, u32)> = Vec::new();
         for at in starts {
-            let mut cell = 0usize;
-            for (end, &unit) in ids.iter().enumerate().skip(at) {
-                let next = self.cells[cell].base.wrapping_add(unit) as usize;
-                match self.cells.get(next) {
-                    Some(c) if c.parent as usize == cell + 1 => {
-                        cell = next;
-                        if c.accept != 0 {
-                            ends.push((end + 1, c.accept));
-                        }
-                    }
-                    _ => break,
+            let unit = |k: usize| ids.get(at + k).copied().unwrap_or(UNKNOWN);
+            // The first two steps are taken without a branch on whether they lead anywhere: most
+            // places end there, and where is what the processor cannot predict.
+            let first = self.step(0, unit(0));
+            let second = self.step(first, unit(1));
+            let (a1, a2) = (self.cell(first).accept, self.cell(second).accept);
+            let mut found = [(at + 1, a1), (at + 2, a2)];
+            let n1 = usize::from(a1 != 0);
+            found[n1] = (at + 2, a2);
+            let n = n1 + usize::from(a2 != 0);
+            if second == DEAD {
+                if n > 0 {
+                    self.report(at, &found[..n], &mut f);
+                }
+                continue;
+            }
+            ends.extend_from_slice(&found[..n]);
+            let mut cell = second;
+            for (end, &unit) in ids.iter().enumerate().skip(at + 2) {
+                cell = self.step(cell, unit);
+                if cell == DEAD {
+                    break;
+                }
+                let accept = self.cell(cell).accept;
+                if accept != 0 {
+                    ends.push((end + 1, accept));
                 }
             }
-            // Longest first: a template reported at one end is not reported again at a shorter.
-            for (k, &(end, accept)) in ends.iter().enumerate().rev() {
-                for &t in self.accepted(accept) {
-                    if ends[k + 1..]
-                        .iter()
-                        .any(|&(_, longer)| self.accepted(longer).contains(&t))
-                    {
-                        continue;
-                    }
-                    let (from, to) = self.owners[t as usize];
-                    f(at, end, &self.owner_codes[from as usize..to as usize]);
-                }
-            }
+            self.report(at, &ends, &mut f);
             ends.clear();
+        }
+    }
+
+    /// Calls `f` for each template ending at one of the accepting cells `ends` met from `at`
+    /// (in order of end), with the longest end of each.
+    fn report(&self, at: usize, ends: &[(usize, u32)], f: &mut impl FnMut(usize, usize, &[u32])) {
+        // Longest first: a template reported at one end is not reported again at a shorter.
+        for (k, &(end, accept)) in ends.iter().enumerate().rev() {
+            for &t in self.accepted(accept) {
+                if ends[k + 1..]
+                    .iter()
+                    .any(|&(_, longer)| self.accepted(longer).contains(&t))
+                {
+                    continue;
+                }
+                let (from, to) = self.owners[t as usize];
+                f(at, end, &self.owner_codes[from as usize..to as usize]);
+            }
+        }
+    }
+
+    /// Cell `i`, or [`NONE`] past the end (as [`DEAD`] is).
+    #[inline]
+    fn cell(&self, i: u32) -> &Cell {
+        self.cells.get(i as usize).unwrap_or(&NONE)
+    }
+
+    /// The child of cell `from` by `unit`, or [`DEAD`]; a choice of values, not a branch.
+    #[inline]
+    fn step(&self, from: u32, unit: u32) -> u32 {
+        let to = self.cell(from).base.wrapping_add(unit);
+        if self.cell(to).parent == from.wrapping_add(1) {
+            to
+        } else {
+            DEAD
         }
     }
 
@@ -870,6 +923,8 @@ impl PhraseTables {
         let within = |(a, b): (u32, u32), len: usize| a <= b && b as usize <= len;
         let units = self.spans.len();
         self.slots.len().is_power_of_two()
+            && self.cells.len() < MAX_CELLS
+            && units < MAX_CELLS
             && self.ascii.len() == 128
             && self.slots.iter().all(|s| s.id as usize <= units)
             && self.spans.iter().all(|&s| within(s, self.arena.len()))
