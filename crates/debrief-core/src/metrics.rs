@@ -100,9 +100,7 @@ pub fn quantities(doc: &Document<'_>) -> Vec<Range<usize>> {
         // In ASCII text a quantity starts at the start of a word or number, or right after a
         // joiner inside one ("rate-2x"): the tokens say where.
         for t in doc.tokens() {
-            if t.kind == TokenKind::Punct {
-                continue;
-            }
+            // Punctuation passes no test here and holds no joiner: no branch on the kind.
             if may_start_at_token(lower, t.start as usize, t.end as usize) {
                 try_at(t.start as usize, &mut out);
             }
@@ -228,18 +226,27 @@ pub fn measure(doc: &Document<'_>, quantity_count: usize) -> Metrics {
         words += usize::from(t.kind != TokenKind::Punct);
         let (start, end) = (t.start as usize, t.end as usize);
         // Compared as whole integers, without a branch a token: answers are mostly not pronouns,
-        // but which tokens are is unpredictable. Numbers and punctuation never equal one.
-        let Some(word) = packed_word(lower, start, end) else {
-            // Longer than eight bytes: only "ourselves", before any apostrophe, counts.
-            let word = &lower[start..end];
-            let cut = word.iter().position(|&b| b == b'\'').unwrap_or(word.len());
-            plural += usize::from(t.kind == TokenKind::Word && &word[..cut] == b"ourselves");
-            continue;
+        // but which tokens are, and which are longer than eight bytes, is unpredictable.
+        // Numbers and punctuation never equal one.
+        let n = end - start;
+        let byte = |k: usize| lower.get(start + k).copied().unwrap_or(0);
+        let eight = match lower.get(start..start + 8) {
+            Some(e) => u64::from_le_bytes(e.try_into().expect("eight bytes")),
+            None => pack_word(&lower[start..end]),
         };
+        let word = eight & low_bytes(n.min(8) as u32);
         // "I'm", "we're": the pronoun is the part before the apostrophe.
         let key = word & low_bytes(first_apostrophe(word));
+        let key = if n <= 8 { key } else { 0 };
         singular += SINGULAR.iter().filter(|&&p| p == key).count();
         plural += PLURAL.iter().filter(|&&p| p == key).count();
+        // "ourselves" is nine letters long: alone, or before an apostrophe.
+        plural += usize::from(
+            (n >= 9)
+                & (word == pack_word(b"ourselve"))
+                & (byte(8) == b's')
+                & ((n == 9) | (byte(9) == b'\'')),
+        );
     }
     Metrics {
         words,
@@ -319,7 +326,7 @@ mod tests {
                 proptest::prop_oneof![
                     proptest::sample::select(vec![
                         "I", "i", "me", "My", "mine", "myself", "we", "We're", "I'm", "us", "our",
-                        "ours", "ourselves", "Ourselves", "mine's", "ourselvesx", "o", "m", "w",
+                        "ours", "ourselves", "Ourselves", "mine's", "ourselvesx", "ourselves's", "myselfs'", "o", "m", "w",
                         "i'd", "we've", "use", "mean", "wee", "ou", "iso", "my-team", "x\u{e9}",
                     ]).prop_map(str::to_string),
                     "[a-z]{1,10}",

@@ -151,8 +151,9 @@ impl<K: Copy> PhraseSet<K> {
         let mut last_end = 0usize;
         for t in tokens {
             let (from, to) = (t.start as usize, t.end as usize);
-            // White space is folded to one byte: a space, or a newline for a break.
-            if from > last_end && text[from - 1] == b'\n' {
+            // White space is folded to one byte: a space, or a newline for a break. Tested
+            // without a short-circuit: whether a space comes first is unpredictable, a break rare.
+            if (from > last_end) & (text[from.saturating_sub(1)] == b'\n') {
                 units.push(BREAK, last_end, from, false);
             }
             last_end = to;

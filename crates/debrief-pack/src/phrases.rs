@@ -632,12 +632,15 @@ impl PhraseTables {
         let mut i = slot_start(key, unit.len(), self.slots.len());
         loop {
             let s = self.slots[i];
-            if s.id == 0
-                || (s.key == key
-                    && s.len as usize == unit.len()
-                    && (unit.len() <= 8 || self.unit(s.id - 1) == unit))
-            {
-                return i;
+            // Whether the slot is empty or holds the unit, tested without a short-circuit: which
+            // it is (a word of no template, or one of some) is unpredictable, but that it is one
+            // of the two, at the first slot tried, is nearly certain.
+            let same = (s.key == key) & (s.len as usize == unit.len());
+            if (s.id == 0) | same {
+                // Keys of up to eight bytes are the bytes; a longer unit's is a hash.
+                if !same || unit.len() <= 8 || self.unit(s.id - 1) == unit {
+                    return i;
+                }
             }
             i = (i + 1) & mask;
         }
