@@ -211,10 +211,17 @@ fn first_apostrophe(word: u64) -> u32 {
     (x.wrapping_sub(ONES) & !x & HIGHS).trailing_zeros() / 8
 }
 
-/// A mask of the lowest `n` bytes (`n` up to 8).
-fn low_bytes(n: u32) -> u64 {
-    ((1u128 << (8 * n)) - 1) as u64
-}
+/// Masks of the lowest `n` bytes of a word, for `n` from 0 to 8: a load, where a shift by 64
+/// would need a test.
+const LOW_BYTES: [u64; 9] = {
+    let mut masks = [0u64; 9];
+    let mut n = 1;
+    while n < 9 {
+        masks[n] = (masks[n - 1] << 8) | 0xff;
+        n += 1;
+    }
+    masks
+};
 
 /// Measures a document; fillers and hedges are left at zero for the caller to fill.
 pub fn measure(doc: &Document<'_>, quantity_count: usize) -> Metrics {
@@ -234,9 +241,9 @@ pub fn measure(doc: &Document<'_>, quantity_count: usize) -> Metrics {
             Some(e) => u64::from_le_bytes(e.try_into().expect("eight bytes")),
             None => pack_word(&lower[start..end]),
         };
-        let word = eight & low_bytes(n.min(8) as u32);
+        let word = eight & LOW_BYTES[n.min(8)];
         // "I'm", "we're": the pronoun is the part before the apostrophe.
-        let key = word & low_bytes(first_apostrophe(word));
+        let key = word & LOW_BYTES[first_apostrophe(word) as usize];
         let key = if n <= 8 { key } else { 0 };
         singular += SINGULAR.iter().filter(|&&p| p == key).count();
         plural += PLURAL.iter().filter(|&&p| p == key).count();

@@ -882,29 +882,28 @@ impl PhraseTables {
         let mut r = Reader(rest);
         let fingerprint = r.u64()?;
         let phrasings = r.u64()?;
-        let slots = r.array(|r| {
-            Some(Slot {
-                key: r.u64()?,
-                len: r.u32()?,
-                id: r.u32()?,
-            })
+        // Arrays are read in bulk, a whole record of words at a time: the default pack's tables
+        // are some 460,000 words, read at every start.
+        let slots = r.records(|[low, high, len, id]| Slot {
+            key: u64::from(low) | u64::from(high) << 32,
+            len,
+            id,
         })?;
-        let spans = r.array(Reader::pair)?;
-        let arena = r.array(|r| u8::try_from(r.u32()?).ok())?;
-        let ascii = r.array(Reader::u32)?;
-        let cells = r.array(|r| {
-            let (base, parent) = r.pair()?;
-            let accept = r.u32()?;
-            Some(Cell {
-                base,
-                parent,
-                accept,
-            })
+        let spans = r.records(|[a, b]| (a, b))?;
+        let arena = r
+            .records(|[b]| u8::try_from(b).ok())?
+            .into_iter()
+            .collect::<Option<Vec<u8>>>()?;
+        let ascii = r.records(|[a]| a)?;
+        let cells = r.records(|[base, parent, accept]| Cell {
+            base,
+            parent,
+            accept,
         })?;
-        let accepts = r.array(Reader::pair)?;
-        let accepted = r.array(Reader::u32)?;
-        let owners = r.array(Reader::pair)?;
-        let owner_codes = r.array(Reader::u32)?;
+        let accepts = r.records(|[a, b]| (a, b))?;
+        let accepted = r.records(|[t]| t)?;
+        let owners = r.records(|[a, b]| (a, b))?;
+        let owner_codes = r.records(|[c]| c)?;
         let tables = PhraseTables {
             fingerprint,
             phrasings,
@@ -990,17 +989,22 @@ impl Reader<'_> {
         Some(u64::from_le_bytes(*head))
     }
 
-    fn pair(&mut self) -> Option<(u32, u32)> {
-        Some((self.u32()?, self.u32()?))
-    }
-
-    fn array<T>(&mut self, mut each: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+    /// An array written by [`Writer::array`] whose items are `N` words each, made into `T`s.
+    fn records<const N: usize, T>(&mut self, each: impl Fn([u32; N]) -> T) -> Option<Vec<T>> {
         let n = self.u32()? as usize;
-        // Every item takes at least four bytes: a count beyond that is a damaged file.
-        if n > self.0.len() / 4 {
-            return None;
-        }
-        (0..n).map(|_| each(self)).collect()
+        // A count beyond the bytes left is a damaged file.
+        let len = n.checked_mul(4 * N).filter(|&len| len <= self.0.len())?;
+        let (head, rest) = self.0.split_at(len);
+        self.0 = rest;
+        Some(
+            head.chunks_exact(4 * N)
+                .map(|record| {
+                    each(std::array::from_fn(|k| {
+                        u32::from_le_bytes(record[4 * k..4 * k + 4].try_into().expect("4 bytes"))
+                    }))
+                })
+                .collect(),
+        )
     }
 }
 
