@@ -233,27 +233,18 @@ pub fn measure(doc: &Document<'_>, quantity_count: usize) -> Metrics {
         words += usize::from(t.kind != TokenKind::Punct);
         let (start, end) = (t.start as usize, t.end as usize);
         // Compared as whole integers, without a branch a token: answers are mostly not pronouns,
-        // but which tokens are, and which are longer than eight bytes, is unpredictable.
-        // Numbers and punctuation never equal one.
-        let n = end - start;
-        let byte = |k: usize| lower.get(start + k).copied().unwrap_or(0);
-        let eight = match lower.get(start..start + 8) {
-            Some(e) => u64::from_le_bytes(e.try_into().expect("eight bytes")),
-            None => pack_word(&lower[start..end]),
+        // but which tokens are is unpredictable. Numbers and punctuation never equal one.
+        let Some(word) = packed_word(lower, start, end) else {
+            // Longer than eight bytes: only "ourselves", before any apostrophe, counts.
+            let word = &lower[start..end];
+            let cut = word.iter().position(|&b| b == b'\'').unwrap_or(word.len());
+            plural += usize::from(t.kind == TokenKind::Word && &word[..cut] == b"ourselves");
+            continue;
         };
-        let word = eight & LOW_BYTES[n.min(8)];
         // "I'm", "we're": the pronoun is the part before the apostrophe.
         let key = word & LOW_BYTES[first_apostrophe(word) as usize];
-        let key = if n <= 8 { key } else { 0 };
         singular += SINGULAR.iter().filter(|&&p| p == key).count();
         plural += PLURAL.iter().filter(|&&p| p == key).count();
-        // "ourselves" is nine letters long: alone, or before an apostrophe.
-        plural += usize::from(
-            (n >= 9)
-                & (word == pack_word(b"ourselve"))
-                & (byte(8) == b's')
-                & ((n == 9) | (byte(9) == b'\'')),
-        );
     }
     Metrics {
         words,
