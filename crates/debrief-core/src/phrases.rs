@@ -347,9 +347,9 @@ mod tests {
     }
 
     #[test]
-    fn common_first_words_anchor_on_two_units() {
+    fn templates_sharing_first_words_each_match_once_at_each_place() {
         let s = set(&["the canary", "the", "{the|a} kill switch", "it's done"]);
-        // Each template matches once at each place, whichever anchor found it.
+        // Templates that share a path in the trie each report their own longest match, once.
         let doc = Document::new("The canary and the kill switch: it's done, the end.");
         let mut found = Vec::new();
         s.find(&doc, |k, r| found.push((k, doc.norm_slice(r).to_string())));

@@ -260,6 +260,11 @@ impl<'a> TablesBuilder<'a> {
 
     /// Compiles the templates, or says which are wrong (with their codes).
     pub fn build(self) -> Result<PhraseTables, Vec<(u32, String)>> {
+        self.build_within(MAX_NODES)
+    }
+
+    /// [`TablesBuilder::build`], refusing templates whose trie would pass `max_nodes` nodes.
+    fn build_within(self, max_nodes: usize) -> Result<PhraseTables, Vec<(u32, String)>> {
         let fingerprint = self.fingerprint();
         let mut errors = Vec::new();
         let mut index: HashMap<&str, usize> = HashMap::with_capacity(self.entries.len());
@@ -336,11 +341,11 @@ impl<'a> TablesBuilder<'a> {
                 .collect();
             trie.add(t as u32, &parts, 0);
             // Every node but the root counts.
-            if trie.nodes.len() > MAX_NODES {
+            if trie.nodes.len() > max_nodes {
                 return Err(vec![(
                     owners[t][0],
                     format!(
-                        "template {:?}: the pack's phrasings pass {MAX_NODES} trie nodes in all: cut alternatives",
+                        "template {:?}: the pack's phrasings pass {max_nodes} trie nodes in all: cut alternatives",
                         texts[t]
                     ),
                 )]);
@@ -773,7 +778,8 @@ impl PhraseTables {
         if self.cells.is_empty() {
             return;
         }
-        // The accepting cells met from one start, with where they end, past the first two units.
+        // The accepting cells met from one start, with where they end, when the walk goes past
+        // the first two units (the usual case, no further, needs no list).
         let mut ends: Vec<(usize, u32)> = Vec::new();
         for at in starts {
             let unit = |k: usize| ids.get(at + k).copied().unwrap_or(UNKNOWN);
@@ -1107,6 +1113,20 @@ mod tests {
         b.add(0, std::slice::from_ref(&t));
         let e = b.build().unwrap_err();
         assert!(e[0].1.contains("ways to spell one word"), "{e:?}");
+    }
+
+    #[test]
+    fn phrasings_past_the_node_limit_are_refused_at_the_template_that_passes_it() {
+        let mut b = TablesBuilder::default();
+        b.add(0, &["roll back"]);
+        b.add(1, &["{a|b|c} {d|e|f} {g|h|i}"]); // root, 2 nodes, then 3 + 9 + 27
+        let e = b.build_within(20).unwrap_err();
+        assert_eq!(e[0].0, 1);
+        assert!(e[0].1.contains("pass 20 trie nodes"), "{e:?}");
+        let mut b = TablesBuilder::default();
+        b.add(0, &["roll back"]);
+        b.add(1, &["{a|b|c} {d|e|f} {g|h|i}"]);
+        assert!(b.build_within(42).is_ok());
     }
 
     #[test]
