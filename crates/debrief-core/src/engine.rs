@@ -157,7 +157,7 @@ impl Analyzer {
     }
 
     /// Compiles a pack, taking `stored` phrase tables where they are the pack's.
-    fn with_phrases(pack: Pack, stored: Option<&[u8]>) -> Result<Analyzer, PackErrors> {
+    fn with_phrases(pack: Pack, stored: Option<&'static [u8]>) -> Result<Analyzer, PackErrors> {
         let mut builder = PhraseSet::builder();
         let mut regex_sources = Vec::new();
         let mut regex_owners = Vec::new();

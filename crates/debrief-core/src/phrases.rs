@@ -53,7 +53,10 @@ impl<'a, K: Copy> PhraseSetBuilder<'a, K> {
 
     /// Takes `stored` tables (from [`PhraseTables::to_bytes`]) when they are what these
     /// templates compile to, and compiles the templates otherwise.
-    pub fn build_or_load(self, stored: Option<&[u8]>) -> Result<PhraseSet<K>, Vec<(K, String)>> {
+    pub fn build_or_load(
+        self,
+        stored: Option<&'static [u8]>,
+    ) -> Result<PhraseSet<K>, Vec<(K, String)>> {
         if let Some(tables) = stored.and_then(|b| self.tables.load(b)) {
             return Ok(PhraseSet {
                 tables,
@@ -383,10 +386,10 @@ mod tests {
         b.add(0u8, &["roll back"]);
         let compiled = b.build().unwrap();
         assert!(!compiled.is_stored());
-        let bytes = compiled.tables.to_bytes();
+        let bytes: &'static [u8] = compiled.tables.to_bytes().leak();
         let mut same = PhraseSet::builder();
         same.add(0u8, &["roll back"]);
-        let loaded = same.build_or_load(Some(&bytes)).unwrap();
+        let loaded = same.build_or_load(Some(bytes)).unwrap();
         assert!(loaded.is_stored());
         let doc = Document::new("We roll back.");
         let mut n = 0;
@@ -394,7 +397,7 @@ mod tests {
         assert_eq!(n, 1);
         let mut other = PhraseSet::builder();
         other.add(0u8, &["roll forward"]);
-        assert!(!other.build_or_load(Some(&bytes)).unwrap().is_stored());
+        assert!(!other.build_or_load(Some(bytes)).unwrap().is_stored());
     }
 
     #[test]

@@ -17,6 +17,7 @@
 //! them. A fingerprint of the templates and their owners tells whether stored tables are the ones
 //! a set of templates compiles to.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
@@ -41,7 +42,7 @@ const MAX_JOINED_ALTERNATIVES: usize = 4096;
 
 /// Changes whenever the tables' layout or the way templates compile changes, so that stored
 /// tables from another version are never taken for current ones.
-const FORMAT: &[u8; 8] = b"DBPHRS04";
+const FORMAT: &[u8; 8] = b"DBPHRS05";
 
 const MULTIPLIER: u64 = 0xf135_7aea_2e62_a9c5;
 
@@ -128,12 +129,45 @@ fn slot_start(key: u64, len: usize, slots: usize) -> usize {
 }
 
 /// A slot of the unit table: the unit's length and key ([`unit_key`]), and its number plus one
-/// (zero: empty).
+/// (zero: empty). Kept as a [`SlotRecord`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Slot {
     key: u64,
     len: u32,
     id: u32,
+}
+
+/// A [`Slot`] as the tables keep it: its key, length and number, little-endian.
+type SlotRecord = [u8; 16];
+
+impl Slot {
+    #[inline]
+    fn read(r: &SlotRecord) -> Slot {
+        Slot {
+            key: u64::from(word(r, 0)) | u64::from(word(r, 1)) << 32,
+            len: word(r, 2),
+            id: word(r, 3),
+        }
+    }
+
+    fn record(self) -> SlotRecord {
+        let mut r = [0; 16];
+        r[..8].copy_from_slice(&self.key.to_le_bytes());
+        r[8..12].copy_from_slice(&self.len.to_le_bytes());
+        r[12..].copy_from_slice(&self.id.to_le_bytes());
+        r
+    }
+}
+
+/// Fixed-size records of little-endian words. Stored tables (the default pack's, in the
+/// program's own bytes) are read where they lie: starting up neither copies nor decodes them,
+/// and only the pages that matching touches are ever read in.
+type Records<const N: usize> = Cow<'static, [[u8; N]]>;
+
+/// Word `k` of a record.
+#[inline]
+fn word<const N: usize>(record: &[u8; N], k: usize) -> u32 {
+    u32::from_le_bytes(record[4 * k..4 * k + 4].try_into().expect("four bytes"))
 }
 
 fn is_word_char(c: char) -> bool {
@@ -162,14 +196,43 @@ fn split_units(s: &str, mut f: impl FnMut(Range<usize>)) {
 }
 
 /// A cell of the double-array trie: the base its node's children are placed from, its parent
-/// node's cell plus one (zero: a free cell), and one plus the index of the templates whose
-/// phrasings end at it in `accepts` (zero: none).
+/// node's cell plus one (zero: a free cell), and one plus where the list of the templates whose
+/// phrasings end at it starts in `accepted` (zero: none). Kept as a [`CellRecord`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Cell {
     base: u32,
     parent: u32,
     accept: u32,
 }
+
+/// A [`Cell`] as the tables keep it: base, parent and accept, little-endian.
+type CellRecord = [u8; 12];
+
+impl Cell {
+    #[inline]
+    fn read(r: &CellRecord) -> Cell {
+        Cell {
+            base: word(r, 0),
+            parent: word(r, 1),
+            accept: word(r, 2),
+        }
+    }
+
+    const fn record(self) -> CellRecord {
+        let words = [self.base, self.parent, self.accept];
+        let mut r = [0; 12];
+        let mut i = 0;
+        while i < 12 {
+            r[i] = words[i / 4].to_le_bytes()[i % 4];
+            i += 1;
+        }
+        r
+    }
+}
+
+/// Marks the last template of a list in `accepted`: each accepting cell's list runs from where
+/// the cell says to the first entry so marked.
+const LAST: u32 = 1 << 31;
 
 /// The parent of the root, which no cell is.
 const NO_PARENT: u32 = u32::MAX;
@@ -180,11 +243,12 @@ const DEAD: u32 = u32::MAX;
 /// What a cell past the end reads as: no parent, no templates, and a base that puts every step
 /// from it past the end again (tables hold fewer than [`MAX_CELLS`] cells; unit numbers, but
 /// [`UNKNOWN`] and [`BREAK`], are smaller still, and those two wrap round to just below 2^31).
-const NONE: Cell = Cell {
+static NONE: CellRecord = Cell {
     base: 1 << 31,
     parent: NO_PARENT,
     accept: 0,
-};
+}
+.record();
 
 /// More cells than any table may hold (stored tables with more are refused).
 const MAX_CELLS: usize = 1 << 30;
@@ -195,17 +259,17 @@ pub struct PhraseTables {
     fingerprint: u64,
     phrasings: u64,
     /// The unit table: a power of two long, at least twice the number of units.
-    slots: Vec<Slot>,
+    slots: Records<16>,
     /// For each unit number, its bytes in `arena`.
     spans: Vec<(u32, u32)>,
-    arena: Vec<u8>,
+    arena: Cow<'static, [u8]>,
     /// The numbers of the one-byte ASCII units, without hashing.
     ascii: Vec<u32>,
     /// The trie of every phrasing, as a double array; the root is cell 0.
-    cells: Vec<Cell>,
-    /// For each accepting cell, its range of `accepted`: the templates whose phrasings end there.
-    accepts: Vec<(u32, u32)>,
-    accepted: Vec<u32>,
+    cells: Records<12>,
+    /// For each accepting cell, the templates whose phrasings end there: a list of template
+    /// numbers, its last one marked with [`LAST`].
+    accepted: Records<4>,
     /// For each template, its range of `owner_codes`.
     owners: Vec<(u32, u32)>,
     owner_codes: Vec<u32>,
@@ -252,8 +316,9 @@ impl<'a> TablesBuilder<'a> {
 
     /// Stored tables, if they are the ones these templates compile to: the fingerprint matches,
     /// and (should two sets of templates ever share one) every owner code is one added here.
-    pub fn load(&self, stored: &[u8]) -> Option<PhraseTables> {
-        PhraseTables::from_bytes(stored).filter(|t| {
+    /// They are read where they lie ([`PhraseTables::from_static`]).
+    pub fn load(&self, stored: &'static [u8]) -> Option<PhraseTables> {
+        PhraseTables::from_static(stored).filter(|t| {
             t.fingerprint == self.fingerprint() && t.owner_codes.iter().all(|&c| c < self.codes)
         })
     }
@@ -311,13 +376,12 @@ impl<'a> TablesBuilder<'a> {
         let mut tables = PhraseTables {
             fingerprint,
             phrasings,
-            slots: vec![Slot::default(); 1024],
+            slots: Cow::Owned(vec![Slot::default().record(); 1024]),
             spans: Vec::new(),
-            arena: Vec::new(),
+            arena: Cow::Owned(Vec::new()),
             ascii: vec![UNKNOWN; 128],
-            cells: Vec::new(),
-            accepts: Vec::new(),
-            accepted: Vec::new(),
+            cells: Cow::Owned(Vec::new()),
+            accepted: Cow::Owned(Vec::new()),
             owners: Vec::with_capacity(owners.len()),
             owner_codes: Vec::new(),
         };
@@ -620,8 +684,10 @@ impl PhraseTables {
 
     #[inline]
     fn unit(&self, id: u32) -> &[u8] {
-        let (from, to) = self.spans[id as usize];
-        &self.arena[from as usize..to as usize]
+        // Any number reads as some unit, an empty one past the end: stored tables are not
+        // checked slot by slot at start-up.
+        let (from, to) = self.spans.get(id as usize).copied().unwrap_or((0, 0));
+        self.arena.get(from as usize..to as usize).unwrap_or(&[])
     }
 
     /// The slot holding `unit`, or the empty slot where it belongs.
@@ -633,17 +699,18 @@ impl PhraseTables {
     /// [`PhraseTables::slot`] with the unit's key already made.
     #[inline]
     fn slot_of(&self, key: u64, unit: &[u8]) -> usize {
-        let mask = self.slots.len() - 1;
-        let mut i = slot_start(key, unit.len(), self.slots.len());
+        let slots: &[SlotRecord] = &self.slots;
+        let mask = slots.len() - 1;
+        let mut i = slot_start(key, unit.len(), slots.len());
         loop {
-            let s = self.slots[i];
+            let s = Slot::read(&slots[i]);
             // Whether the slot is empty or holds the unit, tested without a short-circuit: which
             // it is (a word of no template, or one of some) is unpredictable, but that it is one
             // of the two, at the first slot tried, is nearly certain.
             let same = (s.key == key) & (s.len as usize == unit.len());
             if (s.id == 0) | same {
                 // Keys of up to eight bytes are the bytes; a longer unit's is a hash.
-                if !same || unit.len() <= 8 || self.unit(s.id - 1) == unit {
+                if !same || unit.len() <= 8 || self.unit(s.id.wrapping_sub(1)) == unit {
                     return i;
                 }
             }
@@ -656,7 +723,7 @@ impl PhraseTables {
     pub fn id(&self, unit: &[u8]) -> u32 {
         match unit {
             &[b] if b < 128 => self.ascii[b as usize],
-            _ => self.slots[self.slot(unit)].id.wrapping_sub(1),
+            _ => Slot::read(&self.slots[self.slot(unit)]).id.wrapping_sub(1),
         }
     }
 
@@ -666,38 +733,42 @@ impl PhraseTables {
     pub fn id_at(&self, text: &[u8], start: usize, end: usize) -> u32 {
         let unit = &text[start..end];
         let key = packed_word(text, start, end).unwrap_or_else(|| unit_key(unit));
-        self.slots[self.slot_of(key, unit)].id.wrapping_sub(1)
+        Slot::read(&self.slots[self.slot_of(key, unit)])
+            .id
+            .wrapping_sub(1)
     }
 
     fn intern(&mut self, unit: &[u8]) -> u32 {
         let i = self.slot(unit);
-        if let Some(id) = self.slots[i].id.checked_sub(1) {
+        if let Some(id) = Slot::read(&self.slots[i]).id.checked_sub(1) {
             return id;
         }
         let id = self.spans.len() as u32;
         let from = self.arena.len() as u32;
-        self.arena.extend_from_slice(unit);
+        self.arena.to_mut().extend_from_slice(unit);
         self.spans.push((from, self.arena.len() as u32));
         if let &[b] = unit {
             if b < 128 {
                 self.ascii[b as usize] = id;
             }
         }
-        self.slots[i] = Slot {
+        let slots = self.slots.to_mut();
+        slots[i] = Slot {
             key: unit_key(unit),
             len: unit.len() as u32,
             id: id + 1,
-        };
-        if self.spans.len() * 2 > self.slots.len() {
-            let bigger = vec![Slot::default(); self.slots.len() * 2];
-            let old = std::mem::replace(&mut self.slots, bigger);
-            let mask = self.slots.len() - 1;
-            for s in old.into_iter().filter(|s| s.id != 0) {
-                let mut i = slot_start(s.key, s.len as usize, self.slots.len());
-                while self.slots[i].id != 0 {
+        }
+        .record();
+        if self.spans.len() * 2 > slots.len() {
+            let bigger = vec![Slot::default().record(); slots.len() * 2];
+            let old = std::mem::replace(slots, bigger);
+            let mask = slots.len() - 1;
+            for s in old.iter().map(Slot::read).filter(|s| s.id != 0) {
+                let mut i = slot_start(s.key, s.len as usize, slots.len());
+                while Slot::read(&slots[i]).id != 0 {
                     i = (i + 1) & mask;
                 }
-                self.slots[i] = s;
+                slots[i] = s.record();
             }
         }
         id
@@ -720,7 +791,7 @@ impl PhraseTables {
             children.items[range].sort_unstable();
         }
         let ends = ByNode::new(nodes, trie.ends.iter().copied());
-        self.accepted.reserve(ends.items.len());
+        let mut accepted = Vec::with_capacity(ends.items.len());
         // A cell for each node, and a few left free between: room enough, as a rule.
         let mut cells = Vec::with_capacity(nodes + nodes / 8);
         cells.push(Cell {
@@ -738,11 +809,12 @@ impl PhraseTables {
             next += 1;
             let node = node as usize;
             let ends = ends.of(node);
-            if !ends.is_empty() {
-                let from = self.accepted.len() as u32;
-                self.accepted.extend_from_slice(ends);
-                self.accepts.push((from, self.accepted.len() as u32));
-                cells[cell as usize].accept = self.accepts.len() as u32;
+            // Template numbers stay below `LAST`: 2^31 distinct templates would not fit in
+            // memory as text.
+            if let Some((&last, rest)) = ends.split_last() {
+                cells[cell as usize].accept = accepted.len() as u32 + 1;
+                accepted.extend_from_slice(rest);
+                accepted.push(last | LAST);
             }
             let kids = children.of(node);
             let Some(&(high, _)) = kids.last() else {
@@ -762,7 +834,8 @@ impl PhraseTables {
                 queue.push((child, c as u32));
             }
         }
-        self.cells = cells;
+        self.cells = Cow::Owned(cells.into_iter().map(Cell::record).collect());
+        self.accepted = Cow::Owned(accepted.into_iter().map(u32::to_le_bytes).collect());
     }
 
     /// Tries every template at each of the places `starts` (unit indices, ascending) of an
@@ -775,7 +848,8 @@ impl PhraseTables {
         starts: impl IntoIterator<Item = usize>,
         mut f: impl FnMut(usize, usize, &[u32]),
     ) {
-        if self.cells.is_empty() {
+        let cells: &[CellRecord] = &self.cells;
+        if cells.is_empty() {
             return;
         }
         // The accepting cells met from one start, with where they end, when the walk goes past
@@ -785,9 +859,9 @@ impl PhraseTables {
             let unit = |k: usize| ids.get(at + k).copied().unwrap_or(UNKNOWN);
             // The first two steps are taken without a branch on whether they lead anywhere: most
             // places end there, and where is what the processor cannot predict.
-            let first = self.step(0, unit(0));
-            let second = self.step(first, unit(1));
-            let (a1, a2) = (self.cell(first).accept, self.cell(second).accept);
+            let first = step(cells, 0, unit(0));
+            let second = step(cells, first, unit(1));
+            let (a1, a2) = (cell(cells, first).accept, cell(cells, second).accept);
             let mut found = [(at + 1, a1), (at + 2, a2)];
             let n1 = usize::from(a1 != 0);
             found[n1] = (at + 2, a2);
@@ -799,13 +873,13 @@ impl PhraseTables {
                 continue;
             }
             ends.extend_from_slice(&found[..n]);
-            let mut cell = second;
+            let mut c = second;
             for (end, &unit) in ids.iter().enumerate().skip(at + 2) {
-                cell = self.step(cell, unit);
-                if cell == DEAD {
+                c = step(cells, c, unit);
+                if c == DEAD {
                     break;
                 }
-                let accept = self.cell(cell).accept;
+                let accept = cell(cells, c).accept;
                 if accept != 0 {
                     ends.push((end + 1, accept));
                 }
@@ -820,94 +894,84 @@ impl PhraseTables {
     fn report(&self, at: usize, ends: &[(usize, u32)], f: &mut impl FnMut(usize, usize, &[u32])) {
         // Longest first: a template reported at one end is not reported again at a shorter.
         for (k, &(end, accept)) in ends.iter().enumerate().rev() {
-            for &t in self.accepted(accept) {
+            for t in self.accepted(accept) {
                 if ends[k + 1..]
                     .iter()
-                    .any(|&(_, longer)| self.accepted(longer).contains(&t))
+                    .any(|&(_, longer)| self.accepted(longer).any(|l| l == t))
                 {
                     continue;
                 }
-                let (from, to) = self.owners[t as usize];
-                f(at, end, &self.owner_codes[from as usize..to as usize]);
+                f(at, end, self.owners_of(t));
             }
-        }
-    }
-
-    /// Cell `i`, or [`NONE`] past the end (as [`DEAD`] is).
-    #[inline]
-    fn cell(&self, i: u32) -> &Cell {
-        self.cells.get(i as usize).unwrap_or(&NONE)
-    }
-
-    /// The child of cell `from` by `unit`, or [`DEAD`]; a choice of values, not a branch.
-    #[inline]
-    fn step(&self, from: u32, unit: u32) -> u32 {
-        let to = self.cell(from).base.wrapping_add(unit);
-        if self.cell(to).parent == from.wrapping_add(1) {
-            to
-        } else {
-            DEAD
         }
     }
 
     /// The templates whose phrasings end at an accepting cell.
     #[inline]
-    fn accepted(&self, accept: u32) -> &[u32] {
-        let (from, to) = self.accepts[accept as usize - 1];
-        &self.accepted[from as usize..to as usize]
+    fn accepted(&self, accept: u32) -> impl Iterator<Item = u32> + '_ {
+        // Up to and with the first entry marked last; a stored cell pointing past the end (the
+        // tables are not checked cell by cell at start-up) reads as no template.
+        let list = self
+            .accepted
+            .get((accept as usize).wrapping_sub(1)..)
+            .unwrap_or(&[]);
+        let mut done = false;
+        list.iter().map_while(move |e| {
+            let t = word(e, 0);
+            (!std::mem::replace(&mut done, t & LAST != 0)).then_some(t & !LAST)
+        })
     }
 
-    /// The tables as bytes, for [`PhraseTables::from_bytes`].
+    /// The owners' codes of template `t` (none for a number past the end).
+    #[inline]
+    fn owners_of(&self, t: u32) -> &[u32] {
+        let (from, to) = self.owners.get(t as usize).copied().unwrap_or((0, 0));
+        self.owner_codes
+            .get(from as usize..to as usize)
+            .unwrap_or(&[])
+    }
+
+    /// The tables as bytes, for [`PhraseTables::from_bytes`] and [`PhraseTables::from_static`].
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer(Vec::new());
         w.0.extend_from_slice(FORMAT);
         w.u64(self.fingerprint);
         w.u64(self.phrasings);
-        w.array(&self.slots, |w, s| {
-            w.u64(s.key);
-            w.u32(s.len);
-            w.u32(s.id);
-        });
+        w.records(&self.slots);
         w.array(&self.spans, |w, &(a, b)| w.pair(a, b));
-        w.array(&self.arena, |w, &b| w.u32(u32::from(b)));
+        w.u32(self.arena.len() as u32);
+        w.0.extend_from_slice(&self.arena);
         w.array(&self.ascii, |w, &a| w.u32(a));
-        w.array(&self.cells, |w, c| {
-            w.pair(c.base, c.parent);
-            w.u32(c.accept);
-        });
-        w.array(&self.accepts, |w, &(a, b)| w.pair(a, b));
-        w.array(&self.accepted, |w, &t| w.u32(t));
+        w.records(&self.cells);
+        w.records(&self.accepted);
         w.array(&self.owners, |w, &(a, b)| w.pair(a, b));
         w.array(&self.owner_codes, |w, &c| w.u32(c));
         w.0
     }
 
-    /// Tables stored by [`PhraseTables::to_bytes`] (of this version), or `None`.
+    /// Tables stored by [`PhraseTables::to_bytes`] (of this version), or `None`; copied out of
+    /// `bytes`.
     pub fn from_bytes(bytes: &[u8]) -> Option<PhraseTables> {
+        PhraseTables::read::<Copied>(bytes)
+    }
+
+    /// [`PhraseTables::from_bytes`] for bytes that live as long as the program (the tables
+    /// compiled into it): the large arrays are read where they lie, not copied.
+    pub fn from_static(bytes: &'static [u8]) -> Option<PhraseTables> {
+        PhraseTables::read::<InPlace>(bytes)
+    }
+
+    fn read<'a, K: Keep<'a>>(bytes: &'a [u8]) -> Option<PhraseTables> {
         let rest = bytes.strip_prefix(FORMAT)?;
         let mut r = Reader(rest);
         let fingerprint = r.u64()?;
         let phrasings = r.u64()?;
-        // Arrays are read in bulk, a whole record of words at a time: the default pack's tables
-        // are some 460,000 words, read at every start.
-        let slots = r.records(|[low, high, len, id]| Slot {
-            key: u64::from(low) | u64::from(high) << 32,
-            len,
-            id,
-        })?;
+        let slots = K::keep(r.in_place::<16>()?);
         let spans = r.records(|[a, b]| (a, b))?;
-        let arena = r
-            .records(|[b]| u8::try_from(b).ok())?
-            .into_iter()
-            .collect::<Option<Vec<u8>>>()?;
+        let arena = K::keep(r.in_place::<1>()?.as_flattened());
         let ascii = r.records(|[a]| a)?;
-        let cells = r.records(|[base, parent, accept]| Cell {
-            base,
-            parent,
-            accept,
-        })?;
-        let accepts = r.records(|[a, b]| (a, b))?;
-        let accepted = r.records(|[t]| t)?;
+        let cells = K::keep(r.in_place::<12>()?);
+        let accepted = K::keep(r.in_place::<4>()?);
         let owners = r.records(|[a, b]| (a, b))?;
         let owner_codes = r.records(|[c]| c)?;
         let tables = PhraseTables {
@@ -918,7 +982,6 @@ impl PhraseTables {
             arena,
             ascii,
             cells,
-            accepts,
             accepted,
             owners,
             owner_codes,
@@ -926,33 +989,65 @@ impl PhraseTables {
         (r.0.is_empty() && tables.consistent()).then_some(tables)
     }
 
-    /// Whether every index points inside its array, so that matching cannot go out of bounds.
+    /// Whether matching with the tables is sure to end without going out of bounds. Only what
+    /// costs little is checked here: the large arrays (cells, slots, template lists) are read
+    /// with every index checked, so a damaged one gives wrong matches, never a crash.
     fn consistent(&self) -> bool {
         let within = |(a, b): (u32, u32), len: usize| a <= b && b as usize <= len;
         let units = self.spans.len();
         self.slots.len().is_power_of_two()
+            // Every probe of the unit table ends at an empty slot.
+            && self.slots.iter().any(|s| Slot::read(s).id == 0)
             && self.cells.len() < MAX_CELLS
             && units < MAX_CELLS
             && self.ascii.len() == 128
-            && self.slots.iter().all(|s| s.id as usize <= units)
             && self.spans.iter().all(|&s| within(s, self.arena.len()))
             && self
                 .ascii
                 .iter()
                 .all(|&a| a == UNKNOWN || (a as usize) < units)
             && self
-                .cells
-                .iter()
-                .all(|c| c.accept as usize <= self.accepts.len())
-            && self.accepts.iter().all(|&r| within(r, self.accepted.len()))
-            && self
-                .accepted
-                .iter()
-                .all(|&t| (t as usize) < self.owners.len())
-            && self
                 .owners
                 .iter()
                 .all(|&r| within(r, self.owner_codes.len()))
+    }
+}
+
+/// Cell `i`, or [`NONE`] past the end (as [`DEAD`] is).
+#[inline]
+fn cell(cells: &[CellRecord], i: u32) -> Cell {
+    Cell::read(cells.get(i as usize).unwrap_or(&NONE))
+}
+
+/// The child of cell `from` by `unit`, or [`DEAD`]; a choice of values, not a branch.
+#[inline]
+fn step(cells: &[CellRecord], from: u32, unit: u32) -> u32 {
+    let to = cell(cells, from).base.wrapping_add(unit);
+    if cell(cells, to).parent == from.wrapping_add(1) {
+        to
+    } else {
+        DEAD
+    }
+}
+
+/// How stored arrays become the tables' own: borrowed where they lie, or copied.
+trait Keep<'a> {
+    fn keep<T: Clone + 'static>(items: &'a [T]) -> Cow<'static, [T]>;
+}
+
+struct InPlace;
+
+impl Keep<'static> for InPlace {
+    fn keep<T: Clone + 'static>(items: &'static [T]) -> Cow<'static, [T]> {
+        Cow::Borrowed(items)
+    }
+}
+
+struct Copied;
+
+impl<'a> Keep<'a> for Copied {
+    fn keep<T: Clone + 'static>(items: &'a [T]) -> Cow<'static, [T]> {
+        Cow::Owned(items.to_vec())
     }
 }
 
@@ -978,11 +1073,17 @@ impl Writer {
             each(self, item);
         }
     }
+
+    /// Records as they are kept, after their count.
+    fn records<const N: usize>(&mut self, records: &[[u8; N]]) {
+        self.u32(records.len() as u32);
+        self.0.extend_from_slice(records.as_flattened());
+    }
 }
 
 struct Reader<'a>(&'a [u8]);
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn u32(&mut self) -> Option<u32> {
         let (head, rest) = self.0.split_first_chunk::<4>()?;
         self.0 = rest;
@@ -993,6 +1094,16 @@ impl Reader<'_> {
         let (head, rest) = self.0.split_first_chunk::<8>()?;
         self.0 = rest;
         Some(u64::from_le_bytes(*head))
+    }
+
+    /// Records written by [`Writer::records`], where they lie.
+    fn in_place<const N: usize>(&mut self) -> Option<&'a [[u8; N]]> {
+        let n = self.u32()? as usize;
+        // A count beyond the bytes left is a damaged file.
+        let len = n.checked_mul(N).filter(|&len| len <= self.0.len())?;
+        let (head, rest) = self.0.split_at(len);
+        self.0 = rest;
+        Some(head.as_chunks::<N>().0)
     }
 
     /// An array written by [`Writer::array`] whose items are `N` words each, made into `T`s.
@@ -1035,7 +1146,13 @@ mod tests {
             "it's done",
         ]);
         let bytes = t.to_bytes();
-        assert_eq!(PhraseTables::from_bytes(&bytes), Some(t));
+        assert_eq!(PhraseTables::from_bytes(&bytes).as_ref(), Some(&t));
+        // Tables that live as long as the program are read where they lie, not copied.
+        let in_place = PhraseTables::from_static(bytes.leak()).unwrap();
+        assert_eq!(in_place, t);
+        assert!(matches!(in_place.cells, Cow::Borrowed(_)));
+        assert!(matches!(in_place.slots, Cow::Borrowed(_)));
+        assert!(matches!(in_place.accepted, Cow::Borrowed(_)));
     }
 
     #[test]
@@ -1076,10 +1193,11 @@ mod tests {
         let mut same = TablesBuilder::default();
         same.add(0, &["roll back"]);
         same.add(1, &["canary"]);
-        assert!(same.load(&bytes).is_some());
+        let bytes = bytes.leak();
+        assert!(same.load(bytes).is_some());
         let mut other = TablesBuilder::default();
         other.add(0, &["roll back"]);
-        assert!(other.load(&bytes).is_none());
+        assert!(other.load(bytes).is_none());
     }
 
     #[test]
@@ -1092,7 +1210,7 @@ mod tests {
         same.add(0, &["roll back"]);
         same.add(1, &["canary"]);
         assert!(PhraseTables::from_bytes(&bytes).is_some());
-        assert!(same.load(&bytes).is_none());
+        assert!(same.load(bytes.leak()).is_none());
     }
 
     #[test]

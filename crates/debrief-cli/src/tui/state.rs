@@ -175,7 +175,10 @@ impl Editor {
                 rows.push(chunk.iter().collect());
             }
             // A cursor at the end of a full row sits at the start of the next one.
-            if i == self.row && chars.len() % width == 0 && self.col == chars.len() && self.col > 0
+            if i == self.row
+                && chars.len().is_multiple_of(width)
+                && self.col == chars.len()
+                && self.col > 0
             {
                 rows.push(String::new());
             }
