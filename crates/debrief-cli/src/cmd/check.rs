@@ -64,7 +64,9 @@ struct Report<'a> {
 }
 
 pub fn run(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
-    let analyzer = packdir::analyzer(cli.pack.as_deref())?;
+    // Never dropped: the process ends when the command does, and freeing the pack's thousands
+    // of small allocations one by one would cost more than judging an answer.
+    let analyzer = std::mem::ManuallyDrop::new(packdir::analyzer(cli.pack.as_deref())?);
     if let Some(q) = &args.question {
         if analyzer.pack().question(q).is_none() {
             anyhow::bail!("unknown question {q:?}: `debrief questions` lists the ids");
