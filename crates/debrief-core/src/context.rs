@@ -57,6 +57,11 @@ impl Cues {
         Cues { hits }
     }
 
+    /// The cue matches, for reuse of their vector.
+    pub fn into_hits(self) -> Vec<(Cue, Range<usize>)> {
+        self.hits
+    }
+
     fn in_range(&self, range: Range<usize>) -> impl Iterator<Item = &(Cue, Range<usize>)> {
         let first = self.hits.partition_point(|(_, r)| r.start < range.start);
         self.hits[first..]

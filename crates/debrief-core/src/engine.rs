@@ -140,6 +140,14 @@ fn needs_digit(pattern: &str) -> bool {
         .is_ok_and(|hir| needs(&hir))
 }
 
+thread_local! {
+    /// The hit and cue vectors of the last answer judged on this thread, kept for the next: the
+    /// allocator's work for blocks of kilobytes costs more than filling them.
+    static SPARE_HITS: std::cell::Cell<Option<SpareHits>> = const { std::cell::Cell::new(None) };
+}
+
+type SpareHits = (Vec<Hit>, Vec<(Cue, Range<usize>)>);
+
 /// A match of one signal's part, in the normalised text.
 #[derive(Debug, Clone)]
 struct Hit {
@@ -303,7 +311,8 @@ impl Analyzer {
         let quantities = metrics::quantities(&doc);
         let (hits, cues) = self.hits(&doc);
 
-        let mut findings = Vec::new();
+        // Room for the findings of most answers, so the vector seldom grows.
+        let mut findings = Vec::with_capacity(32);
         // Hits are sorted by signal: each signal's are one slice of them.
         let of_signal = |i: usize| {
             let from = hits.partition_point(|h| (h.signal as usize) < i);
@@ -328,6 +337,10 @@ impl Analyzer {
             if s.answer.is_some() && whole_answer {
                 self.answer_signal(&doc, &quantities, &metrics, i, of_signal(i), &mut findings);
             }
+        }
+        // Kept for the next answer on this thread unless a long one grew them.
+        if hits.capacity() <= 1024 {
+            let _ = SPARE_HITS.try_with(|s| s.set(Some((hits, cues.into_hits()))));
         }
         findings.sort_by(|a, b| {
             (a.start, std::cmp::Reverse(a.severity), &a.rule).cmp(&(
@@ -387,9 +400,16 @@ impl Analyzer {
     /// Every phrase and pattern hit, each tagged with its signal and role, and the context cues;
     /// phrases and cues come from one pass over the answer's units.
     fn hits(&self, doc: &Document<'_>) -> (Vec<Hit>, Cues) {
-        // Room for the hits of a typical answer, so the vectors seldom grow.
-        let mut hits = Vec::with_capacity(doc.tokens().len() / 4);
-        let mut cues = Vec::with_capacity(doc.tokens().len() / 8);
+        // The vectors of the answer judged before on this thread, with room for the hits of a
+        // typical answer, so that they seldom grow.
+        let (mut hits, mut cues) = SPARE_HITS
+            .try_with(|s| s.take())
+            .unwrap_or_default()
+            .unwrap_or_default();
+        hits.clear();
+        hits.reserve(doc.tokens().len() / 4);
+        cues.clear();
+        cues.reserve(doc.tokens().len() / 8);
         self.phrases.find(doc, |key, range| match key {
             Key::Signal(signal, role) => hits.push(Hit {
                 signal,
@@ -612,6 +632,31 @@ mod tests {
 
     fn analyzer() -> Analyzer {
         Analyzer::new(crate::builtin::pack().expect("pack")).expect("compiles")
+    }
+
+    #[test]
+    fn buffers_kept_from_one_answer_change_nothing_in_the_next() {
+        // Judging on a thread reuses the vectors of the answer judged before it there: each
+        // judgment must be what a fresh thread, with nothing kept, gives.
+        let a = analyzer();
+        let long = include_str!("../benches/answers/strong-400.md");
+        let short = "I paused the rollout at 2% because p99 latency rose from 80 ms to 900 ms.";
+        let fresh = |text: &'static str| {
+            std::thread::scope(|s| s.spawn(|| a.check(text, None).unwrap()).join().unwrap())
+        };
+        let (fresh_long, fresh_short) = (fresh(long), fresh(short));
+        for text in [long, short, long, short, short] {
+            let j = a.check(text, None).unwrap();
+            assert_eq!(
+                j,
+                if text == long {
+                    &fresh_long
+                } else {
+                    &fresh_short
+                }
+                .clone()
+            );
+        }
     }
 
     #[test]

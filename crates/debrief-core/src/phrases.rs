@@ -99,7 +99,13 @@ struct UnitSpan {
     token_start: bool,
 }
 
+thread_local! {
+    /// The unit vectors of the last answer read on this thread, kept for the next.
+    static SPARE_UNITS: std::cell::Cell<Option<Units>> = const { std::cell::Cell::new(None) };
+}
+
 /// An answer read into units: each unit's number, and its span.
+#[derive(Default)]
 struct Units {
     ids: Vec<u32>,
     spans: Vec<UnitSpan>,
@@ -142,15 +148,15 @@ impl<K: Copy> PhraseSet<K> {
         self.stored
     }
 
-    /// The document's units, numbered by the tables.
-    fn units(&self, doc: &Document<'_>) -> Units {
+    /// The document's units, numbered by the tables, in `units` (emptied first).
+    fn units(&self, doc: &Document<'_>, units: &mut Units) {
         let text = doc.lower().as_bytes();
         let tokens = doc.tokens();
         let capacity = tokens.len() + tokens.len() / 8;
-        let mut units = Units {
-            ids: Vec::with_capacity(capacity),
-            spans: Vec::with_capacity(capacity),
-        };
+        units.ids.clear();
+        units.ids.reserve(capacity);
+        units.spans.clear();
+        units.spans.reserve(capacity);
         let mut last_end = 0usize;
         for t in tokens {
             let (from, to) = (t.start as usize, t.end as usize);
@@ -185,7 +191,6 @@ impl<K: Copy> PhraseSet<K> {
                 units.push(self.tables.id(&text[start..to]), start, to, start == from);
             }
         }
-        units
     }
 
     /// Calls `f` for every match in the document, in order of start: each template's longest
@@ -194,7 +199,12 @@ impl<K: Copy> PhraseSet<K> {
         if self.tables.is_empty() {
             return;
         }
-        let units = self.units(doc);
+        // The vectors of the answer read before on this thread, if it is done with them.
+        let mut units = SPARE_UNITS
+            .try_with(|s| s.take())
+            .unwrap_or_default()
+            .unwrap_or_default();
+        self.units(doc, &mut units);
         let starts = (0..units.spans.len()).filter(|&p| units.spans[p].token_start);
         self.tables.matches(&units.ids, starts, |at, end, codes| {
             let range = units.spans[at].start as usize..units.spans[end - 1].end as usize;
@@ -202,6 +212,10 @@ impl<K: Copy> PhraseSet<K> {
                 f(self.keys[code as usize], range.clone());
             }
         });
+        // Kept for the next answer unless a long one grew them (see `text::Spare`).
+        if units.spans.capacity() <= 4096 {
+            let _ = SPARE_UNITS.try_with(|s| s.set(Some(units)));
+        }
     }
 }
 

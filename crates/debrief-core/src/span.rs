@@ -48,10 +48,21 @@ pub struct LineIndex {
 impl LineIndex {
     /// Indexes the lines of `text` (split at `\n`; a `\r` before it belongs to the line).
     pub fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0];
+        LineIndex::new_in(text, Vec::new())
+    }
+
+    /// [`LineIndex::new`], in a vector kept from an earlier index.
+    pub fn new_in(text: &str, mut starts: Vec<usize>) -> LineIndex {
+        starts.clear();
+        starts.push(0);
         // A char pattern finds each line break with memchr rather than a test per byte.
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { starts }
+    }
+
+    /// Takes the index's vector, for reuse; the index is left empty.
+    pub(crate) fn take_starts(&mut self) -> Vec<usize> {
+        std::mem::take(&mut self.starts)
     }
 
     /// The line and column of a byte offset of `text` (the same text the index was built on).

@@ -72,21 +72,57 @@ pub struct Document<'a> {
     lines: LineIndex,
 }
 
+/// The buffers of a document judged before on this thread, kept for the next one. A document
+/// is a handful of buffers of a few kilobytes each; the allocator's work for blocks that size
+/// (searching its bins, merging freed neighbours) is a branchy walk that costs more than
+/// filling them. Buffers larger than [`SPARE_MAX`] bytes are freed: a rare long answer does not
+/// pin its memory to the thread.
+#[derive(Default)]
+struct Spare {
+    norm: String,
+    lower: String,
+    map: Vec<u32>,
+    tokens: Vec<Token>,
+    sentences: Vec<Unit>,
+    clauses: Vec<Unit>,
+    lines: Vec<usize>,
+}
+
+/// The most bytes a kept buffer may hold: room for answers of some 16,000 bytes.
+const SPARE_MAX: usize = 64 * 1024;
+
+thread_local! {
+    static SPARE: std::cell::Cell<Option<Spare>> = const { std::cell::Cell::new(None) };
+}
+
+/// A vector emptied for reuse, or a new one if it had grown past [`SPARE_MAX`] bytes.
+fn kept<T>(mut v: Vec<T>) -> Vec<T> {
+    if v.capacity() * std::mem::size_of::<T>() > SPARE_MAX {
+        return Vec::new();
+    }
+    v.clear();
+    v
+}
+
 impl<'a> Document<'a> {
     /// Analyses `text`.
     pub fn new(text: &'a str) -> Document<'a> {
+        let spare = SPARE
+            .try_with(|s| s.take())
+            .unwrap_or_default()
+            .unwrap_or_default();
         let Normalized {
             norm,
             lower,
             map,
             quoted,
-        } = normalize(text);
-        let tokens = tokenize(&norm);
-        let sentences = split_sentences(&norm);
-        let clauses = split_clauses(&norm, &lower, &tokens, &sentences);
+        } = normalize(text, spare.norm, spare.lower, spare.map);
+        let tokens = tokenize(&norm, spare.tokens);
+        let sentences = split_sentences(&norm, spare.sentences);
+        let clauses = split_clauses(&norm, &lower, &tokens, &sentences, spare.clauses);
         Document {
             text,
-            lines: LineIndex::new(text),
+            lines: LineIndex::new_in(text, spare.lines),
             lower,
             norm,
             map,
@@ -258,6 +294,24 @@ fn class(b: u8) -> u8 {
     CLASSES[b as usize]
 }
 
+impl Drop for Document<'_> {
+    fn drop(&mut self) {
+        let spare = Spare {
+            norm: String::from_utf8(kept(std::mem::take(&mut self.norm).into_bytes()))
+                .unwrap_or_default(),
+            lower: String::from_utf8(kept(std::mem::take(&mut self.lower).into_bytes()))
+                .unwrap_or_default(),
+            map: kept(std::mem::take(&mut self.map)),
+            tokens: kept(std::mem::take(&mut self.tokens)),
+            sentences: kept(std::mem::take(&mut self.sentences)),
+            clauses: kept(std::mem::take(&mut self.clauses)),
+            lines: kept(self.lines.take_starts()),
+        };
+        // While the thread is being torn down there is nowhere to keep them.
+        let _ = SPARE.try_with(|s| s.set(Some(spare)));
+    }
+}
+
 /// The normalised text and everything read off it while it is built.
 struct Normalized {
     norm: String,
@@ -275,13 +329,16 @@ struct Normalized {
 ///
 /// Runs of plain ASCII, with the single spaces between words, are copied whole: a lone space
 /// between two visible characters normalises to itself, mapped to its own offset.
-fn normalize(text: &str) -> Normalized {
+fn normalize(text: &str, mut norm: String, mut lower: String, mut map: Vec<u32>) -> Normalized {
     let bytes = text.as_bytes();
     let n = bytes.len();
     // Normalising never lengthens the text.
-    let mut norm = String::with_capacity(n);
-    let mut lower = String::with_capacity(n);
-    let mut map: Vec<u32> = Vec::with_capacity(n + 1);
+    norm.clear();
+    norm.reserve(n);
+    lower.clear();
+    lower.reserve(n);
+    map.clear();
+    map.reserve(n + 1);
     let mut quoted = Vec::new();
     let mut open: Option<usize> = None;
     let mut line_is_heading = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'#');
@@ -495,8 +552,9 @@ fn word_run_end(bytes: &[u8], mut j: usize) -> usize {
 }
 
 /// Splits the normalised text into tokens.
-fn tokenize(norm: &str) -> Vec<Token> {
-    let mut tokens = Vec::with_capacity(norm.len() / 4);
+fn tokenize(norm: &str, mut tokens: Vec<Token>) -> Vec<Token> {
+    tokens.clear();
+    tokens.reserve(norm.len() / 4);
     let bytes = norm.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -561,10 +619,11 @@ fn tokenize(norm: &str) -> Vec<Token> {
 
 /// Sentences by UAX#29, then repaired: no break after an abbreviation, a break at every
 /// paragraph or list break.
-fn split_sentences(norm: &str) -> Vec<Unit> {
+fn split_sentences(norm: &str, mut units: Vec<Unit>) -> Vec<Unit> {
     // Room for sentences of some 60 bytes, so the list seldom grows.
-    let mut units: Vec<Unit> = Vec::with_capacity(norm.len() / 60 + 4);
-    let mut breaks = Vec::new();
+    units.clear();
+    units.reserve(norm.len() / 60 + 4);
+    let mut breaks = Vec::with_capacity(16);
     let mut para_start = 0;
     for para in norm.split('\n') {
         breaks.clear();
@@ -833,10 +892,18 @@ fn starts_with_clause_opener(
 
 /// Splits each sentence into clauses at clause punctuation, at a comma that opens a new clause,
 /// and at subordinating conjunctions. `lower` is `norm` lower-cased byte for byte.
-fn split_clauses(norm: &str, lower: &str, tokens: &[Token], sentences: &[Unit]) -> Vec<Unit> {
+fn split_clauses(
+    norm: &str,
+    lower: &str,
+    tokens: &[Token],
+    sentences: &[Unit],
+    mut clauses: Vec<Unit>,
+) -> Vec<Unit> {
     let bytes = norm.as_bytes();
     let lower = lower.as_bytes();
-    let mut clauses = Vec::with_capacity(sentences.len() * 2);
+    clauses.clear();
+    // Room for two or three clauses a sentence, so the list seldom grows.
+    clauses.reserve(sentences.len() * 3);
     for s in sentences {
         let first = tokens.partition_point(|t| (t.start as usize) < s.start);
         let last = tokens.partition_point(|t| (t.start as usize) < s.end);
