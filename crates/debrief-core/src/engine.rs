@@ -7,6 +7,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use regex_automata::meta::{self, Regex};
+use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::syntax;
 use regex_automata::Input;
 
@@ -102,9 +103,18 @@ struct SignalText {
 /// case-insensitive with ASCII classes (`\b`, `\d`, `\w` are ASCII: answers are matched on
 /// normalised text, and Unicode classes cost milliseconds to compile at every start), and without
 /// a literal prefilter, whose construction costs more than it saves on an answer's few kilobytes.
+/// Only where matches are is asked for, never groups, so the one-pass DFA and the backtracker
+/// (engines for groups) are not built: a third off compiling the default pack's patterns, with
+/// the lazy DFA and its fallback still there.
 pub fn patterns<P: AsRef<str>>(sources: &[P]) -> Result<Regex, Box<meta::BuildError>> {
     Regex::builder()
-        .configure(Regex::config().auto_prefilter(false))
+        .configure(
+            Regex::config()
+                .auto_prefilter(false)
+                .which_captures(WhichCaptures::Implicit)
+                .onepass(false)
+                .backtrack(false),
+        )
         .syntax(syntax::Config::new().case_insensitive(true).unicode(false))
         .build_many(sources)
         .map_err(Box::new)
