@@ -20,8 +20,9 @@ use crate::score;
 use crate::text::{Document, Unit};
 
 /// The part a phrase plays in its signal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum Role {
+    #[default]
     Phrase,
     Then,
     Unless,
@@ -156,10 +157,21 @@ thread_local! {
     static SPARE_HITS: std::cell::Cell<Option<SpareHits>> = const { std::cell::Cell::new(None) };
 }
 
-type SpareHits = (Vec<Hit>, Vec<(Cue, Range<usize>)>);
+type SpareHits = (Vec<Hit>, Vec<Hit>, Vec<(Cue, Range<usize>)>);
+
+/// An answer's hits and cues.
+struct Hits {
+    /// The hits in the order found (kept only to reuse the vector).
+    found: Vec<Hit>,
+    /// The hits by signal, start, and longest first.
+    hits: Vec<Hit>,
+    /// Signal `i`'s hits are `hits[bounds[i]..bounds[i + 1]]`.
+    bounds: Vec<u32>,
+    cues: Cues,
+}
 
 /// A match of one signal's part, in the normalised text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct Hit {
     signal: u32,
     role: Role,
@@ -319,20 +331,15 @@ impl Analyzer {
         }
         let doc = Document::new(text);
         let quantities = metrics::quantities(&doc);
-        let (hits, cues) = self.hits(&doc);
+        let Hits {
+            found,
+            hits,
+            bounds,
+            cues,
+        } = self.hits(&doc);
 
         // Room for the findings of most answers, so the vector seldom grows.
         let mut findings = Vec::with_capacity(32);
-        // Hits are sorted by signal: each signal's are one slice of them, from `bounds[i]` to
-        // `bounds[i + 1]`, found by counting (two binary searches a signal cost twenty times
-        // as much).
-        let mut bounds = vec![0u32; self.pack.signals.len() + 1];
-        for h in &hits {
-            bounds[h.signal as usize + 1] += 1;
-        }
-        for i in 1..bounds.len() {
-            bounds[i] += bounds[i - 1];
-        }
         let of_signal = |i: usize| &hits[bounds[i] as usize..bounds[i + 1] as usize];
         let mut metrics = metrics::measure(&doc, quantities.len());
         for (i, s) in self.pack.signals.iter().enumerate() {
@@ -355,7 +362,7 @@ impl Analyzer {
         }
         // Kept for the next answer on this thread unless a long one grew them.
         if hits.capacity() <= 1024 {
-            let _ = SPARE_HITS.try_with(|s| s.set(Some((hits, cues.into_hits()))));
+            let _ = SPARE_HITS.try_with(|s| s.set(Some((found, hits, cues.into_hits()))));
         }
         findings.sort_by(|a, b| {
             (a.start, std::cmp::Reverse(a.severity), &a.rule).cmp(&(
@@ -414,19 +421,19 @@ impl Analyzer {
 
     /// Every phrase and pattern hit, each tagged with its signal and role, and the context cues;
     /// phrases and cues come from one pass over the answer's units.
-    fn hits(&self, doc: &Document<'_>) -> (Vec<Hit>, Cues) {
+    fn hits(&self, doc: &Document<'_>) -> Hits {
         // The vectors of the answer judged before on this thread, with room for the hits of a
         // typical answer, so that they seldom grow.
-        let (mut hits, mut cues) = SPARE_HITS
+        let (mut found, mut hits, mut cues) = SPARE_HITS
             .try_with(|s| s.take())
             .unwrap_or_default()
             .unwrap_or_default();
-        hits.clear();
-        hits.reserve(doc.tokens().len() / 4);
+        found.clear();
+        found.reserve(doc.tokens().len() / 4);
         cues.clear();
         cues.reserve(doc.tokens().len() / 8);
         self.phrases.find(doc, |key, range| match key {
-            Key::Signal(signal, role) => hits.push(Hit {
+            Key::Signal(signal, role) => found.push(Hit {
                 signal,
                 role,
                 range,
@@ -444,7 +451,7 @@ impl Analyzer {
                 }
                 for m in p.regex.find_iter(Input::new(norm).span(s.start..s.end)) {
                     if m.start() < m.end() {
-                        hits.push(Hit {
+                        found.push(Hit {
                             signal: p.owners[m.pattern().as_usize()],
                             role: Role::Phrase,
                             range: m.range(),
@@ -453,15 +460,38 @@ impl Analyzer {
                 }
             }
         }
-        // Hits with equal keys differ at most in role, which each use of them filters on.
-        // Sorted by signal, start, and longest first, as one integer: a comparison of a tuple
-        // is three branches the processor cannot predict.
-        hits.sort_unstable_by_key(|h| {
-            (u128::from(h.signal) << 64)
-                | ((h.range.start as u128) << 32)
-                | u128::from(u32::MAX - h.range.end as u32)
-        });
-        (hits, Cues::from_hits(cues))
+        // Sorted by signal, then start, then longest first. Phrases come in order of start,
+        // longest first, and a signal's pattern matches in order of start after them: grouping
+        // by signal by counting (a stable sort) leaves only the few signals with both kinds to
+        // sort. Hits with equal keys differ at most in role, which each use of them filters on.
+        let mut bounds = vec![0u32; self.pack.signals.len() + 1];
+        for h in &found {
+            bounds[h.signal as usize + 1] += 1;
+        }
+        for i in 1..bounds.len() {
+            bounds[i] += bounds[i - 1];
+        }
+        let mut next = bounds.clone();
+        hits.clear();
+        hits.resize(found.len(), Hit::default());
+        for h in &found {
+            let at = &mut next[h.signal as usize];
+            hits[*at as usize] = h.clone();
+            *at += 1;
+        }
+        let key = |h: &Hit| (h.range.start as u64) << 32 | u64::from(u32::MAX - h.range.end as u32);
+        for w in bounds.windows(2) {
+            let slice = &mut hits[w[0] as usize..w[1] as usize];
+            if !slice.is_sorted_by_key(key) {
+                slice.sort_unstable_by_key(key);
+            }
+        }
+        Hits {
+            found,
+            hits,
+            bounds,
+            cues: Cues::from_hits(cues),
+        }
     }
 
     fn unit(&self, doc: &Document<'_>, scope: Scope, offset: usize) -> Unit {
@@ -697,6 +727,34 @@ mod tests {
     fn the_default_packs_patterns_skip_sentences_without_a_digit() {
         let a = analyzer();
         assert!(a.patterns.as_ref().is_some_and(|p| p.need_digit));
+    }
+
+    #[test]
+    fn a_signals_phrase_after_its_pattern_match_does_not_hide_the_match() {
+        // Pattern matches are found after every phrase: a signal with both must still see its
+        // hits in order of place, or the later phrase would hide the earlier match.
+        let mut pack = crate::builtin::pack().unwrap();
+        let s = pack
+            .signals
+            .iter_mut()
+            .find(|s| !s.patterns.is_empty() && s.then.is_empty() && s.answer.is_none())
+            .unwrap();
+        s.patterns = vec![r"\d+ zorbs".into()];
+        s.phrases = vec!["quuxed the flange".into()];
+        s.unless.clear();
+        s.unless_quantity = false;
+        let id = s.id.clone();
+        let a = Analyzer::new(pack).unwrap();
+        let j = a
+            .check_follow_up("We counted 40 zorbs. Later we quuxed the flange.", None)
+            .unwrap();
+        let texts: Vec<&str> = j
+            .findings
+            .iter()
+            .filter(|f| *f.rule == *id)
+            .map(|f| f.text.as_str())
+            .collect();
+        assert_eq!(texts, ["40 zorbs", "quuxed the flange"]);
     }
 
     #[test]
