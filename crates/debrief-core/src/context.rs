@@ -53,7 +53,10 @@ impl Cues {
 
     /// The cues from matches found by a caller's own phrase set (see [`add_cues`]).
     pub fn from_hits(mut hits: Vec<(Cue, Range<usize>)>) -> Cues {
-        hits.sort_by_key(|(_, r)| (r.start, r.end));
+        // Every use reads them by start alone; a phrase set finds them in that order already.
+        if !hits.is_sorted_by_key(|(_, r)| r.start) {
+            hits.sort_by_key(|(_, r)| r.start);
+        }
         Cues { hits }
     }
 
