@@ -733,51 +733,53 @@ mod tests {
     fn a_signals_phrase_after_its_pattern_match_does_not_hide_the_match() {
         // Pattern matches are found after every phrase: a signal with both must still see its
         // hits in order of place, or the later phrase would hide the earlier match.
+        let texts = one_signal_finds(
+            |s| s.then.is_empty() && s.answer.is_none(),
+            r"\d+ zorbs",
+            &["quuxed the flange"],
+            "We counted 40 zorbs. Later we quuxed the flange.",
+        );
+        assert_eq!(texts, ["40 zorbs", "quuxed the flange"]);
+    }
+
+    /// The texts a reply's findings show for one of the default pack's signals with patterns
+    /// (the first that `pick` takes), given only `pattern` and `phrases`.
+    fn one_signal_finds(
+        pick: impl Fn(&crate::pack::Signal) -> bool,
+        pattern: &str,
+        phrases: &[&str],
+        reply: &str,
+    ) -> Vec<String> {
         let mut pack = crate::builtin::pack().unwrap();
         let s = pack
             .signals
             .iter_mut()
-            .find(|s| !s.patterns.is_empty() && s.then.is_empty() && s.answer.is_none())
+            .find(|s| !s.patterns.is_empty() && pick(s))
             .unwrap();
-        s.patterns = vec![r"\d+ zorbs".into()];
-        s.phrases = vec!["quuxed the flange".into()];
+        s.patterns = vec![pattern.into()];
+        s.phrases = phrases.iter().map(|p| p.to_string()).collect();
         s.unless.clear();
         s.unless_quantity = false;
         let id = s.id.clone();
-        let a = Analyzer::new(pack).unwrap();
-        let j = a
-            .check_follow_up("We counted 40 zorbs. Later we quuxed the flange.", None)
+        let j = Analyzer::new(pack)
+            .unwrap()
+            .check_follow_up(reply, None)
             .unwrap();
-        let texts: Vec<&str> = j
-            .findings
-            .iter()
+        j.findings
+            .into_iter()
             .filter(|f| *f.rule == *id)
-            .map(|f| f.text.as_str())
-            .collect();
-        assert_eq!(texts, ["40 zorbs", "quuxed the flange"]);
+            .map(|f| f.text)
+            .collect()
     }
 
     #[test]
     fn a_pattern_match_across_two_sentences_does_not_hide_one_inside_the_second() {
-        let mut pack = crate::builtin::pack().unwrap();
-        let s = pack
-            .signals
-            .iter_mut()
-            .find(|s| !s.patterns.is_empty())
-            .unwrap();
-        s.patterns = vec![r"alpha[a-z .]*?\d+%".into()];
-        s.phrases.clear();
-        let id = s.id.clone();
-        let a = Analyzer::new(pack).unwrap();
-        let j = a
-            .check_follow_up("The alpha team shipped. Then alpha held at 5%.", None)
-            .unwrap();
-        let texts: Vec<&str> = j
-            .findings
-            .iter()
-            .filter(|f| *f.rule == *id)
-            .map(|f| f.text.as_str())
-            .collect();
+        let texts = one_signal_finds(
+            |_| true,
+            r"alpha[a-z .]*?\d+%",
+            &[],
+            "The alpha team shipped. Then alpha held at 5%.",
+        );
         assert_eq!(texts, ["alpha held at 5%"]);
     }
 
