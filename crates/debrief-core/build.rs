@@ -93,17 +93,18 @@ fn main() {
     code.push_str("/// The validated pack as JSON, empty when the pack is invalid.\npub static JSON: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/builtin_pack.json\"));\n");
     code.push_str("/// The pack's phrases, compiled; empty when the pack is invalid.\npub static PHRASES: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/builtin_phrases.bin\"));\n");
     fs::write(out.join("builtin_pack.rs"), code).expect("write builtin_pack.rs");
-    write_quantity_dfa(&out);
+    write_quantity_dfa(&manifest, &out);
 }
 
 /// Compiles the quantity regex into a dense DFA that matches from a given start (leftmost first,
 /// as the analyzer's regexes do), stored in the target's byte order.
-fn write_quantity_dfa(out: &Path) {
+fn write_quantity_dfa(manifest: &Path, out: &Path) {
     use regex_automata::dfa::{dense, StartKind};
     use regex_automata::util::syntax;
     use regex_automata::MatchKind;
     println!("cargo:rerun-if-changed=src/quantity.re");
-    let source = fs::read_to_string("src/quantity.re").expect("read src/quantity.re");
+    let source =
+        fs::read_to_string(manifest.join("src/quantity.re")).expect("read src/quantity.re");
     let dfa = dense::Builder::new()
         .configure(
             dense::Config::new()

@@ -152,8 +152,8 @@ fn needs_digit(pattern: &str) -> bool {
 }
 
 thread_local! {
-    /// The hit and cue vectors of the last answer judged on this thread, kept for the next: the
-    /// allocator's work for blocks of kilobytes costs more than filling them.
+    /// The hit and cue vectors of the last answer judged on this thread, kept for the next (see
+    /// `text::Spare` for why).
     static SPARE_HITS: std::cell::Cell<Option<SpareHits>> = const { std::cell::Cell::new(None) };
 }
 
@@ -361,7 +361,7 @@ impl Analyzer {
             }
         }
         // Kept for the next answer on this thread unless a long one grew them.
-        if hits.capacity() <= 1024 {
+        if crate::text::reusable(&found) && crate::text::reusable(&hits) {
             let _ = SPARE_HITS.try_with(|s| s.set(Some((found, hits, cues.into_hits()))));
         }
         findings.sort_by(|a, b| {

@@ -212,8 +212,8 @@ impl<K: Copy> PhraseSet<K> {
                 f(self.keys[code as usize], range.clone());
             }
         });
-        // Kept for the next answer unless a long one grew them (see `text::Spare`).
-        if units.spans.capacity() <= 4096 {
+        // Kept for the next answer on this thread unless a long one grew them.
+        if crate::text::reusable(&units.ids) && crate::text::reusable(&units.spans) {
             let _ = SPARE_UNITS.try_with(|s| s.set(Some(units)));
         }
     }

