@@ -75,6 +75,8 @@ pub struct Analyzer {
     weights: HashMap<String, u8>,
     /// Each signal's words for its findings, shared by every finding.
     texts: Vec<SignalText>,
+    /// The signals that judge the whole answer (those with an `answer` check), in pack order.
+    answer_signals: Vec<u32>,
     /// The pack's id and version, and its competencies' ids and probes, shared by every judgment.
     pack_ref: PackRef,
     shared: score::Shared,
@@ -268,6 +270,9 @@ impl Analyzer {
                 version: pack.meta.version.as_str().into(),
             },
             shared: score::Shared::new(&pack),
+            answer_signals: (0..pack.signals.len() as u32)
+                .filter(|&i| pack.signals[i as usize].answer.is_some())
+                .collect(),
             phrases,
             patterns,
             weights,
@@ -343,7 +348,9 @@ impl Analyzer {
         let of_signal = |i: usize| &hits[bounds[i] as usize..bounds[i + 1] as usize];
         let mut metrics = metrics::measure(&doc, quantities.len());
         for (i, s) in self.pack.signals.iter().enumerate() {
-            if s.answer.is_some() {
+            // A signal matched against the answer's units finds nothing without a hit; most have
+            // none, and asking first spares reading each signal's settings (a cache miss each).
+            if bounds[i] == bounds[i + 1] || s.answer.is_some() {
                 continue;
             }
             let before = findings.len();
@@ -355,8 +362,9 @@ impl Analyzer {
                 _ => {}
             }
         }
-        for (i, s) in self.pack.signals.iter().enumerate() {
-            if s.answer.is_some() && whole_answer {
+        if whole_answer {
+            for &i in &self.answer_signals {
+                let i = i as usize;
                 self.answer_signal(&doc, &quantities, &metrics, i, of_signal(i), &mut findings);
             }
         }
