@@ -61,9 +61,8 @@ pub struct Document<'a> {
     norm: String,
     /// `norm` lower-cased without changing any byte offset.
     lower: String,
-    /// For each byte of `norm`, the original byte offset of the character it came from; one
-    /// extra entry holds `text.len()`.
-    map: Vec<u32>,
+    /// Where the normalised text came from: [`Segments`].
+    segments: Segments,
     tokens: Vec<Token>,
     sentences: Vec<Unit>,
     clauses: Vec<Unit>,
@@ -81,7 +80,7 @@ pub struct Document<'a> {
 struct Spare {
     norm: String,
     lower: String,
-    map: Vec<u32>,
+    segments: Vec<(u32, u32)>,
     tokens: Vec<Token>,
     sentences: Vec<Unit>,
     clauses: Vec<Unit>,
@@ -131,9 +130,9 @@ impl<'a> Document<'a> {
         let Normalized {
             norm,
             lower,
-            map,
+            segments,
             quoted,
-        } = normalize(text, spare.norm, spare.lower, spare.map);
+        } = normalize(text, spare.norm, spare.lower, spare.segments);
         let tokens = tokenize(&norm, spare.tokens);
         let sentences = split_sentences(&norm, spare.sentences);
         let clauses = split_clauses(&norm, &lower, &tokens, &sentences, spare.clauses);
@@ -142,7 +141,7 @@ impl<'a> Document<'a> {
             lines: LineIndex::new_in(text, spare.lines),
             lower,
             norm,
-            map,
+            segments,
             tokens,
             sentences,
             clauses,
@@ -186,15 +185,25 @@ impl<'a> Document<'a> {
 
     /// Maps a range of the normalised text to the user's bytes.
     pub fn original(&self, range: Range<usize>) -> ByteSpan {
-        let start = self.map[range.start] as usize;
+        let start = self.source(range.start);
         if range.end <= range.start {
             return ByteSpan::new(start, start);
         }
         // The last normalised byte came from the character starting at `last`; the span ends
         // right after that character, whatever its length in the user's text.
-        let last = self.map[range.end - 1] as usize;
+        let last = self.source(range.end - 1);
         let last_len = self.text[last..].chars().next().map_or(0, char::len_utf8);
         ByteSpan::new(start, last + last_len)
+    }
+
+    /// The user's byte offset of the character holding byte `at` of the normalised text (at
+    /// most its length, which maps to the end of the user's text).
+    fn source(&self, at: usize) -> usize {
+        let mut at = at.min(self.norm.len());
+        while !self.norm.is_char_boundary(at) {
+            at -= 1;
+        }
+        self.segments.source(at)
     }
 
     /// The text of a normalised range.
@@ -316,7 +325,7 @@ impl Drop for Document<'_> {
         let spare = Spare {
             norm: kept_string(&mut self.norm),
             lower: kept_string(&mut self.lower),
-            map: kept(std::mem::take(&mut self.map)),
+            segments: kept(std::mem::take(&mut self.segments.0)),
             tokens: kept(std::mem::take(&mut self.tokens)),
             sentences: kept(std::mem::take(&mut self.sentences)),
             clauses: kept(std::mem::take(&mut self.clauses)),
@@ -327,13 +336,43 @@ impl Drop for Document<'_> {
     }
 }
 
+/// Where each character of the normalised text came from in the user's text, kept as the
+/// stretches over which the two advance together: `(normalised offset, user's offset)` at the
+/// start of each, in order. A stretch ends only where white space was folded or a character was
+/// replaced by a shorter one, so an answer has about one a line, where a map of every byte would
+/// write four bytes for each byte of the answer.
+#[derive(Debug, Default)]
+struct Segments(Vec<(u32, u32)>);
+
+impl Segments {
+    /// Records that normalised byte `at`, the next one written, came from the user's byte `from`;
+    /// a new stretch starts unless that is where the current one leads.
+    #[inline]
+    fn note(&mut self, at: usize, from: usize) {
+        match self.0.last() {
+            Some(&(a, f)) if f as usize + (at - a as usize) == from => {}
+            _ => self.0.push((at as u32, from as u32)),
+        }
+    }
+
+    /// The user's offset of normalised offset `at`, a character boundary (or the normalised
+    /// text's length).
+    fn source(&self, at: usize) -> usize {
+        let k = self.0.partition_point(|&(a, _)| a as usize <= at);
+        match k.checked_sub(1).map(|k| self.0[k]) {
+            Some((a, f)) => f as usize + (at - a as usize),
+            None => 0,
+        }
+    }
+}
+
 /// The normalised text and everything read off it while it is built.
 struct Normalized {
     norm: String,
     /// `norm` lower-cased without changing any byte offset.
     lower: String,
-    /// For each byte of `norm`, the input byte it came from, plus one entry for the text's end.
-    map: Vec<u32>,
+    /// Where `norm` came from, up to and with its end (the text's end).
+    segments: Segments,
     /// Ranges of `norm` inside double quotation marks.
     quoted: Vec<Range<usize>>,
 }
@@ -344,7 +383,12 @@ struct Normalized {
 ///
 /// Runs of plain ASCII, with the single spaces between words, are copied whole: a lone space
 /// between two visible characters normalises to itself, mapped to its own offset.
-fn normalize(text: &str, mut norm: String, mut lower: String, mut map: Vec<u32>) -> Normalized {
+fn normalize(
+    text: &str,
+    mut norm: String,
+    mut lower: String,
+    segments: Vec<(u32, u32)>,
+) -> Normalized {
     let bytes = text.as_bytes();
     let n = bytes.len();
     // Normalising never lengthens the text.
@@ -352,8 +396,8 @@ fn normalize(text: &str, mut norm: String, mut lower: String, mut map: Vec<u32>)
     norm.reserve(n);
     lower.clear();
     lower.reserve(n);
-    map.clear();
-    map.reserve(n + 1);
+    let mut map = Segments(segments);
+    map.0.clear();
     let mut quoted = Vec::new();
     let mut open: Option<usize> = None;
     let mut line_is_heading = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'#');
@@ -376,11 +420,11 @@ fn normalize(text: &str, mut norm: String, mut lower: String, mut map: Vec<u32>)
                 }
             }
             let run = &text[start..i];
+            map.note(norm.len(), start);
             norm.push_str(run);
             let from = lower.len();
             lower.push_str(run);
             lower[from..].make_ascii_lowercase();
-            map.extend(start as u32..i as u32);
             continue;
         }
         if b.is_ascii_whitespace() {
@@ -399,9 +443,9 @@ fn normalize(text: &str, mut norm: String, mut lower: String, mut map: Vec<u32>)
             let breaks =
                 newlines >= 2 || (newlines == 1 && (line_is_heading || starts_block(&text[i..])));
             let out = if breaks { '\n' } else { ' ' };
+            map.note(norm.len(), run_start);
             norm.push(out);
             lower.push(out);
-            map.push(run_start as u32);
             if breaks {
                 // A quotation never spans a paragraph or list break.
                 open = None;
@@ -413,9 +457,9 @@ fn normalize(text: &str, mut norm: String, mut lower: String, mut map: Vec<u32>)
         }
         let at = norm.len();
         if b == b'"' {
+            map.note(at, i);
             norm.push('"');
             lower.push('"');
-            map.push(i as u32);
             match open.take() {
                 Some(s) => quoted.push(s..at),
                 None => open = Some(at + 1),
@@ -429,9 +473,9 @@ fn normalize(text: &str, mut norm: String, mut lower: String, mut map: Vec<u32>)
             '\u{00a0}' | '\u{2009}' | '\u{202f}' => ' ',
             c => c,
         };
+        map.note(at, i);
         norm.push(out);
         lower.push(lower_same_length(out));
-        map.extend(std::iter::repeat_n(i as u32, out.len_utf8()));
         match out {
             '\u{201c}' => open = Some(at + out.len_utf8()),
             '\u{201d}' => {
@@ -443,11 +487,11 @@ fn normalize(text: &str, mut norm: String, mut lower: String, mut map: Vec<u32>)
         }
         i += ch.len_utf8();
     }
-    map.push(n as u32);
+    map.note(norm.len(), n);
     Normalized {
         norm,
         lower,
-        map,
+        segments: map,
         quoted,
     }
 }
@@ -1629,7 +1673,10 @@ mod tests {
         let r = reference::parts(text);
         assert_eq!(d.norm, r.norm, "norm of {text:?}");
         assert_eq!(d.lower, r.lower, "lower of {text:?}");
-        assert_eq!(d.map, r.map, "map of {text:?}");
+        // Every normalised offset, a character's first byte or not, leads where the reference's
+        // map of every byte does.
+        let sources: Vec<u32> = (0..=d.norm.len()).map(|at| d.source(at) as u32).collect();
+        assert_eq!(sources, r.map, "map of {text:?}");
         assert_eq!(d.tokens, r.tokens, "tokens of {text:?}");
         assert_eq!(d.sentences, r.sentences, "sentences of {text:?}");
         assert_eq!(d.clauses, r.clauses, "clauses of {text:?}");
