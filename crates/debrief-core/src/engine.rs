@@ -335,7 +335,7 @@ impl Analyzer {
             return Err(CheckError::Empty);
         }
         let doc = Document::new(text);
-        let quantities = metrics::quantities(&doc);
+        let (mut metrics, quantities) = metrics::measure(&doc);
         let Hits {
             found,
             hits,
@@ -346,7 +346,6 @@ impl Analyzer {
         // Room for the findings of most answers, so the vector seldom grows.
         let mut findings = Vec::with_capacity(32);
         let of_signal = |i: usize| &hits[bounds[i] as usize..bounds[i + 1] as usize];
-        let mut metrics = metrics::measure(&doc, quantities.len());
         for (i, s) in self.pack.signals.iter().enumerate() {
             // A signal matched against the answer's units finds nothing without a hit; most have
             // none, and asking first spares reading each signal's settings (a cache miss each).

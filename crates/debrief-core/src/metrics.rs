@@ -83,57 +83,82 @@ fn quantity_regex() -> &'static regex_automata::meta::Regex {
     })
 }
 
-/// The normalised ranges of every quantity in the document.
+/// The normalised ranges of every quantity in the document (what [`measure`] finds).
+pub fn quantities(doc: &Document<'_>) -> Vec<Range<usize>> {
+    measure(doc).1
+}
+
+/// Finds quantities at the places it is asked to try, in order.
 ///
 /// Every quantity starts a word with a digit, `p` or `tp` and a digit, or a spelled-out number
 /// of nines, so the regex runs anchored at those few places only; the matches are the same as a
 /// scan of the whole text would find (leftmost first, none overlapping).
-pub fn quantities(doc: &Document<'_>) -> Vec<Range<usize>> {
-    let lower = doc.lower().as_bytes();
-    let mut out = Vec::new();
-    let mut next = 0;
-    let mut try_at = |i: usize, out: &mut Vec<Range<usize>>| {
-        if i < next || !MAY_START[lower[i] as usize] || !may_start_quantity(lower, i) {
+struct QuantityFinder<'d> {
+    norm: &'d str,
+    lower: &'d [u8],
+    found: Vec<Range<usize>>,
+    /// Where the last quantity ended: none starts before it.
+    next: usize,
+}
+
+impl<'d> QuantityFinder<'d> {
+    fn new(doc: &'d Document<'_>) -> Self {
+        QuantityFinder {
+            norm: doc.norm(),
+            lower: doc.lower().as_bytes(),
+            found: Vec::new(),
+            next: 0,
+        }
+    }
+
+    /// Runs the regex anchored at byte `i` if a quantity can start there.
+    fn try_at(&mut self, i: usize) {
+        let lower = self.lower;
+        if i < self.next || !MAY_START[lower[i] as usize] || !may_start_quantity(lower, i) {
             return;
         }
-        let input = Input::new(doc.norm())
+        let input = Input::new(self.norm)
             .span(i..lower.len())
             .anchored(Anchored::Yes);
         // The DFA reads no further than the match needs; it never gives up on this regex.
         if let Ok(Some(m)) = quantity_dfa().try_search_fwd(&input) {
-            out.push(i..m.offset());
-            next = m.offset();
+            self.found.push(i..m.offset());
+            self.next = m.offset();
         }
-    };
-    if lower.is_ascii() {
-        // In ASCII text a quantity starts at the start of a word or number, or right after a
-        // joiner inside one ("rate-2x"): the tokens say where.
-        for t in doc.tokens() {
-            // Punctuation passes no test here and holds no joiner: no branch on the kind.
-            if may_start_at_token(lower, t.start as usize, t.end as usize) {
-                try_at(t.start as usize, &mut out);
-            }
-            if t.joined {
-                let (from, to) = (t.start as usize, t.end as usize);
-                for (j, &b) in lower[from..to - 1].iter().enumerate() {
-                    if !b.is_ascii_alphanumeric() && b != b'_' {
-                        try_at(from + j + 1, &mut out);
-                    }
+    }
+
+    /// In ASCII text a quantity starts at the start of a word or number, or right after a
+    /// joiner inside one ("rate-2x"): tries the token at `start..end`, `packed` being its
+    /// [`packed_word`] or 0.
+    #[inline]
+    fn try_token(&mut self, start: usize, end: usize, joined: bool, packed: u64) {
+        let lower = self.lower;
+        // Punctuation passes no test here and holds no joiner: no branch on the kind.
+        if may_start_at_token(lower, start, packed) {
+            self.try_at(start);
+        }
+        if joined {
+            for (j, &b) in lower[start..end - 1].iter().enumerate() {
+                if !b.is_ascii_alphanumeric() && b != b'_' {
+                    self.try_at(start + j + 1);
                 }
             }
         }
-    } else {
-        // Elsewhere a letter such as "é" is no ASCII word character either: look at every byte.
+    }
+
+    /// Elsewhere a letter such as "é" is no ASCII word character either: tries every byte a
+    /// quantity can start with.
+    fn try_every_byte(&mut self) {
+        let lower = self.lower;
         let mut i = 0;
         while i < lower.len() {
             let Some(skip) = lower[i..].iter().position(|&b| MAY_START[b as usize]) else {
                 break;
             };
-            try_at(i + skip, &mut out);
+            self.try_at(i + skip);
             i += skip + 1;
         }
     }
-    out
 }
 
 /// The bytes a quantity can start with (lower case).
@@ -158,13 +183,13 @@ const NINES: [u64; 4] = [
     pack_word(b"five"),
 ];
 
-/// A first test of whether a quantity can start at the token at `start..end`: it starts with a
-/// digit, with `p` or `tp` and a digit, or is a number said in words. Combined without
-/// short-circuits: which tokens pass is unpredictable, and few do.
+/// A first test of whether a quantity can start at the token starting at `start`, whose
+/// [`packed_word`] is `key` (0 if it has none): it starts with a digit, with `p` or `tp` and a
+/// digit, or is a number said in words. Combined without short-circuits: which tokens pass is
+/// unpredictable, and few do.
 #[inline]
-fn may_start_at_token(lower: &[u8], start: usize, end: usize) -> bool {
+fn may_start_at_token(lower: &[u8], start: usize, key: u64) -> bool {
     let at = |k: usize| lower.get(start + k).copied().unwrap_or(0);
-    let key = packed_word(lower, start, end).unwrap_or(0);
     let (b0, b1, b2) = (at(0), at(1), at(2));
     b0.is_ascii_digit()
         | (b0 == b'p') & b1.is_ascii_digit()
@@ -262,18 +287,25 @@ const LOW_BYTES: [u64; 9] = {
     masks
 };
 
-/// Measures a document; fillers and hedges are left at zero for the caller to fill.
-pub fn measure(doc: &Document<'_>, quantity_count: usize) -> Metrics {
+/// Measures a document and finds its quantities, in one pass over its tokens. Fillers and
+/// hedges are left at zero for the caller to fill.
+pub fn measure(doc: &Document<'_>) -> (Metrics, Vec<Range<usize>>) {
     let lower = doc.lower().as_bytes();
+    let ascii = lower.is_ascii();
+    let mut quantities = QuantityFinder::new(doc);
     let mut singular = 0;
     let mut plural = 0;
     let mut words = 0;
     for t in doc.tokens() {
         words += usize::from(t.kind != TokenKind::Punct);
         let (start, end) = (t.start as usize, t.end as usize);
+        let packed = packed_word(lower, start, end);
+        if ascii {
+            quantities.try_token(start, end, t.joined, packed.unwrap_or(0));
+        }
         // Compared as whole integers, without a branch a token: answers are mostly not pronouns,
         // but which tokens are is unpredictable. Numbers and punctuation never equal one.
-        let Some(word) = packed_word(lower, start, end) else {
+        let Some(word) = packed else {
             // Longer than eight bytes: only "ourselves", before any apostrophe, counts.
             let word = &lower[start..end];
             let cut = word.iter().position(|&b| b == b'\'').unwrap_or(word.len());
@@ -287,16 +319,20 @@ pub fn measure(doc: &Document<'_>, quantity_count: usize) -> Metrics {
         singular += usize::from(hit & (number == 1));
         plural += usize::from(hit & (number == 2));
     }
-    Metrics {
+    if !ascii {
+        quantities.try_every_byte();
+    }
+    let metrics = Metrics {
         words,
         sentences: doc.sentences().len(),
         speaking_seconds: (words as f64 * 60.0 / WORDS_PER_MINUTE).round() as usize,
-        quantities: quantity_count,
+        quantities: quantities.found.len(),
         first_person_singular: singular,
         first_person_plural: plural,
         fillers: 0,
         hedges: 0,
-    }
+    };
+    (metrics, quantities.found)
 }
 
 #[cfg(test)]
@@ -376,7 +412,7 @@ mod tests {
         ) {
             let text = words.join(" ");
             let doc = Document::new(&text);
-            let m = measure(&doc, 0);
+            let m = measure(&doc).0;
             let (mut singular, mut plural) = (0, 0);
             for t in doc.tokens().iter().filter(|t| t.kind == TokenKind::Word) {
                 let w = &doc.lower()[t.range()];
@@ -410,7 +446,7 @@ mod tests {
     fn first_person_counts_include_contractions() {
         let doc =
             Document::new("I'm sure my team and I did it; we're proud of our work, and so am I.");
-        let m = measure(&doc, 0);
+        let m = measure(&doc).0;
         assert_eq!(m.first_person_singular, 4);
         assert_eq!(m.first_person_plural, 2);
         assert_eq!(m.words, 17);
@@ -420,6 +456,6 @@ mod tests {
     fn speaking_time_is_at_150_words_a_minute() {
         let text = "word ".repeat(300);
         let doc = Document::new(&text);
-        assert_eq!(measure(&doc, 0).speaking_seconds, 120);
+        assert_eq!(measure(&doc).0.speaking_seconds, 120);
     }
 }
