@@ -249,6 +249,17 @@ mod tests {
     }
 
     #[test]
+    fn someone_asking_whether_we_could_is_their_idea_not_ours() {
+        let text = "Sales had promised the date, and my director asked whether we could ship \
+                    behind a feature flag and fix it later.";
+        assert!(check(text, "fix it later").1);
+        assert!(check(text, "feature flag").1);
+        // The candidate asking the same question proposes it.
+        let (_, reported, _) = check("I asked whether we could fix it later.", "fix it later");
+        assert!(!reported);
+    }
+
+    #[test]
     fn the_candidate_asking_is_their_own_act() {
         let (_, reported, _) = check("I pushed the team to skip the review.", "skip the review");
         assert!(!reported);

@@ -84,6 +84,9 @@ pub const REPORTED: &[&str] = &[
     "{their|his|her|sales'|leadership's|legal's|marketing's|finance's} {plan|idea|proposal|suggestion} was to",
     "{the|our|my} {vp's|ceo's|cto's|cfo's|manager's|director's|boss's|customer's|client's|exec's|executive's} {plan|idea|proposal|suggestion} was to",
     "said we should",
+    // "my director asked whether we could ship it and fix it later": the act is the asker's idea.
+    "{asked|asking|wondered|wondering} {whether|if}",
+    "wanted to know {whether|if}",
     "{said|says|claimed|claims|thought|believed|insisted|argued|felt} {that|}",
     "{pushing|pushed} for",
 ];
