@@ -260,6 +260,17 @@ mod tests {
     }
 
     #[test]
+    fn someone_asking_security_for_an_exception_is_their_act() {
+        let text = "The VP asked the CISO to grant an exception so we could ship.";
+        assert!(check(text, "grant an exception").1);
+        let (_, reported, _) = check(
+            "I asked the CISO to grant an exception so we could ship.",
+            "grant an exception",
+        );
+        assert!(!reported);
+    }
+
+    #[test]
     fn the_candidate_asking_is_their_own_act() {
         let (_, reported, _) = check("I pushed the team to skip the review.", "skip the review");
         assert!(!reported);

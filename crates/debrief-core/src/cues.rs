@@ -76,6 +76,8 @@ pub const NOT_NEGATION: &[&str] = &[
 pub const REPORTED: &[&str] = &[
     "{asked|told|pushed|pressured|urged|wanted|expected|needed|begged|instructed|ordered|encouraged|directed} {us|me|the team|my team|engineering|them|everyone|the engineers|him|her|} to",
     "{asking|telling|pushing|pressuring|urging} {us|me|the team|my team|engineering|them|everyone|} to",
+    "{asked|told|pushed|pressured|urged|begged|lobbied|asking|pushing|pressuring|urging|lobbying} {the|our|my} {CISO|security lead|security team|CTO|CEO|VP|director|manager|legal team|auditor|auditors|compliance team} to",
+    "{asked|pushed|pressured|urged|begged|lobbied} {security|legal|compliance|infosec|appsec} to",
     "{pressure|a push|the push|a request|the request|a mandate|the mandate|an ask|the ask} to",
     "{suggested|proposed|demanded|requested|recommended|insisted|argued|lobbied} {that|on|for|we|to|}",
     "{suggesting|proposing|demanding|requesting|insisting|arguing|lobbying} {that|on|for|we|to|}",
