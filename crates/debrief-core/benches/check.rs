@@ -20,7 +20,7 @@ fn bench(c: &mut Criterion) {
     }
     // 64 answers back to back, made from the two above by word swaps: few distinct texts, so the
     // processor's branch predictors learn them and this flatters throughput. The corpus below,
-    // 44 different answers, is the figure to quote.
+    // 50 different answers, is the figure to quote.
     let many: Vec<String> = (0..64)
         .map(|i| {
             if i % 2 == 0 { STRONG } else { WEAK }
@@ -36,7 +36,7 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
-    // The corpus: 44 different full-length answers, strong and weak, as written: throughput over
+    // The corpus: 50 different full-length answers, strong and weak, as written: throughput over
     // many answers as a coach re-judging a cohort would see it.
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus/answers");
     let mut corpus: Vec<String> = std::fs::read_dir(dir)

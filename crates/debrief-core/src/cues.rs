@@ -91,6 +91,7 @@ pub const REPORTED: &[&str] = &[
     "wanted to know {whether|if}",
     "{said|says|claimed|claims|thought|believed|insisted|argued|felt} {that|}",
     "{pushing|pushed} for",
+    "{offered|offering|volunteered} to",
 ];
 
 /// What follows is hypothetical or averted.
