@@ -377,8 +377,8 @@ struct Normalized {
     quoted: Vec<Range<usize>>,
 }
 
-/// Folds white space, keeps paragraph and list breaks, straightens apostrophes, and records for
-/// each output byte the input byte it came from. Lower-cases and finds the quoted ranges in the
+/// Folds white space, keeps paragraph and list breaks, straightens apostrophes, and records
+/// where the output came from in the input ([`Segments`]). Lower-cases and finds the quoted ranges in the
 /// same pass.
 ///
 /// Runs of plain ASCII, with the single spaces between words, are copied whole: a lone space
@@ -396,8 +396,8 @@ fn normalize(
     norm.reserve(n);
     lower.clear();
     lower.reserve(n);
-    let mut map = Segments(segments);
-    map.0.clear();
+    let mut segments = Segments(segments);
+    segments.0.clear();
     let mut quoted = Vec::new();
     let mut open: Option<usize> = None;
     let mut line_is_heading = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'#');
@@ -420,7 +420,7 @@ fn normalize(
                 }
             }
             let run = &text[start..i];
-            map.note(norm.len(), start);
+            segments.note(norm.len(), start);
             norm.push_str(run);
             let from = lower.len();
             lower.push_str(run);
@@ -443,7 +443,7 @@ fn normalize(
             let breaks =
                 newlines >= 2 || (newlines == 1 && (line_is_heading || starts_block(&text[i..])));
             let out = if breaks { '\n' } else { ' ' };
-            map.note(norm.len(), run_start);
+            segments.note(norm.len(), run_start);
             norm.push(out);
             lower.push(out);
             if breaks {
@@ -457,7 +457,7 @@ fn normalize(
         }
         let at = norm.len();
         if b == b'"' {
-            map.note(at, i);
+            segments.note(at, i);
             norm.push('"');
             lower.push('"');
             match open.take() {
@@ -473,7 +473,7 @@ fn normalize(
             '\u{00a0}' | '\u{2009}' | '\u{202f}' => ' ',
             c => c,
         };
-        map.note(at, i);
+        segments.note(at, i);
         norm.push(out);
         lower.push(lower_same_length(out));
         match out {
@@ -487,11 +487,11 @@ fn normalize(
         }
         i += ch.len_utf8();
     }
-    map.note(norm.len(), n);
+    segments.note(norm.len(), n);
     Normalized {
         norm,
         lower,
-        segments: map,
+        segments,
         quoted,
     }
 }
