@@ -249,14 +249,15 @@ mod tests {
     }
 
     #[test]
-    fn someone_asking_whether_we_could_is_their_idea_not_ours() {
+    fn asking_whether_we_could_is_a_question_not_the_act() {
         let text = "Sales had promised the date, and my director asked whether we could ship \
                     behind a feature flag and fix it later.";
-        assert!(check(text, "fix it later").1);
-        assert!(check(text, "feature flag").1);
-        // The candidate asking the same question proposes it.
-        let (_, reported, _) = check("I asked whether we could fix it later.", "fix it later");
-        assert!(!reported);
+        assert!(check(text, "fix it later").2);
+        assert!(check(text, "feature flag").2);
+        // Whoever asks, the asking is not the doing.
+        let text = "I asked whether we could launch before the pen test came back, and security \
+                    said no.";
+        assert!(check(text, "launch before the pen test came back").2);
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub const NOT_NEGATION: &[&str] = &[
 pub const REPORTED: &[&str] = &[
     "{asked|told|pushed|pressured|urged|wanted|expected|needed|begged|instructed|ordered|encouraged|directed} {us|me|the team|my team|engineering|them|everyone|the engineers|him|her|} to",
     "{asking|telling|pushing|pressuring|urging} {us|me|the team|my team|engineering|them|everyone|} to",
-    "{asked|told|pushed|pressured|urged|begged|lobbied|asking|pushing|pressuring|urging|lobbying} {the|our|my} {CISO|security lead|security team|CTO|CEO|VP|director|manager|legal team|auditor|auditors|compliance team} to",
+    "{asked|told|pushed|pressured|urged|begged|lobbied|wanted|expected|needed|asking|pushing|pressuring|urging|lobbying} {the|our|my} {CISO|security lead|security team|CTO|CEO|VP|director|manager|legal team|auditor|auditors|compliance team} to",
     "{asked|pushed|pressured|urged|begged|lobbied} {security|legal|compliance|infosec|appsec} to",
     "{pressure|a push|the push|a request|the request|a mandate|the mandate|an ask|the ask} to",
     "{suggested|proposed|demanded|requested|recommended|insisted|argued|lobbied} {that|on|for|we|to|}",
@@ -86,9 +86,6 @@ pub const REPORTED: &[&str] = &[
     "{their|his|her|sales'|leadership's|legal's|marketing's|finance's} {plan|idea|proposal|suggestion} was to",
     "{the|our|my} {vp's|ceo's|cto's|cfo's|manager's|director's|boss's|customer's|client's|exec's|executive's} {plan|idea|proposal|suggestion} was to",
     "said we should",
-    // "my director asked whether we could ship it and fix it later": the act is the asker's idea.
-    "{asked|asking|wondered|wondering} {whether|if}",
-    "wanted to know {whether|if}",
     "{said|says|claimed|claims|thought|believed|insisted|argued|felt} {that|}",
     "{pushing|pushed} for",
     "{offered|offering|volunteered} to",
@@ -108,6 +105,10 @@ pub const COUNTERFACTUAL: &[&str] = &[
     "{at risk of|in danger of|risk of|risked|threatened to}",
     "{was|were} about to",
     "{could|would|might} {potentially|easily}",
+    // "My director asked whether we could ship it and fix it later": asked about, not done, by
+    // whoever asks.
+    "{asked|asking|wondered|wondering} {whether|if}",
+    "wanted to know {whether|if}",
 ];
 
 /// Every cue list, in the order the analyzer adds them.
