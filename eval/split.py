@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Builds eval/*-dev.jsonl and eval/*-test.jsonl from the blind writers' files in eval/raw/.
+
+Every record keeps its writer's fields, gains `writer` (which brief and file it came from) and
+`split`. A group (a ladder, a minimal pair) or an explanation goes to dev or test as a whole, by
+a hash of its group or id, so the split never changes when records are added elsewhere.
+Run from the repository root: python3 eval/split.py
+"""
+import hashlib, json, pathlib, sys
+
+root = pathlib.Path(__file__).resolve().parent
+raw = root / "raw"
+
+def split_of(key):
+    return "dev" if hashlib.sha256(key.encode()).digest()[0] % 2 == 0 else "test"
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(l) for l in f if l.strip()]
+
+def write(name, records):
+    for split in ("dev", "test"):
+        rows = [r for r in records if r["split"] == split]
+        with open(root / f"{name}-{split}.jsonl", "w", encoding="utf-8") as f:
+            for r in rows:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        print(f"{name}-{split}.jsonl: {len(rows)}")
+
+answers = []
+for path, brief in [("ba1-ladders.jsonl", "TASK-LADDERS"), ("ba2-ladders.jsonl", "TASK-LADDERS"),
+                    ("ba3-ladders.jsonl", "TASK-LADDERS"), ("bd-acts.jsonl", "TASK-ACTS")]:
+    for r in read(raw / path):
+        r["writer"] = f"blind helper, briefs/{brief}.md, {path}"
+        r["split"] = split_of(r["group"])
+        r.setdefault("trap", "none")
+        answers.append(r)
+write("answers", answers)
+
+clauses = []
+for path in ["bc1-clauses.jsonl", "bc2-clauses.jsonl"]:
+    for r in read(raw / path):
+        r["writer"] = f"blind helper, briefs/TASK-CLAUSES.md, {path}"
+        r["split"] = split_of(r["id"])
+        clauses.append(r)
+write("clauses", clauses)
+
+labels = {}
+if (raw / "be-labels.jsonl").exists():
+    for r in read(raw / "be-labels.jsonl"):
+        labels[r["id"]] = r
+explain = []
+for r in read(raw / "be-explain.jsonl"):
+    r["writer"] = "blind helper, briefs/TASK-EXPLAIN.md, be-explain.jsonl"
+    l = labels.get(r["id"])
+    if l is None:
+        sys.exit(f"{r['id']}: not labelled yet (eval/raw/be-labels.jsonl)")
+    r["ideas"] = l["ideas"]
+    r["labelled"] = {k: l[k] for k in ("analogy", "errors", "unexplained_jargon", "verdict", "note") if k in l}
+    r["labeller"] = "a second helper, briefs/TASK-LABEL-EXPLAIN.md, who saw the ideas but wrote no text"
+    r["split"] = split_of(r["id"])
+    explain.append(r)
+write("explain", explain)
