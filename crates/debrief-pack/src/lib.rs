@@ -324,6 +324,21 @@ pub struct Signal {
     pub metric: Option<MetricKind>,
     /// The rule of an answer-level signal.
     pub answer: Option<AnswerCheck>,
+    /// The learned layer's class (`eval/LABELS.md`) whose sentences this signal reports, beside
+    /// its phrases. Several signals may name one class: its learned findings go to the first.
+    #[serde(default)]
+    pub learned: Option<String>,
+    /// The context rules for its learned findings (by default, `context`): the model reads
+    /// negation itself, so a disqualifier's learned findings keep "launched without the review".
+    #[serde(default)]
+    pub learned_context: ContextRules,
+    /// Templates one of which must be in the sentence of a learned finding, or the sentence
+    /// before it, for the learned layer to report it (the thing the finding is about).
+    #[serde(default)]
+    pub learned_near: Vec<String>,
+    /// Templates one of which must be in the sentence of a learned finding itself.
+    #[serde(default)]
+    pub learned_with: Vec<String>,
     /// Texts it must and must not fire on.
     pub examples: Examples,
     /// Where it is defined.
@@ -331,13 +346,21 @@ pub struct Signal {
 }
 
 impl Signal {
-    /// The signal's phrase lists, always four and in this order: its phrases, what must follow
-    /// them (`then`), what cancels them (`unless`), and what an answer-level check looks for
-    /// (`answer.absent`; empty without one). The analyzer and the build script that compiles
-    /// the default pack's phrases both add them in this order.
-    pub fn phrase_lists(&self) -> [&[String]; 4] {
+    /// The signal's phrase lists, always six and in this order: its phrases, what must follow
+    /// them (`then`), what cancels them (`unless`), what an answer-level check looks for
+    /// (`answer.absent`; empty without one), and what its learned findings need near and with
+    /// them. The analyzer and the build script that compiles the default pack's phrases both add
+    /// them in this order.
+    pub fn phrase_lists(&self) -> [&[String]; 6] {
         let absent: &[String] = self.answer.as_ref().map_or(&[], |a| &a.absent);
-        [&self.phrases, &self.then, &self.unless, absent]
+        [
+            &self.phrases,
+            &self.then,
+            &self.unless,
+            absent,
+            &self.learned_near,
+            &self.learned_with,
+        ]
     }
 }
 
@@ -419,12 +442,39 @@ pub struct Topic {
     pub max_words: usize,
     /// Concepts an accurate explanation contains.
     pub concepts: Vec<Concept>,
-    /// Jargon to avoid or explain.
+    /// Jargon to avoid or explain, beside the terms every topic's judge knows to be jargon.
     pub jargon: Vec<Jargon>,
+    /// Words the listener in the prompt uses every day (not jargon for them).
+    #[serde(default)]
+    pub knows: Vec<String>,
+    /// What a half-informed explainer gets wrong; stating one fails the explanation.
+    #[serde(default)]
+    pub misconceptions: Vec<Misconception>,
     /// A strong explanation, used as a test.
     pub strong_sample: String,
     /// A weak explanation, used as a test.
     pub weak_sample: String,
+}
+
+/// A wrong claim about a topic, and what is true instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Misconception {
+    /// Stable id, unique in its topic.
+    pub id: String,
+    /// The wrong claim, as a candidate would put it.
+    pub claim: String,
+    /// What is true instead, in one or two sentences.
+    pub why: String,
+    /// Phrase templates that state it.
+    pub phrases: Vec<String>,
+    /// What the claim is about: where the learned model hears the claim in a sentence with none
+    /// of these, it is not believed (a model trained on a few dozen wordings of a claim also
+    /// hears it in plain true sentences about the same topic).
+    #[serde(default)]
+    pub anchors: Vec<String>,
+    /// The ideas it gets wrong: an explanation that states it does not earn them.
+    #[serde(default)]
+    pub contradicts: Vec<String>,
 }
 
 /// The evidence rule of a checklist item.

@@ -9,8 +9,8 @@ use toml::Spanned;
 use super::template;
 use super::{
     AnswerAt, AnswerCheck, Card, ChecklistItem, Competency, Concept, Condition, ContextRules, Deck,
-    Evidence, Examples, Jargon, MetricKind, Origin, Pack, PackError, PackErrors, PackFile,
-    PackMeta, Question, Scope, Severity, Signal, Topic,
+    Evidence, Examples, Jargon, MetricKind, Misconception, Origin, Pack, PackError, PackErrors,
+    PackFile, PackMeta, Question, Scope, Severity, Signal, Topic,
 };
 
 #[derive(Deserialize)]
@@ -93,6 +93,14 @@ struct RawSignal {
     #[serde(default)]
     when: Vec<RawCondition>,
     #[serde(default)]
+    learned: Option<String>,
+    #[serde(default)]
+    learned_context: Option<Vec<String>>,
+    #[serde(default)]
+    learned_near: Vec<String>,
+    #[serde(default)]
+    learned_with: Vec<String>,
+    #[serde(default)]
     examples: RawExamples,
 }
 
@@ -165,7 +173,25 @@ struct RawTopic {
     concept: Vec<Spanned<RawConcept>>,
     #[serde(default)]
     jargon: Vec<Spanned<RawJargon>>,
+    #[serde(default)]
+    knows: Vec<String>,
+    #[serde(default)]
+    misconception: Vec<Spanned<RawMisconception>>,
     samples: RawSamples,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMisconception {
+    id: String,
+    claim: String,
+    why: String,
+    #[serde(default)]
+    phrases: Vec<String>,
+    #[serde(default)]
+    anchors: Vec<String>,
+    #[serde(default)]
+    contradicts: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -596,10 +622,13 @@ fn load_signals(
                     .collect(),
             })
         } else {
-            if s.phrases.is_empty() && s.patterns.is_empty() {
+            if s.phrases.is_empty() && s.patterns.is_empty() && s.learned.is_none() {
                 cx.err(
                     Some(at),
-                    format!("signal {:?} has neither phrases nor patterns", s.id),
+                    format!(
+                        "signal {:?} has no phrases, patterns or learned class",
+                        s.id
+                    ),
                 );
             }
             if !s.then.is_empty() && s.phrases.is_empty() {
@@ -634,7 +663,7 @@ fn load_signals(
                 None
             }
         };
-        let context = match s.context {
+        let mut rules_of = |list: Option<Vec<String>>| match list {
             None => default_context(s.severity),
             Some(list) => {
                 let mut rules = ContextRules::default();
@@ -656,6 +685,11 @@ fn load_signals(
                 rules
             }
         };
+        let context = rules_of(s.context.clone());
+        let learned_context = match s.learned_context.clone() {
+            None => context,
+            some => rules_of(some),
+        };
         if s.examples.fire.len() < 3 || s.examples.quiet.len() < 3 {
             cx.err(
                 Some(at),
@@ -669,6 +703,29 @@ fn load_signals(
         }
         for e in s.examples.fire.iter().chain(&s.examples.quiet) {
             cx.check_text(at, "example", e);
+        }
+        cx.check_templates(at, "learned_near", &s.learned_near);
+        cx.check_templates(at, "learned_with", &s.learned_with);
+        if s.learned.is_none() && !(s.learned_near.is_empty() && s.learned_with.is_empty()) {
+            cx.err(
+                Some(at),
+                format!(
+                    "signal {:?}: `learned_near` and `learned_with` need `learned`",
+                    s.id
+                ),
+            );
+        }
+        if let Some(class) = &s.learned {
+            cx.check_id(at, "learned class", class);
+            if answer.is_some() {
+                cx.err(
+                    Some(at),
+                    format!(
+                        "signal {:?}: a learned class reads sentences, not a whole answer",
+                        s.id
+                    ),
+                );
+            }
         }
         out.push(Signal {
             origin: cx.origin(at),
@@ -688,6 +745,10 @@ fn load_signals(
             context,
             metric,
             answer,
+            learned: s.learned,
+            learned_context,
+            learned_near: s.learned_near,
+            learned_with: s.learned_with,
             examples: Examples {
                 fire: s.examples.fire,
                 quiet: s.examples.quiet,
@@ -847,6 +908,41 @@ fn load_topic(f: &PackFile, errors: &mut Vec<PackError>) -> Option<Topic> {
             explained_by: j.explained_by,
         });
     }
+    let mut misconceptions: Vec<Misconception> = Vec::new();
+    for m in raw.misconception {
+        let mat = m.span().start;
+        let m = m.into_inner();
+        cx.check_id(mat, "misconception", &m.id);
+        cx.check_text(mat, "claim", &m.claim);
+        cx.check_text(mat, "why", &m.why);
+        cx.check_templates(mat, "phrases", &m.phrases);
+        cx.check_templates(mat, "anchors", &m.anchors);
+        for c in &m.contradicts {
+            if !concepts.iter().any(|x| x.id == *c) {
+                cx.err(
+                    Some(mat),
+                    format!("misconception {:?} contradicts {c:?}, which is not a concept of this topic", m.id),
+                );
+            }
+        }
+        if misconceptions.iter().any(|o| o.id == m.id) || concepts.iter().any(|c| c.id == m.id) {
+            cx.err(
+                Some(mat),
+                format!("misconception id {:?} is used twice", m.id),
+            );
+        }
+        misconceptions.push(Misconception {
+            id: m.id,
+            claim: m.claim,
+            why: m.why,
+            phrases: m.phrases,
+            anchors: m.anchors,
+            contradicts: m.contradicts,
+        });
+    }
+    for k in &raw.knows {
+        cx.check_text(at, "knows", k);
+    }
     Some(Topic {
         id,
         title: raw.title,
@@ -855,6 +951,8 @@ fn load_topic(f: &PackFile, errors: &mut Vec<PackError>) -> Option<Topic> {
         max_words: raw.max_words.unwrap_or(300),
         concepts,
         jargon,
+        knows: raw.knows,
+        misconceptions,
         strong_sample: raw.samples.strong,
         weak_sample: raw.samples.weak,
     })
