@@ -92,6 +92,24 @@ fn main() {
     fs::write(out.join("builtin_phrases.bin"), phrases).expect("write builtin_phrases.bin");
     code.push_str("/// The validated pack as JSON, empty when the pack is invalid.\npub static JSON: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/builtin_pack.json\"));\n");
     code.push_str("/// The pack's phrases, compiled; empty when the pack is invalid.\npub static PHRASES: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/builtin_phrases.bin\"));\n");
+    // The learned models are data beside the pack; a pack without one judges by phrases alone.
+    for (name, file) in [
+        ("JUDGE_MODEL", "judge.bin"),
+        ("EXPLAIN_MODEL", "explain.bin"),
+    ] {
+        let path = root.join("model").join(file);
+        println!("cargo:rerun-if-changed={}", path.display());
+        if path.is_file() {
+            code.push_str(&format!(
+                "/// The pack's learned model `{file}`.\npub static {name}: &[u8] = include_bytes!({:?});\n",
+                path.display().to_string()
+            ));
+        } else {
+            code.push_str(&format!(
+                "/// The pack has no `{file}`.\npub static {name}: &[u8] = &[];\n"
+            ));
+        }
+    }
     fs::write(out.join("builtin_pack.rs"), code).expect("write builtin_pack.rs");
     write_quantity_dfa(&manifest, &out);
 }

@@ -1,6 +1,7 @@
-//! Judging speed: one 400-word answer in process (target 100 µs or less), and throughput over many
-//! answers on one core (target 50 MB/s or more; `corpus-answers` is the honest measure). Run with
-//! `cargo bench -p debrief-core`.
+//! Judging speed: one 400-word answer in process, learned layer included (target 1 ms or less;
+//! `answer-phrases-only` shows what the phrases alone cost), throughput over many answers on one
+//! core (`corpus-answers` is the honest measure), and one explain-drill explanation (target under
+//! 1 ms). Run with `cargo bench -p debrief-core`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use debrief_core::{builtin, Analyzer};
@@ -11,12 +12,23 @@ const WEAK: &str = include_str!("answers/weak-400.md");
 
 fn bench(c: &mut Criterion) {
     let analyzer = Analyzer::new(builtin::pack().expect("built-in pack loads")).expect("compiles");
+    let phrases_only =
+        Analyzer::with_model(builtin::pack().expect("loads"), None).expect("compiles");
+    assert!(
+        analyzer.learned().is_some(),
+        "the built-in pack ships its model"
+    );
     let mut group = c.benchmark_group("check");
     for (name, text) in [("strong-400-words", STRONG), ("weak-400-words", WEAK)] {
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_with_input(BenchmarkId::new("answer", name), text, |b, t| {
             b.iter(|| analyzer.check(black_box(t), None).expect("judged"))
         });
+        group.bench_with_input(
+            BenchmarkId::new("answer-phrases-only", name),
+            text,
+            |b, t| b.iter(|| phrases_only.check(black_box(t), None).expect("judged")),
+        );
     }
     // 64 answers back to back, made from the two above by word swaps: few distinct texts, so the
     // processor's branch predictors learn them and this flatters throughput. The corpus below,
@@ -54,6 +66,17 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // One explanation for the explain drill, with the built-in explain model.
+    let pack = builtin::pack().expect("loads");
+    let model = builtin::explain_model();
+    assert!(model.is_some(), "the built-in pack ships its explain model");
+    let explainer = debrief_core::explain::Explainer::new(&pack, model.as_ref());
+    let topic = pack.topic("dns-resolution").expect("a topic");
+    let text = topic.strong_sample.clone();
+    c.bench_function("explain-one", |b| {
+        b.iter(|| explainer.judge(topic, black_box(&text)).expect("judged"))
+    });
 
     // The default pack's phrases are compiled at build time: making its analyzer loads them.
     c.bench_function("compile-builtin-pack", |b| {

@@ -14,6 +14,24 @@ pub fn phrase_tables() -> Option<&'static [u8]> {
     (!files::PHRASES.is_empty()).then_some(files::PHRASES)
 }
 
+/// The built-in pack's learned model for answers (`model/judge.bin`), read where it lies in the
+/// binary; `None` when the pack has none or it cannot be read.
+pub fn model() -> Option<crate::learned::Model> {
+    embedded(files::JUDGE_MODEL)
+}
+
+/// The built-in pack's learned model for the explain drill (`model/explain.bin`).
+pub fn explain_model() -> Option<crate::learned::Model> {
+    embedded(files::EXPLAIN_MODEL)
+}
+
+fn embedded(bytes: &'static [u8]) -> Option<crate::learned::Model> {
+    if bytes.is_empty() {
+        return None;
+    }
+    crate::learned::Model::from_bytes(std::borrow::Cow::Borrowed(bytes)).ok()
+}
+
 /// The id of the built-in pack.
 pub const ID: &str = "cloudflare-pm";
 

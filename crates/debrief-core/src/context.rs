@@ -126,6 +126,203 @@ impl Cues {
     }
 }
 
+/// Which kinds of cue a range of text holds: the learned layer reads them as features.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flags {
+    /// A negation or refusal (not one of the look-alikes such as "not only").
+    pub negation: bool,
+    /// Someone other than the candidate asking or pushing for something.
+    pub reported: bool,
+    /// A counterfactual or hypothetical.
+    pub counterfactual: bool,
+    /// The candidate going along with someone else's request.
+    pub agreed: bool,
+}
+
+impl Cues {
+    /// The kinds of cue inside `range`.
+    pub fn flags(&self, doc: &Document<'_>, range: Range<usize>) -> Flags {
+        self.flags_of(doc, self.in_range(range))
+    }
+
+    /// The kinds of cue that start inside `range` (and may run on past its end).
+    pub fn flags_starting(&self, doc: &Document<'_>, range: Range<usize>) -> Flags {
+        let first = self.hits.partition_point(|(_, r)| r.start < range.start);
+        let end = range.end;
+        self.flags_of(
+            doc,
+            self.hits[first..]
+                .iter()
+                .take_while(move |(_, r)| r.start < end),
+        )
+    }
+
+    fn flags_of<'a>(
+        &'a self,
+        doc: &Document<'_>,
+        cues: impl Iterator<Item = &'a (Cue, Range<usize>)>,
+    ) -> Flags {
+        let mut f = Flags::default();
+        for (c, r) in cues {
+            match c {
+                Cue::NegationBefore if !self.excepted(r) => f.negation = true,
+                Cue::NegationAfter => f.negation = true,
+                Cue::Reported => {
+                    let clause = doc.clauses()[doc.clause_of(r.start)];
+                    if !subject_is_candidate(doc, clause.start..r.start) {
+                        f.reported = true;
+                    }
+                }
+                Cue::Counterfactual => f.counterfactual = true,
+                Cue::Agreed => f.agreed = true,
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+/// Words that open a clause without being its subject: "and", "so", "honestly".
+const OPENERS: &[&str] = &[
+    "and",
+    "so",
+    "but",
+    "then",
+    "when",
+    "because",
+    "after",
+    "before",
+    "once",
+    "also",
+    "basically",
+    "honestly",
+    "um",
+    "uh",
+    "well",
+    "yeah",
+    "like",
+    "actually",
+    "meanwhile",
+    "later",
+    "still",
+    "eventually",
+    "finally",
+    "instead",
+    "while",
+    "though",
+    "although",
+    "since",
+    "that",
+    "which",
+    "-",
+    "*",
+    "\u{2022}",
+    ",",
+];
+
+/// Doers other than the candidate's side, as the head of a clause's subject.
+const OTHERS: &[&str] = &[
+    "he",
+    "she",
+    "they",
+    "someone",
+    "somebody",
+    "vendor",
+    "vendors",
+    "vp",
+    "ceo",
+    "cto",
+    "cfo",
+    "coo",
+    "director",
+    "manager",
+    "boss",
+    "competitor",
+    "competitors",
+    "contractor",
+    "contractors",
+    "partner",
+    "partners",
+    "customer",
+    "customers",
+    "client",
+    "clients",
+    "predecessor",
+    "attacker",
+    "attackers",
+    "hacker",
+    "hackers",
+    "sales",
+    "marketing",
+    "founder",
+    "agency",
+    "engineer",
+    "developer",
+    "intern",
+    "supplier",
+    "provider",
+    "auditor",
+    "board",
+];
+
+/// Whether a clause tells someone else's act: its subject is another party ("an engineer put
+/// the key in the build", "the vendor shipped it", "they skipped it") or its agent is ("was
+/// switched off by the attacker"), and nothing in it puts the candidate's side in (I, we, my,
+/// our, us, me).
+pub fn others_act(doc: &Document<'_>, range: Range<usize>) -> bool {
+    let a = doc.token_at(range.start);
+    let b = doc.token_at(range.end);
+    let lower = doc.lower();
+    let words: Vec<&str> = doc.tokens()[a..b]
+        .iter()
+        .map(|t| &lower[t.range()])
+        .collect();
+    if words.iter().any(|w| {
+        matches!(
+            *w,
+            "i" | "we"
+                | "my"
+                | "our"
+                | "us"
+                | "me"
+                | "i'm"
+                | "we're"
+                | "i've"
+                | "we've"
+                | "i'd"
+                | "we'd"
+        )
+    }) {
+        return false;
+    }
+    let by_other = words.windows(3).any(|w| {
+        w[0] == "by"
+            && (OTHERS.contains(&w[1])
+                || OTHERS.contains(&w[2])
+                || w[1] == "them"
+                || w[1] == "him"
+                || w[1] == "her")
+    });
+    let start = words
+        .iter()
+        .position(|w| !OPENERS.contains(w))
+        .unwrap_or(words.len());
+    let head = &words[start..words.len().min(start + 4)];
+    let subject = match head.first() {
+        Some(&("he" | "she" | "they" | "someone" | "somebody")) => true,
+        Some(
+            &("the" | "a" | "an" | "their" | "his" | "her" | "another" | "one" | "some" | "that"
+            | "this"),
+        ) => head[1..]
+            .iter()
+            .take(2)
+            .any(|w| OTHERS.contains(&w.trim_end_matches("'s"))),
+        Some(w) => OTHERS.contains(&w.trim_end_matches("'s")),
+        None => false,
+    };
+    subject || by_other
+}
+
 /// Whether a negation is a verb's ("does not", "was never"), which negates the subject before it.
 /// `cue` is lower case.
 fn is_auxiliary_negation(cue: &str) -> bool {

@@ -15,6 +15,8 @@ pub enum Cue {
     Reported,
     /// What follows is hypothetical or averted: "would have", "nearly".
     Counterfactual,
+    /// The candidate goes along with what someone else asked: "which I agreed to", "so we did".
+    Agreed,
 }
 
 /// Negations and refusals of what follows.
@@ -75,6 +77,10 @@ pub const NOT_NEGATION: &[&str] = &[
 /// Someone (maybe not the candidate) asking or pushing for what follows.
 pub const REPORTED: &[&str] = &[
     "{asked|told|pushed|pressured|urged|wanted|expected|needed|begged|instructed|ordered|encouraged|directed} {us|me|the team|my team|engineering|them|everyone|the engineers|him|her|} to",
+    // Speech told colloquially: "my sales lead is like, can we just turn it on".
+    "{is|was|were|goes|went} like",
+    // "Our VP asked me in a meeting to move the pen test": the request with words in between.
+    "{asked|told|pushed|pressured|urged|begged|instructed|ordered} {me|us|the team|my team|engineering|everyone|the engineers}",
     "{asking|telling|pushing|pressuring|urging} {us|me|the team|my team|engineering|them|everyone|} to",
     "{asked|told|pushed|pressured|urged|begged|lobbied|wanted|expected|needed|asking|pushing|pressuring|urging|lobbying} {the|our|my} {CISO|security lead|security team|CTO|CEO|VP|director|manager|legal team|auditor|auditors|compliance team} to",
     "{asked|pushed|pressured|urged|begged|lobbied} {security|legal|compliance|infosec|appsec} to",
@@ -94,6 +100,11 @@ pub const REPORTED: &[&str] = &[
 /// What follows is hypothetical or averted.
 pub const COUNTERFACTUAL: &[&str] = &[
     "{would|could|might|should|must} have",
+    // A scenario put to someone, a suggestion, a proposal: talked about, not done.
+    "{suppose|supposing|let's say|lets say|imagine|imagine if|picture this|hypothetically|in theory|theoretically|in a scenario where|as a scenario}",
+    "{can|could|should|shall} we {just|simply|not just|maybe}",
+    "{why don't we|why not just|how about we|what about we}",
+    "{the|a|one|their|his|her|an|that} {proposal|suggestion|idea|option|temptation|proposed plan|fallback plan|plan b} {in the team |from sales |from the business |on the table |}{was|were|would be|would have been|is} to",
     "{would've|could've|might've|should've|must've}",
     "{would|could} otherwise",
     "nearly",
@@ -111,11 +122,20 @@ pub const COUNTERFACTUAL: &[&str] = &[
     "wanted to know {whether|if}",
 ];
 
+/// The candidate going along with someone else's request: then it is the candidate's act too.
+pub const AGREED: &[&str] = &[
+    "{i|we} {agreed|went along|gave in|caved|relented|conceded|said yes|said fine|said ok|said okay|okayed|ok'd|approved|signed off|accepted|let it go|let it happen|let them}",
+    "{which|and} {i|we} {agreed to|went along with|approved|accepted|signed off on|okayed|allowed}",
+    "{so|and} {we|i} {did|did it|did just that|went ahead|shipped it|launched it}",
+    "{i|we} {didn't|did not} {push back|object|argue|fight it|say no}",
+];
+
 /// Every cue list, in the order the analyzer adds them.
-pub const CUE_LISTS: [(Cue, &[&str]); 5] = [
+pub const CUE_LISTS: [(Cue, &[&str]); 6] = [
     (Cue::NegationBefore, NEGATION_BEFORE),
     (Cue::NegationAfter, NEGATION_AFTER),
     (Cue::NotNegation, NOT_NEGATION),
     (Cue::Reported, REPORTED),
     (Cue::Counterfactual, COUNTERFACTUAL),
+    (Cue::Agreed, AGREED),
 ];

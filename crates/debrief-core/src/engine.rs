@@ -13,6 +13,7 @@ use regex_automata::Input;
 
 use crate::context::{self, Cue, Cues};
 use crate::judgment::{Finding, Judgment, PackRef};
+use crate::learned::{Layer, Model, Reading};
 use crate::metrics::{self, Metrics};
 use crate::pack::{AnswerAt, MetricKind, Pack, PackError, PackErrors, Scope, Severity};
 use crate::phrases::PhraseSet;
@@ -27,10 +28,19 @@ enum Role {
     Then,
     Unless,
     Absent,
+    Near,
+    With,
 }
 
 /// The roles in the order of [`Signal::phrase_lists`].
-const ROLES: [Role; 4] = [Role::Phrase, Role::Then, Role::Unless, Role::Absent];
+const ROLES: [Role; 6] = [
+    Role::Phrase,
+    Role::Then,
+    Role::Unless,
+    Role::Absent,
+    Role::Near,
+    Role::With,
+];
 
 /// What a phrase of the analyzer's one phrase set belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +90,8 @@ pub struct Analyzer {
     /// The pack's id and version, and its competencies' ids and probes, shared by every judgment.
     pack_ref: PackRef,
     shared: score::Shared,
+    /// The learned layer, where the pack has a model.
+    learned: Option<Layer>,
 }
 
 /// The signals' patterns, compiled into one regex.
@@ -181,11 +193,51 @@ struct Hit {
 }
 
 impl Analyzer {
-    /// Compiles a loaded pack.
+    /// Compiles a loaded pack. The default pack (by its id) gets the model built with the
+    /// program; another pack gets none (see [`Analyzer::with_model`]).
     pub fn new(pack: Pack) -> Result<Analyzer, PackErrors> {
+        let model = if pack.meta.id == crate::builtin::ID {
+            crate::builtin::model()
+        } else {
+            None
+        };
+        Analyzer::with_model(pack, model)
+    }
+
+    /// Compiles a loaded pack with its learned model, if it has one.
+    pub fn with_model(pack: Pack, model: Option<Model>) -> Result<Analyzer, PackErrors> {
         // The default pack's phrases were compiled when the program was built; any other pack's
         // are compiled now.
-        Analyzer::with_phrases(pack, crate::builtin::phrase_tables())
+        let mut a = Analyzer::with_phrases(pack, crate::builtin::phrase_tables())?;
+        if let Some(model) = model {
+            a.learned = Some(Layer::new(model, &a.pack).map_err(PackErrors)?);
+        }
+        Ok(a)
+    }
+
+    /// The different red flags of judgment among `findings`: concerns of signals that are not
+    /// about the answer's form (its length, fillers and hedges).
+    fn red_flags(&self, findings: &[Finding]) -> usize {
+        let mut red: Vec<&str> = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Concern)
+            .filter(|f| {
+                self.pack
+                    .signals
+                    .iter()
+                    .find(|s| *s.id == *f.rule)
+                    .is_some_and(|s| s.answer.is_none() && s.metric.is_none())
+            })
+            .map(|f| &*f.rule)
+            .collect();
+        red.sort_unstable();
+        red.dedup();
+        red.len()
+    }
+
+    /// The learned layer, if the analyzer has one.
+    pub fn learned(&self) -> Option<&Layer> {
+        self.learned.as_ref()
     }
 
     /// Compiles a pack, taking `stored` phrase tables where they are the pack's.
@@ -278,6 +330,7 @@ impl Analyzer {
             weights,
             texts,
             pack,
+            learned: None,
         })
     }
 
@@ -323,6 +376,26 @@ impl Analyzer {
         question: Option<&str>,
         whole_answer: bool,
     ) -> Result<Judgment, CheckError> {
+        self.evaluate(text, question, whole_answer).map(|(j, _)| j)
+    }
+
+    /// What the answer ranker reads of an answer (`None` without a learned layer): for the
+    /// trainer, which fits the ranker on these.
+    pub fn ranker_input(
+        &self,
+        text: &str,
+        whole_answer: bool,
+    ) -> Result<Option<Vec<f32>>, CheckError> {
+        self.evaluate(text, None, whole_answer).map(|(_, x)| x)
+    }
+
+    /// The judgment and the answer ranker's input.
+    fn evaluate(
+        &self,
+        text: &str,
+        question: Option<&str>,
+        whole_answer: bool,
+    ) -> Result<(Judgment, Option<Vec<f32>>), CheckError> {
         let question = match question {
             Some(id) => Some(
                 self.pack
@@ -345,6 +418,8 @@ impl Analyzer {
 
         // Room for the findings of most answers, so the vector seldom grows.
         let mut findings = Vec::with_capacity(32);
+        // The signal and the normalised start of each phrase finding, in step with `findings`.
+        let mut located: Vec<(u32, usize)> = Vec::with_capacity(32);
         let of_signal = |i: usize| &hits[bounds[i] as usize..bounds[i + 1] as usize];
         for (i, s) in self.pack.signals.iter().enumerate() {
             // A signal matched against the answer's units finds nothing without a hit; most have
@@ -353,7 +428,15 @@ impl Analyzer {
                 continue;
             }
             let before = findings.len();
-            self.match_signal(&doc, &cues, &quantities, i, of_signal(i), &mut findings);
+            self.match_signal(
+                &doc,
+                &cues,
+                &quantities,
+                i,
+                of_signal(i),
+                &mut findings,
+                &mut located,
+            );
             let fired = findings.len() - before;
             match s.metric {
                 Some(MetricKind::Fillers) => metrics.fillers += fired,
@@ -361,6 +444,19 @@ impl Analyzer {
                 _ => {}
             }
         }
+        let reading = self.learned.as_ref().map(|layer| {
+            let reading = layer.read(&doc, &cues);
+            self.learned_findings(
+                &doc,
+                &cues,
+                layer,
+                &reading,
+                &of_signal,
+                &mut findings,
+                &mut located,
+            );
+            reading
+        });
         if whole_answer {
             for &i in &self.answer_signals {
                 let i = i as usize;
@@ -384,25 +480,69 @@ impl Analyzer {
         let disqualified = findings
             .iter()
             .any(|f| f.severity == Severity::Disqualifier);
-        let score = score::overall(
-            &competencies,
-            self.pack.meta.expected_competencies,
-            disqualified,
-        );
         let too_short = whole_answer && metrics.words < score::MIN_STORY_WORDS;
-        let verdict = score::verdict(score, &competencies, disqualified, too_short);
+        let answer_features = match (&self.learned, &reading) {
+            (Some(layer), Some(reading)) => {
+                let mut per_class = vec![0u32; reading.k];
+                for &(i, _) in &located {
+                    if let Some(c) = layer.class_of[i as usize] {
+                        per_class[c] += 1;
+                    }
+                }
+                Some(crate::learned::answer::features(
+                    reading.k,
+                    &reading.probs,
+                    &per_class,
+                    &metrics,
+                    whole_answer,
+                ))
+            }
+            _ => None,
+        };
+        let ranked = match (&self.learned, &answer_features) {
+            (Some(layer), Some(x)) => layer.ranker().map(|(weights, cuts)| {
+                let s = crate::learned::answer::score(crate::learned::answer::raw(weights, x));
+                let s = if disqualified { s.min(10) } else { s };
+                (
+                    s,
+                    score::verdict_at(
+                        s,
+                        cuts,
+                        &competencies,
+                        self.red_flags(&findings),
+                        disqualified,
+                        too_short,
+                    ),
+                )
+            }),
+            _ => None,
+        };
+        let (score, verdict) = ranked.unwrap_or_else(|| {
+            let score = score::overall(
+                &competencies,
+                self.pack.meta.expected_competencies,
+                disqualified,
+            );
+            (
+                score,
+                score::verdict(score, &competencies, disqualified, too_short),
+            )
+        });
         let probes = score::probes(&self.shared, &competencies, question);
-        Ok(Judgment {
-            pack: self.pack_ref.clone(),
-            question: question.map(|q| q.id.clone()),
-            verdict,
-            score,
-            disqualified,
-            competencies,
-            findings,
-            probes,
-            metrics,
-        })
+        Ok((
+            Judgment {
+                pack: self.pack_ref.clone(),
+                question: question.map(|q| q.id.clone()),
+                verdict,
+                score,
+                disqualified,
+                competencies,
+                findings,
+                probes,
+                metrics,
+            },
+            answer_features,
+        ))
     }
 
     /// Judges a Markdown answer or story: front matter is skipped, and spans, lines and columns
@@ -517,6 +657,7 @@ impl Analyzer {
         i: usize,
         hits: &[Hit],
         findings: &mut Vec<Finding>,
+        located: &mut Vec<(u32, usize)>,
     ) {
         let s = &self.pack.signals[i];
         let mut last_end = 0usize;
@@ -566,8 +707,191 @@ impl Analyzer {
                 continue;
             }
             last_end = span.end;
+            located.push((i as u32, span.start));
             findings.push(self.finding(doc, i, span));
         }
+    }
+
+    /// What the learned layer adds to the phrase findings, sentence by sentence: a phrase finding
+    /// of a class whose model reading is below the class's veto is dropped; a class the model
+    /// hears (at its threshold) where no phrase of the class fired becomes a finding of the
+    /// class's first signal, on the clause that carries it, unless that signal's context rules
+    /// say it is someone else's words, a counterfactual or a question.
+    #[allow(clippy::too_many_arguments)]
+    fn learned_findings<'h>(
+        &self,
+        doc: &Document<'_>,
+        cues: &Cues,
+        layer: &Layer,
+        reading: &Reading,
+        of_signal: &dyn Fn(usize) -> &'h [Hit],
+        findings: &mut Vec<Finding>,
+        located: &mut Vec<(u32, usize)>,
+    ) {
+        // Vetoes first, so a dropped phrase finding does not hide a learned one.
+        let mut keep = vec![true; findings.len()];
+        for (n, &(i, at)) in located.iter().enumerate() {
+            if let Some(c) = layer.class_of[i as usize] {
+                let s = doc.sentence_of(at);
+                if reading.sentence(s)[c] < layer.vetoes[c] {
+                    keep[n] = false;
+                }
+            }
+        }
+        if keep.iter().any(|k| !k) {
+            let mut n = 0;
+            findings.retain(|_| {
+                n += 1;
+                keep[n - 1]
+            });
+            let mut n = 0;
+            located.retain(|_| {
+                n += 1;
+                keep[n - 1]
+            });
+        }
+        let phrase_found = |c: usize, s: usize| {
+            located
+                .iter()
+                .any(|&(i, at)| layer.class_of[i as usize] == Some(c) && doc.sentence_of(at) == s)
+        };
+        let mut added = Vec::new();
+        let mut clause_readings = vec![None; doc.sentences().len()];
+        for s in 0..doc.sentences().len() {
+            let probs = reading.sentence(s);
+            for (c, &p) in probs.iter().enumerate() {
+                if p < layer.thresholds[c] {
+                    continue;
+                }
+                let Some((i, signal)) = layer.primary(&self.pack, c) else {
+                    continue;
+                };
+                let rules = signal.learned_context;
+                if rules.question && doc.is_question(s) {
+                    continue;
+                }
+                if phrase_found(c, s) {
+                    continue;
+                }
+                // The class's anatomy, where the pack spells it out: what it is about, in the
+                // sentence or the one before, and what happened to it, in the sentence.
+                let in_sentence = |role: Role, from: usize| {
+                    of_signal(i).iter().any(|h| {
+                        h.role == role && (from..=s).contains(&doc.sentence_of(h.range.start))
+                    })
+                };
+                if (!signal.learned_near.is_empty()
+                    && !in_sentence(Role::Near, s.saturating_sub(1)))
+                    || (!signal.learned_with.is_empty() && !in_sentence(Role::With, s))
+                {
+                    continue;
+                }
+                // What silences the signal's phrases in a sentence silences what the model
+                // hears there too ("the devs were late because I kept changing the spec").
+                if in_sentence(Role::Unless, s) {
+                    continue;
+                }
+                let span = self.learned_span(doc, cues, layer, s, c, p, &mut clause_readings);
+                // A learned finding covers a clause: a negation, someone else's request or a
+                // hypothetical governs it from its opening words ("If we had skipped...", "Our
+                // VP asked me to..."), not from a consequence further on ("a flaw that would
+                // have exposed user data"). Agreement may come at the end ("..., which I
+                // agreed to").
+                let flags = cues.flags_starting(doc, head(doc, span.clone(), LEARNED_CUE_REACH));
+                let sentence = doc.sentences()[s];
+                let agreed = cues.flags(doc, sentence.start..sentence.end).agreed;
+                let flags = context::Flags { agreed, ..flags };
+                if (rules.reported && flags.reported && !flags.agreed)
+                    // A strength or the disqualifier is the candidate's own act; a red flag such
+                    // as blame is about others by nature.
+                    || (rules.reported
+                        && matches!(signal.severity, Severity::Strength | Severity::Disqualifier)
+                        && context::others_act(doc, span.clone())
+                        && !flags.agreed)
+                    || (rules.counterfactual && flags.counterfactual)
+                    || (rules.negation && flags.negation)
+                    || (rules.reported && doc.is_quoted(span.start))
+                {
+                    continue;
+                }
+                added.push((i as u32, span, s, p));
+            }
+        }
+        // One sentence does not both prove and count against a competency: a learned finding
+        // gives way to a phrase finding of the other colour there ("I proved the lead wrong and
+        // overruled him" is not also alignment), and of two learned ones the likelier stays.
+        let red = |i: u32| self.pack.signals[i as usize].severity.is_red();
+        let competency = |i: u32| &self.pack.signals[i as usize].competency;
+        let phrase_located = located.clone();
+        let keep: Vec<bool> = added
+            .iter()
+            .map(|&(i, _, s, p)| {
+                let against_phrase = phrase_located.iter().any(|&(j, at)| {
+                    doc.sentence_of(at) == s && competency(j) == competency(i) && red(j) != red(i)
+                });
+                let against_learned = added.iter().any(|&(j, _, t, q)| {
+                    t == s && competency(j) == competency(i) && red(j) != red(i) && q > p
+                });
+                !against_phrase && !against_learned
+            })
+            .collect();
+        for ((i, span, _, _), keep) in added.into_iter().zip(keep) {
+            if keep {
+                located.push((i, span.start));
+                findings.push(self.finding(doc, i as usize, span));
+            }
+        }
+    }
+
+    /// Where a learned class is heard in sentence `s`: the clause that carries it (the one the
+    /// model reads highest, when that one alone reaches half the sentence's reading), else the
+    /// whole sentence; without its closing punctuation either way.
+    #[allow(clippy::too_many_arguments)]
+    fn learned_span(
+        &self,
+        doc: &Document<'_>,
+        cues: &Cues,
+        layer: &Layer,
+        s: usize,
+        c: usize,
+        p: f32,
+        clause_readings: &mut [Option<ClauseReadings>],
+    ) -> Range<usize> {
+        let sentence = doc.sentences()[s];
+        // Each clause of a sentence is read once, for every class that needs a span in it.
+        let readings = clause_readings[s].get_or_insert_with(|| {
+            let clauses: Vec<_> = doc
+                .clauses()
+                .iter()
+                .filter(|u| u.sentence == s && u.end > u.start)
+                .collect();
+            if clauses.len() < 2 {
+                return Vec::new();
+            }
+            clauses
+                .into_iter()
+                .map(|u| {
+                    (
+                        u.start..u.end,
+                        layer.read_range(doc, cues, s, u.start..u.end),
+                    )
+                })
+                .collect()
+        });
+        let mut span = sentence.start..sentence.end;
+        let best = readings.iter().map(|(r, probs)| (probs[c], r)).fold(
+            None::<(f32, &Range<usize>)>,
+            |b, x| match b {
+                Some(b) if b.0 >= x.0 => Some(b),
+                _ => Some(x),
+            },
+        );
+        if let Some((q, r)) = best {
+            if q >= 0.5 * p {
+                span = r.clone();
+            }
+        }
+        trim_span(doc, span)
     }
 
     fn answer_signal(
@@ -596,7 +920,9 @@ impl Analyzer {
         }
         let all = 0..doc.norm().len();
         let span = match check.at {
-            AnswerAt::All => all,
+            // A finding about the whole answer (its length, its pronouns) points at no words:
+            // underlining everything would say nothing about where to look.
+            AnswerAt::All => 0..0,
             AnswerAt::LastSentence => doc.sentences().last().map_or(all, |u| u.start..u.end),
             AnswerAt::Overflow => doc.words_after(400).unwrap_or(all),
         };
@@ -619,6 +945,49 @@ impl Analyzer {
             message: t.message.clone(),
             suggestion: t.suggestion.clone(),
         }
+    }
+}
+
+/// Each clause of a sentence and the model's reading of it.
+type ClauseReadings = Vec<(Range<usize>, Vec<f32>)>;
+
+/// Words from the start of a learned finding's clause within which a context cue governs it.
+const LEARNED_CUE_REACH: usize = 6;
+
+/// The first `words` words of a span (the whole span if it has fewer).
+fn head(doc: &Document<'_>, span: Range<usize>, words: usize) -> Range<usize> {
+    let a = doc.token_at(span.start);
+    let b = doc.token_at(span.end);
+    let mut seen = 0;
+    for t in &doc.tokens()[a..b] {
+        if t.kind != crate::text::TokenKind::Punct {
+            seen += 1;
+            if seen == words {
+                return span.start..t.end as usize;
+            }
+        }
+    }
+    span
+}
+
+/// A span without the white space and punctuation at its ends (a clause keeps its words, not
+/// the comma or full stop after them).
+fn trim_span(doc: &Document<'_>, span: Range<usize>) -> Range<usize> {
+    let text = doc.norm();
+    let piece = &text[span.clone()];
+    let start = span.start
+        + (piece.len()
+            - piece
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .len());
+    let end = span.start
+        + piece
+            .trim_end_matches(|c: char| !c.is_alphanumeric() && c != '%' && c != ')')
+            .len();
+    if start < end {
+        start..end
+    } else {
+        span
     }
 }
 
@@ -825,7 +1194,10 @@ mod tests {
     #[test]
     fn phrases_compiled_at_build_time_judge_as_those_compiled_now() {
         let stored = analyzer();
-        let compiled = Analyzer::with_phrases(crate::builtin::pack().unwrap(), None).unwrap();
+        let mut compiled = Analyzer::with_phrases(crate::builtin::pack().unwrap(), None).unwrap();
+        if let Some(model) = crate::builtin::model() {
+            compiled.learned = Some(Layer::new(model, &compiled.pack).unwrap());
+        }
         assert!(!compiled.phrases_precompiled());
         let mut texts: Vec<String> = vec![
             include_str!("../benches/answers/strong-400.md").into(),

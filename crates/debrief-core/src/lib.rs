@@ -17,6 +17,7 @@ pub mod engine;
 pub mod explain;
 pub mod interview;
 pub mod judgment;
+pub mod learned;
 pub mod markdown;
 pub mod metrics;
 pub mod phrases;

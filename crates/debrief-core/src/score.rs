@@ -191,6 +191,45 @@ pub fn verdict(
     v
 }
 
+/// How many different red flags of judgment (concerns about what the candidate did or thinks;
+/// not the length or the fillers of the answer) make a strong no-hire without a disqualifier.
+pub const SEVERAL_RED_FLAGS: usize = 3;
+
+/// The verdict from a learned score and its cut points (`cuts`: the lowest score of a no-hire, a
+/// hire and a strong hire). A disqualifier is a strong no-hire; otherwise a strong no-hire needs
+/// [`SEVERAL_RED_FLAGS`] different red flags as well as a score below a hire. A target at 1 or a
+/// whole answer too short to judge is at most a no-hire; any competency at 1, at most a hire.
+pub fn verdict_at(
+    score: u8,
+    cuts: &[f32],
+    scores: &[CompetencyScore],
+    red_flags: usize,
+    disqualified: bool,
+    too_short: bool,
+) -> Verdict {
+    if disqualified {
+        return Verdict::StrongNoHire;
+    }
+    let s = f32::from(score);
+    let mut v = if s >= cuts[2] {
+        Verdict::StrongHire
+    } else if s >= cuts[1] {
+        Verdict::Hire
+    } else {
+        Verdict::NoHire
+    };
+    if v == Verdict::NoHire && s < cuts[0] && red_flags >= SEVERAL_RED_FLAGS {
+        v = Verdict::StrongNoHire;
+    }
+    if scores.iter().any(|c| c.score == Some(1)) {
+        v = v.min(Verdict::Hire);
+    }
+    if too_short || scores.iter().any(|c| c.target && c.score == Some(1)) {
+        v = v.min(Verdict::NoHire);
+    }
+    v
+}
+
 /// The follow-ups to practise next: the weakest competencies first (a 1, then a 2), then targets
 /// with no evidence, then, with no question given, competencies with no evidence in the pack's
 /// order. One probe a competency, at most three.

@@ -1,0 +1,182 @@
+//! The learned layer as the analyzer uses it: the model, which of the pack's signals report each
+//! of its classes, and the reading of an answer sentence by sentence.
+
+use std::ops::Range;
+
+use super::features::{self, Context, Scratch};
+use super::model::Model;
+use crate::context::Cues;
+use crate::pack::{Pack, PackError, Signal};
+use crate::text::Document;
+
+/// The model with the pack's signals for each of its classes.
+#[derive(Debug)]
+pub struct Layer {
+    /// The model.
+    pub model: Model,
+    /// For each model class, the pack's signals that name it, in pack order; the first reports
+    /// the class's learned findings.
+    pub signals: Vec<Vec<u32>>,
+    /// The model class of each of the pack's signals.
+    pub class_of: Vec<Option<usize>>,
+    /// Each class's decision threshold.
+    pub thresholds: Vec<f32>,
+    /// Each class's veto: a phrase finding of the class is dropped where the model gives its
+    /// sentence less than this (0 for none).
+    pub vetoes: Vec<f32>,
+    /// Whether a sentence of several clauses is also read clause by clause, keeping the highest
+    /// reading of each class: a long sentence otherwise dilutes the one clause that matters.
+    pub clause_max: bool,
+}
+
+/// What the model read in every sentence of an answer.
+#[derive(Debug, Default)]
+pub struct Reading {
+    /// The probabilities, `[sentences, classes]`.
+    pub probs: Vec<f32>,
+    /// The classes per sentence.
+    pub k: usize,
+}
+
+impl Reading {
+    /// The probabilities of sentence `s`.
+    pub fn sentence(&self, s: usize) -> &[f32] {
+        &self.probs[s * self.k..(s + 1) * self.k]
+    }
+}
+
+/// The context of a clause of sentence `s`: the sentence's, with the cues of the clause alone.
+fn clause_context(doc: &Document<'_>, cues: &Cues, s: usize, range: Range<usize>) -> Context {
+    let mut context = Context::of(doc, cues, s);
+    let flags = cues.flags(doc, range);
+    context.negation = flags.negation;
+    context.reported = flags.reported;
+    context.counterfactual = flags.counterfactual;
+    context.agreed = flags.agreed;
+    context
+}
+
+impl Layer {
+    /// Joins a model to a pack; every learned class the pack names must be the model's.
+    pub fn new(model: Model, pack: &Pack) -> Result<Layer, Vec<PackError>> {
+        let k = model.classes();
+        let mut signals = vec![Vec::new(); k];
+        let mut class_of = vec![None; pack.signals.len()];
+        let mut errors = Vec::new();
+        for (i, s) in pack.signals.iter().enumerate() {
+            let Some(class) = &s.learned else { continue };
+            match model.class(class) {
+                Some(c) => {
+                    signals[c].push(i as u32);
+                    class_of[i] = Some(c);
+                }
+                None => errors.push(PackError {
+                    file: s.origin.file.clone(),
+                    line: Some(s.origin.line),
+                    message: format!(
+                        "signal {:?}: the learned model has no class {class:?}",
+                        s.id
+                    ),
+                }),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let thresholds = model.meta.thresholds.clone();
+        let vetoes = model
+            .meta
+            .extra
+            .get("veto")
+            .filter(|v| v.len() == k)
+            .cloned()
+            .unwrap_or_else(|| vec![0.0; k]);
+        let clause_max = model.meta.extra.contains_key("clause-max");
+        Ok(Layer {
+            model,
+            signals,
+            class_of,
+            thresholds,
+            vetoes,
+            clause_max,
+        })
+    }
+
+    /// The answer ranker's weights (bias first) and the verdict's cut points on the score
+    /// (no-hire, hire, strong hire), where the model has them.
+    pub fn ranker(&self) -> Option<(&[f32], &[f32])> {
+        let weights = self.model.meta.extra.get("ranker")?;
+        let cuts = self.model.meta.extra.get("verdict")?;
+        (weights.len() == 1 + super::answer::feature_count(self.model.classes()) && cuts.len() == 3)
+            .then_some((weights.as_slice(), cuts.as_slice()))
+    }
+
+    /// The signal that reports class `c`'s learned findings, if the pack has one.
+    pub fn primary<'p>(&self, pack: &'p Pack, c: usize) -> Option<(usize, &'p Signal)> {
+        self.signals[c]
+            .first()
+            .map(|&i| (i as usize, &pack.signals[i as usize]))
+    }
+
+    /// The model's probabilities for every sentence of `doc`.
+    pub fn read(&self, doc: &Document<'_>, cues: &Cues) -> Reading {
+        let k = self.model.classes();
+        let n = doc.sentences().len();
+        let mut probs = vec![0f32; n * k];
+        let mut scratch = Scratch::default();
+        let mut feats = Vec::with_capacity(256);
+        for (s, unit) in doc.sentences().iter().enumerate() {
+            feats.clear();
+            features::sentence(
+                doc,
+                unit.start..unit.end,
+                Context::of(doc, cues, s),
+                &mut scratch,
+                &mut feats,
+            );
+            self.model.forward(&feats, &mut probs[s * k..(s + 1) * k]);
+        }
+        if self.clause_max {
+            let mut clause = vec![0f32; k];
+            for u in doc.clauses() {
+                let s = u.sentence;
+                let whole = doc.sentences()[s];
+                if (u.start, u.end) == (whole.start, whole.end)
+                    || doc.words_between(u.start..u.end) < 4
+                {
+                    continue;
+                }
+                feats.clear();
+                features::sentence(
+                    doc,
+                    u.start..u.end,
+                    clause_context(doc, cues, s, u.start..u.end),
+                    &mut scratch,
+                    &mut feats,
+                );
+                self.model.forward(&feats, &mut clause);
+                for (p, q) in probs[s * k..(s + 1) * k].iter_mut().zip(&clause) {
+                    *p = p.max(*q);
+                }
+            }
+        }
+        Reading { probs, k }
+    }
+
+    /// The probability of every class for a range inside sentence `s` (a clause), read as if
+    /// it were a sentence of its own.
+    pub fn read_range(
+        &self,
+        doc: &Document<'_>,
+        cues: &Cues,
+        s: usize,
+        range: Range<usize>,
+    ) -> Vec<f32> {
+        let mut feats = Vec::with_capacity(128);
+        let context = clause_context(doc, cues, s, range.clone());
+        features::sentence(doc, range, context, &mut Scratch::default(), &mut feats);
+        let mut out = vec![0f32; self.model.classes()];
+        self.model.forward(&feats, &mut out);
+        out
+    }
+}

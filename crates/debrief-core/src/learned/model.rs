@@ -1,0 +1,397 @@
+//! The learned layer's model: hashed n-gram embeddings averaged into one vector, one hidden
+//! layer, and one sigmoid output per class; an ensemble of E such networks (trained from
+//! different seeds on the same vocabulary) whose probabilities are averaged.
+//!
+//! `forward`: features `[n]` (hashes) -> embedding rows `[n, E·D]` (unknown hashes skipped) ->
+//! mean `[E, D]` -> per member `relu(W1 [H, D] · x + b1)` `[H]` -> `sigmoid(W2 [K, H] · h + b2)`
+//! `[K]` -> mean over members `[K]`.
+//!
+//! The weights are data, like a pack: a little-endian file read where it lies (the embedded
+//! model is never copied; only the two small dense layers are decoded). Layout:
+//!
+//! ```text
+//! "DBLM" u32 format, u32 features version, u32 K, u32 D, u32 H, u32 V, u32 table bits, u32 E,
+//! u32 meta length, meta (JSON: class ids, thresholds, what built it), zero padding to 8,
+//! table [2^bits] u32 (row + 1, 0 empty; linear probing on the hash's low bits),
+//! keys [V] u64, scales [V] f32, rows [V, E·D] i8,
+//! W1 [E, H, D] f32, b1 [E, H] f32, W2 [E, K, H] f32, b2 [E, K] f32
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::features;
+
+const MAGIC: &[u8; 4] = b"DBLM";
+const FORMAT: u32 = 2;
+/// The header's length in bytes, up to the meta.
+const HEADER: usize = 40;
+
+/// What a model file says of itself, besides its weights.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Meta {
+    /// The class ids, in output order.
+    pub classes: Vec<String>,
+    /// Each class's decision threshold on its probability, in output order.
+    pub thresholds: Vec<f32>,
+    /// How the model was made: data, command, seed.
+    #[serde(default)]
+    pub provenance: String,
+    /// Named extra parameters (the answer scorer's weights, for one).
+    #[serde(default)]
+    pub extra: std::collections::BTreeMap<String, Vec<f32>>,
+}
+
+/// Why a model could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelError(pub String);
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+/// A model ready to run.
+pub struct Model {
+    bytes: Cow<'static, [u8]>,
+    /// Class ids, thresholds and the rest of the meta.
+    pub meta: Meta,
+    d: usize,
+    h: usize,
+    k: usize,
+    v: usize,
+    e: usize,
+    mask: usize,
+    table_at: usize,
+    keys_at: usize,
+    scales_at: usize,
+    rows_at: usize,
+    w1: Vec<f32>,
+    b1: Vec<f32>,
+    w2: Vec<f32>,
+    b2: Vec<f32>,
+}
+
+impl fmt::Debug for Model {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Model")
+            .field("classes", &self.meta.classes.len())
+            .field("rows", &self.v)
+            .field("dims", &(self.d, self.h))
+            .finish()
+    }
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
+}
+
+fn f32s(b: &[u8], at: usize, n: usize) -> Vec<f32> {
+    b[at..at + 4 * n]
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
+        .collect()
+}
+
+/// The weights of a model before it is written: what the trainer fills in.
+#[derive(Debug, Clone, Default)]
+pub struct Weights {
+    /// Embedding dimensions of each member.
+    pub d: usize,
+    /// Hidden units of each member.
+    pub h: usize,
+    /// Members of the ensemble.
+    pub e: usize,
+    /// Feature hashes, one per row.
+    pub keys: Vec<u64>,
+    /// Rows `[V, E·D]`, as floats; quantised to i8 per row when written.
+    pub rows: Vec<f32>,
+    /// `[E, H, D]`.
+    pub w1: Vec<f32>,
+    /// `[E, H]`.
+    pub b1: Vec<f32>,
+    /// `[E, K, H]`.
+    pub w2: Vec<f32>,
+    /// `[E, K]`.
+    pub b2: Vec<f32>,
+}
+
+impl Weights {
+    /// The model file for these weights and `meta`.
+    pub fn to_bytes(&self, meta: &Meta) -> Vec<u8> {
+        let (d, h, k, v, e) = (self.d, self.h, meta.classes.len(), self.keys.len(), self.e);
+        assert_eq!(self.rows.len(), v * e * d);
+        assert_eq!(self.w1.len(), e * h * d);
+        assert_eq!(self.b1.len(), e * h);
+        assert_eq!(self.w2.len(), e * k * h);
+        assert_eq!(self.b2.len(), e * k);
+        let bits = (usize::BITS - (2 * v.max(1)).leading_zeros()).max(4);
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        for x in [
+            FORMAT,
+            features::VERSION,
+            k as u32,
+            d as u32,
+            h as u32,
+            v as u32,
+            bits,
+            e as u32,
+        ] {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        let json = serde_json::to_vec(meta).expect("meta serialises");
+        out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+        out.extend_from_slice(&json);
+        while out.len() % 8 != 0 {
+            out.push(0);
+        }
+        let size = 1usize << bits;
+        let mask = size - 1;
+        let mut table = vec![0u32; size];
+        for (row, key) in self.keys.iter().enumerate() {
+            let mut slot = (*key as usize) & mask;
+            while table[slot] != 0 {
+                slot = (slot + 1) & mask;
+            }
+            table[slot] = row as u32 + 1;
+        }
+        for t in table {
+            out.extend_from_slice(&t.to_le_bytes());
+        }
+        for key in &self.keys {
+            out.extend_from_slice(&key.to_le_bytes());
+        }
+        let wide = e * d;
+        let mut quantised = Vec::with_capacity(v * wide);
+        for r in 0..v {
+            let row = &self.rows[r * wide..(r + 1) * wide];
+            let max = row.iter().fold(0f32, |m, x| m.max(x.abs()));
+            let scale = if max == 0.0 { 1.0 } else { max / 127.0 };
+            out.extend_from_slice(&scale.to_le_bytes());
+            quantised.extend(
+                row.iter()
+                    .map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8),
+            );
+        }
+        out.extend(quantised.iter().map(|q| *q as u8));
+        for part in [&self.w1, &self.b1, &self.w2, &self.b2] {
+            for x in part.iter() {
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+        out
+    }
+}
+
+impl Model {
+    /// Reads a model file.
+    pub fn from_bytes(bytes: Cow<'static, [u8]>) -> Result<Model, ModelError> {
+        let b: &[u8] = &bytes;
+        let bad = |what: &str| ModelError(format!("not a debrief model: {what}"));
+        if b.len() < HEADER || &b[..4] != MAGIC {
+            return Err(bad("no DBLM header"));
+        }
+        if u32_at(b, 4) != FORMAT {
+            return Err(bad("unknown format version"));
+        }
+        if u32_at(b, 8) != features::VERSION {
+            return Err(ModelError(format!(
+                "the model was made for features version {}, this debrief reads version {}: rebuild it with `train/`",
+                u32_at(b, 8),
+                features::VERSION
+            )));
+        }
+        let [k, d, h, v, bits, e, meta_len] =
+            [12, 16, 20, 24, 28, 32, 36].map(|at| u32_at(b, at) as usize);
+        if bits > 28 || d == 0 || h == 0 || e == 0 || e * d > 1024 || h > 1024 {
+            return Err(bad("impossible sizes"));
+        }
+        let meta_at = HEADER;
+        let mut at = meta_at + meta_len;
+        if at > b.len() {
+            return Err(bad("truncated"));
+        }
+        let meta: Meta =
+            serde_json::from_slice(&b[meta_at..at]).map_err(|e| bad(&format!("meta: {e}")))?;
+        if meta.classes.len() != k || meta.thresholds.len() != k {
+            return Err(bad("meta does not match the sizes"));
+        }
+        at = at.div_ceil(8) * 8;
+        let table_at = at;
+        at += 4 << bits;
+        let keys_at = at;
+        at += 8 * v;
+        let scales_at = at;
+        at += 4 * v;
+        let rows_at = at;
+        at += v * e * d;
+        let need = at + 4 * e * (h * d + h + k * h + k);
+        if b.len() != need {
+            return Err(bad("wrong length"));
+        }
+        let w1 = f32s(b, at, e * h * d);
+        at += 4 * e * h * d;
+        let b1 = f32s(b, at, e * h);
+        at += 4 * e * h;
+        let w2 = f32s(b, at, e * k * h);
+        at += 4 * e * k * h;
+        let b2 = f32s(b, at, e * k);
+        Ok(Model {
+            meta,
+            d,
+            h,
+            k,
+            v,
+            e,
+            mask: (1 << bits) - 1,
+            table_at,
+            keys_at,
+            scales_at,
+            rows_at,
+            w1,
+            b1,
+            w2,
+            b2,
+            bytes,
+        })
+    }
+
+    /// How many classes it scores.
+    pub fn classes(&self) -> usize {
+        self.k
+    }
+
+    /// How many feature rows it knows.
+    pub fn rows(&self) -> usize {
+        self.v
+    }
+
+    /// The index of a class id.
+    pub fn class(&self, id: &str) -> Option<usize> {
+        self.meta.classes.iter().position(|c| c == id)
+    }
+
+    /// The row of a feature hash, if the model knows it.
+    fn row(&self, key: u64) -> Option<usize> {
+        let b: &[u8] = &self.bytes;
+        let mut slot = (key as usize) & self.mask;
+        loop {
+            let r = u32_at(b, self.table_at + 4 * slot) as usize;
+            if r == 0 {
+                return None;
+            }
+            let at = self.keys_at + 8 * (r - 1);
+            if b[at..at + 8] == key.to_le_bytes() {
+                return Some(r - 1);
+            }
+            slot = (slot + 1) & self.mask;
+        }
+    }
+
+    /// The probability of every class for a sentence's features, written to `out` (length K).
+    pub fn forward(&self, features: &[u64], out: &mut [f32]) {
+        debug_assert_eq!(out.len(), self.k);
+        let b: &[u8] = &self.bytes;
+        let (d, h, k, e) = (self.d, self.h, self.k, self.e);
+        let wide = e * d;
+        let mut x = [0f32; 1024];
+        let x = &mut x[..wide];
+        let mut found = 0usize;
+        for &f in features {
+            if let Some(r) = self.row(f) {
+                let scale = f32::from_le_bytes(
+                    b[self.scales_at + 4 * r..self.scales_at + 4 * r + 4]
+                        .try_into()
+                        .expect("4 bytes"),
+                );
+                let row = &b[self.rows_at + r * wide..self.rows_at + (r + 1) * wide];
+                for (xi, q) in x.iter_mut().zip(row) {
+                    *xi += scale * f32::from(*q as i8);
+                }
+                found += 1;
+            }
+        }
+        if found > 0 {
+            let inv = 1.0 / found as f32;
+            x.iter_mut().for_each(|v| *v *= inv);
+        }
+        out.iter_mut().for_each(|o| *o = 0.0);
+        let mut hidden = [0f32; 1024];
+        let hidden = &mut hidden[..h];
+        for m in 0..e {
+            let xm = &x[m * d..(m + 1) * d];
+            let w1 = &self.w1[m * h * d..(m + 1) * h * d];
+            let b1 = &self.b1[m * h..(m + 1) * h];
+            for (j, hj) in hidden.iter_mut().enumerate() {
+                let w = &w1[j * d..(j + 1) * d];
+                let s: f32 = w.iter().zip(xm).map(|(a, b)| a * b).sum::<f32>() + b1[j];
+                *hj = s.max(0.0);
+            }
+            let w2 = &self.w2[m * k * h..(m + 1) * k * h];
+            let b2 = &self.b2[m * k..(m + 1) * k];
+            for (c, o) in out.iter_mut().enumerate() {
+                let w = &w2[c * h..(c + 1) * h];
+                let s: f32 = w.iter().zip(hidden.iter()).map(|(a, b)| a * b).sum::<f32>() + b2[c];
+                *o += 1.0 / (1.0 + (-s).exp());
+            }
+        }
+        let inv = 1.0 / e as f32;
+        out.iter_mut().for_each(|o| *o *= inv);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> (Weights, Meta) {
+        let w = Weights {
+            d: 2,
+            h: 2,
+            e: 1,
+            keys: vec![11, 22, 11 + 64],
+            rows: vec![1.0, 0.0, 0.0, 1.0, -1.0, -1.0],
+            w1: vec![1.0, 0.0, 0.0, 1.0],
+            b1: vec![0.0, 0.0],
+            w2: vec![4.0, -4.0],
+            b2: vec![0.0],
+        };
+        let meta = Meta {
+            classes: vec!["a".into()],
+            thresholds: vec![0.5],
+            ..Meta::default()
+        };
+        (w, meta)
+    }
+
+    #[test]
+    fn a_written_model_reads_back_and_runs() {
+        let (w, meta) = tiny();
+        let m = Model::from_bytes(Cow::Owned(w.to_bytes(&meta))).unwrap();
+        assert_eq!(m.meta, meta);
+        let mut p = [0f32];
+        m.forward(&[11], &mut p);
+        assert!(p[0] > 0.95, "{p:?}");
+        m.forward(&[22], &mut p);
+        assert!(p[0] < 0.05, "{p:?}");
+        // Colliding slots are probed past; unknown hashes are skipped.
+        m.forward(&[75, 999], &mut p);
+        assert!((p[0] - 0.5).abs() < 1e-6, "{p:?}");
+    }
+
+    #[test]
+    fn a_damaged_or_foreign_file_is_refused_with_a_reason() {
+        let (w, meta) = tiny();
+        let mut bytes = w.to_bytes(&meta);
+        bytes.pop();
+        assert!(Model::from_bytes(Cow::Owned(bytes)).is_err());
+        let e = Model::from_bytes(Cow::Owned(b"GIF89a".repeat(10))).unwrap_err();
+        assert!(e.0.contains("not a debrief model"), "{e}");
+    }
+}
