@@ -1,39 +1,76 @@
 //! The explain drill's judgment (RUBRIC.md, "The explain drill"): an explanation for a
-//! non-technical listener is judged on its length (about two minutes), the topic's key concepts,
-//! jargon avoided or explained in plain words, a concrete analogy, and short sentences.
+//! non-technical listener is judged on its length (about two minutes), the topic's key ideas in
+//! any words, accuracy (no misconception stated), jargon explained where first used, an analogy
+//! or everyday example, and short sentences.
+//!
+//! Ideas, misconceptions and analogies are read two ways: the topic's phrase templates (exact,
+//! with spans) and, where the pack ships one, the learned model (`crate::learned`) that reads each
+//! sentence for them in the listener's own words. A sentence that states a misconception earns no
+//! idea. Jargon is judged in general ([`jargon`]): acronyms by their shape and the trade's
+//! vocabulary by a list, each allowed once it is explained where first used.
+
+pub mod jargon;
 
 use std::fmt;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use crate::pack::Topic;
+use crate::context::{self, Cue, Cues};
+use crate::learned::{features, Model};
+use crate::pack::{Pack, Topic};
 use crate::phrases::PhraseSet;
-use crate::text::Document;
+use crate::text::{Document, TokenKind};
 
 /// Speaking pace used to turn words into time.
 pub const WORDS_PER_MINUTE: usize = 150;
 /// A sentence longer than this, in words, is hard to follow when spoken.
 pub const LONG_SENTENCE_WORDS: usize = 25;
-/// An explaining phrase this many words or fewer from a jargon term explains it.
+/// A sentence longer than this, in words, loses a listener: it fails the explanation.
+pub const VERY_LONG_SENTENCE_WORDS: usize = 40;
+/// An explaining phrase this many words or fewer from a topic's own jargon term explains it.
 pub const EXPLAIN_WINDOW_WORDS: usize = 12;
-/// The share of concepts, in percent, an explanation must hold to pass.
+/// Unexplained technical terms an explanation may hold and still pass: one slip in two minutes
+/// is forgiven (it is still pointed out); an explanation written for engineers has many.
+pub const MAX_UNEXPLAINED_TERMS: usize = 1;
+/// The share of ideas, in percent, an explanation must hold to pass.
 pub const MIN_CONCEPT_PERCENT: usize = 80;
 
-/// Cues that an analogy or a concrete comparison is being drawn.
+/// Cues that a comparison is being drawn.
 const ANALOGY_CUES: &[&str] = &[
-    "{like|unlike} {a|an}",
-    "{is|are|works|work|acts|act} like",
-    "{a bit|a little|much|rather|just|kind of|sort of} like",
-    "think of",
-    "{imagine|picture}",
-    "as if",
-    "as though",
-    "similar to",
-    "the way {a|an|the}",
-    "just as",
-    "compare it to",
-    "in the same way",
+    "{like|unlike} {a|an|the|your|our|when|how}",
+    "{is|are|works|work|acts|act|behaves|behave|looks|look|feels|feel} like",
+    "{a bit|a little|much|rather|just|kind of|sort of|quite} like",
+    "{think of|think about|picture|imagine|consider|remember}",
+    "{as if|as though|similar to|the same way|in the same way|just as|just like|compare it to|compared to|the way a|the way an|the way you|the way your|same idea as|same as when}",
+];
+
+/// Everyday things a listener knows: a sentence that brings one in maps the familiar onto the
+/// concept (an analogy or a concrete example).
+const EVERYDAY: &[&str] = &[
+    "{phone number|phone numbers|phone book|phonebook|address book|contacts list|switchboard|call centre|call center|call centres|call centers|operator}",
+    "{post office|postman|postwoman|postal|letter|letters|envelope|envelopes|parcel|parcels|courier|mailbox|postcode|zip code|stamp}",
+    "{library|librarian|bookshelf|shelf|shelves|book|books|dictionary|index card|card catalogue}",
+    "{restaurant|kitchen|chef|waiter|menu|fridge|pantry|cupboard|coffee shop|coffee shops|cafe|café|bakery|pizza|takeaway|recipe}",
+    "{supermarket|shop|shops|store|stores|corner shop|warehouse|warehouses|shelf stackers|checkout|cashier|till|queue|queues|ticket|tickets|receipt}",
+    "{road|roads|motorway|highway|junction|roundabout|traffic lights|road sign|road signs|signpost|signposts|sat nav|satnav|map|maps|detour|toll|lane|lanes|car|cars|bus|train|taxi|driver}",
+    "{bouncer|bouncers|doorman|door staff|guest list|nightclub|club|concert|stadium|turnstile|wristband|badge|badges|id card|keycard|key card|passport|airport|boarding pass|check-in|customs|border}",
+    "{hotel|reception|receptionist|front desk|concierge|lobby|room key|security guard|guard|guards|gatekeeper|gate|lock|locks|padlock|safe|vault|bank|cashier|cheque|teller}",
+    "{house|home|front door|neighbour|neighbor|street|streets|town|village|city|cities|branch|branches|franchise|chain}",
+    "{doctor|hospital|nurse|triage|pharmacy|fire brigade|fire alarm|firefighter|firefighters|ambulance|emergency services|emergency number|999|911|112|plumber|electrician|insurance}",
+    "{school|teacher|classroom|exam|homework|pupil|pupils}",
+    "{water|pipe|pipes|tap|hose|dam|flood|bucket|tank|sieve|filter coffee}",
+    "{newspaper|newsagent|magazine|photocopy|photocopies|copy shop|notebook|post-it|sticky note}",
+    "{walkie-talkie|radio|television|tv channel|remote control|light switch|fuse|thermostat|alarm clock}",
+    "{umbrella|raincoat|seatbelt|seat belt|airbag|helmet|smoke detector|spare tyre|spare tire|backup generator|fire drill}",
+    "{plane|planes|aeroplane|airplane|airline|airlines|pilot|pilots|flight|flights|cockpit|black box|flight recorder|air traffic control|runway|aviation}",
+    "{football|referee|goalkeeper|chess|orchestra|conductor|theme park|ride|rides|cinema|theatre|theater|festival}",
+    "{police|police officer|detective|fire station|traffic jam|rush hour|toll booth|speed limit|speed camera}",
+    "{vaccine|immune system|medicine|x-ray|dentist|gym}",
+    "{sandwich|coffee|milk|use-by date|best-before|expiry date|groceries|shopping list|grocery|groceries}",
+    "{letterbox|yellow pages|directory enquiries|lego|jigsaw|puzzle}",
+    "{bank card|credit card|cash machine|wallet|house key|spare key|front desk|visitor badge|security desk|sign-in sheet}",
 ];
 
 /// Why an explanation could not be judged.
@@ -71,32 +108,61 @@ pub struct Span {
     pub column: usize,
 }
 
-/// Whether one of the topic's concepts is present.
+/// Whether one of the topic's ideas is present.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConceptResult {
-    /// The concept's id.
+    /// The idea's id.
     pub id: String,
-    /// What the concept says.
+    /// What the idea says.
     pub name: String,
-    /// Whether one of its phrasings occurs.
+    /// Whether the explanation conveys it (in a sentence that states no misconception, and with
+    /// no misconception stated that gets it wrong).
     pub present: bool,
-    /// The first match.
+    /// Whether a misconception stated in the explanation gets it wrong.
+    pub wrong: bool,
+    /// Where: the phrase, or the sentence the model read it in.
     pub span: Option<Span>,
 }
 
-/// Whether a jargon term was used, and explained where it was.
+/// A technical term the listener would not know, and whether it was explained at first use.
 #[derive(Debug, Clone, Serialize)]
 pub struct JargonResult {
-    /// The term, as the pack writes it (a phrase template).
+    /// The term as first used.
     pub term: String,
-    /// The term for people: each `{a|b}` group shown as its first alternative.
+    /// The term for people.
     pub label: String,
-    /// Whether it occurs.
+    /// Whether it occurs (always true for terms found in the text).
     pub used: bool,
-    /// Whether every use is explained nearby (true when unused).
+    /// Whether its first use is explained in plain words (later uses are then allowed).
     pub explained: bool,
-    /// The first unexplained use, or else the first use.
+    /// The first use.
     pub span: Option<Span>,
+}
+
+/// A misconception stated in the explanation.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorFound {
+    /// The misconception's id.
+    pub id: String,
+    /// The wrong claim, in general.
+    pub claim: String,
+    /// What is true instead.
+    pub why: String,
+    /// The sentence that states it, as the candidate wrote it.
+    pub sentence: String,
+    /// Where that sentence is.
+    pub span: Span,
+}
+
+/// A sentence too long to follow when spoken.
+#[derive(Debug, Clone, Serialize)]
+pub struct LongSentence {
+    /// Its words.
+    pub words: usize,
+    /// Its first words, to find it by.
+    pub opening: String,
+    /// Where it is.
+    pub span: Span,
 }
 
 /// The judgment of one explanation.
@@ -112,35 +178,41 @@ pub struct Explanation {
     pub max_words: usize,
     /// Whether the explanation fits the limit.
     pub within_time: bool,
-    /// The topic's concepts, in the pack's order.
+    /// The topic's ideas, in the pack's order.
     pub concepts: Vec<ConceptResult>,
-    /// The topic's jargon, in the pack's order.
+    /// Technical terms used, in order of first use.
     pub jargon: Vec<JargonResult>,
-    /// Whether an analogy or comparison is drawn.
+    /// Whether an analogy or everyday example is drawn.
     pub analogy: bool,
-    /// The first analogy cue.
+    /// The first sentence that draws one.
     pub analogy_span: Option<Span>,
+    /// The misconceptions stated.
+    pub errors: Vec<ErrorFound>,
     /// Sentences.
     pub sentences: usize,
     /// Average words per sentence.
     pub average_sentence_words: f64,
     /// Sentences longer than 25 words.
     pub long_sentences: usize,
+    /// Those sentences.
+    pub long: Vec<LongSentence>,
     /// 0 to 100.
     pub score: u8,
     /// Whether the explanation would do for a non-technical listener.
     pub passed: bool,
+    /// What it takes to pass, in one sentence.
+    pub rule: String,
     /// What to fix, most important first.
     pub advice: Vec<String>,
 }
 
 impl Explanation {
-    /// How many concepts are present.
+    /// How many ideas are present.
     pub fn concepts_present(&self) -> usize {
         self.concepts.iter().filter(|c| c.present).count()
     }
 
-    /// How many jargon terms are used without an explanation.
+    /// How many technical terms are used without an explanation.
     pub fn unexplained_jargon(&self) -> usize {
         self.jargon.iter().filter(|j| !j.explained).count()
     }
@@ -151,7 +223,139 @@ enum Key {
     Concept(usize),
     Term(usize),
     Explainer(usize),
+    Misconception(usize),
+    Anchor(usize),
+    General(usize),
     Analogy,
+    Everyday,
+    After,
+    Before,
+    Next,
+    Cue(Cue),
+}
+
+/// The model's classes for one topic.
+#[derive(Debug, Default)]
+struct Classes {
+    concept: Vec<Option<usize>>,
+    misconception: Vec<Option<usize>>,
+    analogy: Option<usize>,
+}
+
+/// A topic compiled for judging: its phrases with the general ones, and its classes in the model.
+#[derive(Debug)]
+pub struct TopicJudge {
+    set: PhraseSet<Key>,
+    classes: Classes,
+}
+
+/// The class id of a topic's idea in an explain model.
+pub fn concept_class(topic: &str, concept: &str) -> String {
+    format!("{topic}:{concept}")
+}
+
+/// The class id of a topic's misconception in an explain model.
+pub fn misconception_class(topic: &str, misconception: &str) -> String {
+    format!("{topic}:!{misconception}")
+}
+
+/// The class id of an analogy or everyday example.
+pub const ANALOGY_CLASS: &str = "analogy";
+
+impl TopicJudge {
+    /// Compiles a topic for `model` (or for the phrases alone).
+    pub fn new(topic: &Topic, model: Option<&Model>) -> Result<TopicJudge, ExplainError> {
+        let mut b = PhraseSet::builder();
+        for (i, c) in topic.concepts.iter().enumerate() {
+            b.add(Key::Concept(i), &c.phrases);
+        }
+        for (i, j) in topic.jargon.iter().enumerate() {
+            b.add(Key::Term(i), std::slice::from_ref(&j.term));
+            b.add(Key::Explainer(i), &j.explained_by);
+        }
+        for (i, m) in topic.misconceptions.iter().enumerate() {
+            b.add(Key::Misconception(i), &m.phrases);
+            b.add(Key::Anchor(i), &m.anchors);
+        }
+        for (i, t) in jargon::TERMS.iter().enumerate() {
+            b.add(Key::General(i), std::slice::from_ref(t));
+        }
+        b.add(Key::Analogy, ANALOGY_CUES);
+        b.add(Key::Everyday, EVERYDAY);
+        b.add(Key::After, jargon::EXPLAINED_AFTER);
+        b.add(Key::Before, jargon::EXPLAINED_BEFORE);
+        b.add(Key::Next, jargon::EXPLAINING_NEXT);
+        context::add_cues(&mut b, Key::Cue);
+        let set = b
+            .build()
+            .map_err(|mut errors| ExplainError::Template(errors.remove(0).1))?;
+        let classes = match model {
+            None => Classes::default(),
+            Some(m) => Classes {
+                concept: topic
+                    .concepts
+                    .iter()
+                    .map(|c| m.class(&concept_class(&topic.id, &c.id)))
+                    .collect(),
+                misconception: topic
+                    .misconceptions
+                    .iter()
+                    .map(|x| m.class(&misconception_class(&topic.id, &x.id)))
+                    .collect(),
+                analogy: m.class(ANALOGY_CLASS),
+            },
+        };
+        Ok(TopicJudge { set, classes })
+    }
+}
+
+/// The explain drill for a pack: every topic compiled once, with the pack's explain model.
+#[derive(Debug)]
+pub struct Explainer<'m> {
+    model: Option<&'m Model>,
+    topics: Vec<(String, TopicJudge)>,
+}
+
+impl<'m> Explainer<'m> {
+    /// Compiles every topic of `pack` (a topic whose templates do not parse is compiled, and
+    /// reported, when it is judged).
+    pub fn new(pack: &Pack, model: Option<&'m Model>) -> Explainer<'m> {
+        Explainer {
+            model,
+            topics: pack
+                .topics
+                .iter()
+                .filter_map(|t| TopicJudge::new(t, model).ok().map(|j| (t.id.clone(), j)))
+                .collect(),
+        }
+    }
+
+    /// Judges an explanation of `topic`.
+    pub fn judge(&self, topic: &Topic, text: &str) -> Result<Explanation, ExplainError> {
+        match self.topics.iter().find(|(id, _)| *id == topic.id) {
+            Some((_, j)) => judge_with(j, self.model, topic, text),
+            None => judge_with(
+                &TopicJudge::new(topic, self.model)?,
+                self.model,
+                topic,
+                text,
+            ),
+        }
+    }
+}
+
+/// The built-in explain model, read once.
+fn builtin_model() -> Option<&'static Model> {
+    static MODEL: OnceLock<Option<Model>> = OnceLock::new();
+    MODEL.get_or_init(crate::builtin::explain_model).as_ref()
+}
+
+/// Judges an explanation of `topic` with the built-in explain model (its classes are named by
+/// topic and idea, so a topic it does not know is judged by its phrases alone). For many
+/// explanations, make an [`Explainer`] once.
+pub fn judge(topic: &Topic, text: &str) -> Result<Explanation, ExplainError> {
+    let model = builtin_model();
+    judge_with(&TopicJudge::new(topic, model)?, model, topic, text)
 }
 
 fn span(doc: &Document<'_>, range: Range<usize>) -> Span {
@@ -165,95 +369,209 @@ fn span(doc: &Document<'_>, range: Range<usize>) -> Span {
     }
 }
 
-/// Judges an explanation of `topic`.
-pub fn judge(topic: &Topic, text: &str) -> Result<Explanation, ExplainError> {
+/// The sentence `s` as the candidate wrote it.
+fn sentence_text(doc: &Document<'_>, s: usize) -> String {
+    let u = doc.sentences()[s];
+    let b = doc.original(u.start..u.end);
+    doc.text()[b.range()].trim().to_string()
+}
+
+/// Every hit of the topic's phrase set, by kind.
+#[derive(Default)]
+struct Found {
+    concept: Vec<(usize, Range<usize>)>,
+    term: Vec<(usize, Range<usize>)>,
+    explainer: Vec<(usize, Range<usize>)>,
+    misconception: Vec<(usize, Range<usize>)>,
+    anchor: Vec<(usize, Range<usize>)>,
+    general: Vec<(usize, Range<usize>)>,
+    analogy: Vec<Range<usize>>,
+    everyday: Vec<Range<usize>>,
+    after: Vec<Range<usize>>,
+    before: Vec<Range<usize>>,
+    next: Vec<Range<usize>>,
+    cues: Vec<(Cue, Range<usize>)>,
+}
+
+fn judge_with(
+    tj: &TopicJudge,
+    model: Option<&Model>,
+    topic: &Topic,
+    text: &str,
+) -> Result<Explanation, ExplainError> {
     if text.trim().is_empty() {
         return Err(ExplainError::Empty);
     }
-    let mut b = PhraseSet::builder();
-    for (i, c) in topic.concepts.iter().enumerate() {
-        b.add(Key::Concept(i), &c.phrases);
-    }
-    for (i, j) in topic.jargon.iter().enumerate() {
-        b.add(Key::Term(i), std::slice::from_ref(&j.term));
-        b.add(Key::Explainer(i), &j.explained_by);
-    }
-    b.add(Key::Analogy, ANALOGY_CUES);
-    let set = b
-        .build()
-        .map_err(|mut errors| ExplainError::Template(errors.remove(0).1))?;
-
     let doc = Document::new(text);
-    let mut concept_hits: Vec<Option<Range<usize>>> = vec![None; topic.concepts.len()];
-    let mut term_hits: Vec<Vec<Range<usize>>> = vec![Vec::new(); topic.jargon.len()];
-    let mut explainer_hits: Vec<Vec<Range<usize>>> = vec![Vec::new(); topic.jargon.len()];
-    let mut analogy: Option<Range<usize>> = None;
-    set.find(&doc, |k, r| match k {
-        Key::Concept(i) => {
-            if concept_hits[i].is_none() {
-                concept_hits[i] = Some(r);
-            }
-        }
-        Key::Term(i) => term_hits[i].push(r),
-        Key::Explainer(i) => explainer_hits[i].push(r),
-        Key::Analogy => {
-            if analogy.is_none() {
-                analogy = Some(r);
-            }
-        }
+    let mut f = Found::default();
+    tj.set.find(&doc, |k, r| match k {
+        Key::Concept(i) => f.concept.push((i, r)),
+        Key::Term(i) => f.term.push((i, r)),
+        Key::Explainer(i) => f.explainer.push((i, r)),
+        Key::Misconception(i) => f.misconception.push((i, r)),
+        Key::Anchor(i) => f.anchor.push((i, r)),
+        Key::General(i) => f.general.push((i, r)),
+        Key::Analogy => f.analogy.push(r),
+        Key::Everyday => f.everyday.push(r),
+        Key::After => f.after.push(r),
+        Key::Before => f.before.push(r),
+        Key::Next => f.next.push(r),
+        Key::Cue(c) => f.cues.push((c, r)),
     });
+    let cues = Cues::from_hits(std::mem::take(&mut f.cues));
+    let n = doc.sentences().len();
 
+    // What the model reads in each sentence, for this topic's classes.
+    let reading: Option<(Vec<f32>, usize)> = model.map(|m| {
+        let k = m.classes();
+        let mut probs = vec![0f32; n * k];
+        let mut scratch = features::Scratch::default();
+        let mut feats = Vec::with_capacity(256);
+        for (s, u) in doc.sentences().iter().enumerate() {
+            feats.clear();
+            features::sentence(
+                &doc,
+                u.start..u.end,
+                features::Context::of(&doc, &cues, s),
+                &mut scratch,
+                &mut feats,
+            );
+            m.forward(&feats, &mut probs[s * k..(s + 1) * k]);
+        }
+        (probs, k)
+    });
+    let learned = |s: usize, class: Option<usize>| -> bool {
+        match (class, &reading, model) {
+            (Some(c), Some((probs, k)), Some(m)) => probs[s * k + c] >= m.meta.thresholds[c],
+            _ => false,
+        }
+    };
+
+    // Misconceptions: a phrase of one, not negated, reported or asked; or the model's reading.
+    let mut stated: Vec<Option<usize>> = vec![None; topic.misconceptions.len()];
+    for (i, r) in &f.misconception {
+        let s = doc.sentence_of(r.start);
+        if stated[*i].is_none()
+            && !doc.is_question(s)
+            && !cues.negated(&doc, r.clone())
+            && !cues.reported(&doc, r.clone())
+        {
+            stated[*i] = Some(s);
+        }
+    }
+    for (i, st) in stated.iter_mut().enumerate() {
+        if st.is_none() {
+            *st = (0..n).find(|&s| {
+                !doc.is_question(s)
+                    && learned(s, tj.classes.misconception.get(i).copied().flatten())
+            });
+        }
+    }
+    let errors: Vec<ErrorFound> = stated
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.map(|s| (i, s)))
+        .map(|(i, s)| {
+            let m = &topic.misconceptions[i];
+            let u = doc.sentences()[s];
+            ErrorFound {
+                id: m.id.clone(),
+                claim: m.claim.clone(),
+                why: m.why.clone(),
+                sentence: sentence_text(&doc, s),
+                span: span(&doc, u.start..u.end),
+            }
+        })
+        .collect();
+
+    let mut errors = errors;
+    for (s, why) in availability_slips(&doc) {
+        if stated.contains(&Some(s)) {
+            continue;
+        }
+        stated.push(Some(s));
+        let u = doc.sentences()[s];
+        errors.push(ErrorFound {
+            id: "availability-arithmetic".into(),
+            claim: "A percentage of uptime turned into the wrong amount of downtime.".into(),
+            why,
+            sentence: sentence_text(&doc, s),
+            span: span(&doc, u.start..u.end),
+        });
+    }
+    let wrong_sentence = |s: usize| stated.contains(&Some(s));
+
+    // Ideas: a phrase (not negated) or the model's reading, in a sentence that states no
+    // misconception.
     let concepts: Vec<ConceptResult> = topic
         .concepts
         .iter()
-        .zip(&concept_hits)
-        .map(|(c, hit)| ConceptResult {
-            id: c.id.clone(),
-            name: c.name.clone(),
-            present: hit.is_some(),
-            span: hit.clone().map(|r| span(&doc, r)),
-        })
-        .collect();
-
-    let jargon: Vec<JargonResult> = topic
-        .jargon
-        .iter()
         .enumerate()
-        .map(|(i, j)| {
-            let uses = &term_hits[i];
-            let unexplained = uses
+        .map(|(i, c)| {
+            let wrong = stated
                 .iter()
-                .find(|u| !is_explained(&doc, u, &explainer_hits[i], uses));
-            JargonResult {
-                term: j.term.clone(),
-                label: label(&j.term),
-                used: !uses.is_empty(),
-                explained: unexplained.is_none(),
-                span: unexplained.or(uses.first()).map(|r| span(&doc, r.clone())),
+                .zip(&topic.misconceptions)
+                .any(|(st, m)| st.is_some() && m.contradicts.contains(&c.id));
+            let by_phrase = f.concept.iter().find(|(j, r)| {
+                *j == i
+                    && !wrong_sentence(doc.sentence_of(r.start))
+                    && !cues.negated(&doc, r.clone())
+            });
+            let at = match by_phrase {
+                Some((_, r)) => Some(r.clone()),
+                None => (0..n)
+                    .find(|&s| {
+                        !wrong_sentence(s)
+                            && learned(s, tj.classes.concept.get(i).copied().flatten())
+                    })
+                    .map(|s| doc.sentences()[s].start..doc.sentences()[s].end),
+            };
+            ConceptResult {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                present: at.is_some() && !wrong,
+                wrong,
+                span: at.filter(|_| !wrong).map(|r| span(&doc, r)),
             }
         })
         .collect();
+
+    let jargon = jargon_used(&doc, topic, &f);
+
+    // An analogy: the model's reading, or a sentence that brings in an everyday thing.
+    let analogy_sentence = (0..n).find(|&s| {
+        learned(s, tj.classes.analogy) || f.everyday.iter().any(|r| doc.sentence_of(r.start) == s)
+    });
 
     let words = doc.word_count();
     let speaking_seconds = (words * 60 + WORDS_PER_MINUTE / 2) / WORDS_PER_MINUTE;
     let within_time = words <= topic.max_words;
-    let sentence_words: Vec<usize> = doc
-        .sentences()
-        .iter()
-        .map(|s| doc.words_between(s.start..s.end))
-        .filter(|&n| n > 0)
-        .collect();
+    let mut sentence_words = Vec::new();
+    let mut long = Vec::new();
+    for (s, u) in doc.sentences().iter().enumerate() {
+        let w = doc.words_between(u.start..u.end);
+        if w == 0 {
+            continue;
+        }
+        sentence_words.push(w);
+        if w > LONG_SENTENCE_WORDS {
+            let text = sentence_text(&doc, s);
+            let opening: Vec<&str> = text.split_whitespace().take(8).collect();
+            long.push(LongSentence {
+                words: w,
+                opening: format!("{}...", opening.join(" ")),
+                span: span(&doc, u.start..u.end),
+            });
+        }
+    }
     let sentences = sentence_words.len();
     let average_sentence_words = if sentences == 0 {
         0.0
     } else {
         (words as f64 / sentences as f64 * 10.0).round() / 10.0
     };
-    let long_sentences = sentence_words
-        .iter()
-        .filter(|&&n| n > LONG_SENTENCE_WORDS)
-        .count();
-
+    let total = topic.concepts.len();
+    let need = (total * MIN_CONCEPT_PERCENT).div_ceil(100);
     let mut e = Explanation {
         topic: topic.id.clone(),
         words,
@@ -262,29 +580,252 @@ pub fn judge(topic: &Topic, text: &str) -> Result<Explanation, ExplainError> {
         within_time,
         concepts,
         jargon,
-        analogy: analogy.is_some(),
-        analogy_span: analogy.map(|r| span(&doc, r)),
+        analogy: analogy_sentence.is_some(),
+        analogy_span: analogy_sentence.map(|s| span(&doc, doc.sentences()[s].start..doc.sentences()[s].end)),
+        errors,
         sentences,
         average_sentence_words,
-        long_sentences,
+        long_sentences: long.len(),
+        long,
         score: 0,
         passed: false,
+        rule: format!(
+            "Passes with: {} words or fewer (two minutes spoken), at least {need} of the {total} key ideas, no wrong claim, technical terms explained in plain words where first used (at most {MAX_UNEXPLAINED_TERMS} left unexplained), an analogy or everyday example, and no sentence over {VERY_LONG_SENTENCE_WORDS} words.",
+            topic.max_words
+        ),
         advice: Vec::new(),
     };
     e.score = score(&e);
-    let present = e.concepts_present();
-    let total = e.concepts.len();
     e.passed = e.within_time
-        && present * 100 >= total * MIN_CONCEPT_PERCENT
-        && e.unexplained_jargon() == 0
-        && e.analogy;
+        && e.concepts_present() >= need
+        && e.errors.is_empty()
+        && e.unexplained_jargon() <= MAX_UNEXPLAINED_TERMS
+        && e.analogy
+        && e.long.iter().all(|l| l.words <= VERY_LONG_SENTENCE_WORDS);
     e.advice = advice(topic, &e);
     Ok(e)
 }
 
-/// An explaining phrase counts when it lies in the term's sentence or the next, or within
-/// [`EXPLAIN_WINDOW_WORDS`] words of the term on either side. A phrase inside another use of
-/// the term (the term explaining itself) does not count.
+/// Sentences that turn an availability (99.9%) over a period into an amount of downtime that is
+/// off by more than half, with what the arithmetic gives: facts a listener will repeat.
+fn availability_slips(doc: &Document<'_>) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let lower = doc.lower();
+    for (s, u) in doc.sentences().iter().enumerate() {
+        let text = &lower[u.start..u.end];
+        let words: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+            .filter(|w| !w.is_empty())
+            .collect();
+        let number = |w: &str| w.trim_end_matches(['%', '.', ';', ':']).parse::<f64>().ok();
+        let mut percent = None;
+        let mut stated = None;
+        let mut period = None;
+        for (i, w) in words.iter().enumerate() {
+            let next = words.get(i + 1).copied().unwrap_or("");
+            if let Some(v) = number(w) {
+                if (w.ends_with('%') || next.starts_with('%') || next.starts_with("percent"))
+                    && (90.0..100.0).contains(&v)
+                {
+                    percent = Some(v);
+                    continue;
+                }
+                let unit = next.trim_end_matches(['.', ';', ':', 's']);
+                let minutes = match unit {
+                    "second" | "sec" => Some(v / 60.0),
+                    "minute" | "min" => Some(v),
+                    "hour" | "hr" => Some(v * 60.0),
+                    "day" => Some(v * 1440.0),
+                    _ => None,
+                };
+                if minutes.is_some() && stated.is_none() {
+                    stated = minutes;
+                }
+            } else if matches!(*w, "an" | "one" | "a") {
+                let unit = next.trim_end_matches(['.', ';', ':']);
+                if stated.is_none()
+                    && matches!(unit, "hour" | "minute")
+                    && i > 0
+                    && matches!(
+                        words[i - 1],
+                        "than" | "about" | "under" | "roughly" | "around" | "only" | "just"
+                    )
+                {
+                    stated = Some(if unit == "hour" { 60.0 } else { 1.0 });
+                }
+            }
+            let w = w.trim_end_matches(['.', ';', ':']);
+            let p = match w {
+                "day" | "daily" => Some(1440.0),
+                "week" | "weekly" => Some(10_080.0),
+                "month" | "monthly" => Some(43_200.0),
+                "quarter" | "quarterly" => Some(129_600.0),
+                "year" | "yearly" | "annually" | "annual" => Some(525_600.0),
+                _ => None,
+            };
+            // "a month", "per year", or "monthly" on its own.
+            let counted = (i > 0
+                && matches!(
+                    words[i - 1],
+                    "a" | "per" | "each" | "every" | "one" | "the" | "that" | "this"
+                ))
+                || matches!(
+                    w,
+                    "daily" | "weekly" | "monthly" | "quarterly" | "yearly" | "annually"
+                );
+            if p.is_some() && counted {
+                period = p;
+            }
+        }
+        if let (Some(p), Some(stated), Some(period)) = (percent, stated, period) {
+            let allowed = (100.0 - p) / 100.0 * period;
+            if stated > allowed * 2.0 || stated < allowed / 2.0 {
+                let human = if allowed >= 120.0 {
+                    format!("about {:.1} hours", allowed / 60.0)
+                } else {
+                    format!("about {:.0} minutes", allowed)
+                };
+                let over = match period as u64 {
+                    1440 => "a day",
+                    10_080 => "a week",
+                    43_200 => "a 30-day month",
+                    129_600 => "a quarter",
+                    _ => "a year",
+                };
+                out.push((s, format!("{p}% over {over} allows {human} of downtime.")));
+            }
+        }
+    }
+    out
+}
+
+/// Whether a term's first use at `r` is explained: a plain-words opening right after it
+/// ("TTL, which is...", "resolver (the...") or an introduction right before it ("road signs
+/// called BGP", "(BGP)").
+fn explained_at(doc: &Document<'_>, r: &Range<usize>, f: &Found) -> bool {
+    let s = doc.sentence_of(r.start);
+    let lower = doc.lower();
+    let after = f.after.iter().any(|a| {
+        a.start >= r.end && doc.sentence_of(a.start) == s && doc.words_between(r.end..a.start) == 0
+    });
+    let before = f.before.iter().any(|b| {
+        b.end <= r.start && doc.sentence_of(b.start) == s && doc.words_between(b.end..r.start) <= 2
+    });
+    // Set off in brackets or dashes after its plain-words version: "road signs (BGP)".
+    let bracketed = lower[..r.start]
+        .trim_end()
+        .ends_with(['(', '\u{2014}', '\u{2013}'])
+        && r.start > 0;
+    // The next sentence explains it, when it ends this one: "... asks a resolver. That's a
+    // service that...".
+    let ends_sentence = doc.words_between(r.end..doc.sentences()[s].end) == 0;
+    let next = ends_sentence
+        && doc.sentences().get(s + 1).is_some_and(|u| {
+            f.next
+                .iter()
+                .any(|x| x.start >= u.start && doc.words_between(u.start..x.start) == 0)
+        });
+    // Named in quotation marks: mentioned as a term, with its meaning given around it.
+    let quoted = doc.is_quoted(r.start);
+    after || before || bracketed || next || quoted
+}
+
+/// The technical terms used, each judged at its first use.
+fn jargon_used(doc: &Document<'_>, topic: &Topic, f: &Found) -> Vec<JargonResult> {
+    // The listener knows the words of their own question and what the topic says they use;
+    // compared by stem, so "cached" is known where the prompt says "caching".
+    let stems = |text: &str| -> Vec<String> {
+        text.to_lowercase()
+            .split(|c: char| !c.is_alphanumeric() && c != '-')
+            .filter(|w| !w.is_empty())
+            .map(crate::learned::features::stem)
+            .collect()
+    };
+    let prompt = stems(&topic.prompt);
+    let knows: Vec<Vec<String>> = topic.knows.iter().map(|k| stems(k)).collect();
+    let known = |term: &str| {
+        let t = stems(term);
+        !t.is_empty() && (knows.contains(&t) || prompt.windows(t.len()).any(|w| w == t.as_slice()))
+    };
+    // Candidates: the trade's vocabulary, the topic's own terms, acronyms by their shape.
+    let mut found: Vec<(Range<usize>, Option<usize>)> = Vec::new();
+    for (_, r) in &f.general {
+        found.push((r.clone(), None));
+    }
+    for (i, r) in &f.term {
+        found.push((r.clone(), Some(*i)));
+    }
+    let norm = doc.norm();
+    for t in doc.tokens() {
+        if t.kind != TokenKind::Word {
+            continue;
+        }
+        let w = &norm[t.range()];
+        let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+        let upper = letters.iter().filter(|c| c.is_uppercase()).count();
+        // All capitals (BGP, TTFB), or capitals after a small letter (eBPF, mTLS), or a short
+        // mix (IdP, PoP); longer mixed words are names (YouTube) more often than jargon.
+        let shaped = letters.len() >= 2
+            && upper >= 2
+            && (upper == letters.len() || letters[0].is_lowercase() || letters.len() <= 4);
+        let plain = w.trim_end_matches("s").to_uppercase();
+        if shaped
+            && !jargon::EVERYDAY_ACRONYMS.contains(&w.to_uppercase().as_str())
+            && !jargon::EVERYDAY_ACRONYMS.contains(&plain.as_str())
+        {
+            found.push((t.range(), None));
+        }
+    }
+    // Longest first at each start; a match inside a kept one is the same term.
+    found.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+    let mut kept: Vec<(Range<usize>, Option<usize>)> = Vec::new();
+    for (r, i) in found {
+        if kept
+            .iter()
+            .any(|(k, _)| k.start <= r.start && r.end <= k.end)
+        {
+            continue;
+        }
+        kept.push((r, i));
+    }
+    let mut out: Vec<JargonResult> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for (r, i) in kept {
+        let term = norm[r.clone()].to_string();
+        let key = term.to_lowercase().trim_end_matches('s').to_string();
+        if seen.contains(&key) || known(&term) || known(key.as_str()) {
+            continue;
+        }
+        seen.push(key);
+        let legacy = i.is_some_and(|i| {
+            let uses: Vec<Range<usize>> = f
+                .term
+                .iter()
+                .filter(|(j, _)| *j == i)
+                .map(|(_, r)| r.clone())
+                .collect();
+            let explainers: Vec<Range<usize>> = f
+                .explainer
+                .iter()
+                .filter(|(j, _)| *j == i)
+                .map(|(_, r)| r.clone())
+                .collect();
+            is_explained(doc, &r, &explainers, &uses)
+        });
+        out.push(JargonResult {
+            label: term.clone(),
+            term,
+            used: true,
+            explained: legacy || explained_at(doc, &r, f),
+            span: Some(span(doc, r)),
+        });
+    }
+    out
+}
+
+/// A topic's own explaining phrase counts when it lies in the term's sentence or the next, or
+/// within [`EXPLAIN_WINDOW_WORDS`] words of the term on either side. A phrase inside another use
+/// of the term (the term explaining itself) does not count.
 fn is_explained(
     doc: &Document<'_>,
     term: &Range<usize>,
@@ -328,11 +869,12 @@ pub fn label(template: &str) -> String {
 
 fn score(e: &Explanation) -> u8 {
     let concepts = if e.concepts.is_empty() {
-        50.0
+        45.0
     } else {
-        50.0 * e.concepts_present() as f64 / e.concepts.len() as f64
+        45.0 * e.concepts_present() as f64 / e.concepts.len() as f64
     };
-    let jargon = 20.0 - 7.0 * e.unexplained_jargon() as f64;
+    let accuracy = if e.errors.is_empty() { 10.0 } else { 0.0 };
+    let jargon = (15.0 - 5.0 * e.unexplained_jargon() as f64).max(0.0);
     let analogy = if e.analogy { 10.0 } else { 0.0 };
     let time = if e.within_time {
         10.0
@@ -344,13 +886,21 @@ fn score(e: &Explanation) -> u8 {
     } else {
         10.0 * (1.0 - e.long_sentences as f64 / e.sentences as f64)
     };
-    (concepts + jargon.max(0.0) + analogy + time + sentences)
-        .round()
-        .clamp(0.0, 100.0) as u8
+    let total = concepts + accuracy + jargon + analogy + time + sentences;
+    // A wrong claim costs more than its share: an inaccurate explanation is not a good one.
+    let total = if e.errors.is_empty() {
+        total
+    } else {
+        total.min(49.0)
+    };
+    total.round().clamp(0.0, 100.0) as u8
 }
 
 fn advice(topic: &Topic, e: &Explanation) -> Vec<String> {
     let mut out = Vec::new();
+    for x in &e.errors {
+        out.push(format!("Not accurate: \"{}\" {}", x.sentence, x.why));
+    }
     if !e.within_time {
         out.push(format!(
             "Over time: {} words is about {}s spoken; cut to {} words (two minutes).",
@@ -358,24 +908,29 @@ fn advice(topic: &Topic, e: &Explanation) -> Vec<String> {
         ));
     }
     for c in e.concepts.iter().filter(|c| !c.present) {
-        out.push(format!("Missing concept: {}.", c.name));
+        out.push(format!("Missing idea: {}.", c.name));
     }
     for j in e.jargon.iter().filter(|j| !j.explained) {
         out.push(format!(
-            "Unexplained jargon: \"{}\"; say it in plain words or explain it right where you use it.",
+            "Unexplained jargon: \"{}\"; say it in plain words, or explain it where you first use it (\"..., which is ...\").",
             j.label
         ));
     }
     if !e.analogy {
         out.push(format!(
-            "No analogy: give the listener a picture. Hint: {}",
+            "No analogy or everyday example: give the listener a picture. Hint: {}",
             topic.analogy_hint
         ));
     }
-    if e.long_sentences > 0 {
+    for l in &e.long {
+        let verdict = if l.words > VERY_LONG_SENTENCE_WORDS {
+            "loses the listener"
+        } else {
+            "is hard to follow spoken"
+        };
         out.push(format!(
-            "{} sentence(s) over {} words: split them; spoken sentences should be short.",
-            e.long_sentences, LONG_SENTENCE_WORDS
+            "Sentence of {} words {verdict}: \"{}\" (line {}); split it.",
+            l.words, l.opening, l.span.line
         ));
     }
     out
@@ -409,6 +964,8 @@ mod tests {
                 term: "{ttl|time to live}".into(),
                 explained_by: vec!["how long".into()],
             }],
+            knows: vec![],
+            misconceptions: vec![],
             strong_sample: String::new(),
             weak_sample: String::new(),
         }
@@ -454,14 +1011,14 @@ mod tests {
     }
 
     #[test]
-    fn unused_jargon_counts_as_explained() {
+    fn a_term_never_used_is_not_listed() {
         let e = judge(
             &topic(),
             "Imagine a fridge: it keeps a copy, so it is faster.",
         )
         .unwrap();
-        assert!(!e.jargon[0].used && e.jargon[0].explained);
-        assert!(e.passed);
+        assert!(e.jargon.is_empty(), "{:?}", e.jargon);
+        assert!(e.passed, "{:?}", e.advice);
     }
 
     #[test]
@@ -476,7 +1033,7 @@ mod tests {
         assert!(e
             .advice
             .iter()
-            .any(|a| a.contains("Missing concept: It is faster")));
+            .any(|a| a.contains("Missing idea: It is faster")));
         assert!(e.advice.iter().any(|a| a.starts_with("No analogy")));
         assert!(e.score < 80);
     }
