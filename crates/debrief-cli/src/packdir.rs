@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
+use debrief_core::learned::Model;
 use debrief_core::pack::{self, Pack, PackFile};
 use debrief_core::{builtin, Analyzer};
 
@@ -60,8 +61,30 @@ pub fn load(pack_dir: Option<&Path>) -> Result<Pack> {
     }
 }
 
-/// The analyzer for the chosen pack.
+/// The learned model a pack folder ships (`model/NAME`), if it has one.
+pub fn model(dir: &Path, name: &str) -> Result<Option<Model>> {
+    let path = dir.join("model").join(name);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let bytes = std::fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?;
+    Model::from_bytes(bytes.into())
+        .map(Some)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// The analyzer for the chosen pack, with its learned model where it has one.
 pub fn analyzer(pack_dir: Option<&Path>) -> Result<Analyzer> {
     let pack = load(pack_dir)?;
-    Analyzer::new(pack).map_err(|e| anyhow::anyhow!("the pack does not compile:\n{e}"))
+    let made = match pack_dir {
+        Some(dir) => Analyzer::with_model(pack, model(dir, "judge.bin")?),
+        None => Analyzer::new(pack),
+    };
+    made.map_err(|e| anyhow::anyhow!("the pack does not compile:\n{e}"))
+}
+
+/// The analyzer for the chosen pack by its phrases alone, to measure what the model adds.
+pub fn phrase_analyzer(pack_dir: Option<&Path>) -> Result<Analyzer> {
+    Analyzer::with_model(load(pack_dir)?, None)
+        .map_err(|e| anyhow::anyhow!("the pack does not compile:\n{e}"))
 }

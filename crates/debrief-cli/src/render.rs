@@ -133,6 +133,22 @@ fn finding(
         paint.bold(&f.rule),
         paint.dim(&format!("{name}:{}:{}", f.line, f.column))
     );
+    let pad = " ".repeat(gutter);
+    if f.start == f.end {
+        // About the whole answer: no words to point at.
+        let _ = writeln!(
+            out,
+            "  {pad} = {} {}",
+            paint.bold("whole answer:"),
+            f.message
+        );
+        if let Some(s) = &f.suggestion {
+            if f.severity != Severity::Strength {
+                let _ = writeln!(out, "  {pad} = {} {s}", paint.bold("instead:"));
+            }
+        }
+        return;
+    }
     let line_range = lines.line_range(text, f.line);
     let span_end = f.end.min(line_range.end).max(f.start);
     let (shown, lead, width) = window(
@@ -141,7 +157,6 @@ fn finding(
         span_end - line_range.start,
     );
     let more = if f.end > line_range.end { "…" } else { "" };
-    let pad = " ".repeat(gutter);
     let _ = writeln!(out, "  {pad} |");
     let _ = writeln!(out, "  {:>gutter$} | {shown}", f.line);
     let _ = writeln!(

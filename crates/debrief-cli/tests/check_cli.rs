@@ -409,11 +409,12 @@ fn the_default_pack_checks_clean() {
 }
 
 #[test]
-fn eval_reports_accuracy_auc_and_group_ranking() {
+fn eval_reports_ranking_beside_the_phrases_and_the_length_baseline() {
     let s = Scratch::new("eval");
     let lines = [
-        serde_json::json!({"id": "s1", "answer": STRONG, "label": "strong", "group": "g"}),
-        serde_json::json!({"id": "w1", "answer": DISQUALIFIED, "label": "weak", "group": "g"}),
+        serde_json::json!({"id": "s1", "answer": STRONG, "label": "strong", "group": "g", "disqualified": false}),
+        serde_json::json!({"id": "m1", "answer": "We shipped the redesign on time and customers said they loved the new look, which made the team proud.", "label": "mediocre", "group": "g", "disqualified": false}),
+        serde_json::json!({"id": "w1", "answer": DISQUALIFIED, "label": "weak", "group": "g", "disqualified": true}),
         serde_json::json!({"id": "w2", "answer": "We made it faster and customers loved it.", "label": "weak"}),
     ];
     let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
@@ -421,10 +422,24 @@ fn eval_reports_accuracy_auc_and_group_ranking() {
     let o = debrief(&["eval", "--format", "json", path(&f)], None);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let r: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
-    assert_eq!(r["answers"], 3);
+    assert_eq!(r["kind"], "answers");
+    assert_eq!(r["answers"], 4);
     assert_eq!(r["groups"], 1);
-    assert_eq!(r["auc"], 1.0);
-    assert_eq!(r["group_top_is_strong"], 1.0);
+    assert_eq!(r["judge"]["auc"], 1.0);
+    assert_eq!(r["judge"]["ladders"], 1);
+    // The baselines are always there to compare with.
+    assert!(r["length"]["auc"].is_number(), "{r}");
+    assert!(r["phrases"]["auc"].is_number(), "{r}");
+    assert_eq!(r["disqualifier"]["acts"], 1);
+    assert_eq!(r["disqualifier"]["caught"], 1);
+    // The human report prints every figure beside the phrases and the length alone.
+    let o = debrief(&["eval", path(&f)], None);
+    let out = stdout(&o);
+    assert!(
+        out.contains("judge") && out.contains("phrases") && out.contains("length"),
+        "{out}"
+    );
+    assert!(out.contains("AUC with length taken out"), "{out}");
     let bad = s.file(
         "bad.jsonl",
         b"{\"id\": \"x\", \"answer\": \"a\", \"label\": \"great\"}\n",
@@ -432,6 +447,38 @@ fn eval_reports_accuracy_auc_and_group_ranking() {
     let o = debrief(&["eval", path(&bad)], None);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("bad.jsonl:1:"), "{}", stderr(&o));
+}
+
+#[test]
+fn eval_measures_labelled_sentences_class_by_class() {
+    let s = Scratch::new("eval-sentences");
+    let lines = [
+        serde_json::json!({"text": "We skipped the pen test to make the keynote.", "labels": ["security-bypassed"]}),
+        serde_json::json!({"text": "I refused to skip the pen test, so we slipped a week.", "labels": ["refused-to-skip", "halted-launch"]}),
+        serde_json::json!({"text": "The office is in Lisbon.", "labels": []}),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let f = s.file("s.jsonl", text.as_bytes());
+    let o = debrief(&["eval", "--format", "json", path(&f)], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(r["kind"], "sentences");
+    assert_eq!(r["sentences"], 3);
+    let dq = r["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "security-bypassed")
+        .unwrap();
+    assert_eq!(dq["positives"], 1);
+    assert_eq!(dq["judge"]["tp"], 1, "{dq}");
+    let bad = s.file(
+        "bad.jsonl",
+        b"{\"text\": \"x\", \"labels\": [\"no-such-class\"]}\n",
+    );
+    let o = debrief(&["eval", path(&bad)], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no-such-class"), "{}", stderr(&o));
 }
 
 #[test]

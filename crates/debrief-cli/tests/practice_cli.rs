@@ -164,7 +164,7 @@ fn plain_mock_prints_the_debrief_asks_follow_ups_and_saves_the_attempt() {
         out.starts_with("Question: Tell me about a time you stopped a launch you owned."),
         "{out}"
     );
-    assert!(out.contains("Verdict strong-no-hire"), "{out}");
+    assert!(out.contains("Verdict no-hire"), "{out}");
     assert!(out.contains("Follow-up 1 of 2:"), "{out}");
     assert!(out.contains("Follow-up 2 of 2:"), "{out}");
     assert!(
@@ -175,7 +175,7 @@ fn plain_mock_prints_the_debrief_asks_follow_ups_and_saves_the_attempt() {
     assert_eq!(saved.len(), 3);
     assert_eq!(saved[0].kind, "answer");
     assert_eq!(saved[0].answer, WEAK_ANSWER);
-    assert_eq!(saved[0].verdict, "strong-no-hire");
+    assert_eq!(saved[0].verdict, "no-hire");
     assert_eq!(saved[1].kind, "follow-up");
     assert!(saved[2].answer.contains("rehearsed the rollback"));
     assert!(saved
@@ -295,7 +295,7 @@ fn the_mock_interview_runs_in_a_real_terminal_and_saves_each_answer() {
     tmux.text("because sales wanted it.");
     tmux.wait_for("because sales wanted it.");
     tmux.keys(&["C-s"]);
-    let debrief = tmux.wait_for("Verdict strong-no-hire");
+    let debrief = tmux.wait_for("Verdict no-hire");
     assert!(debrief.contains("Debrief"), "{debrief}");
     tmux.keys(&["Enter"]);
     tmux.wait_for("Follow-up 1 of");

@@ -265,7 +265,7 @@ fn status_and_coverage_read_the_bank() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|c| c == "engineering-partnership"));
+        .any(|c| c == "crisis-containment"));
 }
 
 #[test]

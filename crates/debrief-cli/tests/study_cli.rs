@@ -128,7 +128,7 @@ fn explain_check_passes_a_strong_sample_and_fails_a_weak_one() {
     assert_eq!(human.status.code(), Some(0));
     let out = stdout(&human);
     assert!(out.contains("not passed"), "{out}");
-    assert!(out.contains("Missing concept"), "{out}");
+    assert!(out.contains("Missing idea"), "{out}");
     let _ = std::fs::remove_file(strong);
     let _ = std::fs::remove_file(weak);
 }

@@ -1,0 +1,237 @@
+//! Measuring the explain drill on labelled explanations: idea by idea, the verdict, and whether
+//! a wrong explanation is failed with its error quoted.
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Context, Result};
+use debrief_core::explain::{self, Explainer};
+use debrief_core::learned::Model;
+use debrief_core::pack::Pack;
+use serde::{Deserialize, Serialize};
+
+use crate::style::Paint;
+
+/// An explanation labelled idea by idea. Other fields are ignored.
+#[derive(Deserialize)]
+pub struct Labelled {
+    /// Its id.
+    pub id: String,
+    /// The topic's id.
+    pub topic: String,
+    /// The explanation.
+    pub text: String,
+    /// good, jargon, wrong or flawed: what the writer set out to write.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Each idea: present, wrong or absent.
+    pub ideas: BTreeMap<String, String>,
+    /// The labeller's verdict and the errors they quoted.
+    #[serde(default)]
+    pub labelled: Option<Verdict>,
+}
+
+/// The labeller's reading of the whole explanation.
+#[derive(Deserialize)]
+pub struct Verdict {
+    /// pass or fail.
+    #[serde(default)]
+    pub verdict: Option<String>,
+    /// The wrong sentences.
+    #[serde(default)]
+    pub errors: Vec<Quote>,
+}
+
+/// A quoted error.
+#[derive(Deserialize)]
+pub struct Quote {
+    /// The sentence, as written.
+    pub quote: String,
+}
+
+/// Per kind of explanation: how many the drill passed.
+#[derive(Serialize, Default, Clone)]
+pub struct Kind {
+    /// Explanations of this kind.
+    pub total: usize,
+    /// Passed by the drill.
+    pub passed: usize,
+    /// Passed by the labeller.
+    pub labelled_pass: usize,
+}
+
+/// The report on labelled explanations.
+#[derive(Serialize)]
+pub struct Report {
+    /// Explanations read.
+    pub explanations: usize,
+    /// Idea decisions (present or not) that agree with the labels.
+    pub idea_agreement: f64,
+    /// The same with the topics' phrase lists alone.
+    pub idea_agreement_phrases: f64,
+    /// Ideas labelled present that the drill found.
+    pub ideas_found: usize,
+    /// Ideas labelled present.
+    pub ideas_present: usize,
+    /// Ideas labelled wrong or absent that the drill credited.
+    pub ideas_credited_wrongly: usize,
+    /// Verdicts that agree with the labeller's.
+    pub verdict_agreement: f64,
+    /// By the writer's kind.
+    pub kinds: BTreeMap<String, Kind>,
+    /// Explanations with a labelled error that the drill failed with that error quoted.
+    pub errors_quoted: usize,
+    /// Explanations with a labelled error.
+    pub with_errors: usize,
+    /// Explanations without a labelled error where the drill quoted one.
+    pub false_errors: usize,
+}
+
+/// Reads labelled explanations, one JSON object a line.
+pub fn read(text: &str, file: &str) -> Result<Vec<Labelled>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        out.push(
+            serde_json::from_str(line)
+                .with_context(|| format!("{file}:{}: not a labelled explanation", i + 1))?,
+        );
+    }
+    if out.is_empty() {
+        bail!("{file}: no labelled explanations in it");
+    }
+    Ok(out)
+}
+
+fn squash(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Judges every explanation with the drill (and with the phrase lists alone) and measures it.
+pub fn evaluate(
+    pack: &Pack,
+    model: Option<&Model>,
+    items: &[Labelled],
+    file: &str,
+) -> Result<Report> {
+    let learned = Explainer::new(pack, model);
+    let phrases = Explainer::new(pack, None);
+    let (mut agree, mut agree_plain, mut decisions) = (0usize, 0usize, 0usize);
+    let (mut found, mut present, mut wrongly) = (0, 0, 0);
+    let mut verdicts = 0usize;
+    let mut kinds: BTreeMap<String, Kind> = BTreeMap::new();
+    let (mut quoted, mut with_errors, mut false_errors) = (0, 0, 0);
+    for (n, item) in items.iter().enumerate() {
+        let Some(topic) = pack.topic(&item.topic) else {
+            bail!("{file}:{}: unknown topic {:?}", n + 1, item.topic);
+        };
+        let e = learned
+            .judge(topic, &item.text)
+            .with_context(|| format!("{file}: {}", item.id))?;
+        let plain = phrases
+            .judge(topic, &item.text)
+            .with_context(|| format!("{file}: {}", item.id))?;
+        for (idea, label) in &item.ideas {
+            let is = label == "present";
+            let got = e
+                .concepts
+                .iter()
+                .find(|c| c.id == *idea)
+                .is_some_and(|c| c.present);
+            let got_plain = plain
+                .concepts
+                .iter()
+                .find(|c| c.id == *idea)
+                .is_some_and(|c| c.present);
+            decisions += 1;
+            agree += usize::from(is == got);
+            agree_plain += usize::from(is == got_plain);
+            present += usize::from(is);
+            found += usize::from(is && got);
+            wrongly += usize::from(!is && got);
+        }
+        let labelled_pass = item
+            .labelled
+            .as_ref()
+            .and_then(|l| l.verdict.as_deref())
+            .map(|v| v == "pass");
+        if labelled_pass == Some(e.passed) {
+            verdicts += 1;
+        }
+        let k = kinds
+            .entry(item.kind.clone().unwrap_or_else(|| "?".into()))
+            .or_default();
+        k.total += 1;
+        k.passed += usize::from(e.passed);
+        k.labelled_pass += usize::from(labelled_pass == Some(true));
+        let errors = item.labelled.as_ref().map_or(&[][..], |l| &l.errors[..]);
+        let flagged: Vec<String> = e.errors.iter().map(|x| squash(&x.sentence)).collect();
+        if errors.is_empty() {
+            false_errors += usize::from(!flagged.is_empty());
+        } else {
+            with_errors += 1;
+            let hit = errors.iter().any(|q| {
+                let q = squash(&q.quote);
+                flagged
+                    .iter()
+                    .any(|f| f.contains(&q) || q.contains(f.as_str()))
+            });
+            quoted += usize::from(hit && !e.passed);
+        }
+    }
+    let _ = explain::WORDS_PER_MINUTE;
+    Ok(Report {
+        explanations: items.len(),
+        idea_agreement: agree as f64 / decisions.max(1) as f64,
+        idea_agreement_phrases: agree_plain as f64 / decisions.max(1) as f64,
+        ideas_found: found,
+        ideas_present: present,
+        ideas_credited_wrongly: wrongly,
+        verdict_agreement: verdicts as f64 / items.len() as f64,
+        kinds,
+        errors_quoted: quoted,
+        with_errors,
+        false_errors,
+    })
+}
+
+/// The report for people.
+pub fn human(r: &Report, paint: Paint) -> String {
+    let mut out = format!("{} explanations\n\n", r.explanations);
+    out.push_str(&format!(
+        "  idea agreement with the labels     {:.1}% (the topics' phrase lists alone {:.1}%)\n",
+        100.0 * r.idea_agreement,
+        100.0 * r.idea_agreement_phrases
+    ));
+    out.push_str(&format!(
+        "  ideas present that were found      {} of {}\n",
+        r.ideas_found, r.ideas_present
+    ));
+    out.push_str(&format!(
+        "  ideas credited though wrong/absent {}\n",
+        r.ideas_credited_wrongly
+    ));
+    out.push_str(&format!(
+        "  verdict agreement                  {:.1}%\n",
+        100.0 * r.verdict_agreement
+    ));
+    out.push_str(&format!(
+        "  wrong ones failed, error quoted    {} of {} (errors quoted where none was labelled: {})\n",
+        r.errors_quoted, r.with_errors, r.false_errors
+    ));
+    out.push_str(&format!(
+        "\n  {}\n",
+        paint.bold("by kind: passed (labeller passed)")
+    ));
+    for (k, v) in &r.kinds {
+        out.push_str(&format!(
+            "  {:<10} {} of {} ({})\n",
+            k, v.passed, v.total, v.labelled_pass
+        ));
+    }
+    out
+}

@@ -1,0 +1,81 @@
+//! The figures `debrief eval` reports: rank statistics, and scores with length taken out.
+
+use std::cmp::Ordering;
+
+/// The chance that a random score of `high` beats a random score of `low` (ties count half): the
+/// AUC. `None` when either side is empty.
+pub fn auc(high: &[f64], low: &[f64]) -> Option<f64> {
+    if high.is_empty() || low.is_empty() {
+        return None;
+    }
+    let mut total = 0.0;
+    for h in high {
+        for l in low {
+            total += match h.partial_cmp(l) {
+                Some(Ordering::Greater) => 1.0,
+                Some(Ordering::Equal) => 0.5,
+                _ => 0.0,
+            };
+        }
+    }
+    Some(total / (high.len() * low.len()) as f64)
+}
+
+/// What is left of each score after a least-squares fit on the log of the word count: the part
+/// of the score that length does not explain.
+pub fn residuals(scores: &[f64], words: &[usize]) -> Vec<f64> {
+    let x: Vec<f64> = words.iter().map(|&w| (w.max(1) as f64).ln()).collect();
+    let n = scores.len() as f64;
+    let mx = x.iter().sum::<f64>() / n;
+    let my = scores.iter().sum::<f64>() / n;
+    let sxx: f64 = x.iter().map(|v| (v - mx).powi(2)).sum();
+    let sxy: f64 = x.iter().zip(scores).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    x.iter()
+        .zip(scores)
+        .map(|(a, b)| b - (my + slope * (a - mx)))
+        .collect()
+}
+
+/// Precision, recall and F1 from counts; `None` where undefined.
+pub fn prf(tp: usize, fp: usize, fn_: usize) -> (Option<f64>, Option<f64>, Option<f64>) {
+    let p = (tp + fp > 0).then(|| tp as f64 / (tp + fp) as f64);
+    let r = (tp + fn_ > 0).then(|| tp as f64 / (tp + fn_) as f64);
+    let f = match (p, r) {
+        (Some(p), Some(r)) if p + r > 0.0 => Some(2.0 * p * r / (p + r)),
+        (Some(_), Some(_)) => Some(0.0),
+        _ => None,
+    };
+    (p, r, f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auc_counts_ties_as_half() {
+        assert_eq!(auc(&[80.0, 60.0], &[60.0, 20.0]), Some(0.875));
+        assert_eq!(auc(&[], &[1.0]), None);
+    }
+
+    #[test]
+    fn residuals_remove_what_length_explains() {
+        // Scores that are exactly a line in log words leave nothing.
+        let words = [100, 200, 400, 800];
+        let scores: Vec<f64> = words
+            .iter()
+            .map(|&w| 10.0 + 5.0 * (w as f64).ln())
+            .collect();
+        assert!(residuals(&scores, &words).iter().all(|r| r.abs() < 1e-9));
+        // A score that beats its length keeps the difference.
+        let r = residuals(&[1.0, 3.0, 1.0, 3.0], &[100, 100, 200, 200]);
+        assert!(r[1] > r[0] && r[3] > r[2]);
+    }
+
+    #[test]
+    fn precision_recall_and_f1_from_counts() {
+        assert_eq!(prf(3, 1, 1), (Some(0.75), Some(0.75), Some(0.75)));
+        assert_eq!(prf(0, 0, 2).0, None);
+    }
+}
