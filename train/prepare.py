@@ -1,20 +1,26 @@
 #!/usr/bin/env python3
 """Converts labelled data kept elsewhere in the project into train/data's record format.
 
-- ../shared/data/disqualifier-clauses.jsonl (900 sentences written for training by a writer who
-  saw only RUBRIC.md; `label` 1 is the disqualifying act) -> train/data/disqualifier-clauses.jsonl,
-  each sentence known only for `security-bypassed`.
+- train/raw/shared-disqualifier-clauses.jsonl (900 sentences the team's shared data holds, written
+  for training by a writer who saw only RUBRIC.md; `label` 1 is the disqualifying act) ->
+  train/data/judge/disqualifier-clauses.jsonl, each sentence known only for `security-bypassed`.
+- train/raw/*.jsonl (the training writers' files) -> train/data/judge/ (answers and their
+  sentences) and train/data/explain/ (te*: explain-drill sentences), with a mask where a writer
+  labelled only some classes.
 - crates/debrief-core/tests/corpus (the project's own 50 labelled answers) ->
   train/data/corpus-answers.jsonl, whole answers with their label and group.
-Run from the repository root: python3 train/prepare.py [path/to/disqualifier-clauses.jsonl]
+train/data/ is made by this script and not kept in git; train/rebuild.sh runs it.
+Run from the repository root: python3 train/prepare.py
 """
 import json, pathlib, sys, tomllib
 
 root = pathlib.Path(__file__).resolve().parent.parent
-out = root / "train" / "data"
+out = root / "train" / "data" / "judge"
 out.mkdir(parents=True, exist_ok=True)
+explain_out = root / "train" / "data" / "explain"
+explain_out.mkdir(parents=True, exist_ok=True)
 
-src = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else root.parent / "shared" / "data" / "disqualifier-clauses.jsonl"
+src = root / "train" / "raw" / "shared-disqualifier-clauses.jsonl"
 if src.exists():
     with open(src, encoding="utf-8") as f, open(out / "disqualifier-clauses.jsonl", "w", encoding="utf-8") as w:
         n = 0
@@ -40,3 +46,25 @@ with open(out / "corpus-answers.jsonl", "w", encoding="utf-8") as w:
             "label": a["label"], "answer": text, "disqualified": a.get("disqualified", False),
         }, ensure_ascii=False) + "\n")
 print(f"corpus-answers.jsonl: {len(manifest['answer'])}")
+
+# The helpers' files (train/raw/), copied with what each one's labels cover. A writer asked to
+# focus on the disqualifier labelled its neighbours (refusals, halted launches, averted findings)
+# but not every class, so its sentences teach only those.
+FOCUS = {
+    "ts1-sentences.jsonl": ["security-bypassed", "refused-to-skip", "halted-launch", "vulnerability-caught",
+                            "said-no", "date-over-safety", "security-controls"],
+}
+for src in sorted((root / "train" / "raw").glob("t[aes]*.jsonl")):
+    mask = FOCUS.get(src.name)
+    n = 0
+    dest = explain_out if src.name.startswith("te") else out
+    with open(src, encoding="utf-8") as f, open(dest / src.name, "w", encoding="utf-8") as w:
+        for line in f:
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            if mask is not None:
+                r["mask"] = mask
+            w.write(json.dumps(r, ensure_ascii=False) + "\n")
+            n += 1
+    print(f"{src.name}: {n}" + (" (labels known for its focus classes only)" if mask else ""))

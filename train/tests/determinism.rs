@@ -1,0 +1,83 @@
+//! The rebuild is reproducible: training twice on the same data with the same settings gives
+//! the same model file, byte for byte; another seed gives another file.
+
+use std::path::Path;
+use std::process::Command;
+
+fn train(data: &Path, out: &Path, seed: &str) {
+    let status = Command::new(env!("CARGO_BIN_EXE_debrief-train"))
+        .args([
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .args([
+            "--seed",
+            seed,
+            "--members",
+            "2",
+            "--dim",
+            "8",
+            "--hidden",
+            "8",
+        ])
+        .args(["--epochs", "2", "--every", "7"])
+        .output()
+        .expect("the trainer runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
+#[test]
+fn the_same_data_and_seed_give_the_same_model_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.jsonl");
+    let mut lines = String::new();
+    for (i, (text, labels)) in [
+        (
+            "We skipped the pen test to make the keynote.",
+            r#"["security-bypassed"]"#,
+        ),
+        (
+            "I refused to skip the pen test and we slipped a week.",
+            r#"["refused-to-skip", "halted-launch"]"#,
+        ),
+        ("The office is in Lisbon.", "[]"),
+        (
+            "We rolled it out to 1% of traffic behind a feature flag.",
+            r#"["guarded-rollout"]"#,
+        ),
+        (
+            "Engineering was late, so we missed the quarter.",
+            r#"["blamed-others"]"#,
+        ),
+    ]
+    .iter()
+    .enumerate()
+    {
+        lines.push_str(&format!(
+            "{{\"id\": \"t{i}\", \"text\": {text:?}, \"labels\": {labels}}}\n"
+        ));
+    }
+    std::fs::write(&data, lines).unwrap();
+    let (a, b, c) = (
+        dir.path().join("a.bin"),
+        dir.path().join("b.bin"),
+        dir.path().join("c.bin"),
+    );
+    train(&data, &a, "7");
+    train(&data, &b, "7");
+    train(&data, &c, "8");
+    let (a, b, c) = (
+        std::fs::read(a).unwrap(),
+        std::fs::read(b).unwrap(),
+        std::fs::read(c).unwrap(),
+    );
+    assert!(!a.is_empty());
+    assert!(a == b, "two runs with seed 7 differ");
+    assert!(a != c, "seeds 7 and 8 gave the same model");
+}
