@@ -1,7 +1,7 @@
 //! A bounded load generator for the live-check endpoint, on loopback only. It starts the app
 //! in process on 127.0.0.1:0 (two worker threads, as on the 2-core machine), then:
 //!
-//! 1. `POST /api/check` with a 400-word answer at fixed open-loop rates (1,000 and 2,000 req/s)
+//! 1. `POST /api/check` with a 400-word answer at fixed open-loop rates (500 and 1,000 req/s)
 //!    for a few seconds each. Each request has a scheduled send time; its latency is measured
 //!    from that time, not from when a connection was free, so queueing behind a slow response
 //!    counts (corrected for coordinated omission).
@@ -250,7 +250,7 @@ fn main() {
              /api/check {check_rps:.0} req/s ({check_errors} errors): check is {:.0}% of health",
             100.0 * check_rps / health_rps
         );
-        for rate in [1000.0, 2000.0] {
+        for rate in [500.0, 1000.0] {
             let count = (rate * seconds) as usize;
             let l = open_loop(addr, check.clone(), rate, count).await;
             println!(
