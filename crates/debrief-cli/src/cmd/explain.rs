@@ -198,7 +198,24 @@ fn human(name: &str, title: &str, e: &Explanation, paint: Paint) -> String {
     };
     out.push_str(&format!("  {} time: {time}\n", mark(e.within_time)));
     out.push_str(&format!(
-        "  concepts: {}/{}\n",
+        "  {} accuracy: {}\n",
+        mark(e.errors.is_empty()),
+        match e.errors.len() {
+            0 => "no wrong claim found".to_string(),
+            1 => "1 wrong claim".to_string(),
+            n => format!("{n} wrong claims"),
+        }
+    ));
+    for x in &e.errors {
+        out.push_str(&format!(
+            "    {} \"{}\" {}\n",
+            paint.dim(&format!("{}:{}", x.span.line, x.span.column)),
+            x.sentence,
+            x.why
+        ));
+    }
+    out.push_str(&format!(
+        "  ideas: {}/{}\n",
         e.concepts_present(),
         e.concepts.len()
     ));
@@ -207,7 +224,8 @@ fn human(name: &str, title: &str, e: &Explanation, paint: Paint) -> String {
             .span
             .map(|s| paint.dim(&format!(" ({}:{})", s.line, s.column)))
             .unwrap_or_default();
-        out.push_str(&format!("    {} {}{at}\n", mark(c.present), c.name));
+        let wrong = if c.wrong { " (stated wrongly)" } else { "" };
+        out.push_str(&format!("    {} {}{wrong}{at}\n", mark(c.present), c.name));
     }
     let used: Vec<_> = e.jargon.iter().filter(|j| j.used).collect();
     if used.is_empty() {
@@ -250,5 +268,6 @@ fn human(name: &str, title: &str, e: &Explanation, paint: Paint) -> String {
             out.push_str(&format!("  - {a}\n"));
         }
     }
+    out.push_str(&format!("{}\n", paint.dim(&e.rule)));
     out
 }
