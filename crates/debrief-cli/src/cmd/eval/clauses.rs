@@ -82,6 +82,8 @@ pub struct Report {
     pub agreement_phrases: f64,
     /// The disqualifier's false findings by kind of trap, with the learned layer.
     pub false_disqualifiers_by_trap: BTreeMap<String, usize>,
+    /// Sentences without the disqualifying act, by kind of trap.
+    pub non_acts_by_trap: BTreeMap<String, usize>,
     /// Sentences the judge got wrong on the disqualifier (for people; at most 40).
     pub disqualifier_misses: Vec<String>,
 }
@@ -146,6 +148,7 @@ pub fn evaluate(
     let mut positives: BTreeMap<&str, usize> = BTreeMap::new();
     let (mut right, mut right_plain, mut decisions) = (0usize, 0usize, 0usize);
     let mut by_trap: BTreeMap<String, usize> = BTreeMap::new();
+    let mut non_acts: BTreeMap<String, usize> = BTreeMap::new();
     let mut misses = Vec::new();
     for i in items {
         let found = classes_found(analyzer, &i.text);
@@ -171,6 +174,11 @@ pub fn evaluate(
         }
         let act = i.labels.iter().any(|l| l == "security-bypassed");
         let fired = found.contains("security-bypassed");
+        if !act {
+            *non_acts
+                .entry(i.trap.clone().unwrap_or_else(|| "none".into()))
+                .or_default() += 1;
+        }
         if fired && !act {
             *by_trap
                 .entry(i.trap.clone().unwrap_or_else(|| "none".into()))
@@ -210,6 +218,7 @@ pub fn evaluate(
         agreement_phrases: right_plain as f64 / decisions.max(1) as f64,
         classes,
         false_disqualifiers_by_trap: by_trap,
+        non_acts_by_trap: non_acts,
         disqualifier_misses: misses,
     })
 }

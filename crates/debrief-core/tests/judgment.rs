@@ -1,0 +1,163 @@
+//! The judge with its learned layer, as the committee reads an answer: the source article's own
+//! BAD and GOOD examples, the context rules on the disqualifier in words no phrase lists, and a
+//! follow-up judged as a follow-up.
+
+use debrief_core::{builtin, Analyzer, Judgment, Severity, Verdict};
+
+fn analyzer() -> Analyzer {
+    let a = Analyzer::new(builtin::pack().expect("the built-in pack loads")).expect("compiles");
+    assert!(a.learned().is_some(), "the built-in pack ships its model");
+    a
+}
+
+fn rules(j: &Judgment) -> Vec<String> {
+    j.findings.iter().map(|f| f.rule.to_string()).collect()
+}
+
+fn has(j: &Judgment, competency: &str, severity: Severity) -> bool {
+    j.findings
+        .iter()
+        .any(|f| *f.competency == *competency && f.severity == severity)
+}
+
+#[test]
+fn the_articles_bad_and_good_examples_are_judged_as_the_article_judges_them() {
+    let a = analyzer();
+    let check = |t: &str| a.check_follow_up(t, None).unwrap();
+    // Mistake 1: speed over security is a disqualifier; the delay for the audit is a strength.
+    let bad = check("We launched the new dashboard in two weeks by skipping the full security audit to beat the competitor.");
+    assert!(bad.disqualified, "{:?}", rules(&bad));
+    let good = check("We delayed the dashboard launch by three weeks to complete a full security audit, identifying a critical vulnerability that would have exposed user data.");
+    assert!(!good.disqualified, "{:?}", rules(&good));
+    assert!(
+        has(&good, "safety-over-speed", Severity::Strength),
+        "{:?}",
+        rules(&good)
+    );
+    assert!(
+        has(&good, "security-first", Severity::Strength),
+        "{:?}",
+        rules(&good)
+    );
+    assert!(good.score > bad.score);
+    // Mistake 2: fluff against a mechanism with a number.
+    let bad = check("We used the cloud to make it faster and scalable for everyone.");
+    assert!(
+        has(&bad, "technical-precision", Severity::Concern),
+        "{:?}",
+        rules(&bad)
+    );
+    assert!(
+        !has(&bad, "technical-precision", Severity::Strength),
+        "{:?}",
+        rules(&bad)
+    );
+    let good = check("We leveraged edge nodes to reduce latency by caching static assets closer to the user, cutting TTFB by 40%.");
+    assert!(
+        has(&good, "technical-precision", Severity::Strength),
+        "{:?}",
+        rules(&good)
+    );
+    assert!(good.score > bad.score);
+    // Mistake 3: blame against ownership.
+    let bad = check("Engineering couldn't finish the API in time, so we missed the quarter goals.");
+    assert!(
+        has(&bad, "ownership", Severity::Concern),
+        "{:?}",
+        rules(&bad)
+    );
+    let good = check("We underestimated the complexity of the rate-limiting logic, so I worked with the team to scope down the initial release to meet the critical path.");
+    assert!(
+        has(&good, "ownership", Severity::Strength),
+        "{:?}",
+        rules(&good)
+    );
+    assert!(
+        !has(&good, "ownership", Severity::Concern),
+        "{:?}",
+        rules(&good)
+    );
+    assert!(good.score > bad.score);
+    // The committee's other red flags in the article.
+    for t in [
+        "I bragged to my manager that we moved fast and broke things.",
+        "I proved the engineering lead wrong in front of the whole team and overruled him.",
+        "Honestly the outage was a great learning opportunity for all of us.",
+    ] {
+        let j = check(t);
+        assert!(
+            j.findings.iter().any(|f| f.severity.is_red()),
+            "{t}: {:?}",
+            rules(&j)
+        );
+        assert!(
+            !j.findings.iter().any(|f| f.severity == Severity::Strength),
+            "{t}: {:?}",
+            rules(&j)
+        );
+    }
+}
+
+#[test]
+fn the_act_in_words_no_phrase_lists_disqualifies() {
+    let a = analyzer();
+    for t in [
+        "I okayed going live while the audit was still running.",
+        "We agreed the threat model could happen after GA, and shipped on the Monday.",
+        "We switched the bot rule off for launch week so the campaign traffic would get through.",
+        "The review got pushed to after launch, which I agreed to.",
+        "We went live without waiting for the pen test report.",
+    ] {
+        let j = a.check_follow_up(t, None).unwrap();
+        assert!(j.disqualified, "{t}: {:?}", rules(&j));
+    }
+}
+
+#[test]
+fn a_refusal_someone_elses_act_a_hypothetical_a_question_or_a_lesson_does_not_disqualify() {
+    let a = analyzer();
+    for t in [
+        "Our VP asked me in a meeting to move the pen test to after the launch, and I said no.",
+        "A competitor had skipped its audit to launch first, and it showed.",
+        "I would rather miss the quarter than waive the audit.",
+        "If we had skipped the pen test, the broken tenant isolation would have shipped.",
+        "Should we have launched before the security review came back?",
+        "The lesson I took away: never ship before the pen test is done.",
+        "The security review finished on Tuesday and we launched on Thursday.",
+        "The proposal in the team was to ship with certificate checks off, and I stopped it.",
+    ] {
+        let j = a.check_follow_up(t, None).unwrap();
+        assert!(!j.disqualified, "{t}: {:?}", rules(&j));
+    }
+}
+
+#[test]
+fn a_pointed_follow_up_is_judged_as_a_follow_up() {
+    let a = analyzer();
+    let reply =
+        "In the first ten minutes I rolled the config back to the previous version, paged the \
+                 DNS on-call and posted on the status page. Error rates fell from 30% to under 1% \
+                 within six minutes, and the post-mortem added a canary stage so a bad push now \
+                 reaches one colo first.";
+    let j = a.check_follow_up(reply, None).unwrap();
+    assert!(j.verdict >= Verdict::NoHire, "{:?} {}", j.verdict, j.score);
+    assert!(j.score >= 50, "{} {:?}", j.score, rules(&j));
+    assert!(!rules(&j).iter().any(|r| r == "too-short"));
+    assert!(
+        has(&j, "crisis-containment", Severity::Strength),
+        "{:?}",
+        rules(&j)
+    );
+}
+
+#[test]
+fn a_finding_about_the_whole_answer_points_at_no_words() {
+    let j = analyzer().check("We shipped it.", None).unwrap();
+    let short = j
+        .findings
+        .iter()
+        .find(|f| &*f.rule == "too-short")
+        .expect("a five-word answer is too short");
+    assert_eq!((short.start, short.end), (0, 0));
+    assert!(short.text.is_empty());
+}
