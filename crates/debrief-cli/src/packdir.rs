@@ -73,6 +73,14 @@ pub fn model(dir: &Path, name: &str) -> Result<Option<Model>> {
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
+/// The explain model for the chosen pack: `DIR/model/explain.bin`, or the built-in one.
+pub fn explain_model(pack_dir: Option<&Path>) -> Result<Option<Model>> {
+    match pack_dir {
+        Some(dir) => model(dir, "explain.bin"),
+        None => Ok(builtin::explain_model()),
+    }
+}
+
 /// The analyzer for the chosen pack, with its learned model where it has one.
 pub fn analyzer(pack_dir: Option<&Path>) -> Result<Analyzer> {
     let pack = load(pack_dir)?;

@@ -261,11 +261,13 @@ fn status_and_coverage_read_the_bank() {
         .find(|c| c["id"] == "safety-over-speed")
         .unwrap();
     assert_eq!(safety["best_story"], 1);
-    assert!(coverage["missing"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|c| c == "crisis-containment"));
+    // One story about a halted rollout leaves competencies unproven, and never the one it proves.
+    let missing = coverage["missing"].as_array().unwrap();
+    assert!(!missing.is_empty(), "{coverage}");
+    assert!(
+        !missing.iter().any(|c| c == "safety-over-speed"),
+        "{coverage}"
+    );
 }
 
 #[test]

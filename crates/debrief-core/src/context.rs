@@ -145,6 +145,17 @@ impl Cues {
         self.flags_of(doc, self.in_range(range))
     }
 
+    /// The negation cues (not their look-alikes) that start inside `range`.
+    pub fn negations_starting(&self, range: Range<usize>) -> Vec<Range<usize>> {
+        let first = self.hits.partition_point(|(_, r)| r.start < range.start);
+        self.hits[first..]
+            .iter()
+            .take_while(|(_, r)| r.start < range.end)
+            .filter(|(c, r)| *c == Cue::NegationBefore && !self.excepted(r))
+            .map(|(_, r)| r.clone())
+            .collect()
+    }
+
     /// The kinds of cue that start inside `range` (and may run on past its end).
     pub fn flags_starting(&self, doc: &Document<'_>, range: Range<usize>) -> Flags {
         let first = self.hits.partition_point(|(_, r)| r.start < range.start);

@@ -801,6 +801,15 @@ impl Analyzer {
                 let sentence = doc.sentences()[s];
                 let agreed = cues.flags(doc, sentence.start..sentence.end).agreed;
                 let flags = context::Flags { agreed, ..flags };
+                // The disqualifier's model reads negation itself ("we went live without the
+                // pen test" is the act), but a negation opening the clause on the going-ahead
+                // ("we have never gone live with an open finding", "at no point did I consider
+                // shipping") denies it.
+                if signal.severity == Severity::Disqualifier
+                    && negated_going_ahead(doc, cues, head(doc, span.clone(), LEARNED_CUE_REACH))
+                {
+                    continue;
+                }
                 if (rules.reported && flags.reported && !flags.agreed)
                     // A strength or the disqualifier is the candidate's own act; a red flag such
                     // as blame is about others by nature.
@@ -953,6 +962,31 @@ type ClauseReadings = Vec<(Range<usize>, Vec<f32>)>;
 
 /// Words from the start of a learned finding's clause within which a context cue governs it.
 const LEARNED_CUE_REACH: usize = 6;
+
+/// Whether a negation in `range` governs going ahead: a word of shipping, launching or going
+/// live within the four words after it (not "without", which names what was missing).
+fn negated_going_ahead(doc: &Document<'_>, cues: &Cues, range: Range<usize>) -> bool {
+    use crate::learned::lexicon::{self, Class};
+    let lower = doc.lower();
+    cues.negations_starting(range).into_iter().any(|r| {
+        if lower[r.clone()].trim() == "without" {
+            return false;
+        }
+        let a = doc.token_at(r.end);
+        doc.tokens()[a..]
+            .iter()
+            .filter(|t| t.kind != crate::text::TokenKind::Punct)
+            .take(4)
+            .any(|t| {
+                let stem = crate::learned::features::stem(&lower[t.range()]);
+                lexicon::classes(&stem).contains(&Some(Class::Ship))
+                    || matches!(
+                        stem.as_str(),
+                        "consider" | "issu" | "issue" | "gon" | "gone"
+                    )
+            })
+    })
+}
 
 /// The first `words` words of a span (the whole span if it has fewer).
 fn head(doc: &Document<'_>, span: Range<usize>, words: usize) -> Range<usize> {

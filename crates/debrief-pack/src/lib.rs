@@ -475,6 +475,13 @@ pub struct Misconception {
     /// The ideas it gets wrong: an explanation that states it does not earn them.
     #[serde(default)]
     pub contradicts: Vec<String>,
+    /// Sentences that state it: the drill must catch each (`examples.states`).
+    #[serde(default)]
+    pub states: Vec<String>,
+    /// Sentences that deny or correct it in the same words: the drill must not flag them
+    /// (`examples.denies`).
+    #[serde(default)]
+    pub denies: Vec<String>,
 }
 
 /// The evidence rule of a checklist item.

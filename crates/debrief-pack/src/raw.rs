@@ -192,6 +192,17 @@ struct RawMisconception {
     anchors: Vec<String>,
     #[serde(default)]
     contradicts: Vec<String>,
+    #[serde(default)]
+    examples: RawMisconceptionExamples,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawMisconceptionExamples {
+    #[serde(default)]
+    states: Vec<String>,
+    #[serde(default)]
+    denies: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -917,6 +928,9 @@ fn load_topic(f: &PackFile, errors: &mut Vec<PackError>) -> Option<Topic> {
         cx.check_text(mat, "why", &m.why);
         cx.check_templates(mat, "phrases", &m.phrases);
         cx.check_templates(mat, "anchors", &m.anchors);
+        for e in m.examples.states.iter().chain(&m.examples.denies) {
+            cx.check_text(mat, "example", e);
+        }
         for c in &m.contradicts {
             if !concepts.iter().any(|x| x.id == *c) {
                 cx.err(
@@ -938,6 +952,8 @@ fn load_topic(f: &PackFile, errors: &mut Vec<PackError>) -> Option<Topic> {
             phrases: m.phrases,
             anchors: m.anchors,
             contradicts: m.contradicts,
+            states: m.examples.states,
+            denies: m.examples.denies,
         });
     }
     for k in &raw.knows {

@@ -97,7 +97,7 @@ async fn judge(State(app): State<Arc<App>>, Form(form): Form<ExplainForm>) -> Re
         );
     };
     let text = form.text.replace("\r\n", "\n");
-    let judged = match explain::judge(topic, &text) {
+    let judged = match explain::judge_with_model(topic, app.explain_model.as_ref(), &text) {
         Ok(j) => j,
         Err(e) => {
             return page(

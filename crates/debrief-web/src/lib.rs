@@ -53,18 +53,33 @@ pub struct App {
     templates: minijinja::Environment<'static>,
     /// The token every state-changing request must carry; random per server start.
     csrf: String,
+    /// The explain drill's model: the built-in one for the built-in pack, else what the caller
+    /// gives (`with_explain_model`).
+    explain_model: Option<debrief_core::learned::Model>,
 }
 
 impl App {
     /// An app over this analyzer and store, with a fresh CSRF token.
     pub fn new(analyzer: Arc<Analyzer>, store: Store, readiness: Option<Readiness>) -> App {
+        let explain_model = if analyzer.pack().meta.id == debrief_core::builtin::ID {
+            debrief_core::builtin::explain_model()
+        } else {
+            None
+        };
         App {
             analyzer,
             store,
             readiness,
             templates: pages::templates(),
             csrf: guard::new_token(),
+            explain_model,
         }
+    }
+
+    /// The same app judging explanations with `model` (a pack folder's own `explain.bin`).
+    pub fn with_explain_model(mut self, model: Option<debrief_core::learned::Model>) -> App {
+        self.explain_model = model;
+        self
     }
 
     /// The CSRF token pages embed and state-changing requests must send back.

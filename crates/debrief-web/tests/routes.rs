@@ -572,7 +572,8 @@ async fn an_explanation_is_judged_for_a_non_technical_listener_and_saved() {
     let result = send(&f.router, post_form("/explain", &fields)).await;
     assert_eq!(result.status, StatusCode::OK, "{}", result.body);
     assert!(result.body.contains("/100"));
-    assert!(result.body.contains("Concepts"));
+    assert!(result.body.contains("Key ideas"));
+    assert!(result.body.contains("Passes with:"));
     let weak = [
         ("csrf", f.csrf.as_str()),
         ("topic", topic.id.as_str()),

@@ -57,11 +57,12 @@ pub fn run(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
         anyhow::bail!("--topic ID is required: `debrief topics` lists the ids");
     };
     let pack = packdir::load(cli.pack.as_deref())?;
+    let model = packdir::explain_model(cli.pack.as_deref())?;
     let Some(topic) = pack.topic(topic_id) else {
         anyhow::bail!("unknown topic {topic_id:?}: `debrief topics` lists the ids");
     };
     let inp = input::read(file, args.max_size)?;
-    let e = explain::judge(topic, &inp.text)?;
+    let e = explain::judge_with_model(topic, model.as_ref(), &inp.text)?;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string(&e)?),
         Format::Human => print!("{}", human(&inp.name, &topic.title, &e, Paint::new(color))),
@@ -72,6 +73,7 @@ pub fn run(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
 /// The timed drill: pick the topic, take the explanation, judge it, save it.
 fn drill(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
     let pack = packdir::load(cli.pack.as_deref())?;
+    let model = packdir::explain_model(cli.pack.as_deref())?;
     let paint = Paint::new(color);
     if !args.plain {
         crate::tui::require_terminal()?;
@@ -81,7 +83,7 @@ fn drill(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
         let (text, e, seconds) = if args.plain {
             let started = Instant::now();
             let inp = input::read("-", args.max_size)?;
-            let e = explain::judge(topic, &inp.text)?;
+            let e = explain::judge_with_model(topic, model.as_ref(), &inp.text)?;
             (inp.text, e, started.elapsed().as_secs() as i64)
         } else {
             let drafts = crate::tui::Drafts::new("explain", &topic.id)?;
@@ -92,7 +94,7 @@ fn drill(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
                 u64::from(args.minutes) * 60,
                 &drafts,
                 |text| {
-                    let e = explain::judge(topic, text)?;
+                    let e = explain::judge_with_model(topic, model.as_ref(), text)?;
                     let report = human("explanation", &topic.title, &e, Paint::new(false));
                     Ok((report.lines().map(str::to_string).collect(), e))
                 },

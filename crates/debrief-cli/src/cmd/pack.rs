@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use debrief_core::explain;
-use debrief_core::{Analyzer, Pack};
+use debrief_core::Analyzer;
 
 use crate::style::Paint;
 use crate::{packdir, Cli, Outcome};
@@ -40,7 +40,8 @@ pub fn run(_cli: &Cli, cmd: &PackCommand, color: bool) -> Result<Outcome> {
                     return Ok(Outcome::Failed);
                 }
             };
-            let analyzer = match Analyzer::new(pack) {
+            let explain_model = packdir::model(dir, "explain.bin")?;
+            let analyzer = match Analyzer::with_model(pack, packdir::model(dir, "judge.bin")?) {
                 Ok(a) => a,
                 Err(errs) => {
                     for e in &errs.0 {
@@ -52,12 +53,13 @@ pub fn run(_cli: &Cli, cmd: &PackCommand, color: bool) -> Result<Outcome> {
             let (ran, examples_failed) = analyzer.verify_examples();
             let mut failures: Vec<String> = examples_failed.iter().map(|f| f.to_string()).collect();
             let p = analyzer.pack();
-            failures.extend(topic_sample_failures(p));
+            let (topic_runs, topic_failures) = explain::verify(p, explain_model.as_ref());
+            failures.extend(topic_failures);
             for f in &failures {
                 println!("{}/{f}", dir.display());
             }
             let summary = format!(
-                "{} {} {}: {} competencies, {} signals ({} templates, {} phrasings), {} examples run, {} topic samples judged, {} questions, {} cards in {} decks, {} topics, {} checklist items",
+                "{} {} {}: {} competencies, {} signals ({} templates, {} phrasings), {} examples run, {} explain samples and misconception examples judged, {} questions, {} cards in {} decks, {} topics, {} checklist items",
                 p.meta.id,
                 p.meta.version,
                 dir.display(),
@@ -66,7 +68,7 @@ pub fn run(_cli: &Cli, cmd: &PackCommand, color: bool) -> Result<Outcome> {
                 analyzer.template_count(),
                 analyzer.phrasing_count(),
                 ran,
-                p.topics.len() * 2,
+                topic_runs,
                 p.questions.len(),
                 p.cards().count(),
                 p.decks.len(),
@@ -85,36 +87,4 @@ pub fn run(_cli: &Cli, cmd: &PackCommand, color: bool) -> Result<Outcome> {
             }
         }
     }
-}
-
-/// Judges every topic's strong and weak sample; a line for each not judged as labelled.
-fn topic_sample_failures(pack: &Pack) -> Vec<String> {
-    let mut out = Vec::new();
-    for t in &pack.topics {
-        let file = format!("topics/{}.toml", t.id);
-        for (label, text, want) in [
-            ("strong", &t.strong_sample, true),
-            ("weak", &t.weak_sample, false),
-        ] {
-            match explain::judge(t, text) {
-                Ok(e) if e.passed == want => {}
-                Ok(e) => out.push(format!(
-                    "{file}: topic {:?}: the {label} sample {} (score {}){}",
-                    t.id,
-                    if e.passed { "passed" } else { "did not pass" },
-                    e.score,
-                    if e.advice.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {}", e.advice.join(" "))
-                    }
-                )),
-                Err(err) => out.push(format!(
-                    "{file}: topic {:?}: the {label} sample cannot be judged: {err}",
-                    t.id
-                )),
-            }
-        }
-    }
-    out
 }

@@ -59,7 +59,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome> {
                 Ok(serde_json::to_value(status)?)
             })
         });
-        let app = App::new(analyzer, store, Some(readiness));
+        let app = App::new(analyzer, store, Some(readiness))
+            .with_explain_model(packdir::explain_model(cli.pack.as_deref())?);
         debrief_web::serve(listener, app)
             .await
             .context("the server stopped")?;

@@ -91,7 +91,7 @@ pub const TERMS: &[&str] = &[
     "{packet loss|jitter}",
     "{internet exchange|internet exchanges|exchange point|exchange points}",
     "{spoofed|spoofing}",
-    "{fingerprint|fingerprints|fingerprinting}",
+    "{tls fingerprint|tls fingerprints|browser fingerprint|browser fingerprinting|device fingerprinting|fingerprinting}",
     "{challenge page|challenge pages}",
     "{propagation|propagate|propagates}",
     "{recursive|recursion}",

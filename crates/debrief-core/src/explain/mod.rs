@@ -73,6 +73,14 @@ const EVERYDAY: &[&str] = &[
     "{bank card|credit card|cash machine|wallet|house key|spare key|front desk|visitor badge|security desk|sign-in sheet}",
 ];
 
+/// Words that set a claim up to be corrected or contrasted ("unlike the firewall in your office",
+/// "a common myth is"): the model's reading of a misconception is not believed there.
+const CONTRAST: &[&str] = &[
+    "{differ|differs|differed|different from|unlike|rather than|instead of|as opposed to|contrary to|not the same as|isn't the same as|is not the same as|more than just|not just}",
+    "{myth|myths|misconception|misconceptions|common mistake|people think|people assume|some people believe|people often think|you might think|you may have heard|it's tempting to think|the old way|the old model|used to}",
+    "{still need|still needs|still have to|still has to|still must|still matters}",
+];
+
 /// Why an explanation could not be judged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExplainError {
@@ -231,6 +239,7 @@ enum Key {
     After,
     Before,
     Next,
+    Contrast,
     Cue(Cue),
 }
 
@@ -285,6 +294,7 @@ impl TopicJudge {
         b.add(Key::After, jargon::EXPLAINED_AFTER);
         b.add(Key::Before, jargon::EXPLAINED_BEFORE);
         b.add(Key::Next, jargon::EXPLAINING_NEXT);
+        b.add(Key::Contrast, CONTRAST);
         context::add_cues(&mut b, Key::Cue);
         let set = b
             .build()
@@ -344,6 +354,60 @@ impl<'m> Explainer<'m> {
     }
 }
 
+/// Runs every topic's own tests: its strong sample passes and its weak one does not; each
+/// misconception's `states` examples are caught and its `denies` examples are not. Returns how
+/// many ran and a line for each that did not behave.
+pub fn verify(pack: &Pack, model: Option<&Model>) -> (usize, Vec<String>) {
+    let explainer = Explainer::new(pack, model);
+    let mut ran = 0;
+    let mut out = Vec::new();
+    for t in &pack.topics {
+        let file = format!("topics/{}.toml", t.id);
+        for (label, text, want) in [
+            ("strong", &t.strong_sample, true),
+            ("weak", &t.weak_sample, false),
+        ] {
+            ran += 1;
+            match explainer.judge(t, text) {
+                Ok(e) if e.passed == want => {}
+                Ok(e) => out.push(format!(
+                    "{file}: topic {:?}: the {label} sample {} (score {}){}",
+                    t.id,
+                    if e.passed { "passed" } else { "did not pass" },
+                    e.score,
+                    if e.advice.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", e.advice.join(" "))
+                    }
+                )),
+                Err(err) => out.push(format!(
+                    "{file}: topic {:?}: the {label} sample cannot be judged: {err}",
+                    t.id
+                )),
+            }
+        }
+        for m in &t.misconceptions {
+            for (list, want) in [(&m.states, true), (&m.denies, false)] {
+                for text in list {
+                    ran += 1;
+                    let caught = explainer
+                        .judge(t, text)
+                        .is_ok_and(|e| e.errors.iter().any(|x| x.id == m.id));
+                    if caught != want {
+                        out.push(format!(
+                            "{file}: misconception {:?} {} {text:?}",
+                            m.id,
+                            if want { "missed" } else { "flagged" }
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    (ran, out)
+}
+
 /// The built-in explain model, read once.
 fn builtin_model() -> Option<&'static Model> {
     static MODEL: OnceLock<Option<Model>> = OnceLock::new();
@@ -354,7 +418,15 @@ fn builtin_model() -> Option<&'static Model> {
 /// topic and idea, so a topic it does not know is judged by its phrases alone). For many
 /// explanations, make an [`Explainer`] once.
 pub fn judge(topic: &Topic, text: &str) -> Result<Explanation, ExplainError> {
-    let model = builtin_model();
+    judge_with_model(topic, builtin_model(), text)
+}
+
+/// Judges an explanation of `topic` with `model` (a pack's own explain model, or none).
+pub fn judge_with_model(
+    topic: &Topic,
+    model: Option<&Model>,
+    text: &str,
+) -> Result<Explanation, ExplainError> {
     judge_with(&TopicJudge::new(topic, model)?, model, topic, text)
 }
 
@@ -390,6 +462,7 @@ struct Found {
     after: Vec<Range<usize>>,
     before: Vec<Range<usize>>,
     next: Vec<Range<usize>>,
+    contrast: Vec<Range<usize>>,
     cues: Vec<(Cue, Range<usize>)>,
 }
 
@@ -416,6 +489,7 @@ fn judge_with(
         Key::After => f.after.push(r),
         Key::Before => f.before.push(r),
         Key::Next => f.next.push(r),
+        Key::Contrast => f.contrast.push(r),
         Key::Cue(c) => f.cues.push((c, r)),
     });
     let cues = Cues::from_hits(std::mem::take(&mut f.cues));
@@ -449,23 +523,68 @@ fn judge_with(
 
     // Misconceptions: a phrase of one, not negated, reported or asked; or the model's reading.
     let mut stated: Vec<Option<usize>> = vec![None; topic.misconceptions.len()];
+    // "A CDN isn't faster because its servers are more powerful": a negated clause followed by
+    // the reason denies the reason too.
+    let negated_before = |r: &Range<usize>| {
+        let c = doc.clause_of(r.start);
+        let clause = doc.clauses()[c];
+        let opens_with_reason = doc.lower()[clause.start..clause.end]
+            .trim_start()
+            .starts_with("because");
+        c > 0
+            && opens_with_reason
+            && doc.clauses()[c - 1].sentence == clause.sentence
+            && cues
+                .flags(&doc, doc.clauses()[c - 1].start..doc.clauses()[c - 1].end)
+                .negation
+    };
     for (i, r) in &f.misconception {
         let s = doc.sentence_of(r.start);
         if stated[*i].is_none()
             && !doc.is_question(s)
             && !cues.negated(&doc, r.clone())
+            && !negated_before(r)
             && !cues.reported(&doc, r.clone())
         {
             stated[*i] = Some(s);
         }
     }
+    // The model's reading of a claim counts only in a sentence about what the claim is about
+    // (one of its anchors) and without a negation: it reads a claim's topic better than its
+    // polarity, so "it does not pick the least busy site" is left to the phrases, which know
+    // where the negation falls.
     for (i, st) in stated.iter_mut().enumerate() {
-        if st.is_none() {
-            *st = (0..n).find(|&s| {
-                !doc.is_question(s)
-                    && learned(s, tj.classes.misconception.get(i).copied().flatten())
-            });
+        if st.is_some() {
+            continue;
         }
+        let m = &topic.misconceptions[i];
+        let anchored = |s: usize| {
+            m.anchors.is_empty()
+                || f.anchor
+                    .iter()
+                    .any(|(j, r)| *j == i && doc.sentence_of(r.start) == s)
+        };
+        let negated = |s: usize| {
+            let u = doc.sentences()[s];
+            cues.flags(&doc, u.start..u.end).negation
+                || f.contrast.iter().any(|r| doc.sentence_of(r.start) == s)
+        };
+        // An idea the claim contradicts, stated in the topic's own words elsewhere, outweighs
+        // the model's reading: the sentence is more likely the old way being described.
+        let stated_right = |s: usize| {
+            f.concept.iter().any(|(j, r)| {
+                m.contradicts.contains(&topic.concepts[*j].id)
+                    && doc.sentence_of(r.start) != s
+                    && !cues.negated(&doc, r.clone())
+            })
+        };
+        *st = (0..n).find(|&s| {
+            !doc.is_question(s)
+                && !negated(s)
+                && anchored(s)
+                && learned(s, tj.classes.misconception.get(i).copied().flatten())
+                && !stated_right(s)
+        });
     }
     let errors: Vec<ErrorFound> = stated
         .iter()
@@ -791,7 +910,8 @@ fn jargon_used(doc: &Document<'_>, topic: &Topic, f: &Found) -> Vec<JargonResult
     let mut out: Vec<JargonResult> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for (r, i) in kept {
-        let term = norm[r.clone()].to_string();
+        // "WAF's" and "WAFs" are the term "WAF".
+        let term = norm[r.clone()].trim_end_matches("'s").to_string();
         let key = term.to_lowercase().trim_end_matches('s').to_string();
         if seen.contains(&key) || known(&term) || known(key.as_str()) {
             continue;
@@ -1006,8 +1126,44 @@ mod tests {
                     We set how long.";
         let e = judge(&topic(), text).unwrap();
         assert!(e.jargon[0].used && !e.jargon[0].explained);
-        assert!(!e.passed);
         assert!(e.advice.iter().any(|a| a.contains("Unexplained jargon")));
+        // One term left unexplained is pointed out but forgiven; two are not.
+        assert!(e.passed, "{:?}", e.advice);
+        let two = format!("{text} The CDN and its TTL are set by the SRE team.");
+        let e = judge(&topic(), &two).unwrap();
+        assert!(e.unexplained_jargon() >= 2, "{:?}", e.jargon);
+        assert!(!e.passed);
+    }
+
+    #[test]
+    fn a_term_explained_at_first_use_is_not_flagged_again() {
+        for text in [
+            "Think of a fridge: it keeps a copy, so it is faster. The TTL, which is how long a copy is kept, is set per page. Later the TTL runs out and the TTL starts again.",
+            "Think of a fridge: it keeps a copy, so it is faster. Every copy has a time to live (TTL). When the TTL ends, the TTL resets.",
+            "Think of a fridge: it keeps a copy, so it is faster. Each copy is kept for a set time, called the TTL. The TTL is the same everywhere.",
+        ] {
+            let e = judge(&topic(), text).unwrap();
+            let ttl: Vec<_> = e.jargon.iter().filter(|j| j.label.eq_ignore_ascii_case("ttl")).collect();
+            assert_eq!(ttl.len(), 1, "{text}: {:?}", e.jargon);
+            assert!(ttl[0].explained, "{text}: {:?}", e.jargon);
+            assert!(e.passed, "{text}: {:?}", e.advice);
+        }
+    }
+
+    #[test]
+    fn uptime_turned_into_the_wrong_downtime_is_an_error_and_the_right_one_is_not() {
+        let wrong = "Think of a fridge: it keeps a copy, so it is faster. At 99.9% that is less than one hour of downtime a year.";
+        let e = judge(&topic(), wrong).unwrap();
+        assert!(
+            e.errors.iter().any(|x| x.id == "availability-arithmetic"),
+            "{:?}",
+            e.errors
+        );
+        assert!(e.errors[0].why.contains("8.8 hours"), "{}", e.errors[0].why);
+        assert!(!e.passed);
+        let right = "Think of a fridge: it keeps a copy, so it is faster. At 99.9% a month allows about 43 minutes of downtime.";
+        let e = judge(&topic(), right).unwrap();
+        assert!(e.errors.is_empty(), "{:?}", e.errors);
     }
 
     #[test]

@@ -1,0 +1,44 @@
+//! The explain drill, topic by topic, with the built-in explain model: a good explanation in
+//! other words than the pack's own sample passes, and every misconception's examples (stated
+//! plainly, and denied in the same words) are caught or left alone as the pack says.
+//!
+//! `explain/paraphrases.json` holds one good explanation per topic, written for this test by a
+//! helper from the topics' ideas and listener prompts, in its own words (not the pack's phrases).
+
+use std::collections::BTreeMap;
+
+use debrief_core::{builtin, explain};
+
+#[test]
+fn a_paraphrased_good_explanation_of_every_topic_passes() {
+    let pack = builtin::pack().unwrap();
+    let model = builtin::explain_model();
+    assert!(model.is_some(), "the built-in pack ships its explain model");
+    let explainer = explain::Explainer::new(&pack, model.as_ref());
+    let texts: BTreeMap<String, String> =
+        serde_json::from_str(include_str!("explain/paraphrases.json")).unwrap();
+    assert_eq!(texts.len(), pack.topics.len());
+    let mut failed = Vec::new();
+    for t in &pack.topics {
+        let text = texts
+            .get(&t.id)
+            .unwrap_or_else(|| panic!("no paraphrase of {}", t.id));
+        let e = explainer.judge(t, text).unwrap();
+        if !e.passed {
+            failed.push(format!("{}: score {}: {:?}", t.id, e.score, e.advice));
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+#[test]
+fn every_misconception_is_caught_when_stated_and_left_alone_when_denied() {
+    let pack = builtin::pack().unwrap();
+    let model = builtin::explain_model();
+    let (ran, failures) = explain::verify(&pack, model.as_ref());
+    let misconceptions: usize = pack.topics.iter().map(|t| t.misconceptions.len()).sum();
+    assert!(misconceptions >= 5 * pack.topics.len());
+    assert!(pack.topics.iter().all(|t| t.misconceptions.len() >= 5));
+    assert!(ran >= misconceptions * 4, "{ran}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
