@@ -28,7 +28,8 @@ def write(name, records):
 
 answers = []
 for path, brief in [("ba1-ladders.jsonl", "TASK-LADDERS"), ("ba2-ladders.jsonl", "TASK-LADDERS"),
-                    ("ba3-ladders.jsonl", "TASK-LADDERS"), ("bd-acts.jsonl", "TASK-ACTS")]:
+                    ("ba3-ladders.jsonl", "TASK-LADDERS"), ("bd-acts.jsonl", "TASK-ACTS"),
+                    ("bd2-acts.jsonl", "TASK-ACTS"), ("bd3-acts.jsonl", "TASK-ACTS")]:
     for r in read(raw / path):
         r["writer"] = f"blind helper, briefs/{brief}.md, {path}"
         r["split"] = split_of(r["group"])
