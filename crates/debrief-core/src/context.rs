@@ -137,6 +137,10 @@ pub struct Flags {
     pub counterfactual: bool,
     /// The candidate going along with someone else's request.
     pub agreed: bool,
+    /// A check completed ("the review finished").
+    pub done: bool,
+    /// Something left undone, put off or weakened ("still", "after launch", "switched off").
+    pub undone: bool,
 }
 
 impl Cues {
@@ -186,6 +190,8 @@ impl Cues {
                 }
                 Cue::Counterfactual => f.counterfactual = true,
                 Cue::Agreed => f.agreed = true,
+                Cue::Done => f.done = true,
+                Cue::Undone => f.undone = true,
                 _ => {}
             }
         }

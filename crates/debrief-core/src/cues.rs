@@ -17,6 +17,10 @@ pub enum Cue {
     Counterfactual,
     /// The candidate goes along with what someone else asked: "which I agreed to", "so we did".
     Agreed,
+    /// A check was completed: "the review finished", "the pen test came back clean".
+    Done,
+    /// Something was left undone or put off: "still", "after launch", "without", "skipped".
+    Undone,
 }
 
 /// Negations and refusals of what follows.
@@ -130,12 +134,27 @@ pub const AGREED: &[&str] = &[
     "{i|we} {didn't|did not} {push back|object|argue|fight it|say no}",
 ];
 
+/// A check completed.
+pub const DONE: &[&str] = &[
+    "{finished|completed|passed|cleared|closed out|wrapped up|came back clean|came back|concluded|was signed off|were signed off|got signed off|was done|were done|got done|was complete|were complete|was finished|were finished|was closed|were closed|was fixed|were fixed|got fixed}",
+];
+
+/// Something left undone, put off or weakened.
+pub const UNDONE: &[&str] = &[
+    "{still|yet|pending|outstanding|in flight|in progress|underway|ongoing|unfinished|incomplete|half|partly|partially|draft|open}",
+    "{without|skip|skipped|skipping|bypass|bypassed|waive|waived|defer|deferred|postpone|postponed|park|parked|lapse|lapsed|slide|slid|ignore|ignored|anyway|regardless|known}",
+    "{after launch|after the launch|after go-live|after ga|after we launched|after we shipped|after we went live|post-launch|next sprint|next release|next cycle|later|afterwards|fast-follow|in parallel|alongside}",
+    "{off|disabled|disable|removed|remove|relaxed|loosened|eased|optional|monitor-only|log-only|permissive|exempt|carved out|out of scope}",
+];
+
 /// Every cue list, in the order the analyzer adds them.
-pub const CUE_LISTS: [(Cue, &[&str]); 6] = [
+pub const CUE_LISTS: [(Cue, &[&str]); 8] = [
     (Cue::NegationBefore, NEGATION_BEFORE),
     (Cue::NegationAfter, NEGATION_AFTER),
     (Cue::NotNegation, NOT_NEGATION),
     (Cue::Reported, REPORTED),
     (Cue::Counterfactual, COUNTERFACTUAL),
     (Cue::Agreed, AGREED),
+    (Cue::Done, DONE),
+    (Cue::Undone, UNDONE),
 ];

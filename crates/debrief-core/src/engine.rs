@@ -781,7 +781,7 @@ impl Analyzer {
                     })
                 };
                 if (!signal.learned_near.is_empty()
-                    && !in_sentence(Role::Near, s.saturating_sub(1)))
+                    && !in_sentence(Role::Near, s.saturating_sub(2)))
                     || (!signal.learned_with.is_empty() && !in_sentence(Role::With, s))
                 {
                     continue;
@@ -809,6 +809,15 @@ impl Analyzer {
                     && negated_going_ahead(doc, cues, head(doc, span.clone(), LEARNED_CUE_REACH))
                 {
                     continue;
+                }
+                // A check told as completed, with nothing left undone in the sentence ("the
+                // security review finished on Tuesday and we launched on Thursday"), is a
+                // control kept.
+                if signal.severity == Severity::Disqualifier {
+                    let whole = cues.flags(doc, sentence.start..sentence.end);
+                    if whole.done && !whole.undone {
+                        continue;
+                    }
                 }
                 if (rules.reported && flags.reported && !flags.agreed)
                     // A strength or the disqualifier is the candidate's own act; a red flag such
@@ -1270,6 +1279,32 @@ mod tests {
             )
             .unwrap();
         assert!(!theirs.disqualified, "{:?}", theirs.findings);
+    }
+
+    #[test]
+    fn a_learned_finding_needs_the_anatomy_its_signal_spells_out() {
+        // Heard only by the learned layer: no phrase of the pack says "okayed going live".
+        let text = "I okayed going live while the audit was still running.";
+        assert!(analyzer().check_follow_up(text, None).unwrap().disqualified);
+        let with_anatomy = |near: &str, with: &str| {
+            let mut pack = crate::builtin::pack().unwrap();
+            for s in pack
+                .signals
+                .iter_mut()
+                .filter(|s| s.learned.as_deref() == Some("security-bypassed"))
+            {
+                s.learned_near = vec![near.to_string()];
+                s.learned_with = vec![with.to_string()];
+            }
+            Analyzer::with_model(pack, crate::builtin::model())
+                .unwrap()
+                .check_follow_up(text, None)
+                .unwrap()
+                .disqualified
+        };
+        assert!(with_anatomy("audit", "still"));
+        assert!(!with_anatomy("zorbleflux", "still"));
+        assert!(!with_anatomy("audit", "zorbleflux"));
     }
 
     #[test]

@@ -332,7 +332,7 @@ pub struct Signal {
     /// negation itself, so a disqualifier's learned findings keep "launched without the review".
     #[serde(default)]
     pub learned_context: ContextRules,
-    /// Templates one of which must be in the sentence of a learned finding, or the sentence
+    /// Templates one of which must be in the sentence of a learned finding, or one of the two
     /// before it, for the learned layer to report it (the thing the finding is about).
     #[serde(default)]
     pub learned_near: Vec<String>,
