@@ -137,27 +137,18 @@ fn featurize(text: &str) -> Vec<u64> {
 }
 
 /// The model file `bytes` with the thresholds and vetoes of `args` set in its meta.
-/// Applies `--floor TEXT=VALUE` and `--ceiling TEXT=VALUE` to the thresholds of `meta`.
+/// Applies `--ceiling TEXT=VALUE` and then `--floor TEXT=VALUE` to the thresholds of `meta`.
 fn apply_floors(meta: &mut Meta, floors: &[String], ceilings: &[String]) -> Result<()> {
-    for f in ceilings {
-        let (text, v) = f
-            .rsplit_once('=')
-            .with_context(|| format!("{f:?}: expected TEXT=VALUE"))?;
-        let v: f32 = v.parse().with_context(|| format!("{v:?}: not a number"))?;
-        for (c, t) in meta.classes.iter().zip(meta.thresholds.iter_mut()) {
-            if c.contains(text) {
-                *t = t.min(v);
-            }
-        }
-    }
-    for f in floors {
-        let (text, v) = f
-            .rsplit_once('=')
-            .with_context(|| format!("{f:?}: expected TEXT=VALUE"))?;
-        let v: f32 = v.parse().with_context(|| format!("{v:?}: not a number"))?;
-        for (c, t) in meta.classes.iter().zip(meta.thresholds.iter_mut()) {
-            if c.contains(text) {
-                *t = t.max(v);
+    for (list, lower) in [(ceilings, true), (floors, false)] {
+        for f in list {
+            let (text, v) = f
+                .rsplit_once('=')
+                .with_context(|| format!("{f:?}: expected TEXT=VALUE"))?;
+            let v: f32 = v.parse().with_context(|| format!("{v:?}: not a number"))?;
+            for (c, t) in meta.classes.iter().zip(meta.thresholds.iter_mut()) {
+                if c.contains(text) {
+                    *t = if lower { t.min(v) } else { t.max(v) };
+                }
             }
         }
     }
@@ -276,15 +267,7 @@ fn main() -> Result<()> {
     let mut classes: Vec<String> = Vec::new();
     let mut topics: std::collections::HashMap<String, Vec<String>> = Default::default();
     match args.kind {
-        Kind::Judge => {
-            for s in &pack.signals {
-                if let Some(c) = &s.learned {
-                    if !classes.contains(c) {
-                        classes.push(c.clone());
-                    }
-                }
-            }
-        }
+        Kind::Judge => classes = pack.learned_classes(),
         Kind::Explain => {
             use debrief_core::explain::{concept_class, misconception_class, ANALOGY_CLASS};
             classes.push(ANALOGY_CLASS.to_string());

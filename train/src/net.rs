@@ -108,6 +108,44 @@ impl Adam {
     }
 }
 
+/// The mean of the embedding rows `of`, `[D]`.
+fn embed(rows: &[f32], d: usize, of: &[u32]) -> Vec<f32> {
+    let inv = 1.0 / of.len().max(1) as f32;
+    let mut x = vec![0f32; d];
+    for &r in of {
+        let row = &rows[r as usize * d..(r as usize + 1) * d];
+        for (xi, ri) in x.iter_mut().zip(row) {
+            *xi += ri * inv;
+        }
+    }
+    x
+}
+
+/// `relu(W1 · x + b1)`, `[H]`.
+fn hidden(w1: &[f32], b1: &[f32], d: usize, x: &[f32]) -> Vec<f32> {
+    b1.iter()
+        .enumerate()
+        .map(|(j, b)| {
+            let s: f32 = w1[j * d..(j + 1) * d]
+                .iter()
+                .zip(x)
+                .map(|(a, b)| a * b)
+                .sum();
+            (s + b).max(0.0)
+        })
+        .collect()
+}
+
+/// Class `c`'s logit from the hidden layer.
+fn logit(w2: &[f32], b2: &[f32], h: usize, c: usize, hid: &[f32]) -> f32 {
+    w2[c * h..(c + 1) * h]
+        .iter()
+        .zip(hid)
+        .map(|(a, b)| a * b)
+        .sum::<f32>()
+        + b2[c]
+}
+
 /// Trains on `items` (rows into `keys`), `k` classes; `positive_weight[c]` weighs class `c`'s
 /// positives. Prints the mean loss of each epoch to stderr.
 pub fn train(
@@ -180,31 +218,11 @@ pub fn train(
                     continue;
                 }
                 let inv = 1.0 / kept.len() as f32;
-                let mut x = vec![0f32; d];
-                for &r in &kept {
-                    let row = &rows[r as usize * d..(r as usize + 1) * d];
-                    for (xi, ri) in x.iter_mut().zip(row) {
-                        *xi += ri * inv;
-                    }
-                }
-                let mut hid = vec![0f32; h];
-                for j in 0..h {
-                    let s: f32 = w1[j * d..(j + 1) * d]
-                        .iter()
-                        .zip(&x)
-                        .map(|(a, b)| a * b)
-                        .sum::<f32>()
-                        + b1[j];
-                    hid[j] = s.max(0.0);
-                }
+                let x = embed(&rows, d, &kept);
+                let hid = hidden(&w1, &b1, d, &x);
                 let mut dz = vec![0f32; k];
                 for &(c, y) in &it.targets {
-                    let z: f32 = w2[c * h..(c + 1) * h]
-                        .iter()
-                        .zip(&hid)
-                        .map(|(a, b)| a * b)
-                        .sum::<f32>()
-                        + b2[c];
+                    let z = logit(&w2, &b2, h, c, &hid);
                     let p = 1.0 / (1.0 + (-z).exp());
                     let w = if y > 0.5 { positive_weight[c] } else { 1.0 };
                     dz[c] = w * (p - y);
@@ -269,34 +287,10 @@ pub fn train(
             if it.rows.is_empty() {
                 continue;
             }
-            let inv = 1.0 / it.rows.len() as f32;
-            let mut x = vec![0f32; d];
-            for &r in &it.rows {
-                for (xi, ri) in x
-                    .iter_mut()
-                    .zip(&rows[r as usize * d..(r as usize + 1) * d])
-                {
-                    *xi += ri * inv;
-                }
-            }
-            let hid: Vec<f32> = (0..h)
-                .map(|j| {
-                    (w1[j * d..(j + 1) * d]
-                        .iter()
-                        .zip(&x)
-                        .map(|(a, b)| a * b)
-                        .sum::<f32>()
-                        + b1[j])
-                        .max(0.0)
-                })
-                .collect();
+            let x = embed(&rows, d, &it.rows);
+            let hid = hidden(&w1, &b1, d, &x);
             for &(c, y) in &it.targets {
-                let z: f32 = w2[c * h..(c + 1) * h]
-                    .iter()
-                    .zip(&hid)
-                    .map(|(a, b)| a * b)
-                    .sum::<f32>()
-                    + b2[c];
+                let z = logit(&w2, &b2, h, c, &hid);
                 let p = (1.0 / (1.0 + (-z).exp())).clamp(1e-7, 1.0 - 1e-7);
                 held_loss -= f64::from(y * p.ln() + (1.0 - y) * (1.0 - p).ln());
                 held_n += 1;

@@ -117,6 +117,17 @@ impl Pack {
         self.decks.iter().find(|d| d.id == id)
     }
 
+    /// The learned classes its signals name, each once, in the order of the signals.
+    pub fn learned_classes(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for c in self.signals.iter().filter_map(|s| s.learned.as_ref()) {
+            if !out.contains(c) {
+                out.push(c.clone());
+            }
+        }
+        out
+    }
+
     /// Every card of every deck, deck by deck.
     pub fn cards(&self) -> impl Iterator<Item = &Card> {
         self.decks.iter().flat_map(|d| d.cards.iter())

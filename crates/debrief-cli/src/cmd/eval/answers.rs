@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use debrief_core::{Analyzer, Judgment, Verdict};
 use serde::{Deserialize, Serialize};
 
@@ -141,15 +141,11 @@ pub struct Report {
     pub misses: Vec<Miss>,
 }
 
-/// Reads labelled answers, one JSON object a line.
+/// Reads labelled answers, one JSON object a line; a `question` that is not one of the pack's
+/// ids is taken as the question's wording and dropped.
 pub fn read(text: &str, file: &str, analyzer: &Analyzer) -> Result<Vec<Labelled>> {
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let mut item: Labelled = serde_json::from_str(line)
-            .with_context(|| format!("{file}:{}: not a labelled answer", i + 1))?;
+    let mut out: Vec<Labelled> = super::read_jsonl(text, file, "labelled answer")?;
+    for item in &mut out {
         if item
             .question
             .as_deref()
@@ -157,10 +153,6 @@ pub fn read(text: &str, file: &str, analyzer: &Analyzer) -> Result<Vec<Labelled>
         {
             item.question = None;
         }
-        out.push(item);
-    }
-    if out.is_empty() {
-        bail!("{file}: no labelled answers in it");
     }
     Ok(out)
 }

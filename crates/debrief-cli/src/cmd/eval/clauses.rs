@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use debrief_core::Analyzer;
 use serde::{Deserialize, Serialize};
 
@@ -90,20 +90,7 @@ pub struct Report {
 
 /// Reads labelled sentences, one JSON object a line.
 pub fn read(text: &str, file: &str) -> Result<Vec<Labelled>> {
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        out.push(
-            serde_json::from_str(line)
-                .with_context(|| format!("{file}:{}: not a labelled sentence", i + 1))?,
-        );
-    }
-    if out.is_empty() {
-        bail!("{file}: no labelled sentences in it");
-    }
-    Ok(out)
+    super::read_jsonl(text, file, "labelled sentence")
 }
 
 /// The classes the analyzer's findings on `text` show.
@@ -130,14 +117,7 @@ pub fn evaluate(
     items: &[Labelled],
     file: &str,
 ) -> Result<Report> {
-    let mut class_ids: Vec<String> = Vec::new();
-    for s in &analyzer.pack().signals {
-        if let Some(c) = &s.learned {
-            if !class_ids.contains(c) {
-                class_ids.push(c.clone());
-            }
-        }
-    }
+    let class_ids = analyzer.pack().learned_classes();
     for (n, i) in items.iter().enumerate() {
         if let Some(l) = i.labels.iter().find(|l| !class_ids.contains(l)) {
             bail!("{file}:{}: unknown class {l:?}", n + 1);

@@ -88,20 +88,7 @@ pub struct Report {
 
 /// Reads labelled explanations, one JSON object a line.
 pub fn read(text: &str, file: &str) -> Result<Vec<Labelled>> {
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        out.push(
-            serde_json::from_str(line)
-                .with_context(|| format!("{file}:{}: not a labelled explanation", i + 1))?,
-        );
-    }
-    if out.is_empty() {
-        bail!("{file}: no labelled explanations in it");
-    }
-    Ok(out)
+    super::read_jsonl(text, file, "labelled explanation")
 }
 
 fn squash(s: &str) -> String {

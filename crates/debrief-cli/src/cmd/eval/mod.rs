@@ -97,6 +97,28 @@ pub fn run(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
+/// Records of one kind, one JSON object a line, each error naming its line; at least one.
+fn read_jsonl<T: serde::de::DeserializeOwned>(
+    text: &str,
+    file: &str,
+    what: &str,
+) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        out.push(
+            serde_json::from_str(line)
+                .with_context(|| format!("{file}:{}: not a {what}", i + 1))?,
+        );
+    }
+    if out.is_empty() {
+        bail!("{file}: no {what}s in it");
+    }
+    Ok(out)
+}
+
 fn f3(v: Option<f64>) -> String {
     v.map_or("n/a".into(), |v| format!("{v:.3}"))
 }
