@@ -75,9 +75,6 @@ struct Args {
     /// Drop a phrase finding of CLASS where the model reads its sentence below VALUE.
     #[arg(long = "veto")]
     vetoes: Vec<String>,
-    /// Read sentences of several clauses clause by clause too, keeping each class's highest.
-    #[arg(long)]
-    clause_max: bool,
     /// Train on only every Nth sentence and answer (to show determinism quickly).
     #[arg(long, default_value_t = 1)]
     every: usize,
@@ -496,9 +493,6 @@ fn main() -> Result<()> {
         veto[c] = v;
     }
     meta.extra.insert("veto".into(), veto);
-    if args.clause_max {
-        meta.extra.insert("clause-max".into(), vec![1.0]);
-    }
 
     if args.kind == Kind::Judge {
         // The answer ranker, on what the analyzer with this model reads of each labelled answer.

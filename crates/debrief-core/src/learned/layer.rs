@@ -24,9 +24,6 @@ pub struct Layer {
     /// Each class's veto: a phrase finding of the class is dropped where the model gives its
     /// sentence less than this (0 for none).
     pub vetoes: Vec<f32>,
-    /// Whether a sentence of several clauses is also read clause by clause, keeping the highest
-    /// reading of each class: a long sentence otherwise dilutes the one clause that matters.
-    pub clause_max: bool,
 }
 
 /// What the model read in every sentence of an answer.
@@ -91,14 +88,12 @@ impl Layer {
             .filter(|v| v.len() == k)
             .cloned()
             .unwrap_or_else(|| vec![0.0; k]);
-        let clause_max = model.meta.extra.contains_key("clause-max");
         Ok(Layer {
             model,
             signals,
             class_of,
             thresholds,
             vetoes,
-            clause_max,
         })
     }
 
@@ -135,30 +130,6 @@ impl Layer {
                 &mut feats,
             );
             self.model.forward(&feats, &mut probs[s * k..(s + 1) * k]);
-        }
-        if self.clause_max {
-            let mut clause = vec![0f32; k];
-            for u in doc.clauses() {
-                let s = u.sentence;
-                let whole = doc.sentences()[s];
-                if (u.start, u.end) == (whole.start, whole.end)
-                    || doc.words_between(u.start..u.end) < 4
-                {
-                    continue;
-                }
-                feats.clear();
-                features::sentence(
-                    doc,
-                    u.start..u.end,
-                    clause_context(doc, cues, s, u.start..u.end),
-                    &mut scratch,
-                    &mut feats,
-                );
-                self.model.forward(&feats, &mut clause);
-                for (p, q) in probs[s * k..(s + 1) * k].iter_mut().zip(&clause) {
-                    *p = p.max(*q);
-                }
-            }
         }
         Reading { probs, k }
     }
