@@ -494,7 +494,7 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
     browser.submit("#explain-form button[type=submit]");
     browser.wait_for(
         "the explanation's judgment",
-        "return document.body.textContent.includes('/100') && document.body.textContent.includes('Concepts');",
+        "return document.body.textContent.includes('/100') && document.body.textContent.includes('Key ideas');",
         10,
     );
     browser.screenshot(&target_dir().join("e2e").join("explain.png"));
