@@ -889,6 +889,11 @@ fn ends_with_abbreviation(sentence: &str) -> bool {
     let lower = &mut buf[..last.len()];
     lower.copy_from_slice(last.as_bytes());
     lower.make_ascii_lowercase();
+    // "Ms." and "No." are titles and numbering only when capitalised: "took 70 ms." and "the
+    // answer was no." end their sentences.
+    if matches!(&*lower, b"ms." | b"no.") && !last.as_bytes()[0].is_ascii_uppercase() {
+        return false;
+    }
     // Abbreviations after which a full stop does not end a sentence.
     if matches!(
         &*lower,
@@ -1127,6 +1132,9 @@ mod reference {
         "inc.", "ltd.", "co.", "corp.", "u.s.", "u.k.", "st.", "jr.", "sr.", "fig.", "cf.", "est.",
         "dept.", "sept.", "oct.", "nov.", "dec.", "jan.", "feb.", "aug.", "mt.", "ft.",
     ];
+
+    /// Abbreviations only when capitalised ("Ms. Patel", "No. 5"; "70 ms." ends a sentence).
+    pub const CAPITALISED_ONLY: &[&str] = &["ms.", "no."];
 
     /// Words that open a new clause after a comma.
     pub const CLAUSE_OPENERS_AFTER_COMMA: &[&str] = &[
@@ -1409,6 +1417,11 @@ mod reference {
             return false;
         }
         let lower = last.to_ascii_lowercase();
+        if CAPITALISED_ONLY.contains(&lower.as_str())
+            && !last.starts_with(|c: char| c.is_ascii_uppercase())
+        {
+            return false;
+        }
         if ABBREVIATIONS.contains(&lower.as_str()) {
             return true;
         }
@@ -1616,6 +1629,16 @@ mod tests {
             sentences("We paged Dr. Patel, e.g. the on-call lead. She agreed."),
             vec!["We paged Dr. Patel, e.g. the on-call lead.", "She agreed."]
         );
+        // Milliseconds and a plain "no" end their sentences; the title and the numbering do not.
+        assert_eq!(
+            sentences("That gave us 70 ms. We asked Ms. Patel about No. 5. She said no. Done."),
+            vec![
+                "That gave us 70 ms.",
+                "We asked Ms. Patel about No. 5.",
+                "She said no.",
+                "Done."
+            ]
+        );
     }
 
     #[test]
@@ -1787,7 +1810,12 @@ mod tests {
     #[test]
     fn every_listed_abbreviation_is_recognised() {
         for a in reference::ABBREVIATIONS {
-            assert!(ends_with_abbreviation(&format!("We met {a}")), "{a}");
+            let capitalised = reference::CAPITALISED_ONLY.contains(a);
+            assert_eq!(
+                ends_with_abbreviation(&format!("We met {a}")),
+                !capitalised,
+                "{a}"
+            );
             assert!(
                 ends_with_abbreviation(&format!("We met {}", a.to_uppercase())),
                 "{a}"
