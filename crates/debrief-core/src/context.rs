@@ -149,6 +149,15 @@ impl Cues {
         self.flags_of(doc, self.in_range(range))
     }
 
+    /// Whether a cue of kind `cue` starts inside `range`.
+    pub fn has(&self, cue: Cue, range: Range<usize>) -> bool {
+        let first = self.hits.partition_point(|(_, r)| r.start < range.start);
+        self.hits[first..]
+            .iter()
+            .take_while(|(_, r)| r.start < range.end)
+            .any(|(c, _)| *c == cue)
+    }
+
     /// The negation cues (not their look-alikes) that start inside `range`.
     pub fn negations_starting(&self, range: Range<usize>) -> Vec<Range<usize>> {
         let first = self.hits.partition_point(|(_, r)| r.start < range.start);

@@ -21,6 +21,11 @@ pub enum Cue {
     Done,
     /// Something was left undone or put off: "still", "after launch", "without", "skipped".
     Undone,
+    /// What follows was only planned, prepared or tempting: "the plan was to", "had drafted a
+    /// risk exception to", "was approved in the change calendar".
+    Planned,
+    /// The candidate stopping a plan: "I stopped that", "had it pulled", "I withdrew it".
+    Stopped,
 }
 
 /// Negations and refusals of what follows.
@@ -147,8 +152,27 @@ pub const UNDONE: &[&str] = &[
     "{off|disabled|disable|removed|remove|relaxed|loosened|eased|optional|monitor-only|log-only|permissive|exempt|carved out|out of scope}",
 ];
 
+/// A plan, a prepared change or a temptation: not yet done.
+pub const PLANNED: &[&str] = &[
+    // "The plan my team brought me was to park the audit": "was to" and a verb is a plan.
+    "{was|were|had been} to {let|skip|ship|launch|go|turn|switch|disable|park|push|move|defer|waive|run|keep|remove|drop|accept|sign|open|release|flip|bypass|leave|allow|exempt|relax|postpone|delay|pull|cut|take}",
+    "{had prepared|had drafted|had raised|had filed|had opened|had put in|had lined up|had queued|prepared|drafted|raised|filed|queued} {a|an|the} {change|change ticket|ticket|change request|request|risk exception|exception|waiver|pull request|config change|plan}",
+    "{was|were|had been} {already |}{approved|scheduled|planned|booked|queued|lined up|pencilled in|penciled in|on the calendar|in the change calendar} {to|for|in}",
+    "{was|were|i was|we were} {tempted|planning|intending|about|ready|set|going|gearing up} to",
+    "{tempted|planning|intending} to",
+    "{wanted|wants|wanting} to",
+];
+
+/// The candidate stopping what was planned.
+pub const STOPPED: &[&str] = &[
+    "{i|we|and|then|so|but} {stopped|pulled|cancelled|canceled|withdrew|blocked|vetoed|killed|scrapped|reversed|rejected|overruled|refused|declined|halted|froze|called off|backed out of|turned down|put a stop to|struck|removed|refused to|declined to} {it|that|this|them|the|its|their|his|her|our|my|to}",
+    "{had|got} {it|them|that|the change|the ticket|the exception} {pulled|cancelled|canceled|stopped|reverted|withdrawn|taken off|blocked|rolled back}",
+    "{i|we} {changed|put|set|switched|turned} it back",
+    "{i|we} said no",
+];
+
 /// Every cue list, in the order the analyzer adds them.
-pub const CUE_LISTS: [(Cue, &[&str]); 8] = [
+pub const CUE_LISTS: [(Cue, &[&str]); 10] = [
     (Cue::NegationBefore, NEGATION_BEFORE),
     (Cue::NegationAfter, NEGATION_AFTER),
     (Cue::NotNegation, NOT_NEGATION),
@@ -157,4 +181,6 @@ pub const CUE_LISTS: [(Cue, &[&str]); 8] = [
     (Cue::Agreed, AGREED),
     (Cue::Done, DONE),
     (Cue::Undone, UNDONE),
+    (Cue::Planned, PLANNED),
+    (Cue::Stopped, STOPPED),
 ];

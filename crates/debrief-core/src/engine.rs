@@ -706,6 +706,11 @@ impl Analyzer {
             if rules.counterfactual && cues.counterfactual(doc, span.clone()) {
                 continue;
             }
+            if s.severity == Severity::Disqualifier
+                && plan_stopped(doc, cues, doc.sentence_of(span.start), span.clone())
+            {
+                continue;
+            }
             last_end = span.end;
             located.push((i as u32, span.start));
             findings.push(self.finding(doc, i, span));
@@ -818,6 +823,14 @@ impl Analyzer {
                     if whole.done && !whole.undone {
                         continue;
                     }
+                }
+                // A plan, a prepared change or a temptation that the candidate then stopped
+                // ("the plan was to park the audit ... I stopped that") is a plan that was
+                // stopped, not the act.
+                if signal.severity == Severity::Disqualifier
+                    && plan_stopped(doc, cues, s, span.clone())
+                {
+                    continue;
                 }
                 if (rules.reported && flags.reported && !flags.agreed)
                     // A strength or the disqualifier is the candidate's own act; a red flag such
@@ -995,6 +1008,31 @@ fn negated_going_ahead(doc: &Document<'_>, cues: &Cues, range: Range<usize>) -> 
                     )
             })
     })
+}
+
+/// Whether the act heard at `span` in sentence `s` was only planned, prepared or tempting, and
+/// the candidate stopped it in the rest of that sentence or in the next one ("... had it
+/// pulled", "I withdrew it", or a short "I didn't.").
+fn plan_stopped(doc: &Document<'_>, cues: &Cues, s: usize, span: Range<usize>) -> bool {
+    let sentences = doc.sentences();
+    let sentence = sentences[s];
+    if !cues.has(Cue::Planned, sentence.start..sentence.end) {
+        return false;
+    }
+    if cues.has(Cue::Stopped, span.end..sentence.end) {
+        return true;
+    }
+    let Some(next) = sentences.get(s + 1) else {
+        return false;
+    };
+    if cues.has(Cue::Stopped, next.start..next.end) {
+        return true;
+    }
+    let words = doc.tokens()[doc.token_at(next.start)..doc.token_at(next.end)]
+        .iter()
+        .filter(|t| t.kind != crate::text::TokenKind::Punct)
+        .count();
+    words <= 4 && !cues.negations_starting(next.start..next.end).is_empty()
 }
 
 /// The first `words` words of a span (the whole span if it has fewer).
@@ -1313,5 +1351,22 @@ mod tests {
             .check_follow_up("We skipped the pen test to make the date.", None)
             .unwrap();
         assert!(j.disqualified);
+    }
+
+    #[test]
+    fn a_planned_act_the_candidate_stopped_is_not_the_act() {
+        let a = analyzer();
+        let dq = |text: &str| a.check(text, None).unwrap().disqualified;
+        assert!(dq("We skipped the pen test to make the date."));
+        assert!(dq("The plan was to skip the pen test to make the date."));
+        assert!(!dq(
+            "The plan was to skip the pen test to make the date. I stopped that."
+        ));
+        assert!(!dq(
+            "Engineering had prepared a change to switch off the bot rule for launch week, and I had it pulled before it went out."
+        ));
+        assert!(!dq(
+            "I was tempted to ship with the token bug still open. I didn't."
+        ));
     }
 }
