@@ -50,9 +50,23 @@ print(f"corpus-answers.jsonl: {len(manifest['answer'])}")
 # The helpers' files (train/raw/), copied with what each one's labels cover. A writer asked to
 # focus on the disqualifier labelled its neighbours (refusals, halted launches, averted findings)
 # but not every class, so its sentences teach only those.
+DISQUALIFIER_NEIGHBOURS = ["security-bypassed", "refused-to-skip", "halted-launch", "vulnerability-caught",
+                           "said-no", "date-over-safety", "security-controls"]
 FOCUS = {
-    "ts1-sentences.jsonl": ["security-bypassed", "refused-to-skip", "halted-launch", "vulnerability-caught",
-                            "said-no", "date-over-safety", "security-controls"],
+    "ts1-sentences.jsonl": DISQUALIFIER_NEIGHBOURS,
+    # Controls switched off or relaxed, and reviews postponed or known holes shipped: the
+    # disqualifier's plain-word acts and their hard negatives (session 7's writers).
+    "ts6-sentences.jsonl": DISQUALIFIER_NEIGHBOURS,
+    "ts7-sentences.jsonl": DISQUALIFIER_NEIGHBOURS,
+    # Indirect acts, weaker modes and controls working as designed; minimal pairs on small words.
+    "ts8-sentences.jsonl": DISQUALIFIER_NEIGHBOURS,
+    "ts9-sentences.jsonl": DISQUALIFIER_NEIGHBOURS,
+}
+# Two misconceptions a later explain writer proposed turned out to be ones the pack already had;
+# their sentences teach the existing classes.
+SAME_AS = {
+    "rate-limiting:!bandwidth-throttling": "rate-limiting:!caps-bandwidth",
+    "tls-handshake:!handshake-every-click": "tls-handshake:!handshake-every-page",
 }
 for src in sorted((root / "train" / "raw").glob("t[aes]*.jsonl")):
     mask = FOCUS.get(src.name)
@@ -65,6 +79,9 @@ for src in sorted((root / "train" / "raw").glob("t[aes]*.jsonl")):
             r = json.loads(line)
             if mask is not None:
                 r["mask"] = mask
+            for part in [r] + r.get("sentences", []):
+                if "labels" in part:
+                    part["labels"] = [SAME_AS.get(label, label) for label in part["labels"]]
             w.write(json.dumps(r, ensure_ascii=False) + "\n")
             n += 1
     print(f"{src.name}: {n}" + (" (labels known for its focus classes only)" if mask else ""))
