@@ -78,7 +78,7 @@ const EVERYDAY: &[&str] = &[
 const CONTRAST: &[&str] = &[
     "{differ|differs|differed|different from|unlike|rather than|instead of|as opposed to|contrary to|not the same as|isn't the same as|is not the same as|more than just|not just}",
     "{myth|myths|misconception|misconceptions|common mistake|people think|people assume|some people believe|people often think|you might think|you may have heard|it's tempting to think|the old way|the old model|used to}",
-    "{still need|still needs|still have to|still has to|still must|still matters}",
+    "{still need|still needs|still needed|still have to|still has to|still must|still matters|can still|could still|even though|even if|unless}",
 ];
 
 /// Why an explanation could not be judged.
@@ -514,12 +514,14 @@ fn judge_with(
         }
         (probs, k)
     });
-    let learned = |s: usize, class: Option<usize>| -> bool {
+    let probability = |s: usize, class: Option<usize>| -> Option<(f32, f32)> {
         match (class, &reading, model) {
-            (Some(c), Some((probs, k)), Some(m)) => probs[s * k + c] >= m.meta.thresholds[c],
-            _ => false,
+            (Some(c), Some((probs, k)), Some(m)) => Some((probs[s * k + c], m.meta.thresholds[c])),
+            _ => None,
         }
     };
+    let learned =
+        |s: usize, class: Option<usize>| probability(s, class).is_some_and(|(p, t)| p >= t);
 
     // Misconceptions: a phrase of one, not negated, reported or asked; or the model's reading.
     let mut stated: Vec<Option<usize>> = vec![None; topic.misconceptions.len()];
@@ -578,12 +580,26 @@ fn judge_with(
                     && !cues.negated(&doc, r.clone())
             })
         };
+        // The same sentence read as the idea the claim contradicts, and more surely than as
+        // the claim ("central data centres are still needed"), is the idea, not the claim.
+        let claim_class = tj.classes.misconception.get(i).copied().flatten();
+        let right_here = |s: usize| {
+            let Some((claim, _)) = probability(s, claim_class) else {
+                return false;
+            };
+            topic.concepts.iter().enumerate().any(|(j, c)| {
+                m.contradicts.contains(&c.id)
+                    && probability(s, tj.classes.concept.get(j).copied().flatten())
+                        .is_some_and(|(p, t)| p >= t && p > claim)
+            })
+        };
         *st = (0..n).find(|&s| {
             !doc.is_question(s)
                 && !negated(s)
                 && anchored(s)
-                && learned(s, tj.classes.misconception.get(i).copied().flatten())
+                && learned(s, claim_class)
                 && !stated_right(s)
+                && !right_here(s)
         });
     }
     let errors: Vec<ErrorFound> = stated
