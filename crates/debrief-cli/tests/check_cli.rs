@@ -450,6 +450,39 @@ fn eval_reports_ranking_beside_the_phrases_and_the_length_baseline() {
 }
 
 #[test]
+fn eval_of_explanations_names_each_misjudged_one_and_why() {
+    let s = Scratch::new("eval-explain");
+    // A wrong explanation the labeller failed: the drill fails it too, with the error quoted,
+    // so it is no miss. The same text labelled as passing is one, with the claim named.
+    let wrong =
+        "Think of a fridge. Error budgets: at 99.9% a month we get about 26 minutes of downtime.";
+    let lines = [
+        serde_json::json!({"id": "w", "topic": "error-budgets", "kind": "wrong", "text": wrong, "ideas": {},
+            "labelled": {"verdict": "fail", "errors": [{"quote": "at 99.9% a month we get about 26 minutes of downtime"}]}}),
+        serde_json::json!({"id": "p", "topic": "error-budgets", "kind": "good", "text": wrong, "ideas": {},
+            "labelled": {"verdict": "pass", "errors": []}}),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let f = s.file("e.jsonl", text.as_bytes());
+    let o = debrief(&["eval", "--format", "json", path(&f)], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(r["kind"], "explanations");
+    assert_eq!(r["errors_quoted"], 1, "{r}");
+    assert_eq!(r["false_errors"], 1, "{r}");
+    let misses = r["misses"].as_array().unwrap();
+    assert_eq!(misses.len(), 1, "{r}");
+    let m = misses[0].as_str().unwrap();
+    assert!(
+        m.starts_with("p (error-budgets, good): labelled pass, judged fail"),
+        "{m}"
+    );
+    assert!(m.contains("claims availability-arithmetic"), "{m}");
+    let o = debrief(&["eval", path(&f)], None);
+    assert!(stdout(&o).contains("Misjudged"), "{}", stdout(&o));
+}
+
+#[test]
 fn eval_measures_labelled_sentences_class_by_class() {
     let s = Scratch::new("eval-sentences");
     let lines = [

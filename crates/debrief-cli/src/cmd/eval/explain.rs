@@ -84,6 +84,9 @@ pub struct Report {
     pub with_errors: usize,
     /// Explanations without a labelled error where the drill quoted one.
     pub false_errors: usize,
+    /// What went wrong, explanation by explanation: a verdict unlike the labeller's, an error
+    /// quoted where none was labelled, or a labelled error not quoted.
+    pub misses: Vec<String>,
 }
 
 /// Reads labelled explanations, one JSON object a line.
@@ -112,6 +115,7 @@ pub fn evaluate(
     let mut verdicts = 0usize;
     let mut kinds: BTreeMap<String, Kind> = BTreeMap::new();
     let (mut quoted, mut with_errors, mut false_errors) = (0, 0, 0);
+    let mut misses = Vec::new();
     for (n, item) in items.iter().enumerate() {
         let Some(topic) = pack.topic(&item.topic) else {
             bail!("{file}:{}: unknown topic {:?}", n + 1, item.topic);
@@ -122,6 +126,7 @@ pub fn evaluate(
         let plain = phrases
             .judge(topic, &item.text)
             .with_context(|| format!("{file}: {}", item.id))?;
+        let mut idea_misses = Vec::new();
         for (idea, label) in &item.ideas {
             let is = label == "present";
             let got = e
@@ -140,6 +145,13 @@ pub fn evaluate(
             present += usize::from(is);
             found += usize::from(is && got);
             wrongly += usize::from(!is && got);
+            if is != got {
+                idea_misses.push(if is {
+                    format!("missed idea {idea}")
+                } else {
+                    format!("credited idea {idea} labelled {label}")
+                });
+            }
         }
         let labelled_pass = item
             .labelled
@@ -157,8 +169,12 @@ pub fn evaluate(
         k.labelled_pass += usize::from(labelled_pass == Some(true));
         let errors = item.labelled.as_ref().map_or(&[][..], |l| &l.errors[..]);
         let flagged: Vec<String> = e.errors.iter().map(|x| squash(&x.sentence)).collect();
+        let mut wrong = Vec::new();
         if errors.is_empty() {
             false_errors += usize::from(!flagged.is_empty());
+            if !flagged.is_empty() {
+                wrong.push("an error quoted where none was labelled".to_string());
+            }
         } else {
             with_errors += 1;
             let hit = errors.iter().any(|q| {
@@ -167,10 +183,46 @@ pub fn evaluate(
                     .iter()
                     .any(|f| f.contains(&q) || q.contains(f.as_str()))
             });
-            quoted += usize::from(hit && !e.passed);
+            let caught = hit && !e.passed;
+            quoted += usize::from(caught);
+            if !caught {
+                wrong.push(format!("labelled error not quoted: {:?}", errors[0].quote));
+            }
+        }
+        if labelled_pass.is_some_and(|p| p != e.passed) {
+            wrong.insert(
+                0,
+                format!(
+                    "labelled {}, judged {}",
+                    if e.passed { "fail" } else { "pass" },
+                    if e.passed { "pass" } else { "fail" }
+                ),
+            );
+        }
+        if !wrong.is_empty() {
+            let mut why = idea_misses;
+            why.extend(
+                e.errors
+                    .iter()
+                    .map(|x| format!("claims {} in {:?}", x.id, x.sentence)),
+            );
+            if e.unexplained_jargon() > explain::MAX_UNEXPLAINED_TERMS {
+                why.push(format!("{} terms unexplained", e.unexplained_jargon()));
+            }
+            if !e.analogy {
+                why.push("no analogy heard".into());
+            }
+            misses.push(format!(
+                "{} ({}, {}): {}{}{}",
+                item.id,
+                item.topic,
+                item.kind.as_deref().unwrap_or("?"),
+                wrong.join("; "),
+                if why.is_empty() { "" } else { "; " },
+                why.join("; ")
+            ));
         }
     }
-    let _ = explain::WORDS_PER_MINUTE;
     Ok(Report {
         explanations: items.len(),
         idea_agreement: agree as f64 / decisions.max(1) as f64,
@@ -183,6 +235,7 @@ pub fn evaluate(
         errors_quoted: quoted,
         with_errors,
         false_errors,
+        misses,
     })
 }
 
@@ -219,6 +272,12 @@ pub fn human(r: &Report, paint: Paint) -> String {
             "  {:<10} {} of {} ({})\n",
             k, v.passed, v.total, v.labelled_pass
         ));
+    }
+    if !r.misses.is_empty() {
+        out.push_str(&format!("\n{}\n", paint.bold("Misjudged")));
+        for m in &r.misses {
+            out.push_str(&format!("  {m}\n"));
+        }
     }
     out
 }
