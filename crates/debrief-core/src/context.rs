@@ -149,13 +149,9 @@ impl Cues {
         self.flags_of(doc, self.in_range(range))
     }
 
-    /// Whether a cue of kind `cue` starts inside `range`.
+    /// Whether a cue of kind `cue` lies inside `range`.
     pub fn has(&self, cue: Cue, range: Range<usize>) -> bool {
-        let first = self.hits.partition_point(|(_, r)| r.start < range.start);
-        self.hits[first..]
-            .iter()
-            .take_while(|(_, r)| r.start < range.end)
-            .any(|(c, _)| *c == cue)
+        self.in_range(range).any(|(c, _)| *c == cue)
     }
 
     /// The negation cues (not their look-alikes) that start inside `range`.

@@ -1028,11 +1028,8 @@ fn plan_stopped(doc: &Document<'_>, cues: &Cues, s: usize, span: Range<usize>) -
     if cues.has(Cue::Stopped, next.start..next.end) {
         return true;
     }
-    let words = doc.tokens()[doc.token_at(next.start)..doc.token_at(next.end)]
-        .iter()
-        .filter(|t| t.kind != crate::text::TokenKind::Punct)
-        .count();
-    words <= 4 && !cues.negations_starting(next.start..next.end).is_empty()
+    doc.words_between(next.start..next.end) <= 4
+        && !cues.negations_starting(next.start..next.end).is_empty()
 }
 
 /// The first `words` words of a span (the whole span if it has fewer).
