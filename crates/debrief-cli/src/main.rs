@@ -82,7 +82,7 @@ enum Command {
     Config(cmd::config::ConfigCommand),
     /// Write everything to a folder: JSON plus one Markdown file per story.
     Export(cmd::data::ExportArgs),
-    /// Merge a folder written by `debrief export` into the store (twice adds nothing).
+    /// Merge a folder written by `debrief export` into the store: all or nothing, twice adds nothing.
     Import(cmd::data::ImportArgs),
 }
 

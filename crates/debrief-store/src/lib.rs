@@ -35,7 +35,7 @@ use sqlx::sqlite::{
 use sqlx::Row;
 
 pub use error::{Error, Result};
-pub use export::{ExportedStory, ImportReport, StoreExport, EXPORT_FORMAT};
+pub use export::{ExportedStory, ImportReport, StoreExport, EXPORT_FORMAT, PROGRESS_EVERY};
 pub use model::{
     Attempt, DayScores, Failure, NewAttempt, NewFailure, RedMarks, Story, StoryEvidence, StoryMeta,
     StorySummary, StoryVersion, ATTEMPT_ANSWER, ATTEMPT_FOLLOW_UP,

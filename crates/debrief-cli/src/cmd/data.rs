@@ -1,11 +1,11 @@
 //! `debrief export DIR` and `debrief import DIR`: everything the store keeps, as `debrief.json`
-//! plus one Markdown file per story (its latest version) under `stories/`. Import reads the JSON,
-//! merges by record (importing twice adds nothing) and commits story by story.
+//! plus one Markdown file per story (its latest version) under `stories/`. Import reads the JSON
+//! and merges by record (importing twice adds nothing) in one transaction: all or nothing.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use debrief_store::StoreExport;
+use debrief_store::{StoreExport, PROGRESS_EVERY};
 
 use crate::database::with_store;
 use crate::{Cli, Outcome};
@@ -79,7 +79,17 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
     let export: StoreExport = serde_json::from_slice(&text)
         .with_context(|| format!("{}: not a debrief export", file.display()))?;
     let export = &export;
-    let report = with_store(cli, |store| async move { Ok(store.import(export).await?) })?;
+    let report = with_store(cli, |store| async move {
+        Ok(store
+            .import_with_progress(export, |done, total| {
+                // Small imports finish at once; large ones say how far they are, on stderr so
+                // that stdout keeps only the result.
+                if total > PROGRESS_EVERY && done < total {
+                    eprintln!("Importing: {done} of {total} records written (not yet committed)");
+                }
+            })
+            .await?)
+    })?;
     println!(
         "Imported {} new stories, {} new versions, {} failures, {} attempts, {} reviews, {} explanations and {} settings from {}",
         report.stories,
