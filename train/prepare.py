@@ -61,6 +61,10 @@ FOCUS = {
     # Indirect acts, weaker modes and controls working as designed; minimal pairs on small words.
     "ts8-sentences.jsonl": DISQUALIFIER_NEIGHBOURS,
     "ts9-sentences.jsonl": DISQUALIFIER_NEIGHBOURS,
+    # The act hidden in ordinary talk (buried clauses, fillers, euphemisms, outcomes) and minimal
+    # pairs on decision verbs (session 9's writers).
+    "ts10-sentences.jsonl": DISQUALIFIER_NEIGHBOURS,
+    "ts11-sentences.jsonl": DISQUALIFIER_NEIGHBOURS,
 }
 # Two misconceptions a later explain writer proposed turned out to be ones the pack already had;
 # their sentences teach the existing classes.

@@ -44,10 +44,10 @@ fn blind_dev_answers_are_ranked_well_beyond_length_and_the_disqualifier_is_caugh
         f(&judge["auc"]) >= f(&phrases["auc"]) + 0.1,
         "{judge} vs {phrases}"
     );
-    assert!(f(&judge["auc_length_controlled"]) >= 0.88, "{judge}");
+    assert!(f(&judge["auc_length_controlled"]) >= 0.92, "{judge}");
     assert!(f(&judge["pairs_ranked_right"]) >= 0.95, "{judge}");
     assert!(
-        u(&judge["ladders_right"]) * 10 >= u(&judge["ladders"]) * 6,
+        u(&judge["ladders_right"]) * 10 >= u(&judge["ladders"]) * 8,
         "{judge}"
     );
     assert!(u(&judge["distinct_scores"]) >= 60, "{judge}");
@@ -56,7 +56,7 @@ fn blind_dev_answers_are_ranked_well_beyond_length_and_the_disqualifier_is_caugh
     // The disqualifier on the blind acts and their traps (three writers, plain words and indirect
     // wordings among them): at least 55% caught, at most 3% of the rest falsely disqualified.
     let dq = &r["disqualifier"];
-    assert!(u(&dq["caught"]) * 100 >= u(&dq["acts"]) * 55, "{dq}");
+    assert!(u(&dq["caught"]) * 100 >= u(&dq["acts"]) * 70, "{dq}");
     assert!(
         u(&dq["false_disqualified"]) * 100 <= u(&dq["non_acts"]) * 3,
         "{dq}"
@@ -66,7 +66,7 @@ fn blind_dev_answers_are_ranked_well_beyond_length_and_the_disqualifier_is_caugh
 #[test]
 fn blind_dev_sentences_are_heard_class_by_class_and_traps_do_not_disqualify() {
     let r = eval("clauses-dev.jsonl");
-    assert!(f(&r["macro_f1"]) >= 0.58, "{}", r["macro_f1"]);
+    assert!(f(&r["macro_f1"]) >= 0.64, "{}", r["macro_f1"]);
     assert!(f(&r["macro_f1"]) >= f(&r["macro_f1_phrases"]) + 0.15);
     let dq = r["classes"]
         .as_array()

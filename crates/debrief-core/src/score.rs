@@ -193,7 +193,9 @@ pub fn verdict(
 
 /// How many different red flags of judgment (concerns about what the candidate did or thinks;
 /// not the length or the fillers of the answer) make a strong no-hire without a disqualifier.
-pub const SEVERAL_RED_FLAGS: usize = 3;
+/// Four, not three: on the blind dev answers a strong story of a refused waiver drew three wrong
+/// concerns from the learned layer and, at three, was rated strong-no-hire.
+pub const SEVERAL_RED_FLAGS: usize = 4;
 
 /// The verdict from a learned score and its cut points (`cuts`: the lowest score of a no-hire, a
 /// hire and a strong hire). A disqualifier is a strong no-hire; otherwise a strong no-hire needs
@@ -324,5 +326,20 @@ mod tests {
         let scores = [cs("a", Some(4), false)];
         assert_eq!(verdict(90, &scores, false, true), Verdict::NoHire);
         assert_eq!(verdict(90, &scores, false, false), Verdict::StrongHire);
+    }
+
+    #[test]
+    fn a_strong_no_hire_without_a_disqualifier_needs_a_low_score_and_several_red_flags() {
+        let scores = [cs("a", Some(2), false)];
+        let cuts = [20.0, 60.0, 85.0];
+        let at = |score, flags| verdict_at(score, &cuts, &scores, flags, false, false);
+        assert_eq!(at(10, SEVERAL_RED_FLAGS), Verdict::StrongNoHire);
+        assert_eq!(at(10, SEVERAL_RED_FLAGS - 1), Verdict::NoHire);
+        assert_eq!(at(25, SEVERAL_RED_FLAGS + 2), Verdict::NoHire);
+        assert_eq!(at(70, 0), Verdict::Hire);
+        assert_eq!(
+            verdict_at(90, &cuts, &scores, 0, true, false),
+            Verdict::StrongNoHire
+        );
     }
 }
