@@ -73,6 +73,8 @@ enum Command {
     Coverage(cmd::coverage::Args),
     /// Readiness: the checklist with evidence, days left, recurring weaknesses, score trend.
     Status(cmd::status::Args),
+    /// Every mock interview and explain attempt, newest first, with the answers.
+    History(cmd::history::Args),
     /// Serve the web app on 127.0.0.1: dashboard, live story editor, questions, failure resume.
     Serve(cmd::serve::Args),
     /// Write the report for a coach: one HTML file with charts, or Markdown.
@@ -116,6 +118,7 @@ fn main() -> ExitCode {
         Command::Config(c) => cmd::config::run(&cli, c),
         Command::Export(args) => cmd::data::export(&cli, args),
         Command::Import(args) => cmd::data::import(&cli, args),
+        Command::History(args) => cmd::history::run(&cli, args, color),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

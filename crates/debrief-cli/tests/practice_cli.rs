@@ -186,7 +186,41 @@ fn plain_mock_prints_the_debrief_asks_follow_ups_and_saves_the_attempt() {
     let next = ok(home.path(), &["mock", "--plain"], WEAK_ANSWER);
     assert!(!next.contains("(halted-launch)"), "{next}");
     assert_eq!(attempts(home.path()).len(), 4);
+
+    // Answers under 80 words are saved but do not count toward the checklist's ten mocks.
+    let mocks = |home: &Path| {
+        let status = json(home, &["status", "--format", "json"]);
+        status["checklist"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == "mock-practice")
+            .unwrap()["evidence"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        mocks(home.path()).starts_with("0 of 10"),
+        "{}",
+        mocks(home.path())
+    );
+    let long = LONG_ANSWER.to_string();
+    assert!(long.split_whitespace().count() >= 80);
+    ok(home.path(), &["mock", "--plain"], &long);
+    assert!(
+        mocks(home.path()).starts_with("1 of 10"),
+        "{}",
+        mocks(home.path())
+    );
 }
+
+/// A full answer of more than 80 words.
+const LONG_ANSWER: &str = "I owned the rollout of our new bot rules to 2,000 customers, most of \
+them small online shops on our free plan. At 5% of traffic the false-positive rate hit 0.8% \
+against our 0.1% gate, so I halted the launch and told the VP we would slip two weeks. I worked \
+with the security lead on a staged rollout with an automatic rollback, and since then every rule \
+change ships behind that gate. We lost two weeks and no customer was blocked.\n";
 
 #[test]
 fn plain_mock_refuses_an_empty_answer_and_saves_nothing() {
@@ -425,17 +459,59 @@ fn status_counts_learned_decks_mock_interviews_and_passed_explanations() {
         "{out}"
     );
 
-    ok(home.path(), &["mock", "--plain"], WEAK_ANSWER);
+    ok(home.path(), &["mock", "--plain"], LONG_ANSWER);
     let status = json(home.path(), &["status", "--format", "json"]);
     assert_eq!(item(&status, "explain-complex-concept")["met"], true);
     assert_eq!(
         item(&status, "mock-practice")["evidence"],
-        "1 of 10 mock interviews saved"
+        "1 of 10 mock interviews saved with answers of 80+ words"
     );
     assert_eq!(
         status["trend"][0]["judgments"], 1,
         "the mock attempt is in the trend"
     );
+
+    // The history lists every attempt with its answer, newest first.
+    ok(home.path(), &["mock", "--plain"], WEAK_ANSWER);
+    let history = json(home.path(), &["history", "--format", "json"]);
+    let kinds: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.len(), 4, "{history}");
+    assert_eq!(kinds.iter().filter(|k| **k == "mock").count(), 2);
+    assert_eq!(kinds.iter().filter(|k| **k == "explain").count(), 2);
+    let weak = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["answer"] == WEAK_ANSWER)
+        .expect("the short mock is listed with its answer");
+    assert_eq!(weak["counts"], false);
+    let strong = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "explain" && e["passed"] == true)
+        .unwrap();
+    assert_eq!(strong["text"], topic.strong_sample.as_str());
+    let human = ok(home.path(), &["history", "--answers"], "");
+    assert!(
+        human.starts_with("2 mock interviews (1 counting toward the checklist), 2 explanations"),
+        "{human}"
+    );
+    assert!(human.contains("under 80 words: not counted"), "{human}");
+    assert!(
+        human.contains("sales wanted it"),
+        "the answers are shown: {human}"
+    );
+    let explains = json(
+        home.path(),
+        &["history", "--kind", "explain", "--format", "json"],
+    );
+    assert_eq!(explains.as_array().unwrap().len(), 2);
 }
 
 #[test]

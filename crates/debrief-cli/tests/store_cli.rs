@@ -111,10 +111,14 @@ fn a_story_written_in_the_editor_is_saved() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("home");
     let story = write(tmp.path(), "story.md", STRONG);
+    let seen = tmp.path().join("seen");
+    let seen = seen.to_str().unwrap();
     let editor = write(
         tmp.path(),
         "editor.sh",
-        &format!("#!/bin/sh\ncp '{story}' \"$1\"\n"),
+        &format!(
+            "#!/bin/sh\nstat -c %a \"$1\" > '{seen}.mode'\necho \"$1\" > '{seen}.path'\ncp '{story}' \"$1\"\n"
+        ),
     );
     std::process::Command::new("chmod")
         .args(["+x", &editor])
@@ -134,6 +138,40 @@ fn a_story_written_in_the_editor_is_saved() {
     );
     let list = json(&home, &["story", "list", "--format", "json"]);
     assert_eq!(list[0]["title"], "Halted the WAF rollout");
+    // The temporary file was the owner's alone, and it is gone.
+    let mode = std::fs::read_to_string(format!("{seen}.mode")).unwrap();
+    assert_eq!(mode.trim(), "600");
+    let temp = std::fs::read_to_string(format!("{seen}.path")).unwrap();
+    assert!(!Path::new(temp.trim()).exists(), "{temp} was left behind");
+
+    // An editor that fails leaves the text where the message says.
+    let failing = write(
+        tmp.path(),
+        "failing.sh",
+        "#!/bin/sh\necho 'my half-written story' >> \"$1\"\nexit 3\n",
+    );
+    std::process::Command::new("chmod")
+        .args(["+x", &failing])
+        .status()
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .args(["story", "add"])
+        .env("DEBRIEF_HOME", &home)
+        .env("EDITOR", &failing)
+        .env_remove("VISUAL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let kept = err
+        .trim_end()
+        .rsplit_once("your text is in ")
+        .map(|(_, p)| p.to_string())
+        .unwrap_or_else(|| panic!("the message names the file: {err}"));
+    assert!(std::fs::read_to_string(&kept)
+        .unwrap()
+        .contains("my half-written story"));
+    std::fs::remove_file(kept).unwrap();
 }
 
 #[test]
@@ -270,6 +308,122 @@ fn status_and_coverage_read_the_bank() {
     );
 }
 
+/// A story over 80 words that the judge rates strong-hire: a halted launch.
+const HALTED: &str = "---\ntitle: Halted the WAF rollout\n---\n\
+I owned the rollout of our new WAF rules to 2,000 customers, most of them small online shops on \
+our free plan. At 5% of traffic the false-positive rate hit 0.8% against our 0.1% gate, so I \
+halted the launch and told the VP we would slip two weeks. I worked with the security lead on a \
+staged rollout with an automatic rollback, and since then every rule change ships behind that \
+gate. We lost two weeks and no customer was blocked.\n";
+
+/// Rated hire on safety over speed, but by a staged rollout: no launch halted, no speed given up.
+const STAGED: &str = "---\ntitle: Staged the cache rollout\n---\n\
+I owned the rollout of our tiered cache to 2,000 customers, mostly media sites with spiky \
+traffic. We shipped it behind a feature flag to 1% of traffic in one colo, then 10%, then \
+everyone over three weeks, watching p99 latency and origin load at each stage with an automatic \
+rollback if the hit ratio fell under 85%. We had rehearsed the rollback twice in staging. The \
+rollout finished on schedule, origin egress fell 40% and no customer saw an error.\n";
+
+/// Scores 4 on scar tissue (a mistake admitted, a later "no"), but shipped without the pen
+/// test first: the disqualifier.
+const SKIPPED: &str = "---\ntitle: Shipped before the pen test\n---\n\
+I owned the launch of our partner API for 300 fintech customers, the largest deal of our year. \
+The pen test had not started, so I decided we would skip it and ship on the date sales had \
+promised; we shipped the API without the pen test and patched the two findings a week later. \
+That was my mistake and I said so to the CISO. When sales pushed for the second phase a month \
+later, I said no until the pen test was done, and since then every launch needs the security \
+sign-off first.\n";
+
+/// The checklist cannot be gamed: a story counts at hire or better with no disqualifier, only
+/// for what its findings show, and once however many times its text is saved.
+#[test]
+fn readiness_counts_each_story_once_and_only_for_what_it_shows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let halted = write(tmp.path(), "halted.md", HALTED);
+    let staged = write(tmp.path(), "staged.md", STAGED);
+    let skipped = write(tmp.path(), "skipped.md", SKIPPED);
+    for file in [&halted, &staged, &skipped] {
+        let out = debrief(&home, &["story", "add", file]);
+        assert!(out.status.success());
+        assert!(out.stderr.is_empty(), "no warning for a new text");
+    }
+    // The same text again, with other front matter and layout: saved, with a warning.
+    let copy = write(
+        tmp.path(),
+        "copy.md",
+        &HALTED
+            .replace("title: Halted the WAF rollout", "title: Again")
+            .replace(". ", ".\n"),
+    );
+    let out = debrief(&home, &["story", "add", &copy]);
+    assert!(out.status.success());
+    let warning = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        warning.contains("story 4 has the same text as story 1"),
+        "{warning}"
+    );
+    let list = json(&home, &["story", "list", "--format", "json"]);
+    let verdicts: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        verdicts,
+        ["strong-hire", "hire", "strong-no-hire", "strong-hire"]
+    );
+
+    let status = json(&home, &["status", "--format", "json"]);
+    let item = |id: &str| {
+        status["checklist"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let integrity = item("integrity-over-speed");
+    assert_eq!(integrity["met"], false, "{integrity}");
+    assert_eq!(integrity["stories"], serde_json::json!([1]), "{integrity}");
+    let evidence = integrity["evidence"].as_str().unwrap();
+    assert!(evidence.starts_with("1 of 2 stories"), "{evidence}");
+    assert!(
+        evidence.contains("2 (shows none of halted-launch"),
+        "{evidence}"
+    );
+    assert!(evidence.contains("3 (a disqualifier)"), "{evidence}");
+    assert!(evidence.contains("4 (same text as story 1)"), "{evidence}");
+    // The staged rollout counts where its findings fit: launches retold around scale.
+    let launches = item("launches-retold");
+    assert_eq!(launches["stories"], serde_json::json!([1, 2]), "{launches}");
+
+    // A second halted launch meets the item.
+    let second = write(
+        tmp.path(),
+        "second.md",
+        &HALTED
+            .replace("WAF rules", "bot rules")
+            .replace("two weeks", "three weeks"),
+    );
+    ok(&home, &["story", "add", &second]);
+    let status = json(&home, &["status", "--format", "json"]);
+    let integrity = status["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "integrity-over-speed")
+        .unwrap();
+    assert_eq!(integrity["met"], true, "{integrity}");
+    assert_eq!(
+        integrity["stories"],
+        serde_json::json!([1, 5]),
+        "{integrity}"
+    );
+}
+
 #[test]
 fn export_then_import_into_an_empty_home_gives_the_same_data() {
     let tmp = tempfile::tempdir().unwrap();
@@ -343,6 +497,35 @@ fn damaged_and_foreign_databases_get_clear_messages() {
         fails(&home, &["--database", "mysql://x/y", "story", "list"])
             .contains("not a database this program can use")
     );
+    // A PostgreSQL server that is not there fails at once, in one line, with its reason.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let closed = format!("postgres://postgres@127.0.0.1:{port}/test");
+    let line = fails(&home, &["--database", &closed, "story", "list"]);
+    assert!(line.contains("cannot connect to the database"), "{line}");
+    assert!(line.contains("refused"), "{line}");
+    match std::env::var("DEBRIEF_TEST_DATABASE_URL") {
+        Ok(url) => {
+            let (server, _) = url.rsplit_once('/').unwrap();
+            let missing = format!("{server}/debrief_no_such_database");
+            let line = fails(&home, &["--database", &missing, "story", "list"]);
+            assert!(
+                line.contains("database \"debrief_no_such_database\" does not exist"),
+                "{line}"
+            );
+            assert_eq!(
+                line.matches("does not exist").count(),
+                1,
+                "said once: {line}"
+            );
+        }
+        Err(_) => {
+            eprintln!("skipped the missing-database case: DEBRIEF_TEST_DATABASE_URL is not set")
+        }
+    }
 }
 
 /// Stops a real `debrief import` with `kill -9` part-way: the import is all or nothing, so the

@@ -499,7 +499,9 @@ pub struct Misconception {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Evidence {
-    /// Stories whose latest version scores at least `min_score` on any of `competencies`.
+    /// Stories whose latest version is rated `hire` or better with no disqualifier, scores at
+    /// least `min_score` on any of `competencies` and, when `signals` is not empty, shows one
+    /// of those strengths. A story whose text repeats an earlier story's counts once.
     Stories {
         /// Competency ids.
         competencies: Vec<String>,
@@ -507,6 +509,9 @@ pub enum Evidence {
         min_score: u8,
         /// How many stories.
         count: usize,
+        /// Strength signal ids, one of which the story must show (none: any).
+        #[serde(default)]
+        signals: Vec<String>,
     },
     /// Decks learned: every card reviewed and retention at least `min_retention`.
     Cards {

@@ -407,7 +407,7 @@ pub fn load(files: &[PackFile]) -> Result<Pack, PackErrors> {
         .unwrap_or_default();
     let checklist = by_path
         .get("checklist.toml")
-        .map(|f| load_checklist(f, &known, &decks, &topics, &mut errors))
+        .map(|f| load_checklist(f, &known, &signals, &decks, &topics, &mut errors))
         .unwrap_or_default();
 
     check_unique_ids(&signals, |s| (&s.id, &s.origin), "signal", &mut errors);
@@ -977,6 +977,7 @@ fn load_topic(f: &PackFile, errors: &mut Vec<PackError>) -> Option<Topic> {
 fn load_checklist(
     f: &PackFile,
     known: &HashSet<&str>,
+    signals: &[Signal],
     decks: &[Deck],
     topics: &[Topic],
     errors: &mut Vec<PackError>,
@@ -1002,7 +1003,18 @@ fn load_checklist(
                 competencies,
                 min_score,
                 count,
+                signals: wanted,
             } => {
+                for w in wanted {
+                    match signals.iter().find(|s| &s.id == w) {
+                        None => cx.err(Some(at), format!("item {:?}: unknown signal {w:?}", i.id)),
+                        Some(s) if s.severity != Severity::Strength => cx.err(
+                            Some(at),
+                            format!("item {:?}: signal {w:?} is not a strength", i.id),
+                        ),
+                        Some(_) => {}
+                    }
+                }
                 for c in competencies {
                     if !known.contains(c.as_str()) {
                         cx.err(

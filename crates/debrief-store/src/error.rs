@@ -84,7 +84,13 @@ impl fmt::Display for Error {
                 "the database {location} was written by a newer debrief (schema {found}; this one knows up to {known}); upgrade debrief to use it"
             ),
             Error::Connect { location, source } => {
-                write!(f, "cannot connect to the database {location}: {source}")
+                write!(f, "cannot connect to the database {location}: ")?;
+                match source {
+                    sqlx::Error::Database(db) => write!(f, "{}", db.message()),
+                    sqlx::Error::Io(io) => write!(f, "{io}"),
+                    sqlx::Error::PoolTimedOut => write!(f, "no answer within 5 seconds"),
+                    other => write!(f, "{other}"),
+                }
             }
             Error::Migrate(e) => write!(f, "cannot bring the database schema up to date: {e}"),
             Error::BadExport(why) => write!(f, "cannot import: {why}"),
@@ -93,17 +99,9 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Error::Io { source, .. } => Some(source),
-            Error::Connect { source, .. } => Some(source),
-            Error::Migrate(e) => Some(e),
-            Error::Database(e) => Some(e),
-            _ => None,
-        }
-    }
-}
+// No `source()`: each message above already says its cause in the user's words, and a chain
+// printed after it (`{:#}`) would repeat the driver's text, sometimes three times.
+impl std::error::Error for Error {}
 
 /// Turns a driver error into the user's words: a lock or a damaged file is named as such.
 pub(crate) fn classify(e: sqlx::Error, location: &str) -> Error {

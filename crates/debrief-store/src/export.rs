@@ -484,7 +484,7 @@ impl Store {
             tx.commit().await?;
             Ok(report)
         })?;
-        if total % PROGRESS_EVERY != 0 || total == 0 {
+        if !total.is_multiple_of(PROGRESS_EVERY) || total == 0 {
             progress(total, total);
         }
         Ok(report)

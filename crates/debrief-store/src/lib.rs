@@ -23,22 +23,23 @@ mod practice;
 
 pub mod date;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::Connection;
 use sqlx::Row;
 
 pub use error::{Error, Result};
 pub use export::{ExportedStory, ImportReport, StoreExport, EXPORT_FORMAT, PROGRESS_EVERY};
 pub use model::{
-    Attempt, DayScores, Failure, NewAttempt, NewFailure, RedMarks, Story, StoryEvidence, StoryMeta,
-    StorySummary, StoryVersion, ATTEMPT_ANSWER, ATTEMPT_FOLLOW_UP,
+    text_key, Attempt, DayScores, Failure, NewAttempt, NewFailure, RedMarks, Story, StoryEvidence,
+    StoryMeta, StorySummary, StoryVersion, ATTEMPT_ANSWER, ATTEMPT_FOLLOW_UP,
 };
 
 pub use practice::{CardState, NewExplanation, NewReview, Review, SavedExplanation};
@@ -80,15 +81,34 @@ pub struct Store {
     location: String,
 }
 
+/// The setting that holds the interview date (`YYYY-MM-DD`).
+pub const INTERVIEW_DATE: &str = "interview-date";
+
+/// How long opening a PostgreSQL database may wait for the server.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl Store {
     /// Opens (creating if needed) the database at `url`: a file path, `sqlite://PATH`, or
     /// `postgres://...`. Brings its schema up to date; refuses a database from a newer debrief.
     pub async fn open(url: &str) -> Result<Store> {
         let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let location = redact(url);
+            // One connection first, so that a closed port or a missing database fails at once
+            // with its own reason instead of after the pool's retries.
+            let connect_error = |source| Error::Connect {
+                location: location.clone(),
+                source,
+            };
+            match tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect(url)).await {
+                Err(_) => return Err(connect_error(sqlx::Error::PoolTimedOut)),
+                Ok(Err(e)) => return Err(connect_error(e)),
+                Ok(Ok(first)) => {
+                    let _ = first.close().await;
+                }
+            }
             let pool = PgPoolOptions::new()
                 .max_connections(4)
-                .acquire_timeout(Duration::from_secs(5))
+                .acquire_timeout(CONNECT_TIMEOUT)
                 .connect(url)
                 .await
                 .map_err(|source| Error::Connect {
@@ -385,9 +405,10 @@ impl Store {
 
     /// What each story's latest version proves, in id order.
     pub async fn story_evidence(&self) -> Result<Vec<StoryEvidence>> {
-        with_pool!(self, |pool| {
+        let rows = with_pool!(self, |pool| {
             let rows = sqlx::query(
-                "SELECT s.id, s.title, s.questions, v.score, v.competency_scores \
+                "SELECT s.id, s.title, s.questions, v.score, v.verdict, v.competency_scores, \
+                 v.judgment, v.markdown \
                  FROM stories s JOIN story_versions v ON v.story_id = s.id \
                  AND v.version = (SELECT MAX(version) FROM story_versions WHERE story_id = s.id) \
                  ORDER BY s.id",
@@ -397,16 +418,69 @@ impl Store {
             rows.iter()
                 .map(|r| {
                     let scores: String = r.try_get("competency_scores")?;
-                    Ok(StoryEvidence {
-                        id: r.try_get("id")?,
-                        title: r.try_get("title")?,
-                        questions: from_json_list(r.try_get("questions")?),
-                        score: r.try_get("score")?,
-                        competency_scores: serde_json::from_str(&scores).unwrap_or_default(),
-                    })
+                    let judgment: String = r.try_get("judgment")?;
+                    let markdown: String = r.try_get("markdown")?;
+                    Ok((
+                        StoryEvidence {
+                            id: r.try_get("id")?,
+                            title: r.try_get("title")?,
+                            questions: from_json_list(r.try_get("questions")?),
+                            score: r.try_get("score")?,
+                            competency_scores: serde_json::from_str(&scores).unwrap_or_default(),
+                            verdict: r.try_get("verdict")?,
+                            disqualified: false,
+                            strengths: BTreeSet::new(),
+                            same_as: None,
+                        },
+                        judgment,
+                        model::text_key(&markdown),
+                    ))
                 })
-                .collect()
-        })
+                .collect::<std::result::Result<Vec<_>, sqlx::Error>>()
+        })?;
+        let mut first_with: HashMap<String, i64> = HashMap::new();
+        Ok(rows
+            .into_iter()
+            .map(|(mut story, judgment, key)| {
+                let judgment: serde_json::Value =
+                    serde_json::from_str(&judgment).unwrap_or_default();
+                story.disqualified = judgment["disqualified"].as_bool().unwrap_or(false);
+                story.strengths = judgment["findings"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|f| f["severity"] == "strength")
+                    .filter_map(|f| f["rule"].as_str().map(str::to_string))
+                    .collect();
+                story.same_as = first_with.get(&key).copied();
+                first_with.entry(key).or_insert(story.id);
+                story
+            })
+            .collect())
+    }
+
+    /// The first story (id and title) whose latest text is the same as `markdown`'s (see
+    /// [`text_key`]), leaving out story `except`.
+    pub async fn story_with_text(
+        &self,
+        markdown: &str,
+        except: Option<i64>,
+    ) -> Result<Option<(i64, String)>> {
+        let key = model::text_key(markdown);
+        let rows: Vec<(i64, String, String)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT s.id, s.title, v.markdown \
+                 FROM stories s JOIN story_versions v ON v.story_id = s.id \
+                 AND v.version = (SELECT MAX(version) FROM story_versions WHERE story_id = s.id) \
+                 ORDER BY s.id",
+            )
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .find(|(id, _, text)| Some(*id) != except && model::text_key(text) == key)
+            .map(|(id, title, _)| (id, title)))
     }
 
     // ----- failure resume ------------------------------------------------------------------
@@ -504,14 +578,18 @@ impl Store {
         })
     }
 
-    /// How many attempts of this kind are saved.
-    pub async fn attempt_count(&self, kind: &str) -> Result<i64> {
-        with_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM attempts WHERE kind = $1")
+    /// How many attempts of this kind are saved whose answer has at least `min_words` words.
+    pub async fn attempt_count(&self, kind: &str, min_words: usize) -> Result<i64> {
+        let answers: Vec<String> = with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT answer FROM attempts WHERE kind = $1")
                 .bind(kind)
-                .fetch_one(pool)
+                .fetch_all(pool)
                 .await
-        })
+        })?;
+        Ok(answers
+            .iter()
+            .filter(|a| a.split_whitespace().count() >= min_words)
+            .count() as i64)
     }
 
     /// Every attempt, oldest first.

@@ -1,6 +1,6 @@
 //! The records the store keeps, as callers see them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -91,6 +91,36 @@ pub struct StoryEvidence {
     pub score: i64,
     /// Competency id to score (1 to 4), for the competencies the latest version evidences.
     pub competency_scores: BTreeMap<String, u8>,
+    /// The latest version's verdict (`strong-hire`, `hire`, `no-hire`, `strong-no-hire`).
+    pub verdict: String,
+    /// Whether the latest version carries a disqualifier.
+    pub disqualified: bool,
+    /// The strength signals the latest version's findings show.
+    pub strengths: BTreeSet<String>,
+    /// An earlier story whose latest text is the same as this one's, if any: the two count once.
+    pub same_as: Option<i64>,
+}
+
+impl StoryEvidence {
+    /// Whether the story may count for the readiness checklist: rated hire or better, with no
+    /// disqualifier, and not a repeat of an earlier story's text.
+    pub fn counts(&self) -> bool {
+        matches!(self.verdict.as_str(), "hire" | "strong-hire")
+            && !self.disqualified
+            && self.same_as.is_none()
+    }
+}
+
+/// A story's text reduced to what makes two stories the same story: the body without its front
+/// matter, lower-cased, its words joined by single spaces (punctuation and layout do not count).
+pub fn text_key(markdown: &str) -> String {
+    let body = &markdown[debrief_core::markdown::body_start(markdown)..];
+    let words: Vec<String> = body
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.join(" ")
 }
 
 /// A new entry of the failure resume.

@@ -283,8 +283,8 @@ async fn reports_read_the_latest_versions_and_recent_red_marks() {
                 .await
                 .unwrap();
         }
-        assert_eq!(store.attempt_count(ATTEMPT_ANSWER).await.unwrap(), 3);
-        assert_eq!(store.attempt_count("follow-up").await.unwrap(), 0);
+        assert_eq!(store.attempt_count(ATTEMPT_ANSWER, 0).await.unwrap(), 3);
+        assert_eq!(store.attempt_count("follow-up", 0).await.unwrap(), 0);
 
         let evidence = store.story_evidence().await.unwrap();
         assert_eq!(evidence.len(), 1);

@@ -1,13 +1,13 @@
 //! `debrief config set|get|unset|list`: the candidate's settings, such as the interview date.
 
 use anyhow::{bail, Result};
+use debrief_store::date;
 
 use crate::database::with_store;
 use crate::listing::{self, Format};
 use crate::{Cli, Outcome};
 
-/// The setting that holds the interview date (`YYYY-MM-DD`).
-pub const INTERVIEW_DATE: &str = "interview-date";
+pub use debrief_store::INTERVIEW_DATE;
 
 /// Every setting debrief knows, with what it means.
 const KNOWN: &[(&str, &str)] = &[(INTERVIEW_DATE, "the day of the interview, YYYY-MM-DD")];
@@ -54,6 +54,16 @@ pub fn run(cli: &Cli, command: &ConfigCommand) -> Result<Outcome> {
             with_store(cli, |store| async move {
                 store.set_config(key, value).await?;
                 println!("{key} = {value}");
+                let today = date::day_of(date::now());
+                if let Some(day) = date::parse_day(value).filter(|_| key == INTERVIEW_DATE) {
+                    if day < today {
+                        let ago = today - day;
+                        eprintln!(
+                            "warning: {value} is in the past ({ago} day{} ago); set the date of the interview ahead",
+                            if ago == 1 { "" } else { "s" }
+                        );
+                    }
+                }
                 Ok(Outcome::Ok)
             })
         }

@@ -79,8 +79,8 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
     let export: StoreExport = serde_json::from_slice(&text)
         .with_context(|| format!("{}: not a debrief export", file.display()))?;
     let export = &export;
-    let report = with_store(cli, |store| async move {
-        Ok(store
+    let (report, repeats) = with_store(cli, |store| async move {
+        let report = store
             .import_with_progress(export, |done, total| {
                 // Small imports finish at once; large ones say how far they are, on stderr so
                 // that stdout keeps only the result.
@@ -88,7 +88,18 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
                     eprintln!("Importing: {done} of {total} records written (not yet committed)");
                 }
             })
-            .await?)
+            .await?;
+        let repeats: Vec<(i64, i64)> = if report.stories > 0 {
+            store
+                .story_evidence()
+                .await?
+                .iter()
+                .filter_map(|s| s.same_as.map(|first| (s.id, first)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok((report, repeats))
     })?;
     println!(
         "Imported {} new stories, {} new versions, {} failures, {} attempts, {} reviews, {} explanations and {} settings from {}",
@@ -101,6 +112,25 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
         report.config,
         file.display()
     );
+    if !repeats.is_empty() {
+        let pairs: Vec<String> = repeats
+            .iter()
+            .take(10)
+            .map(|(id, first)| format!("{id} repeats {first}"))
+            .collect();
+        eprintln!(
+            "warning: {} {} an earlier story's text and {} not count again toward readiness: {}{}",
+            repeats.len(),
+            if repeats.len() == 1 {
+                "story repeats"
+            } else {
+                "stories repeat"
+            },
+            if repeats.len() == 1 { "does" } else { "do" },
+            pairs.join(", "),
+            if repeats.len() > 10 { ", ..." } else { "" }
+        );
+    }
     Ok(Outcome::Ok)
 }
 

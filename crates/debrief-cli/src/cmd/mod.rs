@@ -9,6 +9,7 @@ pub mod drill;
 pub mod eval;
 pub mod explain;
 pub mod failures;
+pub mod history;
 pub mod mock;
 pub mod pack;
 pub mod report;

@@ -23,6 +23,10 @@ const RECENT: i64 = 50;
 /// How many weeks the trend shows.
 const TREND_WEEKS: i64 = 8;
 
+/// A mock attempt counts toward the checklist only with an answer this long: under it there is
+/// no story for the committee to judge (the judge's own too-short threshold).
+pub const MOCK_MIN_WORDS: usize = 80;
+
 /// Show readiness: checklist, days left, recurring weaknesses and the score trend.
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -65,6 +69,46 @@ pub struct Item {
     pub evidence: String,
     /// The stories that count toward it, if it is about stories.
     pub stories: Vec<i64>,
+    /// What moves it: the command in the terminal and the page in the web app.
+    pub link: Action,
+}
+
+/// The action that moves a checklist item.
+#[derive(Debug, Serialize)]
+pub struct Action {
+    /// The command to run in the terminal.
+    pub command: &'static str,
+    /// The web app's page for it.
+    pub href: &'static str,
+    /// The link's text.
+    pub text: &'static str,
+}
+
+impl Action {
+    fn for_evidence(evidence: &Evidence) -> Action {
+        let (command, href, text) = match evidence {
+            Evidence::Stories { .. } => (
+                "debrief story add FILE",
+                "/stories/new",
+                "Write or rework a story",
+            ),
+            Evidence::Cards { .. } => ("debrief drill", "/cards", "Review flashcards"),
+            Evidence::Mocks { .. } => ("debrief mock", "/mock", "Practise a mock interview"),
+            Evidence::Explain { .. } => {
+                ("debrief explain TOPIC", "/explain", "Try the explain drill")
+            }
+            Evidence::Failures { .. } => (
+                "debrief failures add",
+                "/failures",
+                "Add to the failure resume",
+            ),
+        };
+        Action {
+            command,
+            href,
+            text,
+        }
+    }
 }
 
 /// How often something was red.
@@ -108,7 +152,7 @@ pub fn run(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
 pub async fn compute(store: &Store, pack: &Pack, today: i64) -> Result<Status> {
     let stories = store.story_evidence().await?;
     let failures = store.failures().await?;
-    let mocks = store.attempt_count(ATTEMPT_ANSWER).await?;
+    let mocks = store.attempt_count(ATTEMPT_ANSWER, MOCK_MIN_WORDS).await?;
     let practice = Practice::load(store, pack).await?;
     let marks = store.recent_red_marks(RECENT).await?;
     let days = store.scores_by_day().await?;
@@ -158,14 +202,42 @@ fn judge_item(
             competencies,
             min_score,
             count,
+            signals,
         } => {
+            let scores = |s: &StoryEvidence| {
+                competencies
+                    .iter()
+                    .any(|c| s.competency_scores.get(c).is_some_and(|v| v >= min_score))
+            };
+            let shows = |s: &StoryEvidence| {
+                signals.is_empty() || signals.iter().any(|w| s.strengths.contains(w))
+            };
             let proof: Vec<&StoryEvidence> = stories
                 .iter()
-                .filter(|s| {
-                    competencies
-                        .iter()
-                        .any(|c| s.competency_scores.get(c).is_some_and(|v| v >= min_score))
+                .filter(|s| s.counts() && scores(s) && shows(s))
+                .collect();
+            // Stories that would have counted but for one thing, and that thing, so the
+            // candidate knows what to fix.
+            let left_out: Vec<String> = stories
+                .iter()
+                .filter(|s| !proof.iter().any(|p| p.id == s.id))
+                .filter_map(|s| {
+                    let why = if let Some(first) = s.same_as {
+                        format!("same text as story {first}")
+                    } else if !scores(s) {
+                        return None;
+                    } else if s.disqualified {
+                        "a disqualifier".to_string()
+                    } else if !matches!(s.verdict.as_str(), "hire" | "strong-hire") {
+                        format!("rated {}", s.verdict)
+                    } else if !shows(s) {
+                        format!("shows none of {}", signals.join(", "))
+                    } else {
+                        return None;
+                    };
+                    Some(format!("{} ({why})", s.id))
                 })
+                .take(3)
                 .collect();
             let names: Vec<String> = proof
                 .iter()
@@ -173,13 +245,23 @@ fn judge_item(
                 .map(|s| format!("{} \"{}\"", s.id, listing::clip(&s.title, 30)))
                 .collect();
             let sentence = format!(
-                "{} of {count} stories score {min_score}+ on {}{}",
+                "{} of {count} stories rated hire or better score {min_score}+ on {}{}{}{}",
                 proof.len().min(*count),
                 competencies.join(" or "),
+                if signals.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and show {}", signals.join(" or "))
+                },
                 if names.is_empty() {
                     String::new()
                 } else {
                     format!(": {}", names.join(", "))
+                },
+                if left_out.is_empty() {
+                    String::new()
+                } else {
+                    format!("; not counted: {}", left_out.join(", "))
                 }
             );
             (
@@ -204,7 +286,7 @@ fn judge_item(
         Evidence::Mocks { count } => (
             mocks >= *count as i64,
             format!(
-                "{} of {count} mock interviews saved",
+                "{} of {count} mock interviews saved with answers of {MOCK_MIN_WORDS}+ words",
                 mocks.min(*count as i64)
             ),
             Vec::new(),
@@ -238,7 +320,7 @@ fn judge_item(
                     .map(|t| practice.tried_topics.get(t).copied().unwrap_or(0))
                     .sum();
                 format!(
-                    "no passed explanation of {} yet ({tried} tried): `debrief explain TOPIC`",
+                    "no passed explanation of {} yet ({tried} tried)",
                     topics.join(", ")
                 )
             };
@@ -251,6 +333,7 @@ fn judge_item(
         met,
         evidence,
         stories: proof,
+        link: Action::for_evidence(&item.evidence),
     }
 }
 
@@ -365,6 +448,9 @@ fn print_human(status: &Status, paint: &Paint) {
         };
         println!("{mark} {}", item.text);
         println!("    {}", paint.dim(&item.evidence));
+        if !item.met {
+            println!("    next: {}", item.link.command);
+        }
     }
     println!();
     match (&status.interview_date, status.days_left) {

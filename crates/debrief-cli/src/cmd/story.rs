@@ -92,8 +92,9 @@ pub fn run(cli: &Cli, command: &StoryCommand, color: bool) -> Result<Outcome> {
             };
             let (meta, judgment) = judge_story(&analyzer, &name, &text)?;
             let (meta, text, judged) = (&meta, &text, &judgment);
-            let id = with_store(cli, |store| async move {
-                Ok(store.add_story(meta, text, judged).await?)
+            let (id, same) = with_store(cli, |store| async move {
+                let same = store.story_with_text(text, None).await?;
+                Ok((store.add_story(meta, text, judged).await?, same))
             })?;
             if file.is_none() {
                 let _ = std::fs::remove_file(&name);
@@ -103,6 +104,9 @@ pub fn run(cli: &Cli, command: &StoryCommand, color: bool) -> Result<Outcome> {
                 verdict(&paint, judgment.verdict.as_str()),
                 judgment.score
             );
+            if let Some((first, title)) = same {
+                warn_same_text(&paint, id, first, &title);
+            }
             Ok(Outcome::Ok)
         }
         StoryCommand::Edit { id, file } => {
@@ -129,6 +133,7 @@ pub fn run(cli: &Cli, command: &StoryCommand, color: bool) -> Result<Outcome> {
                     return Ok(Outcome::Ok);
                 }
                 let (meta, judgment) = judge_story(&analyzer, &name, &text)?;
+                let same = store.story_with_text(&text, Some(id)).await?;
                 let version = store
                     .add_version(id, &meta, &text, &judgment)
                     .await?
@@ -144,6 +149,9 @@ pub fn run(cli: &Cli, command: &StoryCommand, color: bool) -> Result<Outcome> {
                     latest.verdict,
                     latest.score
                 );
+                if let Some((first, title)) = same {
+                    warn_same_text(&paint, id, first, &title);
+                }
                 Ok(Outcome::Ok)
             })
         }
@@ -386,6 +394,17 @@ fn unquote(value: &str) -> &str {
 
 /// Opens `initial` in the user's editor and returns the file and what was saved in it. The file
 /// is kept when the story is refused, so nothing typed is lost.
+/// Says on stderr that story `id` now has the same text as story `first`, so that the candidate
+/// knows readiness counts the two once.
+fn warn_same_text(paint: &Paint, id: i64, first: i64, title: &str) {
+    eprintln!(
+        "{} story {id} has the same text as story {first} \"{}\": readiness counts them once \
+         (`debrief story rm {id}` removes the copy)",
+        paint.yellow("warning:"),
+        listing::clip(title, 40)
+    );
+}
+
 fn edit_in_editor(initial: &str, label: &str) -> Result<(PathBuf, String)> {
     let editor = std::env::var("VISUAL")
         .ok()
@@ -394,14 +413,21 @@ fn edit_in_editor(initial: &str, label: &str) -> Result<(PathBuf, String)> {
         .unwrap_or_else(|| "vi".to_string());
     let path =
         std::env::temp_dir().join(format!("debrief-story-{label}-{}.md", std::process::id()));
-    std::fs::write(&path, initial).with_context(|| format!("{}: cannot write", path.display()))?;
+    write_private(&path, initial).with_context(|| format!("{}: cannot write", path.display()))?;
     let mut words = editor.split_whitespace();
     let program = words.next().expect("not empty");
-    let status = std::process::Command::new(program)
+    let status = match std::process::Command::new(program)
         .args(words)
         .arg(&path)
         .status()
-        .with_context(|| format!("cannot start the editor {editor:?}: set EDITOR"))?;
+    {
+        Ok(status) => status,
+        Err(e) => {
+            // Nothing was typed: the file holds only what we wrote.
+            let _ = std::fs::remove_file(&path);
+            bail!("cannot start the editor {editor:?} ({e}): set VISUAL or EDITOR");
+        }
+    };
     if !status.success() {
         bail!(
             "the editor {editor:?} failed ({status}); nothing saved, your text is in {}",
@@ -414,6 +440,22 @@ fn edit_in_editor(initial: &str, label: &str) -> Result<(PathBuf, String)> {
         bail!("the story was left empty; nothing saved");
     }
     Ok((path, text))
+}
+
+/// Writes a new file only its owner can read (0600 on Unix): the story is the candidate's, and
+/// the temporary folder is shared. An existing file (or a link planted there) is refused.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
 }
 
 fn read_back(path: &Path) -> Result<String> {
