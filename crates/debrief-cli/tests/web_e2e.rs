@@ -450,9 +450,41 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
     browser.keys("3");
     browser.wait_for(
         "the next card",
-        "return document.body.textContent.includes('1 cards reviewed');",
+        "return document.body.textContent.includes('1 card reviewed');",
         10,
     );
+    // Anki's habit: Space shows the answer, Space again rates it Good, whatever has the focus.
+    let again_label = browser
+        .script("return document.querySelector('#rate-form button[value=\"1\"]').textContent;");
+    assert!(
+        again_label.as_str().unwrap().contains("10 min"),
+        "each rating shows its next interval: {again_label}"
+    );
+    browser.keys(" ");
+    browser.wait_for(
+        "the second answer",
+        "return document.getElementById('answer').open;",
+        10,
+    );
+    browser.script("document.querySelector('#rate-form button[value=\"1\"]').focus(); return 1;");
+    browser.keys(" ");
+    browser.wait_for(
+        "the third card",
+        "return document.body.textContent.includes('2 cards reviewed');",
+        10,
+    );
+    let export = dir.path().join("after-cards");
+    let exported = debrief(&db).arg("export").arg(&export).output().unwrap();
+    assert!(exported.status.success(), "{exported:?}");
+    let saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(export.join("debrief.json")).unwrap()).unwrap();
+    let ratings: Vec<u64> = saved["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rating"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ratings, [3, 3], "Space-Space rated Good, never Again");
 
     // A mock interview to the end: the question with its countdown, the debrief, the follow-ups.
     browser.go(&format!("{base}/mock"));

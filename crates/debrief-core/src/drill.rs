@@ -44,6 +44,9 @@ pub enum Rating {
 }
 
 impl Rating {
+    /// Every rating, from again to easy.
+    pub const ALL: [Rating; 4] = [Rating::Again, Rating::Hard, Rating::Good, Rating::Easy];
+
     /// The rating's number, 1 to 4, as FSRS counts them.
     pub fn number(self) -> u8 {
         self as u8
@@ -189,6 +192,37 @@ impl Scheduler {
             interval_days,
             due,
         }
+    }
+}
+
+impl Scheduler {
+    /// What each rating would schedule now, from again to easy: the intervals the rating
+    /// buttons show before the candidate chooses.
+    pub fn choices(&self, before: Option<Memory>, now: i64) -> [Scheduled; 4] {
+        Rating::ALL.map(|r| self.schedule(before, r, now))
+    }
+}
+
+/// How long until `due`, as a rating button says it: "10 min", "1 day", "12 days", "3 mo",
+/// "1.5 yr".
+pub fn interval_label(due: i64, now: i64) -> String {
+    let seconds = (due - now).max(0);
+    if seconds < DAY {
+        let minutes = (seconds + 59) / 60;
+        return if minutes < 60 {
+            format!("{minutes} min")
+        } else {
+            format!("{} h", (minutes + 59) / 60)
+        };
+    }
+    let days = seconds as f64 / DAY as f64;
+    if days < 31.0 {
+        let d = days.round() as i64;
+        format!("{d} day{}", if d == 1 { "" } else { "s" })
+    } else if days < 365.0 {
+        format!("{} mo", (days / 30.4).round() as i64)
+    } else {
+        format!("{:.1} yr", days / 365.25)
     }
 }
 
@@ -367,5 +401,21 @@ mod tests {
             forecast([0, now, now + DAY, now + 6 * DAY, now + 9 * DAY], now, 7),
             [2, 1, 0, 0, 0, 0, 1]
         );
+    }
+
+    #[test]
+    fn each_rating_shows_its_interval_and_they_grow_from_again_to_easy() {
+        let now = 1_700_000_000;
+        let choices = Scheduler::new().choices(None, now);
+        let labels: Vec<String> = choices.iter().map(|c| interval_label(c.due, now)).collect();
+        assert_eq!(labels[0], "10 min");
+        assert!(
+            choices.windows(2).all(|w| w[0].due <= w[1].due),
+            "{labels:?}"
+        );
+        assert!(labels[3].ends_with("days"), "{labels:?}");
+        assert_eq!(interval_label(now + DAY, now), "1 day");
+        assert_eq!(interval_label(now + 90 * DAY, now), "3 mo");
+        assert_eq!(interval_label(now + 548 * DAY, now), "1.5 yr");
     }
 }

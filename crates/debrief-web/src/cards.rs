@@ -24,7 +24,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/cards/review", post(review))
 }
 
-async fn states(app: &App) -> debrief_store::Result<HashMap<String, CardState>> {
+pub(crate) async fn states(app: &App) -> debrief_store::Result<HashMap<String, CardState>> {
     Ok(app
         .store
         .card_states()
@@ -34,20 +34,26 @@ async fn states(app: &App) -> debrief_store::Result<HashMap<String, CardState>> 
         .collect())
 }
 
-async fn next_card(State(app): State<Arc<App>>) -> Response {
-    let states = match states(&app).await {
-        Ok(s) => s,
-        Err(e) => return store_failed(&app, e),
-    };
-    let now = date::now();
-    let today = date::day_of(now);
-    // New cards introduced today count against the day's allowance.
+/// Today's queue: the cards due now, then the never-seen cards the day's allowance still lets
+/// in (new cards introduced today count against it); with how many of it are due and how many
+/// new. The dashboard's counts and the review page read the same queue.
+pub(crate) struct Today<'a> {
+    pub queue: Vec<&'a debrief_core::pack::Card>,
+    pub due: usize,
+    pub new: usize,
+}
+
+pub(crate) fn today<'a>(
+    pack: &'a debrief_core::Pack,
+    states: &HashMap<String, CardState>,
+    now: i64,
+) -> Today<'a> {
+    let day = date::day_of(now);
     let new_today = states
         .values()
-        .filter(|s| s.reviews == 1 && date::day_of(s.last_review) == today)
+        .filter(|s| s.reviews == 1 && date::day_of(s.last_review) == day)
         .count();
     let due: HashMap<&str, i64> = states.iter().map(|(k, s)| (k.as_str(), s.due)).collect();
-    let pack = app.analyzer.pack();
     let session = Session::Due {
         new_cards: drill::NEW_PER_SESSION.saturating_sub(new_today),
     };
@@ -56,11 +62,39 @@ async fn next_card(State(app): State<Arc<App>>) -> Response {
         .iter()
         .filter(|c| due.contains_key(c.id.as_str()))
         .count();
+    Today {
+        due: seen,
+        new: queue.len() - seen,
+        queue,
+    }
+}
+
+async fn next_card(State(app): State<Arc<App>>) -> Response {
+    let states = match states(&app).await {
+        Ok(s) => s,
+        Err(e) => return store_failed(&app, e),
+    };
+    let pack = app.analyzer.pack();
+    let Today { queue, due, new } = today(pack, &states, date::now());
+    let now = date::now();
     let card = queue.first().map(|c| {
+        let before = states.get(&c.id).map(|s| Memory {
+            stability: s.stability,
+            difficulty: s.difficulty,
+            last_review: s.last_review,
+        });
+        let intervals: Vec<String> = Scheduler::new()
+            .choices(before, now)
+            .iter()
+            .map(|next| drill::interval_label(next.due, now))
+            .collect();
         let deck = pack
             .deck(&c.deck)
             .map_or(c.deck.as_str(), |d| d.name.as_str());
-        context! { id => &c.id, deck => deck, front => &c.front, back => &c.back, why => &c.why }
+        context! {
+            id => &c.id, deck => deck, front => &c.front, back => &c.back, why => &c.why,
+            intervals => intervals,
+        }
     });
     render(
         &app,
@@ -68,8 +102,8 @@ async fn next_card(State(app): State<Arc<App>>) -> Response {
         "cards",
         context! {
             card => card,
-            due => seen,
-            new => queue.len() - seen,
+            due => due,
+            new => new,
             reviewed => states.len(),
         },
     )

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
-use debrief_store::{date, NewFailure, StoryMeta};
+use debrief_store::{date, NewFailure, StoryMeta, INTERVIEW_DATE};
 use minijinja::value::Serde;
 use minijinja::{context, Environment, Value};
 use serde::{Deserialize, Serialize};
@@ -77,6 +77,7 @@ pub fn templates() -> Environment<'static> {
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/", get(dashboard))
+        .route("/interview-date", post(set_interview_date))
         .route("/stories", get(stories).post(create_story))
         .route("/stories/new", get(new_story))
         .route("/stories/{id}", get(story).post(save_version))
@@ -128,6 +129,36 @@ pub(crate) fn store_failed(app: &App, e: debrief_store::Error) -> Response {
 // ----- dashboard ---------------------------------------------------------------------------
 
 async fn dashboard(State(app): State<Arc<App>>) -> Response {
+    dashboard_page(&app, StatusCode::OK, None).await
+}
+
+/// The interview date form: a day sets it, an empty field clears it.
+#[derive(Deserialize)]
+struct InterviewDateForm {
+    date: String,
+}
+
+async fn set_interview_date(
+    State(app): State<Arc<App>>,
+    Form(form): Form<InterviewDateForm>,
+) -> Response {
+    let value = form.date.trim();
+    let saved = if value.is_empty() {
+        app.store.unset_config(INTERVIEW_DATE).await.map(|_| ())
+    } else if date::parse_day(value).is_none() {
+        let why = format!("{value:?} is not a date: give the interview date as YYYY-MM-DD.");
+        return dashboard_page(&app, StatusCode::UNPROCESSABLE_ENTITY, Some(&why)).await;
+    } else {
+        app.store.set_config(INTERVIEW_DATE, value).await
+    };
+    match saved {
+        Ok(()) => Redirect::to("/").into_response(),
+        Err(e) => store_failed(&app, e),
+    }
+}
+
+async fn dashboard_page(app: &Arc<App>, status: StatusCode, error: Option<&str>) -> Response {
+    let app = app.clone();
     let today = date::day_of(date::now());
     let readiness = match &app.readiness {
         Some(compute) => match compute(app.store.clone()).await {
@@ -145,20 +176,23 @@ async fn dashboard(State(app): State<Arc<App>>) -> Response {
         Err(e) => return store_failed(&app, e),
     };
     let heat = HeatMap::new(app.analyzer.pack(), &evidence);
-    let now = date::now();
-    let cards_due = match app.store.card_states().await {
-        Ok(states) => states.iter().filter(|s| s.due <= now).count(),
+    let states = match crate::cards::states(&app).await {
+        Ok(states) => states,
         Err(e) => return store_failed(&app, e),
     };
+    let cards = crate::cards::today(app.analyzer.pack(), &states, date::now());
     let trend = chart::score_trend(&days, today, TREND_DAYS).map(Value::from_safe_string);
-    render(
+    render_status(
         &app,
+        status,
         "dashboard.html",
         "dashboard",
         context! {
+            date_error => error,
             readiness => Value::from(Serde(&readiness)),
             heat => Value::from(Serde(&heat)),
-            cards_due => cards_due,
+            cards_due => cards.due,
+            cards_new => cards.new,
             trend => trend,
             trend_days => TREND_DAYS,
         },

@@ -41,16 +41,21 @@ pub(crate) struct Column {
     name: String,
 }
 
-/// One row of the competency heat map: a story and its score on each competency.
+/// One row of the competency heat map: a story, its verdict and its score on each competency.
 #[derive(Serialize)]
 pub(crate) struct HeatRow {
     id: i64,
     title: String,
     score: i64,
+    verdict: String,
+    /// Why the story does not count toward readiness (a disqualifier, a verdict under hire,
+    /// the same text as an earlier story), if it does not.
+    left_out: Option<String>,
     cells: Vec<Option<u8>>,
 }
 
-/// The competency heat map: columns, one row per story, and the best score per column.
+/// The competency heat map: columns, one row per story, and the best score per column among
+/// the stories that count toward readiness.
 #[derive(Serialize)]
 pub(crate) struct HeatMap {
     pub columns: Vec<Column>,
@@ -66,6 +71,16 @@ impl HeatMap {
                 id: s.id,
                 title: s.title.clone(),
                 score: s.score,
+                verdict: s.verdict.clone(),
+                left_out: if let Some(first) = s.same_as {
+                    Some(format!("same text as story {first}"))
+                } else if s.disqualified {
+                    Some("disqualifier".to_string())
+                } else if !s.counts() {
+                    Some(format!("rated {}", s.verdict))
+                } else {
+                    None
+                },
                 cells: pack
                     .competencies
                     .iter()
@@ -75,7 +90,12 @@ impl HeatMap {
             .collect();
         HeatMap {
             best: (0..pack.competencies.len())
-                .map(|i| rows.iter().filter_map(|r| r.cells[i]).max())
+                .map(|i| {
+                    rows.iter()
+                        .filter(|r| r.left_out.is_none())
+                        .filter_map(|r| r.cells[i])
+                        .max()
+                })
                 .collect(),
             columns: pack
                 .competencies

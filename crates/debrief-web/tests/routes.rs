@@ -316,6 +316,15 @@ async fn a_story_saved_with_the_token_keeps_every_version_with_its_score() {
     assert_eq!(dashboard.status, StatusCode::OK);
     assert!(dashboard.body.contains("Competency heat map"));
     assert!(dashboard.body.contains("<svg"), "the trend chart is drawn");
+    // The heat map shows each story's verdict.
+    let verdict = story["versions"][1]["verdict"].as_str().unwrap();
+    assert!(
+        dashboard
+            .body
+            .contains(&format!("class=\"verdict v-{verdict}\">{verdict}</span>")),
+        "{}",
+        dashboard.body
+    );
 }
 
 #[tokio::test]
@@ -409,7 +418,15 @@ async fn every_response_carries_the_security_headers() {
         assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
         assert_eq!(a.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert_eq!(a.headers[header::REFERRER_POLICY], "same-origin");
+        let cache = &a.headers[header::CACHE_CONTROL];
+        if path.starts_with("/assets/") {
+            assert_eq!(cache, "no-cache", "{path}");
+        } else {
+            assert_eq!(cache, "no-store", "{path}: pages may hold stories");
+        }
     }
+    let story = send(&f.router, get("/stories/1")).await;
+    assert_eq!(story.headers[header::CACHE_CONTROL], "no-store");
 }
 
 #[tokio::test]
@@ -460,6 +477,14 @@ async fn a_flashcard_is_shown_and_a_review_with_the_token_schedules_it() {
     let page = send(&f.router, get("/cards")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("0 cards reviewed"));
+    let dashboard = send(&f.router, get("/")).await;
+    assert!(
+        dashboard
+            .body
+            .contains("<strong>20</strong> new, <strong>0</strong> due"),
+        "{}",
+        dashboard.body
+    );
     let pack = builtin::pack().unwrap();
     let first = pack.cards().next().unwrap().id.clone();
     assert!(page.body.contains(&format!("value=\"{first}\"")));
@@ -474,7 +499,16 @@ async fn a_flashcard_is_shown_and_a_review_with_the_token_schedules_it() {
     let a = send(&f.router, post_form("/cards/review", &rated)).await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
     let page = send(&f.router, get("/cards")).await;
-    assert!(page.body.contains("1 cards reviewed"));
+    assert!(page.body.contains("1 card reviewed"));
+    // The dashboard counts the same queue: one of the day's twenty new cards is used.
+    let dashboard = send(&f.router, get("/")).await;
+    assert!(
+        dashboard
+            .body
+            .contains("<strong>19</strong> new, <strong>0</strong> due"),
+        "{}",
+        dashboard.body
+    );
     assert!(
         !page.body.contains(&format!("value=\"{first}\"")),
         "rated good, it waits"
@@ -629,4 +663,31 @@ async fn the_json_api_saves_stories_only_with_the_token_in_the_header() {
         .headers_mut()
         .insert(CSRF_HEADER, f.csrf.parse().unwrap());
     assert_eq!(send(&f.router, missing).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_interview_date_is_set_from_the_dashboard_and_a_bad_one_is_refused() {
+    let f = fixture().await;
+    let no_token = [("date", "2099-01-01")];
+    assert_eq!(
+        send(&f.router, post_form("/interview-date", &no_token))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let bad = [("csrf", f.csrf.as_str()), ("date", "next week")];
+    let a = send(&f.router, post_form("/interview-date", &bad)).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        a.body.contains("&quot;next week&quot; is not a date"),
+        "{}",
+        a.body
+    );
+    let good = [("csrf", f.csrf.as_str()), ("date", "2099-01-01")];
+    let a = send(&f.router, post_form("/interview-date", &good)).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    assert_eq!(a.headers[header::LOCATION], "/");
+    let cleared = [("csrf", f.csrf.as_str()), ("date", "")];
+    let a = send(&f.router, post_form("/interview-date", &cleared)).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
 }
