@@ -23,7 +23,7 @@ mod practice;
 
 pub mod date;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -403,12 +403,13 @@ impl Store {
         })
     }
 
-    /// What each story's latest version proves, in id order.
+    /// What each story's latest version proves, in id order. Reads the columns derived from
+    /// each judgment, never the judgments themselves.
     pub async fn story_evidence(&self) -> Result<Vec<StoryEvidence>> {
         let rows = with_pool!(self, |pool| {
             let rows = sqlx::query(
                 "SELECT s.id, s.title, s.questions, v.score, v.verdict, v.competency_scores, \
-                 v.judgment, v.markdown \
+                 v.disqualified, v.strengths, v.markdown \
                  FROM stories s JOIN story_versions v ON v.story_id = s.id \
                  AND v.version = (SELECT MAX(version) FROM story_versions WHERE story_id = s.id) \
                  ORDER BY s.id",
@@ -418,7 +419,7 @@ impl Store {
             rows.iter()
                 .map(|r| {
                     let scores: String = r.try_get("competency_scores")?;
-                    let judgment: String = r.try_get("judgment")?;
+                    let strengths: String = r.try_get("strengths")?;
                     let markdown: String = r.try_get("markdown")?;
                     Ok((
                         StoryEvidence {
@@ -428,11 +429,10 @@ impl Store {
                             score: r.try_get("score")?,
                             competency_scores: serde_json::from_str(&scores).unwrap_or_default(),
                             verdict: r.try_get("verdict")?,
-                            disqualified: false,
-                            strengths: BTreeSet::new(),
+                            disqualified: r.try_get("disqualified")?,
+                            strengths: from_json_list(&strengths).into_iter().collect(),
                             same_as: None,
                         },
-                        judgment,
                         model::text_key(&markdown),
                     ))
                 })
@@ -441,17 +441,7 @@ impl Store {
         let mut first_with: HashMap<String, i64> = HashMap::new();
         Ok(rows
             .into_iter()
-            .map(|(mut story, judgment, key)| {
-                let judgment: serde_json::Value =
-                    serde_json::from_str(&judgment).unwrap_or_default();
-                story.disqualified = judgment["disqualified"].as_bool().unwrap_or(false);
-                story.strengths = judgment["findings"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter(|f| f["severity"] == "strength")
-                    .filter_map(|f| f["rule"].as_str().map(str::to_string))
-                    .collect();
+            .map(|(mut story, key)| {
                 story.same_as = first_with.get(&key).copied();
                 first_with.entry(key).or_insert(story.id);
                 story
@@ -578,18 +568,40 @@ impl Store {
         })
     }
 
-    /// How many attempts of this kind are saved whose answer has at least `min_words` words.
-    pub async fn attempt_count(&self, kind: &str, min_words: usize) -> Result<i64> {
-        let answers: Vec<String> = with_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT answer FROM attempts WHERE kind = $1")
+    /// How many attempts of this kind are saved whose answer has at least `min_words` words,
+    /// counting no further than `enough` (newest first, a page at a time: readiness needs ten,
+    /// not all ten thousand answers read).
+    pub async fn attempt_count(&self, kind: &str, min_words: usize, enough: i64) -> Result<i64> {
+        const PAGE: i64 = 64;
+        // A word takes at least one character and a separator, so shorter answers are skipped
+        // by the database.
+        let min_chars = i64::try_from(min_words.saturating_mul(2).saturating_sub(1)).unwrap_or(0);
+        let mut found = 0;
+        let mut before = i64::MAX;
+        while found < enough {
+            let page: Vec<(i64, String)> = with_pool!(self, |pool| {
+                sqlx::query_as(
+                    "SELECT id, answer FROM attempts WHERE kind = $1 AND id < $2 \
+                     AND LENGTH(answer) >= $3 ORDER BY id DESC LIMIT $4",
+                )
                 .bind(kind)
+                .bind(before)
+                .bind(min_chars)
+                .bind(PAGE)
                 .fetch_all(pool)
                 .await
-        })?;
-        Ok(answers
-            .iter()
-            .filter(|a| a.split_whitespace().count() >= min_words)
-            .count() as i64)
+            })?;
+            let Some((last, _)) = page.last() else { break };
+            before = *last;
+            found += page
+                .iter()
+                .filter(|(_, a)| a.split_whitespace().count() >= min_words)
+                .count() as i64;
+            if (page.len() as i64) < PAGE {
+                break;
+            }
+        }
+        Ok(found.min(enough))
     }
 
     /// Every attempt, oldest first.

@@ -224,6 +224,10 @@ pub(crate) struct Derived {
     pub competency_scores: String,
     pub red_competencies: String,
     pub red_signals: String,
+    /// Whether the judgment carries a disqualifier.
+    pub disqualified: bool,
+    /// The strength signals its findings show, as a JSON list.
+    pub strengths: String,
 }
 
 impl Derived {
@@ -249,12 +253,21 @@ impl Derived {
             .collect();
         red_signals.sort();
         red_signals.dedup();
+        let strengths: BTreeSet<String> = j["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["severity"] == "strength")
+            .filter_map(|f| f["rule"].as_str().map(str::to_string))
+            .collect();
         Derived {
             score: j["score"].as_i64().unwrap_or(0),
             verdict: j["verdict"].as_str().unwrap_or("").to_string(),
             competency_scores: serde_json::to_string(&scores).expect("a map of numbers"),
             red_competencies: to_json_list(&red_competencies),
             red_signals: to_json_list(&red_signals),
+            disqualified: j["disqualified"].as_bool().unwrap_or(false),
+            strengths: serde_json::to_string(&strengths).expect("strings serialise"),
         }
     }
 }

@@ -30,8 +30,8 @@ macro_rules! insert_version {
     ($conn:expr, $story:expr, $version:expr, $markdown:expr, $judgment:expr, $derived:expr, $created:expr) => {
         sqlx::query(
             "INSERT INTO story_versions (story_id, version, markdown, judgment, score, verdict, \
-             competency_scores, red_competencies, red_signals, created) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             competency_scores, red_competencies, red_signals, created, disqualified, strengths) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
              ON CONFLICT (story_id, version) DO NOTHING",
         )
         .bind($story)
@@ -44,6 +44,8 @@ macro_rules! insert_version {
         .bind(&$derived.red_competencies)
         .bind(&$derived.red_signals)
         .bind($created)
+        .bind($derived.disqualified)
+        .bind(&$derived.strengths)
         .execute($conn)
     };
 }

@@ -283,8 +283,20 @@ async fn reports_read_the_latest_versions_and_recent_red_marks() {
                 .await
                 .unwrap();
         }
-        assert_eq!(store.attempt_count(ATTEMPT_ANSWER, 0).await.unwrap(), 3);
-        assert_eq!(store.attempt_count("follow-up", 0).await.unwrap(), 0);
+        assert_eq!(
+            store.attempt_count(ATTEMPT_ANSWER, 0, 100).await.unwrap(),
+            3
+        );
+        assert_eq!(store.attempt_count("follow-up", 0, 100).await.unwrap(), 0);
+        // Counting stops at what is enough, and answers shorter than asked do not count.
+        assert_eq!(store.attempt_count(ATTEMPT_ANSWER, 0, 2).await.unwrap(), 2);
+        assert_eq!(
+            store
+                .attempt_count(ATTEMPT_ANSWER, 10_000, 100)
+                .await
+                .unwrap(),
+            0
+        );
 
         let evidence = store.story_evidence().await.unwrap();
         assert_eq!(evidence.len(), 1);
@@ -613,4 +625,108 @@ async fn reviews_are_logged_and_the_cards_state_follows_the_last_one() {
         copy.close().await;
     })
     .await;
+}
+
+/// A database written before readiness kept each version's strengths and disqualifier beside it
+/// (schema 2) is brought up to date from its judgments when opened: old stories count as their
+/// findings say, on both backends.
+#[tokio::test]
+async fn an_older_database_gets_each_versions_strengths_from_its_judgment() {
+    // One body for both drivers: the old schema's migrations, two stories written as schema 2
+    // wrote them, then debrief's own opening.
+    macro_rules! upgrade {
+        ($conn:ty, $url:expr, $backend:expr) => {{
+        let (url, backend): (&str, &str) = ($url, $backend);
+        let old = tempfile::tempdir().unwrap();
+        for file in ["0001_initial.sql", "0002_practice.sql"] {
+            std::fs::copy(
+                format!(
+                    "{}/migrations/{backend}/{file}",
+                    env!("CARGO_MANIFEST_DIR")
+                ),
+                old.path().join(file),
+            )
+            .unwrap();
+        }
+        let migrator = sqlx::migrate::Migrator::new(old.path()).await.unwrap();
+        let mut conn = <$conn>::connect(url).await.unwrap();
+        migrator.run(&mut conn).await.unwrap();
+        let halted = judge(STRONG);
+        let skipped = judge(
+            "I owned the launch of our partner API. The pen test had not started, so I decided \
+             we would skip it and ship on the date sales had promised, and we shipped the API \
+             without the pen test.",
+        );
+        assert!(skipped.disqualified && !halted.disqualified);
+        for (id, judgment) in [(1_i64, &halted), (2, &skipped)] {
+            sqlx::query(
+                "INSERT INTO stories (id, uid, title, tags, questions, created, updated) \
+                 VALUES ($1, $2, 'old', '[]', '[]', 0, 0)",
+            )
+            .bind(id)
+            .bind(format!("old-{id}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+            sqlx::query(
+                "INSERT INTO story_versions (story_id, version, markdown, judgment, score, \
+                 verdict, competency_scores, red_competencies, red_signals, created) \
+                 VALUES ($1, 1, $2, $3, 50, $4, '{}', '[]', '[]', 0)",
+            )
+            .bind(id)
+            .bind(format!("story {id}"))
+            .bind(serde_json::to_string(judgment).unwrap())
+            .bind(judgment.verdict.as_str())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        }
+        conn.close().await.unwrap();
+
+        let store = Store::open(url).await.expect("opens and migrates");
+        assert_eq!(store.schema_version().await.unwrap(), store.known_schema());
+        let evidence = store.story_evidence().await.unwrap();
+        assert!(!evidence[0].disqualified, "{backend}");
+        assert!(
+            evidence[0].strengths.contains("halted-launch"),
+            "{backend}: {:?}",
+            evidence[0].strengths
+        );
+        assert!(evidence[1].disqualified, "{backend}");
+        store.close().await;
+        }};
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite");
+    std::fs::File::create(&path).unwrap();
+    upgrade!(
+        sqlx::SqliteConnection,
+        &format!("sqlite://{}", path.display()),
+        "sqlite"
+    );
+
+    let Some(server) = std::env::var("DEBRIEF_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("PostgreSQL run skipped: DEBRIEF_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let name = format!("debrief_test_{}", random_suffix());
+    let mut admin = sqlx::PgConnection::connect(&server).await.unwrap();
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .unwrap();
+    admin.close().await.ok();
+    let _drop = DropDatabase {
+        server: server.clone(),
+        name: name.clone(),
+    };
+    upgrade!(
+        sqlx::PgConnection,
+        &with_database(&server, &name),
+        "postgres"
+    );
 }

@@ -152,7 +152,18 @@ pub fn run(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
 pub async fn compute(store: &Store, pack: &Pack, today: i64) -> Result<Status> {
     let stories = store.story_evidence().await?;
     let failures = store.failures().await?;
-    let mocks = store.attempt_count(ATTEMPT_ANSWER, MOCK_MIN_WORDS).await?;
+    let enough = pack
+        .checklist
+        .iter()
+        .filter_map(|i| match i.evidence {
+            Evidence::Mocks { count } => Some(count as i64),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    let mocks = store
+        .attempt_count(ATTEMPT_ANSWER, MOCK_MIN_WORDS, enough)
+        .await?;
     let practice = Practice::load(store, pack).await?;
     let marks = store.recent_red_marks(RECENT).await?;
     let days = store.scores_by_day().await?;
