@@ -86,6 +86,10 @@ enum Command {
     Export(cmd::data::ExportArgs),
     /// Merge a folder written by `debrief export` into the store: all or nothing, twice adds nothing.
     Import(cmd::data::ImportArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions(cmd::shell::CompletionsArgs),
+    /// Print the man page, every command and option included.
+    Man(cmd::shell::ManArgs),
 }
 
 /// How a command ended, mapped to the process's exit code.
@@ -119,6 +123,8 @@ fn main() -> ExitCode {
         Command::Export(args) => cmd::data::export(&cli, args),
         Command::Import(args) => cmd::data::import(&cli, args),
         Command::History(args) => cmd::history::run(&cli, args, color),
+        Command::Completions(args) => cmd::shell::completions(args),
+        Command::Man(args) => cmd::shell::man(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
@@ -126,6 +132,96 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("debrief: {e:#}");
             ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod help_tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::Cli;
+
+    /// Every command a user can run, with its path of names.
+    fn leaves(
+        command: &clap::Command,
+        path: Vec<String>,
+        out: &mut Vec<(Vec<String>, clap::Command)>,
+    ) {
+        let subs: Vec<&clap::Command> = command
+            .get_subcommands()
+            .filter(|s| s.get_name() != "help")
+            .collect();
+        if subs.is_empty() {
+            out.push((path.clone(), command.clone()));
+        }
+        for sub in subs {
+            let mut p = path.clone();
+            p.push(sub.get_name().to_string());
+            leaves(sub, p, out);
+        }
+    }
+
+    /// Splits an example line as a shell would, for the simple quoting the examples use.
+    fn words(line: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut word = String::new();
+        let mut quote = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, c) if c.is_whitespace() => {
+                    if !word.is_empty() {
+                        out.push(std::mem::take(&mut word));
+                    }
+                }
+                (_, c) => word.push(c),
+            }
+        }
+        if !word.is_empty() {
+            out.push(word);
+        }
+        out
+    }
+
+    #[test]
+    fn every_command_has_examples_and_each_example_parses() {
+        let mut root = Cli::command();
+        root.build();
+        let mut all = Vec::new();
+        leaves(&root, Vec::new(), &mut all);
+        assert!(all.len() > 25, "{} commands", all.len());
+        for (path, command) in &all {
+            let help = command
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            let examples: Vec<&str> = help
+                .lines()
+                .skip_while(|l| !l.starts_with("Example"))
+                .filter_map(|l| l.trim().strip_prefix("debrief "))
+                .collect();
+            assert!(
+                !examples.is_empty(),
+                "`debrief {}` has no example in its --help",
+                path.join(" ")
+            );
+            for example in examples {
+                // The command itself, without a comment, a pipe or a redirection after it.
+                let example = example
+                    .split(['(', '|', '>', '<'])
+                    .next()
+                    .unwrap()
+                    .split(" && ")
+                    .next()
+                    .unwrap();
+                let mut argv = vec!["debrief".to_string()];
+                argv.extend(words(example));
+                if let Err(e) = Cli::try_parse_from(&argv) {
+                    panic!("`{}` does not parse: {e}", argv.join(" "));
+                }
+            }
         }
     }
 }

@@ -530,3 +530,39 @@ fn help_lists_every_option_of_check() {
         assert!(out.contains(opt), "{opt} missing from:\n{out}");
     }
 }
+
+/// Shell completions and the man page come from the same definition as `--help`: every command
+/// and its own options are in them.
+#[test]
+fn completions_and_the_man_page_cover_every_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = debrief(&["completions", shell], None);
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        for word in ["history", "story", "fail-on", "answers"] {
+            assert!(text.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    let out = debrief(&["completions", "tcsh"], None);
+    assert_eq!(out.status.code(), Some(2), "an unknown shell is refused");
+
+    let out = debrief(&["man"], None);
+    assert!(out.status.success());
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH debrief 1"),
+        "roff"
+    );
+    for section in [
+        "DEBRIEF CHECK",
+        "DEBRIEF HISTORY",
+        "DEBRIEF STORY",
+        "DEBRIEF IMPORT",
+    ] {
+        assert!(page.contains(section), "the man page lacks {section}");
+    }
+    assert!(
+        page.contains("all or nothing"),
+        "import's own text is there"
+    );
+}

@@ -552,3 +552,24 @@ fn the_full_screen_modes_without_a_terminal_ask_for_plain() {
         "nothing is opened before the terminal check"
     );
 }
+
+/// The drill in a real terminal, as an Anki user expects: Enter shows the answer, each rating
+/// shows the interval it would give, and Enter again rates the card good.
+#[test]
+fn the_drill_in_a_terminal_rates_good_on_enter_and_shows_each_ratings_interval() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(tmux) = Tmux::start(home.path(), "drill", "drill --deck dns") else {
+        return;
+    };
+    tmux.wait_for("(Enter shows the answer)");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Enter = good");
+    assert!(screen.contains("again (1) 10 min"), "{screen}");
+    assert!(screen.contains("good (3) "), "{screen}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("-> good: next in");
+    tmux.keys(&["C-d"]);
+    tmux.wait_for("Reviewed 1 of");
+    let reviews = json(home.path(), &["drill", "--stats", "--format", "json"]);
+    assert_eq!(reviews["reviews"], 1, "{reviews}");
+}

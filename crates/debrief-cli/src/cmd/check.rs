@@ -31,7 +31,7 @@ pub enum FailOn {
 /// Judge answers: findings with spans, a score per competency, a verdict, probes and metrics.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Exit status: 0 nothing at or above --fail-on, 1 something is, 2 an error.\n\nA story file may start with front matter between two `---` lines; it is not judged, and spans\nstill count bytes of the whole file."
+    after_help = "Exit status: 0 nothing at or above --fail-on, 1 something is, 2 an error.\n\nA story file may start with front matter between two `---` lines; it is not judged, and spans\nstill count bytes of the whole file.\n\nExamples:\n  debrief check answer.md\n  debrief check --question halted-launch --format json answer.md\n  debrief check --fail-on concern stories/*.md\n  pbpaste | debrief check -"
 )]
 pub struct Args {
     /// Answer files to judge; `-` reads standard input.

@@ -19,6 +19,7 @@ const KNOWN: &[(&str, &str)] = &[(INTERVIEW_DATE, "the day of the interview, YYY
 )]
 pub enum ConfigCommand {
     /// Set a setting.
+    #[command(after_help = "Examples:\n  debrief config set interview-date 2026-09-15")]
     Set {
         /// The setting's name.
         key: String,
@@ -26,16 +27,21 @@ pub enum ConfigCommand {
         value: String,
     },
     /// Print one setting.
+    #[command(after_help = "Examples:\n  debrief config get interview-date")]
     Get {
         /// The setting's name.
         key: String,
     },
     /// Remove a setting.
+    #[command(after_help = "Examples:\n  debrief config unset interview-date")]
     Unset {
         /// The setting's name.
         key: String,
     },
     /// List every setting.
+    #[command(
+        after_help = "Examples:\n  debrief config list\n  debrief config list --format json"
+    )]
     List {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]

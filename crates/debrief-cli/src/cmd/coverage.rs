@@ -18,6 +18,7 @@ pub const PROVEN: u8 = 3;
 
 /// Show which competencies the stories prove and which are missing.
 #[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  debrief coverage\n  debrief coverage --format json")]
 pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]

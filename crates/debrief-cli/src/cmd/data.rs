@@ -15,6 +15,9 @@ pub const EXPORT_FILE: &str = "debrief.json";
 
 /// Write everything to a folder: debrief.json plus stories/ID-TITLE.md.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  debrief export ~/debrief-backup\n  debrief --database postgres://me@db/cohort export cohort-copy"
+)]
 pub struct ExportArgs {
     /// The folder to write (created if missing; an earlier export in it is replaced).
     #[arg(value_name = "DIR")]
@@ -23,6 +26,9 @@ pub struct ExportArgs {
 
 /// Merge an export folder (or its debrief.json) into the store.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  debrief import ~/debrief-backup\n  debrief import ~/debrief-backup/debrief.json"
+)]
 pub struct ImportArgs {
     /// The folder `debrief export` wrote, or its debrief.json.
     #[arg(value_name = "DIR")]

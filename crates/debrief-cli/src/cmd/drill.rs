@@ -155,9 +155,28 @@ async fn drill(pack: &Pack, store: &Store, args: &Args, paint: &Paint) -> Result
         if !card.why.is_empty() {
             println!("  {}", paint.dim(&format!("why it matters: {}", card.why)));
         }
+        let now = date::now();
+        let before = states.get(&card.id).map(|s| Memory {
+            stability: s.stability,
+            difficulty: s.difficulty,
+            last_review: s.last_review,
+        });
         let rating = loop {
             if interactive {
-                prompt("  again (1), hard (2), good (3), easy (4)? ")?;
+                // Each rating with the interval it would give, and Enter for good, as in Anki.
+                let choices: Vec<String> = scheduler
+                    .choices(before, now)
+                    .iter()
+                    .map(|next| {
+                        format!(
+                            "{} ({}) {}",
+                            next.rating,
+                            next.rating.number(),
+                            drill::interval_label(next.due, now)
+                        )
+                    })
+                    .collect();
+                prompt(&format!("  {}; Enter = good: ", choices.join(" · ")))?;
             }
             let Some(line) = pending
                 .take()
@@ -165,6 +184,9 @@ async fn drill(pack: &Pack, store: &Store, args: &Args, paint: &Paint) -> Result
             else {
                 break None;
             };
+            if interactive && line.trim().is_empty() {
+                break Some(Rating::Good);
+            }
             match line.parse::<Rating>() {
                 Ok(r) => break Some(r),
                 Err(e) if interactive => println!("  {e}"),
@@ -172,12 +194,6 @@ async fn drill(pack: &Pack, store: &Store, args: &Args, paint: &Paint) -> Result
             }
         };
         let Some(rating) = rating else { break };
-        let now = date::now();
-        let before = states.get(&card.id).map(|s| Memory {
-            stability: s.stability,
-            difficulty: s.difficulty,
-            last_review: s.last_review,
-        });
         let mut next = scheduler.schedule(before, rating, now);
         if let Session::Cram { until } = session {
             next = next.due_by(until, now);

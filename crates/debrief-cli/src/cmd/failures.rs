@@ -18,6 +18,9 @@ use crate::{Cli, Outcome};
 )]
 pub enum FailuresCommand {
     /// Add a mistake with its impact and the systemic change made (asked for when not given).
+    #[command(
+        after_help = "Examples:\n  debrief failures add --mistake \"Shipped a DNS change on a Friday\" --impact \"12 minutes of SERVFAIL\" --change \"Staged rollouts\""
+    )]
     Add {
         /// The mistake, in your words.
         #[arg(long)]
@@ -30,12 +33,18 @@ pub enum FailuresCommand {
         systemic_change: Option<String>,
     },
     /// List the failure resume, flagging entries with no systemic change.
+    #[command(
+        after_help = "Examples:\n  debrief failures list\n  debrief failures list --format json"
+    )]
     List {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
     /// Show one entry.
+    #[command(
+        after_help = "Examples:\n  debrief failures show 2\n  debrief failures show 2 --format json"
+    )]
     Show {
         /// The entry's id.
         id: i64,
@@ -44,6 +53,7 @@ pub enum FailuresCommand {
         format: Format,
     },
     /// Remove an entry.
+    #[command(after_help = "Examples:\n  debrief failures rm 2 --yes")]
     Rm {
         /// The entry's id.
         id: i64,

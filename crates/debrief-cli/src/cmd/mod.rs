@@ -14,5 +14,6 @@ pub mod mock;
 pub mod pack;
 pub mod report;
 pub mod serve;
+pub mod shell;
 pub mod status;
 pub mod story;

@@ -13,7 +13,7 @@ use crate::{packdir, Cli, Outcome};
 pub enum PackCommand {
     /// Validate a pack folder (ids, competencies, templates, fields) and run its examples.
     #[command(
-        after_help = "Exit status: 0 the pack is valid and every example behaves, 1 it is not, 2 an error."
+        after_help = "Exit status: 0 the pack is valid and every example behaves, 1 it is not, 2 an error.\n\nExamples:\n  debrief pack check packs/cloudflare-pm\n  debrief pack check --pack my-pack my-pack"
     )]
     Check {
         /// The pack folder, such as packs/cloudflare-pm.

@@ -29,6 +29,7 @@ pub const MOCK_MIN_WORDS: usize = 80;
 
 /// Show readiness: checklist, days left, recurring weaknesses and the score trend.
 #[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  debrief status\n  debrief status --format json")]
 pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]

@@ -27,12 +27,18 @@ const TEMPLATE: &str =
 )]
 pub enum StoryCommand {
     /// Add a story from a Markdown file (`-` reads standard input), or write one in $EDITOR.
+    #[command(
+        after_help = "Examples:\n  debrief story add waf-rollout.md\n  debrief story add            (opens $VISUAL or $EDITOR on a template)"
+    )]
     Add {
         /// The story file; without it, $VISUAL or $EDITOR opens a template.
         #[arg(value_name = "FILE")]
         file: Option<String>,
     },
     /// Save a new version of a story: from FILE, or rewritten in $EDITOR.
+    #[command(
+        after_help = "Examples:\n  debrief story edit 3 waf-rollout-v2.md\n  debrief story edit 3         (opens the latest version in $EDITOR)"
+    )]
     Edit {
         /// The story's id (`debrief story list`).
         id: i64,
@@ -41,12 +47,16 @@ pub enum StoryCommand {
         file: Option<String>,
     },
     /// List the stories with their latest verdict and score.
+    #[command(after_help = "Examples:\n  debrief story list\n  debrief story list --format json")]
     List {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
     /// Show a story: its latest version, or with --history every version with its score.
+    #[command(
+        after_help = "Examples:\n  debrief story show 3\n  debrief story show 3 --history --format json"
+    )]
     Show {
         /// The story's id.
         id: i64,
@@ -58,6 +68,9 @@ pub enum StoryCommand {
         format: Format,
     },
     /// Judge the latest version again with the current pack, showing every finding.
+    #[command(
+        after_help = "Examples:\n  debrief story check 3\n  debrief --pack my-pack story check 3"
+    )]
     Check {
         /// The story's id.
         id: i64,
@@ -66,6 +79,7 @@ pub enum StoryCommand {
         format: Format,
     },
     /// Remove a story and every version of it.
+    #[command(after_help = "Examples:\n  debrief story rm 3\n  debrief story rm 3 --yes")]
     Rm {
         /// The story's id.
         id: i64,

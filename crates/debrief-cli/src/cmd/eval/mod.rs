@@ -32,7 +32,7 @@ An answer is predicted strong when its verdict is hire or strong-hire. Ranking f
 printed for the judge, the pack's phrases alone and the word count alone; the length-controlled
 AUC ranks what is left of the score after a fit on the log of the word count.
 The blind sets in eval/ (answers-dev, clauses-dev, explain-dev) are for tuning; their -test
-twins are for reporting, once per change."
+twins are for reporting, once per change.\n\nExamples:\n  debrief eval eval/answers-dev.jsonl\n  debrief eval eval/clauses-test.jsonl --format json\n  debrief --pack my-pack eval eval/explain-dev.jsonl"
 )]
 pub struct Args {
     /// The labelled data, one JSON object per line.
