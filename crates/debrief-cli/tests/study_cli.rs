@@ -156,3 +156,67 @@ fn unknown_topic_deck_competency_and_theme_are_one_line_errors() {
 fn the_timed_explain_drill_without_a_terminal_asks_for_plain() {
     assert_error(&["explain", "--topic", "edge-computing"], "pass --plain");
 }
+
+/// The decks travel to Anki: a CSV with Anki's header lines that a second, independent reader
+/// (Python's csv module) reads back as one row a card, and Markdown to print.
+#[test]
+fn cards_export_as_anki_csv_and_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cards.csv");
+    let out = debrief(&[
+        "cards",
+        "export",
+        "--format",
+        "csv",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cards = json_array(&["cards", "--format", "json"]);
+    assert!(
+        stdout(&out).starts_with(&format!("Wrote {} cards in ", cards.len())),
+        "{}",
+        stdout(&out)
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with("#separator:Comma\n#html:true\n#notetype:Basic\n"));
+    let script = "import csv,sys,json\n\
+rows=[r for r in csv.reader(l for l in open(sys.argv[1], encoding='utf-8') if not l.startswith('#'))]\n\
+print(json.dumps(rows))";
+    match Command::new("python3")
+        .args(["-c", script])
+        .arg(&file)
+        .output()
+    {
+        Ok(py) if py.status.success() => {
+            let rows: Vec<Vec<String>> = serde_json::from_slice(&py.stdout).unwrap();
+            assert_eq!(rows.len(), cards.len(), "one row a card");
+            assert!(
+                rows.iter().all(|r| r.len() == 5),
+                "five columns in every row"
+            );
+            let first = &cards[0];
+            let row = rows
+                .iter()
+                .find(|r| r[4] == format!("debrief-{}", first["id"].as_str().unwrap()))
+                .expect("each card keeps its id as the note's GUID");
+            assert!(row[2].starts_with("debrief::"), "{row:?}");
+            assert!(row[1].contains("Why it matters"), "{row:?}");
+        }
+        _ => eprintln!("the Python check skipped: python3 is not available"),
+    }
+
+    let out = debrief(&["cards", "export", "--deck", "dns", "--format", "markdown"]);
+    assert!(out.status.success());
+    let md = stdout(&out);
+    assert!(md.starts_with("# DNS ("), "{md}");
+    let dns = json_array(&["cards", "--deck", "dns", "--format", "json"]);
+    assert_eq!(
+        md.matches("\n**").count() + usize::from(md.starts_with("**")),
+        dns.len()
+    );
+    assert_error(
+        &["cards", "export", "--deck", "nope", "--format", "csv"],
+        "unknown deck \"nope\"",
+    );
+}

@@ -27,10 +27,16 @@ pub struct QuestionsArgs {
     format: Format,
 }
 
-/// List flashcards.
+/// List flashcards, or export them for Anki.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  debrief cards --deck dns\n  debrief cards --format json")]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  debrief cards --deck dns\n  debrief cards --format json\n  debrief cards export --format csv -o debrief-cards.csv"
+)]
 pub struct CardsArgs {
+    #[command(subcommand)]
+    action: Option<CardsAction>,
+
     /// Only the cards of this deck.
     #[arg(long, value_name = "DECK")]
     deck: Option<String>,
@@ -108,7 +114,17 @@ fn filter_questions<'p>(
         .collect())
 }
 
+/// What `debrief cards` can do besides listing.
+#[derive(clap::Subcommand, Debug)]
+pub enum CardsAction {
+    /// Write decks for Anki (CSV it imports as it is) or for reading (Markdown).
+    Export(crate::cmd::cards_export::ExportArgs),
+}
+
 pub fn cards(cli: &Cli, args: &CardsArgs, color: bool) -> Result<Outcome> {
+    if let Some(CardsAction::Export(export)) = &args.action {
+        return crate::cmd::cards_export::run(cli, export);
+    }
     let pack = packdir::load(cli.pack.as_deref())?;
     let decks: Vec<_> = match &args.deck {
         Some(d) => match pack.deck(d) {

@@ -1,6 +1,7 @@
 //! One module per command.
 
 pub mod browse;
+pub mod cards_export;
 pub mod check;
 pub mod config;
 pub mod coverage;

@@ -1,0 +1,184 @@
+//! `debrief cards export`: the pack's decks as a file Anki imports as it is (CSV with Anki's
+//! header lines: one Basic note a card, the back with its "why it matters", one Anki deck a
+//! debrief deck, tagged with the deck's id), or as Markdown to read and print.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use debrief_core::pack::{Deck, Pack};
+
+use crate::cmd::data::write_atomically;
+use crate::{packdir, Cli, Outcome};
+
+/// Write decks for Anki (CSV) or for reading (Markdown).
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Anki: File > Import, pick the .csv; its header lines set the note type (Basic), \
+the deck (debrief::DECK) and the tags, so nothing needs choosing.\n\n\
+Examples:\n  \
+debrief cards export --format csv -o debrief-cards.csv\n  \
+debrief cards export --deck dns --format markdown -o dns.md\n  \
+debrief cards export --format csv"
+)]
+pub struct ExportArgs {
+    /// Only this deck (default: every deck).
+    #[arg(long, value_name = "DECK")]
+    deck: Option<String>,
+    /// csv: Anki's text import with header lines; markdown: one section a deck.
+    #[arg(long, value_enum)]
+    format: ExportFormat,
+    /// Write to this file (replaced whole) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// The formats `cards export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// CSV for Anki's File > Import, with its header lines.
+    Csv,
+    /// Markdown: a section a deck, a card a question with its answer.
+    Markdown,
+}
+
+pub fn run(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
+    let pack = packdir::load(cli.pack.as_deref())?;
+    let decks = decks(&pack, args.deck.as_deref())?;
+    let text = match args.format {
+        ExportFormat::Csv => csv(&decks),
+        ExportFormat::Markdown => markdown(&decks),
+    };
+    let cards: usize = decks.iter().map(|d| d.cards.len()).sum();
+    match &args.output {
+        Some(path) => {
+            write_atomically(path, text.as_bytes())?;
+            println!(
+                "Wrote {cards} card{} in {} deck{} to {}",
+                if cards == 1 { "" } else { "s" },
+                decks.len(),
+                if decks.len() == 1 { "" } else { "s" },
+                path.display()
+            );
+        }
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(e.into());
+                }
+            }
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+/// The decks asked for: one by id, or all.
+fn decks<'a>(pack: &'a Pack, only: Option<&str>) -> Result<Vec<&'a Deck>> {
+    match only {
+        None => Ok(pack.decks.iter().collect()),
+        Some(id) => match pack.deck(id) {
+            Some(deck) => Ok(vec![deck]),
+            None => {
+                let ids: Vec<&str> = pack.decks.iter().map(|d| d.id.as_str()).collect();
+                anyhow::bail!("unknown deck {id:?}: known are {}", ids.join(", "))
+            }
+        },
+    }
+}
+
+/// Anki's CSV: header lines, then Front, Back, Deck, Tags and a GUID. Fields are HTML (Anki's `#html:true`),
+/// so the text is escaped and the why goes under the answer after a blank line.
+pub fn csv(decks: &[&Deck]) -> String {
+    let mut out = String::from(
+        "#separator:Comma\n#html:true\n#notetype:Basic\n#deck column:3\n#tags column:4\n#guid column:5\n\
+         #columns:Front,Back,Deck,Tags,GUID\n",
+    );
+    for deck in decks {
+        let anki_deck = format!("debrief::{}", deck.name);
+        for card in &deck.cards {
+            let mut back = html(&card.back);
+            if !card.why.trim().is_empty() {
+                back.push_str("<br><br><i>Why it matters:</i> ");
+                back.push_str(&html(&card.why));
+            }
+            let tags = format!("debrief {}", deck.id);
+            // A stable id, so importing a newer export updates the notes instead of adding twins.
+            let guid = format!("debrief-{}", card.id);
+            let row = [html(&card.front), back, anki_deck.clone(), tags, guid];
+            let row: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+            out.push_str(&row.join(","));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// One section a deck, one card a bold question and its answer.
+pub fn markdown(decks: &[&Deck]) -> String {
+    let mut out = String::new();
+    for deck in decks {
+        out.push_str(&format!(
+            "# {} ({} card{})\n\n",
+            deck.name,
+            deck.cards.len(),
+            if deck.cards.len() == 1 { "" } else { "s" }
+        ));
+        for card in &deck.cards {
+            out.push_str(&format!(
+                "**{}**\n\n{}\n\n",
+                card.front.trim(),
+                card.back.trim()
+            ));
+            if !card.why.trim().is_empty() {
+                out.push_str(&format!("*Why it matters:* {}\n\n", card.why.trim()));
+            }
+        }
+    }
+    out
+}
+
+/// Text as HTML: `&`, `<`, `>` and `"` escaped, line breaks as `<br>`.
+fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("<br>"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break, quotes doubled.
+fn csv_field(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_only_when_they_must_be() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn text_is_escaped_for_anki_html_fields() {
+        assert_eq!(
+            html("<script> & \"x\"\nnext"),
+            "&lt;script&gt; &amp; &quot;x&quot;<br>next"
+        );
+    }
+}
