@@ -23,6 +23,20 @@ pub fn day(unix_seconds: i64) -> String {
     debrief_store::date::format_day(debrief_store::date::day_of(unix_seconds))
 }
 
+/// A count with its noun, singular or plural: "1 card", "2 cards", "0 stories".
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else if let Some(stem) = noun
+        .strip_suffix('y')
+        .filter(|s| !s.ends_with(['a', 'e', 'o', 'u']))
+    {
+        format!("{n} {stem}ies")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Text cut to `max` characters, with an ellipsis when cut.
 pub fn clip(text: &str, max: usize) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -44,4 +58,18 @@ pub fn confirm(question: &str) -> Result<bool> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(matches!(line.trim(), "y" | "Y" | "yes" | "Yes"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plural;
+
+    #[test]
+    fn counts_read_as_english() {
+        assert_eq!(plural(1, "sentence"), "1 sentence");
+        assert_eq!(plural(0, "card"), "0 cards");
+        assert_eq!(plural(2, "quantity"), "2 quantities");
+        assert_eq!(plural(3, "story"), "3 stories");
+        assert_eq!(plural(2, "day"), "2 days");
+    }
 }

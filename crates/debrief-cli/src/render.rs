@@ -6,6 +6,7 @@ use std::fmt::Write;
 use debrief_core::span::LineIndex;
 use debrief_core::{Finding, Judgment, Pack, Severity, Verdict};
 
+use crate::listing;
 use crate::style::Paint;
 
 /// Renders one judgment of the answer `text` named `name`.
@@ -95,9 +96,9 @@ pub fn judgment(out: &mut String, name: &str, text: &str, j: &Judgment, pack: &P
         out,
         "{}",
         paint.dim(&format!(
-            "{} sentences · {} quantities · I {} / we {} · {} fillers · {} hedges",
-            m.sentences,
-            m.quantities,
+            "{} · {} · I {} / we {} · {} fillers · {} hedges",
+            listing::plural(m.sentences, "sentence"),
+            listing::plural(m.quantities, "quantity"),
             m.first_person_singular,
             m.first_person_plural,
             m.fillers,

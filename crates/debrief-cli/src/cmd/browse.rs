@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::cmd::check::Format;
 use crate::style::Paint;
-use crate::{packdir, Cli, Outcome};
+use crate::{listing, packdir, Cli, Outcome};
 
 /// List the question bank.
 #[derive(clap::Args, Debug)]
@@ -72,7 +72,7 @@ pub fn questions(cli: &Cli, args: &QuestionsArgs, color: bool) -> Result<Outcome
                 )));
                 out.push('\n');
             }
-            out.push_str(&format!("{} question(s)\n", list.len()));
+            out.push_str(&format!("{}\n", listing::plural(list.len(), "question")));
             print!("{out}");
         }
     }
@@ -157,7 +157,7 @@ pub fn cards(cli: &Cli, args: &CardsArgs, color: bool) -> Result<Outcome> {
                     n += 1;
                 }
             }
-            out.push_str(&format!("{n} card(s)\n"));
+            out.push_str(&format!("{}\n", listing::plural(n, "card")));
             print!("{out}");
         }
     }
@@ -204,8 +204,8 @@ pub fn topics(cli: &Cli, args: &TopicsArgs, color: bool) -> Result<Outcome> {
                 out.push('\n');
             }
             out.push_str(&format!(
-                "{} topic(s); practise with `debrief explain --check FILE --topic ID`\n",
-                pack.topics.len()
+                "{}; practise with `debrief explain --check FILE --topic ID`\n",
+                listing::plural(pack.topics.len(), "topic")
             ));
             print!("{out}");
         }

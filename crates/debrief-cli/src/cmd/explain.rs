@@ -12,7 +12,7 @@ use debrief_store::{NewExplanation, Store};
 use crate::cmd::check::Format;
 use crate::input;
 use crate::style::Paint;
-use crate::{packdir, Cli, Outcome};
+use crate::{listing, packdir, Cli, Outcome};
 
 /// Judge an explanation: time, key concepts, jargon, analogy, sentence length.
 #[derive(clap::Args, Debug)]
@@ -257,9 +257,9 @@ fn human(name: &str, title: &str, e: &Explanation, paint: Paint) -> String {
         if e.analogy { "yes" } else { "none found" }
     ));
     out.push_str(&format!(
-        "  {} sentences: {}, {} words on average, {} over {} words\n",
+        "  {} {}, {} words on average, {} over {} words\n",
         mark(e.long_sentences == 0),
-        e.sentences,
+        listing::plural(e.sentences, "sentence"),
         e.average_sentence_words,
         e.long_sentences,
         explain::LONG_SENTENCE_WORDS

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::cmd::status::MOCK_MIN_WORDS;
 use crate::database::with_store;
-use crate::listing::{self, Format};
+use crate::listing::{self, plural, Format};
 use crate::style::Paint;
 use crate::{Cli, Outcome};
 
@@ -273,11 +273,6 @@ pub fn run(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Ok)
-}
-
-/// "1 follow-up", "2 follow-ups".
-fn plural(n: usize, what: &str) -> String {
-    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Seconds as m:ss.

@@ -7,7 +7,7 @@ use debrief_core::explain;
 use debrief_core::Analyzer;
 
 use crate::style::Paint;
-use crate::{packdir, Cli, Outcome};
+use crate::{listing, packdir, Cli, Outcome};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum PackCommand {
@@ -35,7 +35,10 @@ pub fn run(_cli: &Cli, cmd: &PackCommand, color: bool) -> Result<Outcome> {
                     }
                     println!(
                         "{}",
-                        paint.red(&format!("{} error(s): the pack is invalid", errs.0.len()))
+                        paint.red(&format!(
+                            "{}: the pack is invalid",
+                            listing::plural(errs.0.len(), "error")
+                        ))
                     );
                     return Ok(Outcome::Failed);
                 }
@@ -81,7 +84,10 @@ pub fn run(_cli: &Cli, cmd: &PackCommand, color: bool) -> Result<Outcome> {
             } else {
                 println!(
                     "{} {summary}",
-                    paint.red(&format!("{} example(s) failed;", failures.len()))
+                    paint.red(&format!(
+                        "{} failed;",
+                        listing::plural(failures.len(), "example")
+                    ))
                 );
                 Ok(Outcome::Failed)
             }

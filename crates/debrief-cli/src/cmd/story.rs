@@ -314,9 +314,9 @@ pub fn run(cli: &Cli, command: &StoryCommand, color: bool) -> Result<Outcome> {
                 let story = find(&store, id).await?;
                 if !yes
                     && !listing::confirm(&format!(
-                        "Remove story {id} \"{}\" and its {} version(s)?",
+                        "Remove story {id} \"{}\" and its {}?",
                         story.meta.title,
-                        story.versions.len()
+                        listing::plural(story.versions.len(), "version")
                     ))?
                 {
                     println!("Nothing removed.");
