@@ -1,5 +1,6 @@
-//! Human output of a judgment: the answer's own lines with the spans marked, like a compiler's
-//! diagnostics, grouped by competency; then scores, verdict, probes and metrics.
+//! Human output of a judgment: a summary first (the verdict, the competency scores and the three
+//! things to fix first, each with what to say instead), then the answer's own lines with the
+//! spans marked, like a compiler's diagnostics, grouped by competency; then metrics and probes.
 
 use std::fmt::Write;
 
@@ -27,27 +28,24 @@ pub fn judgment(out: &mut String, name: &str, text: &str, j: &Judgment, pack: &P
                 .unwrap_or_default()
         ))
     );
-    for c in &pack.competencies {
-        let mine: Vec<&Finding> = j
-            .findings
-            .iter()
-            .filter(|f| *f.competency == *c.id)
-            .collect();
-        if mine.is_empty() {
-            continue;
+    let verdict = match j.verdict {
+        Verdict::StrongHire | Verdict::Hire => paint.green(j.verdict.as_str()),
+        _ => paint.red(j.verdict.as_str()),
+    };
+    let _ = writeln!(
+        out,
+        "\n{} {}  {} {}/100{}",
+        paint.bold("Verdict"),
+        paint.bold(&verdict),
+        paint.dim("score"),
+        j.score,
+        if j.disqualified {
+            paint.red("  (disqualified)")
+        } else {
+            String::new()
         }
-        let score = j.competency_score(&c.id);
-        let _ = writeln!(
-            out,
-            "\n{} {}",
-            paint.bold(&c.name),
-            paint.dim(&format!("({}) {}", c.id, score_text(score)))
-        );
-        for f in mine {
-            finding(out, name, text, &lines, gutter, f, paint);
-        }
-    }
-    let _ = writeln!(out, "\n{}", paint.bold("Scores"));
+    );
+    let _ = writeln!(out, "{}", paint.bold("Scores"));
     let width = pack
         .competencies
         .iter()
@@ -74,23 +72,62 @@ pub fn judgment(out: &mut String, name: &str, text: &str, j: &Judgment, pack: &P
         };
         let _ = writeln!(out, "  {:width$}  {bar}{target}", cs.id);
     }
-    let verdict = match j.verdict {
-        Verdict::StrongHire | Verdict::Hire => paint.green(j.verdict.as_str()),
-        _ => paint.red(j.verdict.as_str()),
-    };
-    let _ = writeln!(
-        out,
-        "\n{} {}  {} {}/100{}",
-        paint.bold("Verdict"),
-        paint.bold(&verdict),
-        paint.dim("score"),
-        j.score,
-        if j.disqualified {
-            paint.red("  (disqualified)")
-        } else {
-            String::new()
+    // The three things to fix first, each with what to say instead; the details follow.
+    let first = fix_first(j);
+    if !first.is_empty() {
+        let _ = writeln!(out, "\n{}", paint.bold("Fix first"));
+        for (n, f) in first.iter().enumerate() {
+            let whole = f.start == f.end;
+            let _ = writeln!(
+                out,
+                "  {}. {} {} {}",
+                n + 1,
+                paint.severity(f.severity, f.severity.as_str()),
+                paint.bold(&f.rule),
+                paint.dim(&if whole {
+                    "(the whole answer)".to_string()
+                } else {
+                    format!("{name}:{}:{}", f.line, f.column)
+                })
+            );
+            if !whole {
+                let _ = writeln!(out, "     \"{}\"", listing::clip(&f.text, 70));
+            }
+            match &f.suggestion {
+                Some(s) => {
+                    let _ = writeln!(out, "     {} {s}", paint.bold("instead:"));
+                }
+                None => {
+                    let _ = writeln!(out, "     {}", f.message);
+                }
+            }
         }
-    );
+    }
+    if j.findings.is_empty() {
+        let _ = writeln!(out, "\n{}", paint.dim("No findings."));
+    } else {
+        let _ = writeln!(out, "\n{}", paint.bold("Findings"));
+    }
+    for c in &pack.competencies {
+        let mine: Vec<&Finding> = j
+            .findings
+            .iter()
+            .filter(|f| *f.competency == *c.id)
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let score = j.competency_score(&c.id);
+        let _ = writeln!(
+            out,
+            "\n{} {}",
+            paint.bold(&c.name),
+            paint.dim(&format!("({}) {}", c.id, score_text(score)))
+        );
+        for f in mine {
+            finding(out, name, text, &lines, gutter, f, paint);
+        }
+    }
     let m = &j.metrics;
     let _ = writeln!(
         out,
@@ -116,6 +153,31 @@ pub fn judgment(out: &mut String, name: &str, text: &str, j: &Judgment, pack: &P
             );
         }
     }
+}
+
+/// At most three findings to fix first: a disqualifier, then concerns on the question's targets,
+/// then on the competencies that scored lowest, earlier in the answer first.
+fn fix_first(j: &Judgment) -> Vec<&Finding> {
+    let score = |id: &str| {
+        j.competencies
+            .iter()
+            .find(|c| *c.id == *id)
+            .map_or((false, 5), |c| (c.target, c.score.unwrap_or(0)))
+    };
+    let mut red: Vec<&Finding> = j
+        .findings
+        .iter()
+        .filter(|f| f.severity != Severity::Strength)
+        .collect();
+    red.sort_by_key(|f| {
+        let (target, s) = score(&f.competency);
+        (f.severity != Severity::Disqualifier, !target, s, f.start)
+    });
+    // One a rule: the second time the same rule fires adds nothing to fix.
+    let mut seen = std::collections::HashSet::new();
+    red.retain(|f| seen.insert(&*f.rule));
+    red.truncate(3);
+    red
 }
 
 fn finding(

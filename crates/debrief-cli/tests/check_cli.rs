@@ -205,6 +205,23 @@ fn human_output_marks_the_span_on_the_answers_own_line() {
     assert!(out.contains("Verdict"));
     assert!(out.contains("Practise next"));
     assert!(!out.contains('\x1b'), "no colour into a pipe");
+
+    // A summary leads: the verdict, the scores, then what to fix first with what to say
+    // instead, the disqualifier first; the marked-up details follow.
+    let at = |needle: &str| {
+        out.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in {out}"))
+    };
+    assert!(at("Verdict strong-no-hire") < at("Scores"), "{out}");
+    assert!(at("Scores") < at("Fix first"), "{out}");
+    assert!(at("Fix first") < at("Findings"), "{out}");
+    let first = out[at("Fix first")..at("Findings")].to_string();
+    assert!(
+        first.contains("1. disqualifier"),
+        "the disqualifier is the first thing to fix: {first}"
+    );
+    assert!(first.contains("instead:"), "{first}");
+    assert!(!first.contains("4. "), "three at most: {first}");
 }
 
 #[test]
