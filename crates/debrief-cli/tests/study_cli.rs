@@ -220,3 +220,71 @@ print(json.dumps(rows))";
         "unknown deck \"nope\"",
     );
 }
+
+/// An Anki package Anki's own importer (PyPI's `anki`, when `DEBRIEF_TEST_ANKI_PYTHON` names a
+/// Python that has it; `.ci/run` installs one) takes as it is: every card once, in its deck,
+/// under its stable GUID, twice imported still once.
+#[test]
+fn cards_export_as_an_anki_package_that_anki_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("debrief.apkg");
+    let out = debrief(&[
+        "cards",
+        "export",
+        "--format",
+        "apkg",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cards = json_array(&["cards", "--format", "json"]);
+
+    // A zip with the collection and the media map, and no working files left behind.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&file).unwrap()).unwrap();
+    let mut names: Vec<String> = zip.file_names().map(str::to_string).collect();
+    names.sort();
+    assert_eq!(names, ["collection.anki2", "media"]);
+    let collection = zip.by_name("collection.anki2").unwrap();
+    assert!(collection.size() > 10_000);
+    drop(collection);
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "only the package: {left:?}");
+
+    // Binary output needs a file name.
+    assert_error(
+        &["cards", "export", "--format", "apkg"],
+        "give it a name with -o",
+    );
+
+    let Some(python) = std::env::var_os("DEBRIEF_TEST_ANKI_PYTHON") else {
+        eprintln!("Anki's importer skipped: DEBRIEF_TEST_ANKI_PYTHON is not set");
+        return;
+    };
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/anki_import.py");
+    let run = Command::new(python)
+        .arg(script)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let got: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(got["notes"], cards.len(), "{got}");
+    assert_eq!(got["cards"], cards.len(), "{got}");
+    assert_eq!(got["fields"], serde_json::json!(["Front", "Back", "Why"]));
+    let decks: Vec<&str> = got["decks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert!(decks.contains(&"debrief::DNS"), "{decks:?}");
+    let mut want: Vec<String> = cards
+        .iter()
+        .map(|c| format!("debrief-{}", c["id"].as_str().unwrap()))
+        .collect();
+    want.sort();
+    assert_eq!(got["guids"], serde_json::json!(want));
+}

@@ -1,6 +1,6 @@
-//! `debrief cards export`: the pack's decks as a file Anki imports as it is (CSV with Anki's
-//! header lines: one Basic note a card, the back with its "why it matters", one Anki deck a
-//! debrief deck, tagged with the deck's id), or as Markdown to read and print.
+//! `debrief cards export`: the pack's decks as files Anki imports as they are (an Anki package,
+//! or CSV with Anki's header lines: one note a card, the back with its "why it matters", one
+//! Anki deck a debrief deck, tagged with the deck's id), or as Markdown to read and print.
 
 use std::path::PathBuf;
 
@@ -8,7 +8,7 @@ use anyhow::Result;
 use debrief_core::pack::{Deck, Pack};
 
 use crate::cmd::data::write_atomically;
-use crate::{packdir, Cli, Outcome};
+use crate::{listing, packdir, Cli, Outcome};
 
 /// Write decks for Anki (CSV) or for reading (Markdown).
 #[derive(clap::Args, Debug)]
@@ -24,7 +24,8 @@ pub struct ExportArgs {
     /// Only this deck (default: every deck).
     #[arg(long, value_name = "DECK")]
     deck: Option<String>,
-    /// csv: Anki's text import with header lines; markdown: one section a deck.
+    /// apkg: an Anki package (needs -o); csv: Anki's text import with header lines; markdown:
+    /// one section a deck.
     #[arg(long, value_enum)]
     format: ExportFormat,
     /// Write to this file (replaced whole) instead of standard output.
@@ -35,6 +36,8 @@ pub struct ExportArgs {
 /// The formats `cards export` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
+    /// An Anki package: a collection of one note type and one deck per debrief deck.
+    Apkg,
     /// CSV for Anki's File > Import, with its header lines.
     Csv,
     /// Markdown: a section a deck, a card a question with its answer.
@@ -44,19 +47,32 @@ pub enum ExportFormat {
 pub fn run(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
     let pack = packdir::load(cli.pack.as_deref())?;
     let decks = decks(&pack, args.deck.as_deref())?;
+    let cards: usize = decks.iter().map(|d| d.cards.len()).sum();
+    if args.format == ExportFormat::Apkg {
+        let Some(path) = &args.output else {
+            anyhow::bail!("an Anki package is a binary file: give it a name with -o FILE.apkg");
+        };
+        crate::cmd::apkg::write(path, &decks, debrief_store::date::now())?;
+        println!(
+            "Wrote {} in {} to {}: Anki's File > Import opens it",
+            listing::plural(cards, "card"),
+            listing::plural(decks.len(), "deck"),
+            path.display()
+        );
+        return Ok(Outcome::Ok);
+    }
     let text = match args.format {
         ExportFormat::Csv => csv(&decks),
         ExportFormat::Markdown => markdown(&decks),
+        ExportFormat::Apkg => unreachable!("written above"),
     };
-    let cards: usize = decks.iter().map(|d| d.cards.len()).sum();
     match &args.output {
         Some(path) => {
             write_atomically(path, text.as_bytes())?;
             println!(
-                "Wrote {cards} card{} in {} deck{} to {}",
-                if cards == 1 { "" } else { "s" },
-                decks.len(),
-                if decks.len() == 1 { "" } else { "s" },
+                "Wrote {} in {} to {}",
+                listing::plural(cards, "card"),
+                listing::plural(decks.len(), "deck"),
                 path.display()
             );
         }
