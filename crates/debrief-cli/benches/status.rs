@@ -117,6 +117,7 @@ fn generate(home: &Path) {
         config: [("interview-date".to_string(), "2099-01-01".to_string())].into(),
         reviews: Vec::new(),
         explanations: Vec::new(),
+        user_cards: Vec::new(),
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -573,3 +573,116 @@ fn the_drill_in_a_terminal_rates_good_on_enter_and_shows_each_ratings_interval()
     let reviews = json(home.path(), &["drill", "--stats", "--format", "json"]);
     assert_eq!(reviews["reviews"], 1, "{reviews}");
 }
+
+/// A deck travels: the pack's decks out as an Anki package and back in as a deck of the
+/// candidate's own keep every card, which the drill then schedules like the pack's; a CSV of
+/// their own comes in too, a backup keeps them, and bad files get one clear line.
+#[test]
+fn an_exported_anki_package_comes_back_as_a_deck_of_your_own_and_is_drilled() {
+    let home = tempfile::tempdir().unwrap();
+    let apkg = home.path().join("debrief.apkg");
+    ok(
+        home.path(),
+        &[
+            "cards",
+            "export",
+            "--format",
+            "apkg",
+            "-o",
+            apkg.to_str().unwrap(),
+        ],
+        "",
+    );
+    let cards = json(home.path(), &["cards", "--format", "json"]);
+    let n = cards.as_array().unwrap().len();
+    let out = ok(
+        home.path(),
+        &[
+            "cards",
+            "import",
+            apkg.to_str().unwrap(),
+            "--deck",
+            "Round trip",
+        ],
+        "",
+    );
+    assert!(
+        out.starts_with(&format!(
+            "Imported {n} cards into deck mine-round-trip ({n} new)"
+        )),
+        "{out}"
+    );
+    // Again: the same cards, nothing added twice.
+    let out = ok(
+        home.path(),
+        &[
+            "cards",
+            "import",
+            apkg.to_str().unwrap(),
+            "--deck",
+            "Round trip",
+        ],
+        "",
+    );
+    assert!(out.contains("(0 new)"), "{out}");
+    let stats = json(home.path(), &["drill", "--stats", "--format", "json"]);
+    let mine = stats["decks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["deck"] == "mine-round-trip")
+        .unwrap_or_else(|| panic!("the deck is drilled: {stats}"));
+    assert_eq!(mine["cards"], n, "every card came back");
+
+    let out = ok(
+        home.path(),
+        &["drill", "--plain", "--deck", "mine-round-trip"],
+        "good\n",
+    );
+    assert!(out.contains("What is BGP?"), "{out}");
+    assert!(out.contains("Reviewed 1 of"), "{out}");
+
+    // A CSV of the candidate's own, tab-separated with a why.
+    let csv = home.path().join("notes.tsv");
+    std::fs::write(
+        &csv,
+        "Which port does DNS use?\t53, UDP and TCP\tFirewalls that drop TCP 53 break big answers\n\
+         What does anycast do?\tOne address announced from many places\t\n",
+    )
+    .unwrap();
+    let out = ok(
+        home.path(),
+        &["cards", "import", csv.to_str().unwrap(), "--deck", "Notes"],
+        "",
+    );
+    assert!(
+        out.starts_with("Imported 2 cards into deck mine-notes"),
+        "{out}"
+    );
+
+    // A backup keeps them.
+    let backup = home.path().join("backup");
+    ok(home.path(), &["export", backup.to_str().unwrap()], "");
+    let other = tempfile::tempdir().unwrap();
+    let out = ok(other.path(), &["import", backup.to_str().unwrap()], "");
+    assert!(
+        out.contains(&format!("{} cards of your own", n + 2)),
+        "{out}"
+    );
+
+    // Bad files: one line each, nothing saved.
+    let fake = home.path().join("fake.apkg");
+    std::fs::write(&fake, "not a zip").unwrap();
+    for (file, needle) in [
+        (fake.to_str().unwrap(), "not an Anki package"),
+        ("/nonexistent/x.csv", "cannot read"),
+    ] {
+        let out = run(other.path(), &["cards", "import", file, "--deck", "X"], "");
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(needle) && err.trim_end().lines().count() == 1,
+            "{err}"
+        );
+    }
+}

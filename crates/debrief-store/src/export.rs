@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::model::{to_json_list, Attempt, Derived, Failure, StoryMeta, StoryVersion};
-use crate::practice::{Review, SavedExplanation};
+use crate::practice::{Review, SavedExplanation, UserCard};
 use crate::sql;
-use crate::{error, Backend, Result, Store};
+use crate::{date, error, Backend, Result, Store};
 
 /// The `format` field of an export.
 pub const EXPORT_FORMAT: &str = "debrief-export";
@@ -306,6 +306,9 @@ pub struct StoreExport {
     /// Every timed explanation.
     #[serde(default)]
     pub explanations: Vec<SavedExplanation>,
+    /// The candidate's own flashcards (`debrief cards import`).
+    #[serde(default)]
+    pub user_cards: Vec<UserCard>,
 }
 
 /// A story with every version.
@@ -345,6 +348,9 @@ pub struct ImportReport {
     /// Explanations new to this store.
     #[serde(default)]
     pub explanations: u64,
+    /// The candidate's own flashcards new to this store.
+    #[serde(default)]
+    pub user_cards: u64,
 }
 
 impl Store {
@@ -392,6 +398,7 @@ impl Store {
             config: self.config_all().await?,
             reviews: self.reviews().await?,
             explanations: self.explanations().await?,
+            user_cards: self.user_cards().await?,
         })
     }
 
@@ -426,7 +433,8 @@ impl Store {
             + export.failures.len()
             + export.attempts.len()
             + export.reviews.len()
-            + export.explanations.len();
+            + export.explanations.len()
+            + export.user_cards.len();
         let mut done = 0;
         let mut tick = |n: usize| {
             let before = done / PROGRESS_EVERY;
@@ -479,6 +487,24 @@ impl Store {
             }
             for e in &export.explanations {
                 report.explanations += import_explanation!(tx, e);
+                tick(1);
+            }
+            for (position, c) in export.user_cards.iter().enumerate() {
+                let done = sqlx::query(
+                    "INSERT INTO user_cards (id, deck, deck_name, front, back, why, created, \
+                     position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(&c.id)
+                .bind(&c.deck)
+                .bind(&c.deck_name)
+                .bind(&c.front)
+                .bind(&c.back)
+                .bind(&c.why)
+                .bind(date::now())
+                .bind(position as i64)
+                .execute(&mut *tx)
+                .await?;
+                report.user_cards += done.rows_affected();
                 tick(1);
             }
             tx.commit().await?;

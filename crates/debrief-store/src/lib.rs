@@ -42,7 +42,7 @@ pub use model::{
     StoryMeta, StorySummary, StoryVersion, ATTEMPT_ANSWER, ATTEMPT_FOLLOW_UP,
 };
 
-pub use practice::{CardState, NewExplanation, NewReview, Review, SavedExplanation};
+pub use practice::{CardState, NewExplanation, NewReview, Review, SavedExplanation, UserCard};
 
 use model::{from_json_list, to_json_list, Derived};
 use sql::{failure_of, json_of, meta_of, new_uid, redact, sqlite_path};

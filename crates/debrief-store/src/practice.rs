@@ -76,6 +76,23 @@ pub struct Review {
     pub reviewed: i64,
 }
 
+/// A flashcard of the candidate's own, imported into a deck of their own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserCard {
+    /// Unique among all cards: the deck's id, a dash and a digest of the front.
+    pub id: String,
+    /// The deck's id (`mine-...`).
+    pub deck: String,
+    /// The deck's name as the candidate gave it.
+    pub deck_name: String,
+    /// The prompt side.
+    pub front: String,
+    /// The answer side.
+    pub back: String,
+    /// Why it matters, if the source had it.
+    pub why: String,
+}
+
 /// A reviewed card's current memory state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CardState {
@@ -138,6 +155,69 @@ pub struct SavedExplanation {
 }
 
 impl Store {
+    /// Adds cards of the candidate's own in one transaction (all or none); a card whose id is
+    /// already kept is updated in place, so importing a deck again adds nothing twice. Returns
+    /// how many cards were new.
+    pub async fn add_user_cards(&self, cards: &[UserCard]) -> Result<u64> {
+        let now = date::now();
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let mut added = 0;
+            for (position, c) in cards.iter().enumerate() {
+                let known: Option<String> =
+                    sqlx::query_scalar("SELECT id FROM user_cards WHERE id = $1")
+                        .bind(&c.id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                sqlx::query(
+                    "INSERT INTO user_cards (id, deck, deck_name, front, back, why, created, \
+                     position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT (id) DO UPDATE SET deck_name = excluded.deck_name, \
+                     back = excluded.back, why = excluded.why",
+                )
+                .bind(&c.id)
+                .bind(&c.deck)
+                .bind(&c.deck_name)
+                .bind(&c.front)
+                .bind(&c.back)
+                .bind(&c.why)
+                .bind(now)
+                .bind(position as i64)
+                .execute(&mut *tx)
+                .await?;
+                if known.is_none() {
+                    added += 1;
+                }
+            }
+            tx.commit().await?;
+            Ok(added)
+        })
+    }
+
+    /// The candidate's own cards, deck by deck, in the order they were added.
+    pub async fn user_cards(&self) -> Result<Vec<UserCard>> {
+        with_pool!(self, |pool| {
+            sqlx::query_as::<_, (String, String, String, String, String, String)>(
+                "SELECT id, deck, deck_name, front, back, why FROM user_cards \
+                 ORDER BY deck, created, position",
+            )
+            .fetch_all(pool)
+            .await
+            .map(|rows| {
+                rows.into_iter()
+                    .map(|(id, deck, deck_name, front, back, why)| UserCard {
+                        id,
+                        deck,
+                        deck_name,
+                        front,
+                        back,
+                        why,
+                    })
+                    .collect()
+            })
+        })
+    }
+
     /// Saves a review and makes its result the card's current state, in one transaction;
     /// returns the review's id.
     pub async fn add_review(&self, review: &NewReview<'_>) -> Result<i64> {

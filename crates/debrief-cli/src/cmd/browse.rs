@@ -117,13 +117,17 @@ fn filter_questions<'p>(
 /// What `debrief cards` can do besides listing.
 #[derive(clap::Subcommand, Debug)]
 pub enum CardsAction {
-    /// Write decks for Anki (CSV it imports as it is) or for reading (Markdown).
+    /// Write decks for Anki (an .apkg or CSV it imports as it is) or for reading (Markdown).
     Export(crate::cmd::cards_export::ExportArgs),
+    /// Bring a deck of your own (an Anki .apkg, or CSV/TSV) into the drill.
+    Import(crate::cmd::cards_import::ImportArgs),
 }
 
 pub fn cards(cli: &Cli, args: &CardsArgs, color: bool) -> Result<Outcome> {
-    if let Some(CardsAction::Export(export)) = &args.action {
-        return crate::cmd::cards_export::run(cli, export);
+    match &args.action {
+        Some(CardsAction::Export(export)) => return crate::cmd::cards_export::run(cli, export),
+        Some(CardsAction::Import(import)) => return crate::cmd::cards_import::run(cli, import),
+        None => {}
     }
     let pack = packdir::load(cli.pack.as_deref())?;
     let decks: Vec<_> = match &args.deck {

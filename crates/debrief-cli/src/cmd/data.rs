@@ -108,13 +108,14 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
         Ok((report, repeats))
     })?;
     println!(
-        "Imported {} new stories, {} new versions, {} failures, {} attempts, {} reviews, {} explanations and {} settings from {}",
+        "Imported {} new stories, {} new versions, {} failures, {} attempts, {} reviews, {} explanations, {} cards of your own and {} settings from {}",
         report.stories,
         report.versions,
         report.failures,
         report.attempts,
         report.reviews,
         report.explanations,
+        report.user_cards,
         report.config,
         file.display()
     );

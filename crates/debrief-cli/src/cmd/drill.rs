@@ -52,13 +52,15 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
     let pack = packdir::load(cli.pack.as_deref())?;
-    if let Some(deck) = &args.deck {
-        if pack.deck(deck).is_none() {
-            bail!("unknown deck {deck:?}: `debrief cards` lists the decks");
-        }
-    }
     let paint = Paint::new(color);
     with_store(cli, |store| async move {
+        // The candidate's own decks (`debrief cards import`) are drilled with the pack's.
+        let pack = crate::cmd::cards_import::with_user_decks(&pack, &store).await?;
+        if let Some(deck) = &args.deck {
+            if pack.deck(deck).is_none() {
+                bail!("unknown deck {deck:?}: `debrief cards` lists the decks");
+            }
+        }
         if args.stats {
             let stats = stats(&pack, &store, args.deck.as_deref(), date::now()).await?;
             match args.format {

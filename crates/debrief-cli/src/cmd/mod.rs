@@ -3,6 +3,7 @@
 pub mod apkg;
 pub mod browse;
 pub mod cards_export;
+pub mod cards_import;
 pub mod check;
 pub mod config;
 pub mod coverage;
