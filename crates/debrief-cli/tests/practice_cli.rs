@@ -686,3 +686,29 @@ fn an_exported_anki_package_comes_back_as_a_deck_of_your_own_and_is_drilled() {
         );
     }
 }
+
+/// With no deck named, the drill at a terminal offers the decks, the checklist's first.
+#[test]
+fn the_drill_in_a_terminal_offers_the_checklists_decks_first() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(tmux) = Tmux::start(home.path(), "picker", "drill") else {
+        return;
+    };
+    let screen = tmux.wait_for("Deck number or id");
+    let first = screen
+        .lines()
+        .find(|l| l.trim_start().starts_with("1. "))
+        .unwrap_or_else(|| panic!("a numbered list: {screen}"));
+    assert!(
+        first.contains("(dns)") && first.contains("on the checklist"),
+        "{screen}"
+    );
+    tmux.text("9x");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("no deck \"9x\"");
+    tmux.text("1");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("(Enter shows the answer)");
+    assert!(screen.contains("new in deck dns"), "{screen}");
+    assert!(screen.contains("[1/20] dns-"), "{screen}");
+}

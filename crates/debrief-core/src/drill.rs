@@ -226,6 +226,28 @@ pub fn interval_label(due: i64, now: i64) -> String {
     }
 }
 
+/// The pack's decks in the order a deck picker offers them: the readiness checklist's decks first
+/// (the domain basics every candidate is asked about), in the checklist's order, then the pack's
+/// other decks, then the candidate's own (ids starting `mine-`); each with whether the checklist
+/// names it.
+pub fn decks_to_pick(pack: &crate::Pack) -> Vec<(&crate::pack::Deck, bool)> {
+    let checklist: Vec<&String> = pack
+        .checklist
+        .iter()
+        .flat_map(|i| match &i.evidence {
+            crate::pack::Evidence::Cards { decks, .. } => decks.iter().collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut decks: Vec<(&crate::pack::Deck, Option<usize>)> = pack
+        .decks
+        .iter()
+        .map(|d| (d, checklist.iter().position(|c| **c == d.id)))
+        .collect();
+    decks.sort_by_key(|(d, at)| (at.unwrap_or(usize::MAX), d.id.starts_with("mine-")));
+    decks.into_iter().map(|(d, at)| (d, at.is_some())).collect()
+}
+
 /// Which cards a session shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Session {
@@ -417,5 +439,32 @@ mod tests {
         assert_eq!(interval_label(now + DAY, now), "1 day");
         assert_eq!(interval_label(now + 90 * DAY, now), "3 mo");
         assert_eq!(interval_label(now + 548 * DAY, now), "1.5 yr");
+    }
+
+    #[test]
+    fn the_checklists_decks_are_offered_first_and_yours_last() {
+        let mut pack = crate::builtin::pack().unwrap();
+        let mine = crate::pack::Deck {
+            id: "mine-notes".into(),
+            name: "Notes".into(),
+            cards: Vec::new(),
+        };
+        pack.decks.insert(0, mine);
+        let order: Vec<(&str, bool)> = decks_to_pick(&pack)
+            .iter()
+            .map(|(d, on)| (d.id.as_str(), *on))
+            .collect();
+        assert_eq!(
+            &order[..4],
+            [
+                ("dns", true),
+                ("cdn", true),
+                ("ddos", true),
+                ("zero-trust", true)
+            ]
+        );
+        assert!(!order[4].1);
+        assert_eq!(order.last().unwrap().0, "mine-notes");
+        assert_eq!(order.len(), pack.decks.len());
     }
 }

@@ -194,6 +194,34 @@ impl Store {
         })
     }
 
+    /// The pack with the candidate's own decks (`debrief cards import`) after its own, so the
+    /// drill, its statistics and the web app's flashcards schedule them alike.
+    pub async fn with_user_decks(&self, pack: &debrief_core::Pack) -> Result<debrief_core::Pack> {
+        use debrief_core::pack::{Card, Deck};
+        let mut pack = pack.clone();
+        for card in self.user_cards().await? {
+            let i = match pack.decks.iter().position(|d| d.id == card.deck) {
+                Some(i) => i,
+                None => {
+                    pack.decks.push(Deck {
+                        id: card.deck.clone(),
+                        name: card.deck_name.clone(),
+                        cards: Vec::new(),
+                    });
+                    pack.decks.len() - 1
+                }
+            };
+            pack.decks[i].cards.push(Card {
+                id: card.id,
+                deck: card.deck,
+                front: card.front,
+                back: card.back,
+                why: card.why,
+            });
+        }
+        Ok(pack)
+    }
+
     /// The candidate's own cards, deck by deck, in the order they were added.
     pub async fn user_cards(&self) -> Result<Vec<UserCard>> {
         with_pool!(self, |pool| {

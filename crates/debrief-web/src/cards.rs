@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -48,6 +48,16 @@ pub(crate) fn today<'a>(
     states: &HashMap<String, CardState>,
     now: i64,
 ) -> Today<'a> {
+    today_in(pack, None, states, now)
+}
+
+/// [`today`] for one deck, or every deck with `None`.
+pub(crate) fn today_in<'a>(
+    pack: &'a debrief_core::Pack,
+    deck: Option<&str>,
+    states: &HashMap<String, CardState>,
+    now: i64,
+) -> Today<'a> {
     let day = date::day_of(now);
     let new_today = states
         .values()
@@ -57,7 +67,8 @@ pub(crate) fn today<'a>(
     let session = Session::Due {
         new_cards: drill::NEW_PER_SESSION.saturating_sub(new_today),
     };
-    let queue = drill::queue(pack.cards(), &due, now, session);
+    let cards = pack.cards().filter(|c| deck.is_none_or(|d| c.deck == d));
+    let queue = drill::queue(cards, &due, now, session);
     let seen = queue
         .iter()
         .filter(|c| due.contains_key(c.id.as_str()))
@@ -69,13 +80,51 @@ pub(crate) fn today<'a>(
     }
 }
 
-async fn next_card(State(app): State<Arc<App>>) -> Response {
+/// `?deck=ID`: review one deck only.
+#[derive(Deserialize)]
+struct DeckQuery {
+    deck: Option<String>,
+}
+
+/// The decks to pick from: the readiness checklist's first (the domain basics every candidate
+/// is asked about), then the pack's others, then the candidate's own; each with today's counts.
+fn deck_picker(
+    pack: &debrief_core::Pack,
+    states: &HashMap<String, CardState>,
+    now: i64,
+) -> Vec<minijinja::Value> {
+    let decks = drill::decks_to_pick(pack);
+    decks
+        .into_iter()
+        .map(|(d, on_checklist)| {
+            let t = today_in(pack, Some(&d.id), states, now);
+            context! {
+                id => &d.id, name => &d.name, cards => d.cards.len(), due => t.due, new => t.new,
+                checklist => on_checklist, mine => d.id.starts_with("mine-"),
+            }
+        })
+        .collect()
+}
+
+async fn next_card(State(app): State<Arc<App>>, Query(query): Query<DeckQuery>) -> Response {
     let states = match states(&app).await {
         Ok(s) => s,
         Err(e) => return store_failed(&app, e),
     };
-    let pack = app.analyzer.pack();
-    let Today { queue, due, new } = today(pack, &states, date::now());
+    // The candidate's own decks (`debrief cards import`) are reviewed with the pack's.
+    let pack = match app.store.with_user_decks(app.analyzer.pack()).await {
+        Ok(p) => p,
+        Err(e) => return store_failed(&app, e),
+    };
+    let pack = &pack;
+    let deck = query.deck.filter(|d| !d.is_empty());
+    if let Some(d) = &deck {
+        if pack.deck(d).is_none() {
+            return error_page(&app, StatusCode::NOT_FOUND, &format!("No deck {d:?}."));
+        }
+    }
+    let decks = deck_picker(pack, &states, date::now());
+    let Today { queue, due, new } = today_in(pack, deck.as_deref(), &states, date::now());
     let now = date::now();
     let card = queue.first().map(|c| {
         let before = states.get(&c.id).map(|s| Memory {
@@ -104,6 +153,8 @@ async fn next_card(State(app): State<Arc<App>>) -> Response {
             card => card,
             due => due,
             new => new,
+            decks => decks,
+            deck => deck,
             reviewed => states.len(),
         },
     )
@@ -114,6 +165,9 @@ async fn next_card(State(app): State<Arc<App>>) -> Response {
 struct ReviewForm {
     card: String,
     rating: u8,
+    /// The deck being reviewed, to come back to.
+    #[serde(default)]
+    deck: String,
 }
 
 async fn review(State(app): State<Arc<App>>, Form(form): Form<ReviewForm>) -> Response {
@@ -124,7 +178,11 @@ async fn review(State(app): State<Arc<App>>, Form(form): Form<ReviewForm>) -> Re
         4 => Rating::Easy,
         _ => return error_page(&app, StatusCode::UNPROCESSABLE_ENTITY, "Rate from 1 to 4."),
     };
-    let Some(card) = app.analyzer.pack().cards().find(|c| c.id == form.card) else {
+    let pack = match app.store.with_user_decks(app.analyzer.pack()).await {
+        Ok(p) => p,
+        Err(e) => return store_failed(&app, e),
+    };
+    let Some(card) = pack.cards().find(|c| c.id == form.card) else {
         return error_page(
             &app,
             StatusCode::NOT_FOUND,
@@ -147,6 +205,9 @@ async fn review(State(app): State<Arc<App>>, Form(form): Form<ReviewForm>) -> Re
         .add_review(&NewReview::scheduled(card, rating, &next, now))
         .await;
     match saved {
+        Ok(_) if pack.deck(&form.deck).is_some() => {
+            Redirect::to(&format!("/cards?deck={}", form.deck)).into_response()
+        }
         Ok(_) => Redirect::to("/cards").into_response(),
         Err(e) => store_failed(&app, e),
     }

@@ -180,7 +180,11 @@ async fn dashboard_page(app: &Arc<App>, status: StatusCode, error: Option<&str>)
         Ok(states) => states,
         Err(e) => return store_failed(&app, e),
     };
-    let cards = crate::cards::today(app.analyzer.pack(), &states, date::now());
+    let pack = match app.store.with_user_decks(app.analyzer.pack()).await {
+        Ok(p) => p,
+        Err(e) => return store_failed(&app, e),
+    };
+    let cards = crate::cards::today(&pack, &states, date::now());
     let trend = chart::score_trend(&days, today, TREND_DAYS).map(Value::from_safe_string);
     render_status(
         &app,

@@ -513,6 +513,47 @@ async fn a_flashcard_is_shown_and_a_review_with_the_token_schedules_it() {
         !page.body.contains(&format!("value=\"{first}\"")),
         "rated good, it waits"
     );
+    // The deck picker starts with the checklist's decks; a deck can be reviewed alone, and a
+    // rating there comes back to it.
+    let page = send(&f.router, get("/cards")).await;
+    let order: Vec<usize> = [
+        "?deck=dns\"",
+        "?deck=cdn\"",
+        "?deck=ddos\"",
+        "?deck=zero-trust\"",
+    ]
+    .iter()
+    .map(|d| {
+        page.body
+            .find(d)
+            .unwrap_or_else(|| panic!("{d} in the picker"))
+    })
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    let other = page
+        .body
+        .find("?deck=http\"")
+        .expect("the other decks follow");
+    assert!(order[3] < other);
+    let dns = send(&f.router, get("/cards?deck=dns")).await;
+    let dns_card = pack.deck("dns").unwrap().cards[0].id.clone();
+    assert!(
+        dns.body.contains(&format!("value=\"{dns_card}\"")),
+        "{}",
+        dns.body
+    );
+    let rated = [
+        ("csrf", f.csrf.as_str()),
+        ("card", &dns_card),
+        ("rating", "3"),
+        ("deck", "dns"),
+    ];
+    let a = send(&f.router, post_form("/cards/review", &rated)).await;
+    assert_eq!(a.headers[header::LOCATION], "/cards?deck=dns");
+    assert_eq!(
+        send(&f.router, get("/cards?deck=nope")).await.status,
+        StatusCode::NOT_FOUND
+    );
     let bad = [("csrf", f.csrf.as_str()), ("card", &first), ("rating", "9")];
     assert_eq!(
         send(&f.router, post_form("/cards/review", &bad))

@@ -7,8 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use debrief_core::pack::{Card, Deck, Pack};
-use debrief_store::{Store, UserCard};
+use debrief_store::UserCard;
 use sha1::{Digest, Sha1};
 use sqlx::{Connection, Row, SqliteConnection};
 
@@ -71,32 +70,6 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
         added
     );
     Ok(Outcome::Ok)
-}
-
-/// The pack with the candidate's own decks added after its own, for the drill.
-pub async fn with_user_decks(pack: &Pack, store: &Store) -> Result<Pack> {
-    let mut pack = pack.clone();
-    for card in store.user_cards().await? {
-        let deck = match pack.decks.iter_mut().position(|d| d.id == card.deck) {
-            Some(i) => &mut pack.decks[i],
-            None => {
-                pack.decks.push(Deck {
-                    id: card.deck.clone(),
-                    name: card.deck_name.clone(),
-                    cards: Vec::new(),
-                });
-                pack.decks.last_mut().expect("just pushed")
-            }
-        };
-        deck.cards.push(Card {
-            id: card.id,
-            deck: card.deck,
-            front: card.front,
-            back: card.back,
-            why: card.why,
-        });
-    }
-    Ok(pack)
 }
 
 /// Reads cards from an Anki package or a text file, by what the file holds.

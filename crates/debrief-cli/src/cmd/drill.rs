@@ -55,7 +55,7 @@ pub fn run(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
     let paint = Paint::new(color);
     with_store(cli, |store| async move {
         // The candidate's own decks (`debrief cards import`) are drilled with the pack's.
-        let pack = crate::cmd::cards_import::with_user_decks(&pack, &store).await?;
+        let pack = store.with_user_decks(&pack).await?;
         if let Some(deck) = &args.deck {
             if pack.deck(deck).is_none() {
                 bail!("unknown deck {deck:?}: `debrief cards` lists the decks");
@@ -101,7 +101,14 @@ async fn drill(pack: &Pack, store: &Store, args: &Args, paint: &Paint) -> Result
         .map(|s| (s.card.clone(), s))
         .collect();
     let due: HashMap<&str, i64> = states.iter().map(|(k, s)| (k.as_str(), s.due)).collect();
-    let cards = deck_cards(pack, args.deck.as_deref());
+    // At a terminal with no deck named, the candidate picks one: the checklist's decks first.
+    let picked = if args.deck.is_none() && !args.plain && std::io::stdin().is_terminal() {
+        pick_deck(pack, &due, now, session, paint)?
+    } else {
+        args.deck.clone()
+    };
+    let deck = picked.as_deref().or(args.deck.as_deref());
+    let cards = deck_cards(pack, deck);
     let queue = drill::queue(cards, &due, now, session);
     let seen = queue
         .iter()
@@ -113,9 +120,7 @@ async fn drill(pack: &Pack, store: &Store, args: &Args, paint: &Paint) -> Result
             "{} due, {} new{}{}",
             seen,
             queue.len() - seen,
-            args.deck
-                .as_deref()
-                .map_or(String::new(), |d| format!(" in deck {d}")),
+            deck.map_or(String::new(), |d| format!(" in deck {d}")),
             match session {
                 Session::Cram { until } =>
                     format!(", cramming toward {}", date::format_day(until / 86_400)),
@@ -230,6 +235,63 @@ fn prompt(text: &str) -> Result<()> {
     print!("{text}");
     std::io::stdout().flush()?;
     Ok(())
+}
+
+/// Lists the decks with today's counts, the readiness checklist's first, and asks for one;
+/// Enter means every deck.
+fn pick_deck(
+    pack: &Pack,
+    due: &HashMap<&str, i64>,
+    now: i64,
+    session: Session,
+    paint: &Paint,
+) -> Result<Option<String>> {
+    let decks = drill::decks_to_pick(pack);
+    println!("{}", paint.bold("Decks"));
+    for (n, (d, on_checklist)) in decks.iter().enumerate() {
+        let queue = drill::queue(deck_cards(pack, Some(&d.id)), due, now, session);
+        let seen = queue
+            .iter()
+            .filter(|c| due.contains_key(c.id.as_str()))
+            .count();
+        let note = if *on_checklist {
+            " · on the checklist"
+        } else if d.id.starts_with("mine-") {
+            " · yours"
+        } else {
+            ""
+        };
+        println!(
+            "  {:>2}. {} {}",
+            n + 1,
+            d.name,
+            paint.dim(&format!(
+                "({}) {} new, {} due{note}",
+                d.id,
+                queue.len() - seen,
+                seen
+            ))
+        );
+    }
+    loop {
+        prompt("Deck number or id (Enter: every deck): ")?;
+        let mut line = String::new();
+        if std::io::stdin().lock().read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        let answer = line.trim();
+        if answer.is_empty() {
+            return Ok(None);
+        }
+        let chosen = match answer.parse::<usize>() {
+            Ok(n) if (1..=decks.len()).contains(&n) => Some(decks[n - 1].0),
+            _ => decks.iter().map(|(d, _)| *d).find(|d| d.id == answer),
+        };
+        match chosen {
+            Some(d) => return Ok(Some(d.id.clone())),
+            None => println!("  no deck {answer:?}: a number from 1 to {}", decks.len()),
+        }
+    }
 }
 
 fn deck_cards<'a>(pack: &'a Pack, deck: Option<&'a str>) -> impl Iterator<Item = &'a Card> {
