@@ -18,6 +18,7 @@ mod sql;
 mod error;
 mod export;
 mod history;
+pub mod log;
 mod model;
 mod practice;
 

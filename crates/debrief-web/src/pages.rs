@@ -36,6 +36,7 @@ pub fn templates() -> Environment<'static> {
             include_str!("../templates/questions.html"),
         ),
         ("failures.html", include_str!("../templates/failures.html")),
+        ("history.html", include_str!("../templates/history.html")),
         ("error.html", include_str!("../templates/error.html")),
         ("cards.html", include_str!("../templates/cards.html")),
         ("mock.html", include_str!("../templates/mock.html")),
@@ -83,6 +84,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/stories/{id}", get(story).post(save_version))
         .route("/questions", get(questions))
         .route("/failures", get(failures).post(add_failure))
+        .route("/history", get(history))
         .route("/report", get(report_page))
         .route("/report/{file}", get(report_file))
 }
@@ -525,6 +527,34 @@ async fn add_failure(State(app): State<Arc<App>>, Form(entry): Form<NewFailure>)
         Ok(_) => Redirect::to("/failures").into_response(),
         Err(e) => store_failed(&app, e),
     }
+}
+
+// ----- history -----------------------------------------------------------------------------
+
+async fn history(State(app): State<Arc<App>>) -> Response {
+    let log = match app.store.practice_log().await {
+        Ok(log) => log,
+        Err(e) => return store_failed(&app, e),
+    };
+    // Each entry as its JSON, with its day for people.
+    let entries: Vec<serde_json::Value> = log
+        .iter()
+        .map(|e| {
+            let mut v = serde_json::to_value(e).expect("an entry serialises");
+            let created = v["created"].as_i64().unwrap_or(0);
+            v["date"] = date::format_day(date::day_of(created)).into();
+            v
+        })
+        .collect();
+    render(
+        &app,
+        "history.html",
+        "history",
+        context! {
+            entries => Value::from(Serde(&entries)),
+            min_words => debrief_store::log::MOCK_MIN_WORDS,
+        },
+    )
 }
 
 // ----- report ------------------------------------------------------------------------------

@@ -627,6 +627,21 @@ async fn a_mock_interview_asks_judges_saves_and_follows_up() {
     let refused = send(&f.router, post_form("/mock", &empty)).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("empty"));
+
+    // The history page shows the interview with its answer and follow-up.
+    let history = send(&f.router, get("/history")).await;
+    assert_eq!(history.status, StatusCode::OK);
+    assert!(
+        history.body.contains(&format!("Mock interview: {}", q.id)),
+        "{}",
+        history.body
+    );
+    assert!(history.body.contains("and 1 follow-up"), "{}", history.body);
+    assert!(
+        history.body.contains("not counted"),
+        "a short answer: {}",
+        history.body
+    );
 }
 
 #[tokio::test]

@@ -23,9 +23,7 @@ const RECENT: i64 = 50;
 /// How many weeks the trend shows.
 const TREND_WEEKS: i64 = 8;
 
-/// A mock attempt counts toward the checklist only with an answer this long: under it there is
-/// no story for the committee to judge (the judge's own too-short threshold).
-pub const MOCK_MIN_WORDS: usize = 80;
+pub use debrief_store::log::MOCK_MIN_WORDS;
 
 /// Show readiness: checklist, days left, recurring weaknesses and the score trend.
 #[derive(clap::Args, Debug)]
