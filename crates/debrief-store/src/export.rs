@@ -490,20 +490,8 @@ impl Store {
                 tick(1);
             }
             for (position, c) in export.user_cards.iter().enumerate() {
-                let done = sqlx::query(
-                    "INSERT INTO user_cards (id, deck, deck_name, front, back, why, created, \
-                     position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
-                )
-                .bind(&c.id)
-                .bind(&c.deck)
-                .bind(&c.deck_name)
-                .bind(&c.front)
-                .bind(&c.back)
-                .bind(&c.why)
-                .bind(date::now())
-                .bind(position as i64)
-                .execute(&mut *tx)
-                .await?;
+                let done =
+                    insert_user_card!(&mut *tx, c, date::now(), position, "DO NOTHING").await?;
                 report.user_cards += done.rows_affected();
                 tick(1);
             }

@@ -169,21 +169,14 @@ impl Store {
                         .bind(&c.id)
                         .fetch_optional(&mut *tx)
                         .await?;
-                sqlx::query(
-                    "INSERT INTO user_cards (id, deck, deck_name, front, back, why, created, \
-                     position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                     ON CONFLICT (id) DO UPDATE SET deck_name = excluded.deck_name, \
-                     back = excluded.back, why = excluded.why",
+                insert_user_card!(
+                    &mut *tx,
+                    c,
+                    now,
+                    position,
+                    "DO UPDATE SET deck_name = excluded.deck_name, back = excluded.back, \
+                     why = excluded.why"
                 )
-                .bind(&c.id)
-                .bind(&c.deck)
-                .bind(&c.deck_name)
-                .bind(&c.front)
-                .bind(&c.back)
-                .bind(&c.why)
-                .bind(now)
-                .bind(position as i64)
-                .execute(&mut *tx)
                 .await?;
                 if known.is_none() {
                     added += 1;
@@ -195,11 +188,20 @@ impl Store {
     }
 
     /// The pack with the candidate's own decks (`debrief cards import`) after its own, so the
-    /// drill, its statistics and the web app's flashcards schedule them alike.
-    pub async fn with_user_decks(&self, pack: &debrief_core::Pack) -> Result<debrief_core::Pack> {
+    /// drill, its statistics and the web app's flashcards schedule them alike. Borrowed as it
+    /// is when the candidate has none (the pack is large: a copy costs about half a millisecond
+    /// on every flashcard page).
+    pub async fn with_user_decks<'a>(
+        &self,
+        pack: &'a debrief_core::Pack,
+    ) -> Result<std::borrow::Cow<'a, debrief_core::Pack>> {
         use debrief_core::pack::{Card, Deck};
+        let mine = self.user_cards().await?;
+        if mine.is_empty() {
+            return Ok(std::borrow::Cow::Borrowed(pack));
+        }
         let mut pack = pack.clone();
-        for card in self.user_cards().await? {
+        for card in mine {
             let i = match pack.decks.iter().position(|d| d.id == card.deck) {
                 Some(i) => i,
                 None => {
@@ -219,7 +221,7 @@ impl Store {
                 why: card.why,
             });
         }
-        Ok(pack)
+        Ok(std::borrow::Cow::Owned(pack))
     }
 
     /// The candidate's own cards, deck by deck, in the order they were added.

@@ -25,6 +25,27 @@ macro_rules! with_pool {
     }};
 }
 
+/// Inserts one of the candidate's own cards (`UserCard`) at `$position` in its file; `$conflict`
+/// says what a card already kept becomes (`DO NOTHING`, or an update).
+macro_rules! insert_user_card {
+    ($conn:expr, $card:expr, $created:expr, $position:expr, $conflict:literal) => {
+        sqlx::query(concat!(
+            "INSERT INTO user_cards (id, deck, deck_name, front, back, why, created, position) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) ",
+            $conflict
+        ))
+        .bind(&$card.id)
+        .bind(&$card.deck)
+        .bind(&$card.deck_name)
+        .bind(&$card.front)
+        .bind(&$card.back)
+        .bind(&$card.why)
+        .bind($created)
+        .bind($position as i64)
+        .execute($conn)
+    };
+}
+
 /// Inserts one judged version of a story unless that version number is already kept.
 macro_rules! insert_version {
     ($conn:expr, $story:expr, $version:expr, $markdown:expr, $judgment:expr, $derived:expr, $created:expr) => {

@@ -51,12 +51,23 @@ where
     test(store.clone()).await;
     store.close().await;
 
+    let Some((url, _drop)) = fresh_postgres().await else {
+        return;
+    };
+    let store = Store::open(&url).await.expect("open PostgreSQL");
+    test(store.clone()).await;
+    store.close().await;
+}
+
+/// A fresh PostgreSQL database of its own on the server `DEBRIEF_TEST_DATABASE_URL` names: its
+/// URL, and the guard that drops it; `None`, saying so, when the variable is not set.
+async fn fresh_postgres() -> Option<(String, DropDatabase)> {
     let Some(server) = std::env::var("DEBRIEF_TEST_DATABASE_URL")
         .ok()
         .filter(|u| !u.is_empty())
     else {
         eprintln!("PostgreSQL run skipped: DEBRIEF_TEST_DATABASE_URL is not set");
-        return;
+        return None;
     };
     let name = format!("debrief_test_{}", random_suffix());
     let mut admin = sqlx::PgConnection::connect(&server)
@@ -67,15 +78,8 @@ where
         .await
         .expect("create a fresh database");
     admin.close().await.ok();
-    let _drop = DropDatabase {
-        server: server.clone(),
-        name: name.clone(),
-    };
-    let store = Store::open(&with_database(&server, &name))
-        .await
-        .expect("open PostgreSQL");
-    test(store.clone()).await;
-    store.close().await;
+    let url = with_database(&server, &name);
+    Some((url, DropDatabase { server, name }))
 }
 
 /// Drops a test database when the test ends, passed or failed.
@@ -706,27 +710,8 @@ async fn an_older_database_gets_each_versions_strengths_from_its_judgment() {
         "sqlite"
     );
 
-    let Some(server) = std::env::var("DEBRIEF_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        eprintln!("PostgreSQL run skipped: DEBRIEF_TEST_DATABASE_URL is not set");
+    let Some((url, _drop)) = fresh_postgres().await else {
         return;
     };
-    let name = format!("debrief_test_{}", random_suffix());
-    let mut admin = sqlx::PgConnection::connect(&server).await.unwrap();
-    admin
-        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .await
-        .unwrap();
-    admin.close().await.ok();
-    let _drop = DropDatabase {
-        server: server.clone(),
-        name: name.clone(),
-    };
-    upgrade!(
-        sqlx::PgConnection,
-        &with_database(&server, &name),
-        "postgres"
-    );
+    upgrade!(sqlx::PgConnection, &url, "postgres");
 }

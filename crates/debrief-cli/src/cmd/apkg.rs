@@ -13,6 +13,8 @@ use serde_json::{json, Value};
 use sha1::{Digest, Sha1};
 use sqlx::{Connection, Executor, SqliteConnection};
 
+use crate::cmd::cards_export::html;
+
 /// Anki's separator between a note's fields.
 const FIELD_SEPARATOR: char = '\u{1f}';
 
@@ -54,11 +56,13 @@ pub fn write(path: &Path, decks: &[&Deck], now: i64) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime
+    let written = runtime
         .block_on(collection_file(&collection, decks, now))
-        .context("writing the Anki collection")?;
-    let bytes = std::fs::read(&collection)?;
+        .context("writing the Anki collection")
+        .and_then(|()| Ok(std::fs::read(&collection)?));
+    // The working folder goes whether the collection was written or not.
     let _ = std::fs::remove_dir_all(&dir);
+    let bytes = written?;
 
     let mut zipped = Vec::new();
     {
@@ -171,21 +175,6 @@ fn checksum(field: &str) -> i64 {
     i64::from(u32::from_be_bytes(
         digest[..4].try_into().expect("four bytes"),
     ))
-}
-
-/// Text as an HTML field.
-fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.trim().chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\n' => out.push_str("<br>"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn deck_json(id: i64, name: &str, desc: &str) -> Value {

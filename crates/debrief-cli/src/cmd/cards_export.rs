@@ -48,23 +48,10 @@ pub fn run(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
     let pack = packdir::load(cli.pack.as_deref())?;
     let decks = decks(&pack, args.deck.as_deref())?;
     let cards: usize = decks.iter().map(|d| d.cards.len()).sum();
-    if args.format == ExportFormat::Apkg {
-        let Some(path) = &args.output else {
-            anyhow::bail!("an Anki package is a binary file: give it a name with -o FILE.apkg");
-        };
-        crate::cmd::apkg::write(path, &decks, debrief_store::date::now())?;
-        println!(
-            "Wrote {} in {} to {}: Anki's File > Import opens it",
-            listing::plural(cards, "card"),
-            listing::plural(decks.len(), "deck"),
-            path.display()
-        );
-        return Ok(Outcome::Ok);
-    }
     let text = match args.format {
+        ExportFormat::Apkg => return write_apkg(args, &decks, cards),
         ExportFormat::Csv => csv(&decks),
         ExportFormat::Markdown => markdown(&decks),
-        ExportFormat::Apkg => unreachable!("written above"),
     };
     match &args.output {
         Some(path) => {
@@ -75,17 +62,24 @@ pub fn run(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
                 listing::plural(decks.len(), "deck"),
                 path.display()
             );
+            Ok(Outcome::Ok)
         }
-        None => {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(e.into());
-                }
-            }
-        }
+        None => crate::cmd::shell::write_out(text.as_bytes()),
     }
+}
+
+/// An Anki package is binary: it needs a file name.
+fn write_apkg(args: &ExportArgs, decks: &[&Deck], cards: usize) -> Result<Outcome> {
+    let Some(path) = &args.output else {
+        anyhow::bail!("an Anki package is a binary file: give it a name with -o FILE.apkg");
+    };
+    crate::cmd::apkg::write(path, decks, debrief_store::date::now())?;
+    println!(
+        "Wrote {} in {} to {}: Anki's File > Import opens it",
+        listing::plural(cards, "card"),
+        listing::plural(decks.len(), "deck"),
+        path.display()
+    );
     Ok(Outcome::Ok)
 }
 
@@ -154,8 +148,9 @@ pub fn markdown(decks: &[&Deck]) -> String {
     out
 }
 
-/// Text as HTML: `&`, `<`, `>` and `"` escaped, line breaks as `<br>`.
-fn html(text: &str) -> String {
+/// Text as HTML: `&`, `<`, `>` and `"` escaped, line breaks as `<br>` (a field of Anki's, in
+/// the CSV and in the package alike).
+pub(crate) fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.trim().chars() {
         match c {

@@ -11,6 +11,7 @@ use debrief_store::UserCard;
 use sha1::{Digest, Sha1};
 use sqlx::{Connection, Row, SqliteConnection};
 
+use crate::cmd::data::slug;
 use crate::database::with_store;
 use crate::{listing, Cli, Outcome};
 
@@ -44,7 +45,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
     if name.is_empty() {
         bail!("give the deck a name: --deck \"My networking\"");
     }
-    let deck_id = format!("mine-{}", slug(name));
+    let deck_id = format!("mine-{}", slug(name, "deck"));
     let read = read_file(&args.file)?;
     if read.is_empty() {
         bail!("{}: the file holds no cards", args.file.display());
@@ -109,8 +110,14 @@ fn read_apkg(path: &Path, bytes: &[u8]) -> Result<Vec<Read3>> {
     };
     let mut collection = Vec::new();
     zip.by_name(entry)?.read_to_end(&mut collection)?;
-    let dir = std::env::temp_dir().join(format!("debrief-import-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
+    // A new folder of our own in the shared temporary folder (create_dir, not create_dir_all:
+    // a folder someone else made under that name is refused, not reused).
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let dir = std::env::temp_dir().join(format!("debrief-import-{}-{nanos}", std::process::id()));
+    std::fs::create_dir(&dir)
+        .with_context(|| format!("{}: cannot create a working folder", dir.display()))?;
     let file = dir.join("collection.sqlite");
     std::fs::write(&file, &collection)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -340,20 +347,6 @@ fn plain(field: &str) -> String {
 fn digest(front: &str) -> String {
     let d = Sha1::digest(front.trim().as_bytes());
     d[..5].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A deck name as an id: lower-case words joined by dashes.
-fn slug(name: &str) -> String {
-    let words: Vec<String> = name
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    if words.is_empty() {
-        "deck".to_string()
-    } else {
-        words.join("-")
-    }
 }
 
 #[cfg(test)]

@@ -53,7 +53,11 @@ pub fn export(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
         let Some(latest) = story.versions.last() else {
             continue;
         };
-        let path = stories_dir.join(format!("{:04}-{}.md", story.id, slug(&story.meta.title)));
+        let path = stories_dir.join(format!(
+            "{:04}-{}.md",
+            story.id,
+            slug(&story.meta.title, "story")
+        ));
         write_atomically(&path, latest.markdown.as_bytes())?;
     }
     let json = serde_json::to_vec_pretty(&export)?;
@@ -141,8 +145,9 @@ pub fn import(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// A title as a file name: lower-case words joined by dashes.
-fn slug(title: &str) -> String {
+/// A title or a name as a file name or an id: lower-case words joined by dashes, at most 60
+/// characters; `fallback` when it has no words.
+pub(crate) fn slug(title: &str, fallback: &str) -> String {
     let words: Vec<String> = title
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -151,7 +156,7 @@ fn slug(title: &str) -> String {
     let slug = words.join("-");
     let slug: String = slug.chars().take(60).collect();
     if slug.is_empty() {
-        "story".to_string()
+        fallback.to_string()
     } else {
         slug
     }
@@ -184,10 +189,10 @@ mod tests {
     #[test]
     fn titles_become_file_names() {
         assert_eq!(
-            slug("Halted the WAF rollout (2024)"),
+            slug("Halted the WAF rollout (2024)", "story"),
             "halted-the-waf-rollout-2024"
         );
-        assert_eq!(slug("!!!"), "story");
+        assert_eq!(slug("!!!", "story"), "story");
     }
 
     #[test]

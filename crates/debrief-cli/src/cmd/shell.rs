@@ -58,7 +58,7 @@ pub fn man(_args: &ManArgs) -> Result<Outcome> {
 }
 
 /// Writes to stdout; a closed pipe ends quietly.
-fn write_out(bytes: &[u8]) -> Result<Outcome> {
+pub(crate) fn write_out(bytes: &[u8]) -> Result<Outcome> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(Outcome::Ok),
