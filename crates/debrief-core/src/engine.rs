@@ -1123,6 +1123,41 @@ impl Analyzer {
         }
         (ran, failures)
     }
+
+    /// Judges every question's worked answers against the question: the strong one must be a
+    /// hire or better, the weak one a no-hire or worse. Returns how many were judged and what
+    /// misjudged, one line each.
+    pub fn verify_worked(&self) -> (usize, Vec<String>) {
+        let mut failures = Vec::new();
+        let mut ran = 0;
+        for q in &self.pack.questions {
+            let Some(w) = &q.worked else { continue };
+            for (strong, text) in [(true, &w.strong), (false, &w.weak)] {
+                ran += 1;
+                let which = if strong { "strong" } else { "weak" };
+                match self.check_markdown(text, Some(&q.id)) {
+                    Ok(j) if j.verdict.is_hire() == strong => {}
+                    Ok(j) => failures.push(format!(
+                        "{}: the {which} answer to {:?} is judged {} {}/100, needs {}",
+                        w.origin,
+                        q.id,
+                        j.verdict.as_str(),
+                        j.score,
+                        if strong {
+                            "hire or better"
+                        } else {
+                            "no-hire or worse"
+                        }
+                    )),
+                    Err(e) => failures.push(format!(
+                        "{}: the {which} answer to {:?} cannot be judged: {e}",
+                        w.origin, q.id
+                    )),
+                }
+            }
+        }
+        (ran, failures)
+    }
 }
 
 #[cfg(test)]

@@ -33,6 +33,21 @@ impl Verdict {
             Verdict::StrongHire => "strong-hire",
         }
     }
+
+    /// Whether the committee would hire: `hire` or `strong-hire`.
+    pub fn is_hire(self) -> bool {
+        self >= Verdict::Hire
+    }
+
+    /// The verdict one step better, if there is one.
+    pub fn next(self) -> Option<Verdict> {
+        match self {
+            Verdict::StrongNoHire => Some(Verdict::NoHire),
+            Verdict::NoHire => Some(Verdict::Hire),
+            Verdict::Hire => Some(Verdict::StrongHire),
+            Verdict::StrongHire => None,
+        }
+    }
 }
 
 impl fmt::Display for Verdict {

@@ -390,6 +390,23 @@ pub struct Question {
     pub probes: Vec<String>,
     /// What a strong answer shows.
     pub strong: String,
+    /// A strong and a weak answer written for the question (`worked/ID.toml`), shown after a
+    /// mock's debrief; `pack check` judges each as its label says.
+    #[serde(default)]
+    pub worked: Option<Worked>,
+}
+
+/// A question's worked answers: one the committee would hire on and one it would not.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Worked {
+    /// An answer judged `hire` or better.
+    pub strong: String,
+    /// An answer judged `no-hire` or worse.
+    pub weak: String,
+    /// What sinks the weak answer, in one or two sentences.
+    pub weak_why: String,
+    /// The file it was read from.
+    pub origin: Origin,
 }
 
 /// A flashcard deck (`cards/DECK.toml`).

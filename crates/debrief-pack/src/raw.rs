@@ -10,7 +10,7 @@ use super::template;
 use super::{
     AnswerAt, AnswerCheck, Card, ChecklistItem, Competency, Concept, Condition, ContextRules, Deck,
     Evidence, Examples, Jargon, MetricKind, Misconception, Origin, Pack, PackError, PackErrors,
-    PackFile, PackMeta, Question, Scope, Severity, Signal, Topic,
+    PackFile, PackMeta, Question, Scope, Severity, Signal, Topic, Worked,
 };
 
 #[derive(Deserialize)]
@@ -140,6 +140,15 @@ struct RawQuestion {
     #[serde(default)]
     probes: Vec<String>,
     strong: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWorked {
+    question: Spanned<String>,
+    strong: String,
+    weak: String,
+    weak_why: String,
 }
 
 #[derive(Deserialize)]
@@ -376,6 +385,7 @@ pub fn load(files: &[PackFile]) -> Result<Pack, PackErrors> {
     let mut signals = Vec::new();
     let mut decks: Vec<Deck> = Vec::new();
     let mut topics = Vec::new();
+    let mut worked: Vec<(String, Worked)> = Vec::new();
     for f in &sorted {
         if !f.path.ends_with(".toml") {
             continue;
@@ -396,15 +406,34 @@ pub fn load(files: &[PackFile]) -> Result<Pack, PackErrors> {
                     topics.push(t);
                 }
             }
+        } else if let Some(rest) = f.path.strip_prefix("worked/") {
+            if !rest.contains('/') {
+                worked.extend(load_worked(f, &mut errors));
+            }
         }
     }
     // Topics are shown in file order, except that edge computing, the checklist's example, leads.
     topics.sort_by_key(|t: &Topic| t.id != "edge-computing");
 
-    let questions = by_path
+    let mut questions = by_path
         .get("questions.toml")
         .map(|f| load_questions(f, &known, &mut errors))
         .unwrap_or_default();
+    for (id, w) in worked {
+        match questions.iter_mut().find(|q| q.id == id) {
+            Some(q) if q.worked.is_none() => q.worked = Some(w),
+            Some(_) => errors.push(PackError {
+                file: w.origin.file.clone(),
+                line: Some(w.origin.line),
+                message: format!("question {id:?} has worked answers in two files"),
+            }),
+            None => errors.push(PackError {
+                file: w.origin.file.clone(),
+                line: Some(w.origin.line),
+                message: format!("worked answers for an unknown question {id:?}"),
+            }),
+        }
+    }
     let checklist = by_path
         .get("checklist.toml")
         .map(|f| load_checklist(f, &known, &signals, &decks, &topics, &mut errors))
@@ -817,9 +846,41 @@ fn load_questions(
             targets: q.targets,
             probes: q.probes,
             strong: q.strong,
+            worked: None,
         });
     }
     out
+}
+
+/// A question's worked answers (`worked/ID.toml`); the file is named after the question.
+fn load_worked(f: &PackFile, errors: &mut Vec<PackError>) -> Option<(String, Worked)> {
+    let mut cx = FileCtx { file: f, errors };
+    let raw: RawWorked = cx.parse()?;
+    let at = raw.question.span().start;
+    let id = raw.question.into_inner();
+    let stem = f
+        .path
+        .strip_prefix("worked/")
+        .and_then(|p| p.strip_suffix(".toml"))
+        .unwrap_or("");
+    if stem != id {
+        cx.err(
+            Some(at),
+            format!("worked answers for {id:?} belong in worked/{id}.toml"),
+        );
+    }
+    cx.check_text(at, "strong", &raw.strong);
+    cx.check_text(at, "weak", &raw.weak);
+    cx.check_text(at, "weak_why", &raw.weak_why);
+    Some((
+        id,
+        Worked {
+            strong: raw.strong.trim().to_string(),
+            weak: raw.weak.trim().to_string(),
+            weak_why: raw.weak_why,
+            origin: cx.origin(at),
+        },
+    ))
 }
 
 fn load_deck(f: &PackFile, errors: &mut Vec<PackError>) -> Option<Deck> {

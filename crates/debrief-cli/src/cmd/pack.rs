@@ -58,11 +58,13 @@ pub fn run(_cli: &Cli, cmd: &PackCommand, color: bool) -> Result<Outcome> {
             let p = analyzer.pack();
             let (topic_runs, topic_failures) = explain::verify(p, explain_model.as_ref());
             failures.extend(topic_failures);
+            let (worked_runs, worked_failures) = analyzer.verify_worked();
+            failures.extend(worked_failures);
             for f in &failures {
                 println!("{}/{f}", dir.display());
             }
             let summary = format!(
-                "{} {} {}: {} competencies, {} signals ({} templates, {} phrasings), {} examples run, {} explain samples and misconception examples judged, {} questions, {} cards in {} decks, {} topics, {} checklist items",
+                "{} {} {}: {} competencies, {} signals ({} templates, {} phrasings), {} examples run, {} explain samples and misconception examples judged, {} questions ({} worked answers judged), {} cards in {} decks, {} topics, {} checklist items",
                 p.meta.id,
                 p.meta.version,
                 dir.display(),
@@ -73,6 +75,7 @@ pub fn run(_cli: &Cli, cmd: &PackCommand, color: bool) -> Result<Outcome> {
                 ran,
                 topic_runs,
                 p.questions.len(),
+                worked_runs,
                 p.cards().count(),
                 p.decks.len(),
                 p.topics.len(),
