@@ -10,6 +10,111 @@ use debrief_core::{Finding, Judgment, Pack, Severity, Verdict};
 use crate::listing;
 use crate::style::Paint;
 
+/// The competency scores as bars, the question's targets marked.
+fn scores(out: &mut String, j: &Judgment, pack: &Pack, paint: Paint) {
+    let _ = writeln!(out, "{}", paint.bold("Scores"));
+    let width = pack
+        .competencies
+        .iter()
+        .map(|c| c.id.len())
+        .max()
+        .unwrap_or(0);
+    for cs in &j.competencies {
+        let bar = match cs.score {
+            Some(s) => {
+                let filled = "■".repeat(s as usize) + &"□".repeat(4 - s as usize);
+                let bar = if s >= 3 {
+                    paint.green(&filled)
+                } else {
+                    paint.red(&filled)
+                };
+                format!("{bar} {s}")
+            }
+            None => paint.dim("·     not evidenced"),
+        };
+        let target = if cs.target {
+            paint.yellow("  target")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "  {:width$}  {bar}{target}", cs.id);
+    }
+}
+
+/// The end of a mock interview: one verdict for the answer and its follow-ups judged as one,
+/// the competency scores, what would lift it to the next verdict, and the question's worked
+/// answers.
+pub fn interview(
+    out: &mut String,
+    question: &debrief_core::pack::Question,
+    overall: &Judgment,
+    follow_ups: usize,
+    pack: &Pack,
+    paint: Paint,
+) {
+    let verdict = if overall.verdict.is_hire() {
+        paint.green(overall.verdict.as_str())
+    } else {
+        paint.red(overall.verdict.as_str())
+    };
+    let _ = writeln!(
+        out,
+        "{} {}  {} {}/100{}",
+        paint.bold("Interview verdict"),
+        paint.bold(&verdict),
+        paint.dim("score"),
+        overall.score,
+        if overall.disqualified {
+            paint.red("  (disqualified)")
+        } else {
+            String::new()
+        }
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        paint.dim(&format!(
+            "the answer and {} judged as one",
+            listing::plural(follow_ups, "follow-up")
+        ))
+    );
+    scores(out, overall, pack, paint);
+    let lift = debrief_core::interview::lift(overall, pack);
+    match lift.next {
+        Some(next) => {
+            let _ = writeln!(
+                out,
+                "\n{}",
+                paint.bold(&format!("What would lift this to {next}"))
+            );
+            for (n, step) in lift.steps.iter().enumerate() {
+                let _ = writeln!(out, "  {}. {step}", n + 1);
+            }
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "\nNothing stands between this and a strong hire: practise saying it aloud."
+            );
+        }
+    }
+    let _ = writeln!(out, "\n{}", paint.bold("What a strong answer does"));
+    let _ = writeln!(out, "  {}", question.strong);
+    if let Some(w) = &question.worked {
+        let _ = writeln!(out, "\n{}", paint.bold("A worked strong answer"));
+        indented(out, &w.strong);
+        let _ = writeln!(out, "\n{}", paint.bold("A weak answer"));
+        indented(out, &w.weak);
+        let _ = writeln!(out, "  {} {}", paint.bold("Why it fails:"), w.weak_why);
+    }
+}
+
+fn indented(out: &mut String, text: &str) {
+    for line in text.lines() {
+        let _ = writeln!(out, "  {line}");
+    }
+}
+
 /// Renders one judgment of the answer `text` named `name`.
 pub fn judgment(out: &mut String, name: &str, text: &str, j: &Judgment, pack: &Pack, paint: Paint) {
     let lines = LineIndex::new(text);
@@ -45,35 +150,9 @@ pub fn judgment(out: &mut String, name: &str, text: &str, j: &Judgment, pack: &P
             String::new()
         }
     );
-    let _ = writeln!(out, "{}", paint.bold("Scores"));
-    let width = pack
-        .competencies
-        .iter()
-        .map(|c| c.id.len())
-        .max()
-        .unwrap_or(0);
-    for cs in &j.competencies {
-        let bar = match cs.score {
-            Some(s) => {
-                let filled = "■".repeat(s as usize) + &"□".repeat(4 - s as usize);
-                let bar = if s >= 3 {
-                    paint.green(&filled)
-                } else {
-                    paint.red(&filled)
-                };
-                format!("{bar} {s}")
-            }
-            None => paint.dim("·     not evidenced"),
-        };
-        let target = if cs.target {
-            paint.yellow("  target")
-        } else {
-            String::new()
-        };
-        let _ = writeln!(out, "  {:width$}  {bar}{target}", cs.id);
-    }
+    scores(out, j, pack, paint);
     // The three things to fix first, each with what to say instead; the details follow.
-    let first = fix_first(j);
+    let first = debrief_core::interview::fix_first(j);
     if !first.is_empty() {
         let _ = writeln!(out, "\n{}", paint.bold("Fix first"));
         for (n, f) in first.iter().enumerate() {
@@ -153,31 +232,6 @@ pub fn judgment(out: &mut String, name: &str, text: &str, j: &Judgment, pack: &P
             );
         }
     }
-}
-
-/// At most three findings to fix first: a disqualifier, then concerns on the question's targets,
-/// then on the competencies that scored lowest, earlier in the answer first.
-fn fix_first(j: &Judgment) -> Vec<&Finding> {
-    let score = |id: &str| {
-        j.competencies
-            .iter()
-            .find(|c| *c.id == *id)
-            .map_or((false, 5), |c| (c.target, c.score.unwrap_or(0)))
-    };
-    let mut red: Vec<&Finding> = j
-        .findings
-        .iter()
-        .filter(|f| f.severity != Severity::Strength)
-        .collect();
-    red.sort_by_key(|f| {
-        let (target, s) = score(&f.competency);
-        (f.severity != Severity::Disqualifier, !target, s, f.start)
-    });
-    // One a rule: the second time the same rule fires adds nothing to fix.
-    let mut seen = std::collections::HashSet::new();
-    red.retain(|f| seen.insert(&*f.rule));
-    red.truncate(3);
-    red
 }
 
 fn finding(

@@ -171,8 +171,29 @@ fn plain_mock_prints_the_debrief_asks_follow_ups_and_saves_the_attempt() {
         out.contains("Saved attempt 1: the answer and 2 follow-ups."),
         "{out}"
     );
+    // One verdict for the whole interview, what would lift it, and the worked answers, after
+    // the debriefs.
+    let whole = out.find("Interview verdict").expect(&out);
+    assert!(whole > out.find("Follow-up 2 of 2:").unwrap(), "{out}");
+    assert!(
+        out.contains("the answer and 2 follow-ups judged as one"),
+        "{out}"
+    );
+    assert!(out.contains("What would lift this to"), "{out}");
+    assert!(out.contains("A worked strong answer"), "{out}");
     let saved = attempts(home.path());
     assert_eq!(saved.len(), 3);
+    assert!(
+        saved[0].overall.is_some(),
+        "the interview's verdict is kept"
+    );
+    assert_eq!(
+        saved[1].probe.as_deref(),
+        out.split("Follow-up 1 of 2: ")
+            .nth(1)
+            .and_then(|r| r.lines().next()),
+        "the follow-up keeps the question it answered"
+    );
     assert_eq!(saved[0].kind, "answer");
     assert_eq!(saved[0].answer, WEAK_ANSWER);
     assert_eq!(saved[0].verdict, "no-hire");
@@ -342,9 +363,11 @@ fn the_mock_interview_runs_in_a_real_terminal_and_saves_each_answer() {
     tmux.wait_for("I had rehearsed it");
     tmux.keys(&["C-c"]);
     tmux.wait_for("Draft saved to");
+    tmux.wait_for("Why it fails:");
 
     let saved = attempts(home.path());
     assert_eq!(saved.len(), 2);
+    assert!(saved[0].overall.is_some());
     assert_eq!(
         saved[0].answer,
         "We kind of just shipped it\nbecause sales wanted it."
@@ -359,6 +382,54 @@ fn the_mock_interview_runs_in_a_real_terminal_and_saves_each_answer() {
         "I had rehearsed it"
     );
     assert!(!home.path().join("drafts/mock-halted-launch.md").exists());
+}
+
+#[test]
+fn the_answer_editor_has_the_keys_of_any_editor_and_lists_them() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(tmux) = Tmux::start(home.path(), "keys", "mock --question halted-launch") else {
+        return;
+    };
+    tmux.wait_for("F1 keys");
+    tmux.text("rolled back at 14:09");
+    tmux.keys(&["Home"]);
+    tmux.text("We ");
+    tmux.keys(&["End"]);
+    tmux.text(".");
+    tmux.keys(&["C-Left", "C-Left"]);
+    tmux.keys(&["DC"]);
+    tmux.wait_for("We rolled back at 4:09.");
+    tmux.keys(&["F1"]);
+    let keys = tmux.wait_for("Any key closes this");
+    assert!(
+        keys.contains("Ctrl-S") && keys.contains("Home / End"),
+        "{keys}"
+    );
+    tmux.keys(&["Escape"]);
+    let closed = tmux.screen();
+    assert!(
+        !closed.contains("Any key closes this") || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            !tmux.screen().contains("Any key closes this")
+        }
+    );
+    // A long line wraps at a word boundary, inside the 100 columns.
+    tmux.keys(&["End"]);
+    tmux.text(" Then I paged the owner of the configuration service and we froze all deploys for the rest of the day.");
+    let screen = tmux.wait_for("rest of the day.");
+    assert!(!screen.contains("configur\n"), "{screen}");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("Verdict");
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("Saved the answer");
+    let saved = attempts(home.path());
+    assert!(
+        saved[0]
+            .answer
+            .starts_with("We rolled back at 4:09. Then I paged"),
+        "{:?}",
+        saved[0].answer
+    );
 }
 
 #[test]

@@ -214,6 +214,26 @@ impl Browser {
         );
     }
 
+    /// The text of the page's prompt (an alert or a leave-the-page question) once one opens
+    /// within `secs`, or `None`.
+    fn wait_for_prompt(&self, secs: u64) -> Option<String> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        let url = format!("/session/{}/alert/text", self.session);
+        while Instant::now() < deadline {
+            if let Ok(v) = http(self.port, "GET", &url, None) {
+                if !v["value"]["error"].is_string() {
+                    return Some(v["value"].as_str().unwrap_or_default().to_string());
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        None
+    }
+
+    fn accept_prompt(&self) {
+        self.call("POST", "/alert/accept", Some(json!({})));
+    }
+
     fn resize(&self, width: u32, height: u32) {
         self.call(
             "POST",
@@ -254,6 +274,22 @@ fn base64_decode(text: &str) -> Vec<u8> {
         out.extend_from_slice(&bytes[..chunk.len().saturating_sub(1)]);
     }
     out
+}
+
+/// How many mock-interview attempts the database holds, read with the real binary.
+fn saved_attempts(db: &Path) -> usize {
+    let out = debrief(db)
+        .args(["history", "--format", "json"])
+        .output()
+        .expect("debrief history runs");
+    let entries: Value = serde_json::from_slice(&out.stdout).expect("history JSON");
+    entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "mock")
+        .map(|e| 1 + e["follow_ups"].as_array().map_or(0, Vec::len))
+        .sum()
 }
 
 fn debrief(db: &Path) -> Command {
@@ -362,6 +398,8 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
             "browserName": "chrome",
             // Generous limits: on a loaded 2-core machine a page or script can take seconds.
             "timeouts": { "pageLoad": 120000, "script": 60000, "implicit": 0 },
+            // The tests answer the leave-the-page prompt themselves.
+            "unhandledPromptBehavior": "ignore",
             "goog:chromeOptions": { "binary": chromium, "args": args }
         }}})),
     )
@@ -486,25 +524,93 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
         .collect();
     assert_eq!(ratings, [3, 3], "Space-Space rated Good, never Again");
 
-    // A mock interview to the end: the question with its countdown, the debrief, the follow-ups.
+    // A mock interview to the end. No countdown before the start button.
     browser.go(&format!("{base}/mock"));
+    let before = browser.script("return document.getElementById('countdown') === null;");
+    assert_eq!(before, json!(true), "no timer before the start");
+    browser.submit("form[action='/mock'] button[type=submit]");
     browser.wait_for(
         "the countdown",
         "return /^[0-9]+:[0-9]{2}$/.test(document.getElementById('countdown').textContent);",
         10,
     );
+    let interview = browser
+        .script("return location.pathname;")
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Leaving with text typed asks first; the draft is there on coming back.
+    let half = &STORY[..STORY.len() / 2];
+    browser.type_into("#mock-answer", half);
+    browser.wait_for(
+        "the draft kept",
+        "return Object.keys(localStorage).some(k => k.startsWith('draft:mock-'));",
+        10,
+    );
+    // Chrome shows its leave-the-page question only where its own rules allow; the page's
+    // handler must ask for it every time.
+    let asks = browser.script(
+        "const e = new Event('beforeunload', { cancelable: true }); \
+         window.dispatchEvent(e); return e.defaultPrevented;",
+    );
+    assert_eq!(asks, json!(true), "leaving with unsaved text asks first");
+    browser.script("setTimeout(() => { location.href = '/'; }, 10); return true;");
+    if browser.wait_for_prompt(3).is_some() {
+        browser.accept_prompt();
+    }
+    browser.wait_for(
+        "the dashboard",
+        "return location.pathname === '/' && document.readyState === 'complete';",
+        30,
+    );
+    browser.go(&format!("{base}{interview}"));
+    let kept = browser.wait_for(
+        "the draft back",
+        "return document.getElementById('mock-answer').value;",
+        10,
+    );
+    assert_eq!(kept, json!(half), "the draft survives leaving the page");
     browser.type_into("#mock-answer", STORY);
     browser.submit("#mock-form button[type=submit]");
-    for _ in 0..3 {
+    let answers_before = saved_attempts(&db);
+    // The debrief first, from its top; a refresh after the submit saves nothing again.
+    browser.wait_for(
+        "the debrief",
+        "return document.body.textContent.includes('/100');",
+        10,
+    );
+    let top = browser.script(
+        "return document.querySelector('h1').textContent === 'Debrief' && window.scrollY === 0 \
+         && document.getElementById('countdown') === null;",
+    );
+    assert_eq!(top, json!(true), "the debrief leads, no timer running");
+    browser.script("location.reload(); return true;");
+    browser.wait_for(
+        "the page again",
+        "return document.readyState === 'complete' && document.body.textContent.includes('/100');",
+        30,
+    );
+    assert_eq!(
+        saved_attempts(&db),
+        answers_before,
+        "a refresh saves nothing twice"
+    );
+    for _ in 0..2 {
         let state = browser.wait_for(
-            "the debrief",
-            "return document.body.textContent.includes('/100') && \
-             (document.getElementById('mock-form') ? 'follow-up' : 'finished');",
+            "the next step",
+            "return document.querySelector('form[action$=\"/next\"]') ? 'follow-up' : \
+             (document.body.textContent.includes('judged as one') ? 'finished' : '');",
             10,
         );
         if state == json!("finished") {
             break;
         }
+        browser.submit("form[action$='/next'] button[type=submit]");
+        browser.wait_for(
+            "the follow-up's countdown",
+            "return document.getElementById('countdown') !== null;",
+            10,
+        );
         browser.type_into(
             "#mock-answer",
             "I measured the false positive rate for 3 days in staging before I turned the rule on.",
@@ -512,10 +618,12 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
         browser.submit("#mock-form button[type=submit]");
     }
     browser.wait_for(
-        "the end of the interview",
-        "return document.body.textContent.includes('Interview finished');",
+        "one verdict for the interview",
+        "return document.body.textContent.includes('judged as one') && \
+         document.body.textContent.includes('A worked strong answer');",
         10,
     );
+    browser.screenshot(&shots.join("mock-verdict.png"));
 
     // The explain drill: a topic, the countdown, the judgment.
     browser.go(&format!("{base}/explain"));

@@ -173,7 +173,9 @@ macro_rules! import_attempt {
                 .bind(&derived.red_competencies)
                 .bind(&derived.red_signals)
                 .bind(a.seconds)
-                .bind(a.created);
+                .bind(a.created)
+                .bind(&a.probe)
+                .bind(a.overall.as_ref().map(|o| o.to_string()));
             if taken.is_none() {
                 q = q.bind(a.id);
             }

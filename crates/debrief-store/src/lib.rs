@@ -19,6 +19,7 @@ mod error;
 mod export;
 mod history;
 pub mod log;
+mod mock;
 mod model;
 mod practice;
 
@@ -43,10 +44,13 @@ pub use model::{
     StoryMeta, StorySummary, StoryVersion, ATTEMPT_ANSWER, ATTEMPT_FOLLOW_UP,
 };
 
+pub use mock::{Mock, MockSaved};
 pub use practice::{CardState, NewExplanation, NewReview, Review, SavedExplanation, UserCard};
+/// A new random id, as the store gives its rows (for a form that must be saved once).
+pub use sql::new_uid;
 
 use model::{from_json_list, to_json_list, Derived};
-use sql::{failure_of, json_of, meta_of, new_uid, redact, sqlite_path};
+use sql::{failure_of, meta_of, redact, sqlite_path};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -287,7 +291,8 @@ impl Store {
     }
 
     /// Saves a new version of story `id` (its front matter replaces the story's); returns the
-    /// new version number, or `None` when there is no such story.
+    /// new version number, or `None` when there is no such story. Text equal to the latest
+    /// version's saves no new version, and that version's number is returned.
     pub async fn add_version(
         &self,
         id: i64,
@@ -319,6 +324,21 @@ impl Store {
                     .bind(id)
                     .fetch_one(&mut *tx)
                     .await?;
+            // The same text again (a form sent twice, a save without an edit) is no new
+            // version: the title and tags above are all that changes.
+            if let Some(last) = last {
+                let text: Option<String> = sqlx::query_scalar(
+                    "SELECT markdown FROM story_versions WHERE story_id = $1 AND version = $2",
+                )
+                .bind(id)
+                .bind(last)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if text.as_deref() == Some(markdown) {
+                    tx.commit().await?;
+                    return Ok(Some(last));
+                }
+            }
             let version = last.unwrap_or(0) + 1;
             insert_version!(&mut *tx, id, version, markdown, &judgment, &derived, now).await?;
             tx.commit().await?;
@@ -542,30 +562,24 @@ impl Store {
 
     /// Saves a mock-interview attempt; returns its id.
     pub async fn add_attempt(&self, attempt: &NewAttempt<'_>) -> Result<i64> {
-        let judgment = serde_json::to_value(attempt.judgment).expect("a judgment serialises");
-        let derived = Derived::from_judgment(&judgment);
-        let judgment = judgment.to_string();
-        let now = date::now();
-        let uid = new_uid();
         with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(sql::INSERT_ATTEMPT)
-                .bind(&uid)
-                .bind(attempt.kind)
-                .bind(attempt.question)
-                .bind(attempt.answer)
-                .bind(&judgment)
-                .bind(derived.score)
-                .bind(&derived.verdict)
-                .bind(&derived.competency_scores)
-                .bind(&derived.red_competencies)
-                .bind(&derived.red_signals)
-                .bind(attempt.seconds)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
+            let id = insert_attempt!(tx, attempt);
             tx.commit().await?;
             Ok(id)
+        })
+    }
+
+    /// Keeps the judgment of a whole interview on its main answer (attempt `answer`).
+    pub async fn set_overall(&self, answer: i64, overall: &debrief_core::Judgment) -> Result<()> {
+        let overall = serde_json::to_string(overall).expect("a judgment serialises");
+        with_pool!(self, |pool| {
+            sqlx::query("UPDATE attempts SET overall = $1 WHERE id = $2")
+                .bind(&overall)
+                .bind(answer)
+                .execute(pool)
+                .await?;
+            Ok(())
         })
     }
 
@@ -608,28 +622,10 @@ impl Store {
     /// Every attempt, oldest first.
     pub async fn attempts(&self) -> Result<Vec<Attempt>> {
         with_pool!(self, |pool| {
-            let rows = sqlx::query(
-                "SELECT id, uid, kind, question, answer, judgment, score, verdict, seconds, created \
-                 FROM attempts ORDER BY id",
-            )
-            .fetch_all(pool)
-            .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(Attempt {
-                        id: r.try_get("id")?,
-                        uid: r.try_get("uid")?,
-                        kind: r.try_get("kind")?,
-                        question: r.try_get("question")?,
-                        answer: r.try_get("answer")?,
-                        judgment: json_of(r, "judgment")?,
-                        score: r.try_get("score")?,
-                        verdict: r.try_get("verdict")?,
-                        seconds: r.try_get("seconds")?,
-                        created: r.try_get("created")?,
-                    })
-                })
-                .collect()
+            let rows = sqlx::query(select_attempts!("ORDER BY id"))
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(sql::attempt_of).collect()
         })
     }
 

@@ -35,6 +35,10 @@ pub enum Entry {
         answer: String,
         /// The follow-ups, in order.
         follow_ups: Vec<FollowUp>,
+        /// The verdict of the whole interview (the answer and its follow-ups judged as one),
+        /// when it was kept (interviews since migration 0005).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        overall: Option<Overall>,
     },
     /// An explain-drill attempt.
     Explain {
@@ -56,11 +60,37 @@ pub enum Entry {
     },
 }
 
+/// The verdict of a whole mock interview.
+#[derive(Debug, Serialize)]
+pub struct Overall {
+    /// The verdict and score of the answer and its follow-ups judged as one.
+    pub verdict: String,
+    pub score: i64,
+    /// Whether a disqualifier fired anywhere in the interview.
+    pub disqualified: bool,
+}
+
+impl Overall {
+    fn of(judgment: &serde_json::Value) -> Option<Overall> {
+        Some(Overall {
+            verdict: judgment.get("verdict")?.as_str()?.to_string(),
+            score: judgment.get("score")?.as_i64()?,
+            disqualified: judgment
+                .get("disqualified")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false),
+        })
+    }
+}
+
 /// A follow-up answered in a mock interview.
 #[derive(Debug, Serialize)]
 pub struct FollowUp {
     /// The attempt's id.
     pub id: i64,
+    /// The follow-up question, when it was kept (since migration 0005).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probe: Option<String>,
     /// Its verdict and score, judged as a follow-up.
     pub verdict: String,
     pub score: i64,
@@ -104,6 +134,7 @@ pub fn practice_log(
                     counts: words >= MOCK_MIN_WORDS,
                     answer: a.answer.clone(),
                     follow_ups: Vec::new(),
+                    overall: a.overall.as_ref().and_then(Overall::of),
                 });
             } else if let Some(Entry::Mock {
                 question,
@@ -114,6 +145,7 @@ pub fn practice_log(
                 if *question == a.question {
                     follow_ups.push(FollowUp {
                         id: a.id,
+                        probe: a.probe.clone(),
                         verdict: a.verdict.clone(),
                         score: a.score,
                         seconds: a.seconds,

@@ -162,6 +162,8 @@ pub struct NewAttempt<'a> {
     pub kind: &'a str,
     /// The question id, when the answer was to a question of the pack.
     pub question: Option<&'a str>,
+    /// The follow-up question this answers; `None` for the question itself.
+    pub probe: Option<&'a str>,
     /// The answer as given.
     pub answer: &'a str,
     /// Its judgment.
@@ -181,10 +183,17 @@ pub struct Attempt {
     pub kind: String,
     /// The question id, if any.
     pub question: Option<String>,
+    /// The follow-up question a follow-up answered (kept since migration 0005).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<String>,
     /// The answer as given.
     pub answer: String,
     /// The judgment, as `debrief check --format json` gives it.
     pub judgment: Value,
+    /// On an interview's main answer: the judgment of the whole interview (the answer and its
+    /// follow-ups as one), once it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overall: Option<Value>,
     /// The overall score, 0 to 100.
     pub score: i64,
     /// The verdict.

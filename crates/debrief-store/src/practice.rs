@@ -348,16 +348,27 @@ impl Store {
 
     /// Saves a timed explanation; returns its id.
     pub async fn add_explanation(&self, e: &NewExplanation<'_>) -> Result<i64> {
-        let uid = new_uid();
+        Ok(self.add_explanation_once(&new_uid(), e).await?.0)
+    }
+
+    /// Saves a timed explanation under the id `uid` given by the form that sent it, unless one
+    /// with that id is already saved (the same form sent twice): returns its id and whether it
+    /// was saved now.
+    pub async fn add_explanation_once(
+        &self,
+        uid: &str,
+        e: &NewExplanation<'_>,
+    ) -> Result<(i64, bool)> {
         let judgment = e.judgment.to_string();
         let now = date::now();
         with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(
+            let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO explanations (uid, topic, text, judgment, score, passed, seconds, \
-                 created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                 created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (uid) DO NOTHING \
+                 RETURNING id",
             )
-            .bind(&uid)
+            .bind(uid)
             .bind(e.topic)
             .bind(e.text)
             .bind(&judgment)
@@ -365,10 +376,36 @@ impl Store {
             .bind(e.passed)
             .bind(e.seconds)
             .bind(now)
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
+            let saved = match id {
+                Some(id) => (id, true),
+                None => (
+                    sqlx::query_scalar("SELECT id FROM explanations WHERE uid = $1")
+                        .bind(uid)
+                        .fetch_one(&mut *tx)
+                        .await?,
+                    false,
+                ),
+            };
             tx.commit().await?;
-            Ok(id)
+            Ok(saved)
+        })
+    }
+
+    /// The saved explanation with this id.
+    pub async fn explanation(&self, id: i64) -> Result<Option<SavedExplanation>> {
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "SELECT id, uid, topic, text, judgment, score, passed, seconds, created \
+                 FROM explanations WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+            .as_ref()
+            .map(explanation_of)
+            .transpose()
         })
     }
 
@@ -381,21 +418,27 @@ impl Store {
             )
             .fetch_all(pool)
             .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(SavedExplanation {
-                        id: r.try_get("id")?,
-                        uid: r.try_get("uid")?,
-                        topic: r.try_get("topic")?,
-                        text: r.try_get("text")?,
-                        judgment: json_of(r, "judgment")?,
-                        score: r.try_get("score")?,
-                        passed: r.try_get("passed")?,
-                        seconds: r.try_get("seconds")?,
-                        created: r.try_get("created")?,
-                    })
-                })
-                .collect()
+            rows.iter().map(explanation_of).collect()
         })
     }
+}
+
+fn explanation_of<R: Row>(r: &R) -> std::result::Result<SavedExplanation, sqlx::Error>
+where
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'static str: sqlx::ColumnIndex<R>,
+{
+    Ok(SavedExplanation {
+        id: r.try_get("id")?,
+        uid: r.try_get("uid")?,
+        topic: r.try_get("topic")?,
+        text: r.try_get("text")?,
+        judgment: json_of(r, "judgment")?,
+        score: r.try_get("score")?,
+        passed: r.try_get("passed")?,
+        seconds: r.try_get("seconds")?,
+        created: r.try_get("created")?,
+    })
 }

@@ -25,6 +25,34 @@ macro_rules! with_pool {
     }};
 }
 
+/// Inserts a mock-interview attempt (`&NewAttempt`) in the open transaction `$tx`; evaluates to
+/// its id.
+macro_rules! insert_attempt {
+    ($tx:ident, $attempt:expr) => {{
+        let attempt: &$crate::NewAttempt<'_> = $attempt;
+        let judgment = serde_json::to_value(attempt.judgment).expect("a judgment serialises");
+        let derived = $crate::model::Derived::from_judgment(&judgment);
+        let id: i64 = sqlx::query_scalar($crate::sql::INSERT_ATTEMPT)
+            .bind($crate::sql::new_uid())
+            .bind(attempt.kind)
+            .bind(attempt.question)
+            .bind(attempt.answer)
+            .bind(judgment.to_string())
+            .bind(derived.score)
+            .bind(&derived.verdict)
+            .bind(&derived.competency_scores)
+            .bind(&derived.red_competencies)
+            .bind(&derived.red_signals)
+            .bind(attempt.seconds)
+            .bind($crate::date::now())
+            .bind(attempt.probe)
+            .bind(None::<String>)
+            .fetch_one(&mut *$tx)
+            .await?;
+        id
+    }};
+}
+
 /// Inserts one of the candidate's own cards (`UserCard`) at `$position` in its file; `$conflict`
 /// says what a card already kept becomes (`DO NOTHING`, or an update).
 macro_rules! insert_user_card {
@@ -87,13 +115,15 @@ macro_rules! upsert_config {
 /// Inserts an attempt with a new id; binds uid, kind, question, answer, judgment, score,
 /// verdict, competency scores, red competencies, red signals, seconds, created.
 pub(crate) const INSERT_ATTEMPT: &str = "INSERT INTO attempts (uid, kind, question, answer, \
-     judgment, score, verdict, competency_scores, red_competencies, red_signals, seconds, created) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
+     judgment, score, verdict, competency_scores, red_competencies, red_signals, seconds, created, \
+     probe, overall) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+     RETURNING id";
 
-/// The same with the id given as `$13`, for imports that keep the exported ids.
+/// The same with the id given as `$15`, for imports that keep the exported ids.
 pub(crate) const INSERT_ATTEMPT_WITH_ID: &str = "INSERT INTO attempts (uid, kind, question, \
      answer, judgment, score, verdict, competency_scores, red_competencies, red_signals, seconds, \
-     created, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
+     created, probe, overall, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+     $14, $15) RETURNING id";
 
 /// Title, tags and questions from a `stories` row.
 pub(crate) fn meta_of<R: Row>(r: &R) -> Result<StoryMeta, sqlx::Error>
@@ -116,6 +146,55 @@ where
 {
     let text: String = r.try_get(column)?;
     serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+/// A nullable JSON text column; `None` when NULL.
+pub(crate) fn optional_json_of<R: Row>(
+    r: &R,
+    column: &'static str,
+) -> Result<Option<Value>, sqlx::Error>
+where
+    for<'r> Option<String>: Decode<'r, R::Database> + Type<R::Database>,
+    &'static str: ColumnIndex<R>,
+{
+    let text: Option<String> = r.try_get(column)?;
+    text.map(|t| serde_json::from_str(&t).map_err(|e| sqlx::Error::Decode(Box::new(e))))
+        .transpose()
+}
+
+/// An `attempts` row read with every column `Attempt` has.
+pub(crate) fn attempt_of<R: Row>(r: &R) -> Result<crate::Attempt, sqlx::Error>
+where
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<String>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    &'static str: ColumnIndex<R>,
+{
+    Ok(crate::Attempt {
+        id: r.try_get("id")?,
+        uid: r.try_get("uid")?,
+        kind: r.try_get("kind")?,
+        question: r.try_get("question")?,
+        probe: r.try_get("probe")?,
+        answer: r.try_get("answer")?,
+        judgment: json_of(r, "judgment")?,
+        overall: optional_json_of(r, "overall")?,
+        score: r.try_get("score")?,
+        verdict: r.try_get("verdict")?,
+        seconds: r.try_get("seconds")?,
+        created: r.try_get("created")?,
+    })
+}
+
+/// `SELECT` with the columns [`attempt_of`] reads, then the rest of the query.
+macro_rules! select_attempts {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, uid, kind, question, probe, answer, judgment, overall, score, verdict, \
+             seconds, created FROM attempts ",
+            $rest
+        )
+    };
 }
 
 /// A `story_versions` row.
@@ -157,7 +236,7 @@ where
 
 /// A random id for a record, unique across machines so that exports merge: 128 bits from the
 /// standard library's randomly seeded hasher, the clock, the process and a counter.
-pub(crate) fn new_uid() -> String {
+pub fn new_uid() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -192,6 +192,15 @@ async fn every_saved_version_is_judged_and_kept() {
         let back: Judgment = serde_json::from_value(story.versions[1].judgment.clone()).unwrap();
         assert_eq!(back, strong);
         assert!(store.story(id + 1).await.unwrap().is_none());
+        // The same text again is no new version; a new title still lands.
+        let again = store
+            .add_version(id, &meta("Same text, new title", &[]), STRONG, &strong)
+            .await
+            .unwrap();
+        assert_eq!(again, Some(2));
+        let story = store.story(id).await.unwrap().unwrap();
+        assert_eq!(story.versions.len(), 2);
+        assert_eq!(story.meta.title, "Same text, new title");
     })
     .await;
 }
@@ -280,6 +289,7 @@ async fn reports_read_the_latest_versions_and_recent_red_marks() {
                 .add_attempt(&NewAttempt {
                     kind: ATTEMPT_ANSWER,
                     question: Some("halted-launch"),
+                    probe: None,
                     answer: WEAK,
                     judgment: &weak,
                     seconds: 95,
@@ -379,6 +389,7 @@ async fn export_then_import_into_an_empty_store_gives_the_same_data() {
             .add_attempt(&NewAttempt {
                 kind: ATTEMPT_ANSWER,
                 question: None,
+                probe: None,
                 answer: STRONG,
                 judgment: &strong,
                 seconds: 120,
@@ -714,4 +725,87 @@ async fn an_older_database_gets_each_versions_strengths_from_its_judgment() {
         return;
     };
     upgrade!(sqlx::PgConnection, &url, "postgres");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_mock_interview_saves_each_step_once_and_keeps_the_whole_verdict() {
+    on_each_backend(|store| async move {
+        let weak = judge(WEAK);
+        let strong = judge(STRONG);
+        let id = store.start_mock("halted-launch", 180).await.unwrap();
+        let m = store.mock(id).await.unwrap().expect("kept");
+        assert_eq!((m.step, m.asking()), (0, Some(None)));
+        assert!(m.step_started.is_some(), "the question's countdown runs");
+        let answer = NewAttempt {
+            kind: ATTEMPT_ANSWER,
+            question: Some("halted-launch"),
+            probe: None,
+            answer: WEAK,
+            judgment: &weak,
+            seconds: 40,
+        };
+        let probes = vec!["What did the delay cost?".to_string()];
+        let first = store
+            .save_mock_answer(id, 0, &answer, &probes)
+            .await
+            .unwrap();
+        assert!(matches!(first, debrief_store::MockSaved::Saved(_)));
+        // The same form sent again (a refresh, a second click) saves nothing.
+        assert_eq!(
+            store
+                .save_mock_answer(id, 0, &answer, &probes)
+                .await
+                .unwrap(),
+            debrief_store::MockSaved::Stale
+        );
+        let m = store.mock(id).await.unwrap().unwrap();
+        assert_eq!(m.step, 1);
+        assert_eq!(m.asking(), Some(Some("What did the delay cost?")));
+        assert_eq!(m.step_started, None, "the follow-up waits for its start");
+        // Not started: an answer to it is not taken.
+        let follow = NewAttempt {
+            kind: "follow-up",
+            probe: Some("What did the delay cost?"),
+            answer: STRONG,
+            judgment: &strong,
+            ..answer
+        };
+        assert_eq!(
+            store.save_mock_answer(id, 1, &follow, &[]).await.unwrap(),
+            debrief_store::MockSaved::Stale
+        );
+        assert!(store.start_mock_step(id, 1).await.unwrap());
+        assert!(!store.start_mock_step(id, 1).await.unwrap(), "started once");
+        assert!(matches!(
+            store.save_mock_answer(id, 1, &follow, &[]).await.unwrap(),
+            debrief_store::MockSaved::Saved(_)
+        ));
+        let m = store.mock(id).await.unwrap().unwrap();
+        assert_eq!(m.attempts.len(), 2);
+        assert_eq!(m.asking(), None, "no follow-up left");
+        assert!(store.finish_mock(id, &strong).await.unwrap());
+        assert!(!store.finish_mock(id, &strong).await.unwrap(), "ends once");
+        assert_eq!(store.attempts().await.unwrap().len(), 2);
+        let saved = store.attempts_with_ids(&m.attempts).await.unwrap();
+        assert_eq!(saved[1].probe.as_deref(), Some("What did the delay cost?"));
+        assert_eq!(
+            saved[0]
+                .overall
+                .as_ref()
+                .and_then(|o| o["verdict"].as_str()),
+            Some(strong.verdict.as_str())
+        );
+        // The history shows the whole interview's verdict, and a backup keeps it.
+        let log = store.practice_log().await.unwrap();
+        let json = serde_json::to_value(&log).unwrap();
+        assert_eq!(json[0]["overall"]["verdict"], strong.verdict.as_str());
+        assert_eq!(
+            json[0]["follow_ups"][0]["probe"],
+            "What did the delay cost?"
+        );
+        let export = store.export().await.unwrap();
+        assert!(export.attempts[0].overall.is_some());
+        assert!(store.mock(id + 1000).await.unwrap().is_none());
+    })
+    .await;
 }

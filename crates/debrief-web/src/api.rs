@@ -192,8 +192,8 @@ async fn add_version(
         Ok(b) => b,
         Err(rejection) => return bad_body(rejection),
     };
-    let previous = match app.store.story(id).await {
-        Ok(Some(s)) => s.meta.questions,
+    let (previous, versions) = match app.store.story(id).await {
+        Ok(Some(s)) => (s.meta.questions, s.versions.len() as i64),
         Ok(None) => {
             return refuse(
                 "/api/",
@@ -208,6 +208,8 @@ async fn add_version(
         Err(why) => return refuse("/api/", StatusCode::UNPROCESSABLE_ENTITY, &why),
     };
     match app.store.add_version(id, &meta, &markdown, &judgment).await {
+        // The latest version's own text again: no new version, 200 with its number.
+        Ok(Some(version)) if version <= versions => saved(StatusCode::OK, id, version, &judgment),
         Ok(Some(version)) => saved(StatusCode::CREATED, id, version, &judgment),
         Ok(None) => refuse("/api/", StatusCode::NOT_FOUND, &format!("no story {id}")),
         Err(e) => store_error(e),

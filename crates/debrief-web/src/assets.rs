@@ -14,6 +14,7 @@ const CSS: &str = include_str!("../assets/app.css");
 const EDITOR_JS: &str = include_str!("../assets/editor.js");
 const CARDS_JS: &str = include_str!("../assets/cards.js");
 const MOCK_JS: &str = include_str!("../assets/mock.js");
+const DRAFT_JS: &str = include_str!("../assets/draft.js");
 
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
@@ -32,6 +33,10 @@ pub fn routes() -> Router<Arc<App>> {
         .route(
             "/assets/mock.js",
             get(|| async { asset("text/javascript; charset=utf-8", MOCK_JS) }),
+        )
+        .route(
+            "/assets/draft.js",
+            get(|| async { asset("text/javascript; charset=utf-8", DRAFT_JS) }),
         )
 }
 

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use debrief_core::explain;
@@ -22,13 +22,32 @@ use crate::App;
 const SECONDS: i64 = 120;
 
 pub fn routes() -> Router<Arc<App>> {
-    Router::new().route("/explain", get(ask).post(judge))
+    Router::new()
+        .route("/explain", get(ask).post(judge))
+        .route("/explain/{id}", get(result))
 }
 
 #[derive(Deserialize)]
 struct TopicQuery {
     #[serde(default)]
     topic: Option<String>,
+    /// A saved explanation to start again from (a retry starts from the last text).
+    #[serde(default)]
+    from: Option<i64>,
+}
+
+/// A form's own id: what the page gave it, or a new one when it is missing or malformed.
+fn form_id(given: &str) -> String {
+    let ok = !given.is_empty()
+        && given.len() <= 64
+        && given
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if ok {
+        given.to_string()
+    } else {
+        debrief_store::new_uid()
+    }
 }
 
 fn page(
@@ -37,6 +56,7 @@ fn page(
     topic: &Topic,
     text: &str,
     error: Option<String>,
+    form: &str,
 ) -> Response {
     render_status(
         app,
@@ -52,6 +72,7 @@ fn page(
             seconds => SECONDS,
             text => text,
             error => error,
+            form => form,
         },
     )
 }
@@ -71,8 +92,23 @@ async fn ask(State(app): State<Arc<App>>, Query(q): Query<TopicQuery>) -> Respon
             pack.topics.iter().min_by_key(|t| (passed(t), tries(t)))
         }
     };
+    let last = match q.from {
+        Some(id) => match app.store.explanation(id).await {
+            Ok(e) => e.filter(|e| topic.is_some_and(|t| t.id == e.topic)),
+            Err(e) => return store_failed(&app, e),
+        },
+        None => None,
+    };
+    let text = last.as_ref().map_or("", |e| e.text.as_str());
     match topic {
-        Some(topic) => page(&app, StatusCode::OK, topic, "", None),
+        Some(topic) => page(
+            &app,
+            StatusCode::OK,
+            topic,
+            text,
+            None,
+            &debrief_store::new_uid(),
+        ),
         None => error_page(
             &app,
             StatusCode::NOT_FOUND,
@@ -86,6 +122,9 @@ struct ExplainForm {
     topic: String,
     text: String,
     started: i64,
+    /// The form's own id: the same form sent twice saves once.
+    #[serde(default)]
+    form: String,
 }
 
 async fn judge(State(app): State<Arc<App>>, Form(form): Form<ExplainForm>) -> Response {
@@ -106,6 +145,7 @@ async fn judge(State(app): State<Arc<App>>, Form(form): Form<ExplainForm>) -> Re
                 topic,
                 &form.text,
                 Some(e.to_string()),
+                &form_id(&form.form),
             )
         }
     };
@@ -113,27 +153,46 @@ async fn judge(State(app): State<Arc<App>>, Form(form): Form<ExplainForm>) -> Re
     let json = serde_json::to_value(&judged).expect("a judgment serialises");
     let saved = app
         .store
-        .add_explanation(&NewExplanation {
-            topic: &topic.id,
-            text: &text,
-            judgment: &json,
-            score: i64::from(judged.score),
-            passed: judged.passed,
-            seconds,
-        })
+        .add_explanation_once(
+            &form_id(&form.form),
+            &NewExplanation {
+                topic: &topic.id,
+                text: &text,
+                judgment: &json,
+                score: i64::from(judged.score),
+                passed: judged.passed,
+                seconds,
+            },
+        )
         .await;
-    if let Err(e) = saved {
-        return store_failed(&app, e);
+    match saved {
+        Ok((id, _)) => Redirect::to(&format!("/explain/{id}")).into_response(),
+        Err(e) => store_failed(&app, e),
     }
+}
+
+/// A saved explanation's judgment, as it was judged.
+async fn result(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+    let saved = match app.store.explanation(id).await {
+        Ok(Some(e)) => e,
+        Ok(None) => return error_page(&app, StatusCode::NOT_FOUND, "No such explanation saved."),
+        Err(e) => return store_failed(&app, e),
+    };
+    let title = app
+        .analyzer
+        .pack()
+        .topic(&saved.topic)
+        .map_or(saved.topic.as_str(), |t| t.title.as_str());
     render(
         &app,
         "explain_result.html",
         "explain",
         context! {
-            topic => &topic.id,
-            title => &topic.title,
-            judged => Serde(&judged),
-            seconds => seconds,
+            id => saved.id,
+            topic => &saved.topic,
+            title => title,
+            judged => Serde(&saved.judgment),
+            seconds => saved.seconds,
             limit => SECONDS,
         },
     )

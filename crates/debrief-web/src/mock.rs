@@ -1,47 +1,53 @@
-//! The mock interview in the browser: a question picked for the weakest competencies (or the one
-//! asked for), a visible countdown, the answer judged and saved as an attempt, then up to two
-//! follow-up probes from the gaps found, each answered, judged and saved in turn.
+//! The mock interview in the browser, timed by the server. The question is shown with a start
+//! button; starting creates the interview and its countdown (three minutes unless the candidate
+//! picks another length). Each answer is judged and saved once, then the page redirects, so a
+//! refresh saves nothing twice. The debrief of each answer comes first; a follow-up's countdown
+//! starts only when the candidate starts it. At the end, the whole interview gets one verdict
+//! with its competency scores, what would lift it, and the question's worked answers.
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use debrief_core::interview;
+use debrief_core::interview::{self, ANSWER_SECONDS};
 use debrief_core::pack::Question;
-use debrief_store::{date, NewAttempt, ATTEMPT_ANSWER, ATTEMPT_FOLLOW_UP};
+use debrief_core::Judgment;
+use debrief_store::{
+    date, Attempt, Mock, MockSaved, NewAttempt, ATTEMPT_ANSWER, ATTEMPT_FOLLOW_UP,
+};
 use minijinja::value::Serde;
 use minijinja::{context, Value};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::pages::{error_page, render, render_status, store_failed};
 use crate::App;
 
-/// The time an answer should take, as the countdown shows it.
-const ANSWER_SECONDS: i64 = 120;
+/// The countdown lengths offered, in minutes.
+const MINUTES: [i64; 5] = [2, 3, 4, 5, 10];
 
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
-        .route("/mock", get(ask).post(answer))
-        .route("/mock/follow-up", post(follow_up))
+        .route("/mock", get(ready).post(start))
+        .route("/mock/{id}", get(show))
+        .route("/mock/{id}/answer", post(answer))
+        .route("/mock/{id}/next", post(next))
+        .route("/mock/{id}/finish", post(finish))
 }
 
 #[derive(Deserialize)]
-struct AskQuery {
+struct ReadyQuery {
     #[serde(default)]
     question: Option<String>,
 }
 
-fn question<'a>(app: &'a App, id: &str) -> Option<&'a Question> {
-    app.analyzer.pack().question(id)
-}
-
-async fn ask(State(app): State<Arc<App>>, Query(q): Query<AskQuery>) -> Response {
+/// The question and a start button: no countdown runs before the candidate starts it.
+async fn ready(State(app): State<Arc<App>>, Query(q): Query<ReadyQuery>) -> Response {
     let pack = app.analyzer.pack();
     let picked = match q.question.as_deref().filter(|id| !id.is_empty()) {
-        Some(id) => question(&app, id),
+        Some(id) => pack.question(id),
         None => match app.store.interview_history().await {
             Ok(history) => interview::pick_question(pack, &history, None),
             Err(e) => return store_failed(&app, e),
@@ -59,117 +65,351 @@ async fn ask(State(app): State<Arc<App>>, Query(q): Query<AskQuery>) -> Response
         "mock.html",
         "mock",
         context! {
+            state => "ready",
             question => &picked.id,
             prompt => &picked.text,
-            probe => None::<String>,
-            remaining => "",
-            started => date::now(),
-            seconds => ANSWER_SECONDS,
-            answer => "",
-            error => None::<String>,
+            minutes => MINUTES,
+            default_minutes => ANSWER_SECONDS / 60,
         },
     )
 }
 
-/// An answer to the question or to a follow-up.
 #[derive(Deserialize)]
-struct AnswerForm {
+struct StartForm {
     question: String,
+    #[serde(default)]
+    minutes: Option<String>,
+}
+
+async fn start(State(app): State<Arc<App>>, Form(form): Form<StartForm>) -> Response {
+    let Some(q) = app.analyzer.pack().question(&form.question) else {
+        return error_page(
+            &app,
+            StatusCode::NOT_FOUND,
+            "No such question in this pack.",
+        );
+    };
+    let minutes = match form.minutes.as_deref().map(str::trim) {
+        None | Some("") => ANSWER_SECONDS / 60,
+        Some(m) => match m.parse::<i64>() {
+            Ok(m) if (1..=60).contains(&m) => m,
+            _ => {
+                return error_page(
+                    &app,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "The countdown is a whole number of minutes from 1 to 60.",
+                )
+            }
+        },
+    };
+    match app.store.start_mock(&q.id, minutes * 60).await {
+        Ok(id) => Redirect::to(&format!("/mock/{id}")).into_response(),
+        Err(e) => store_failed(&app, e),
+    }
+}
+
+/// One answered step, as the debrief shows it.
+#[derive(Serialize)]
+struct Part {
+    /// The follow-up asked; `None` for the question.
+    probe: Option<String>,
     answer: String,
-    started: i64,
-    /// The follow-up this answers; empty for the question itself.
-    #[serde(default)]
-    probe: String,
-    /// The follow-up still to ask after this one.
-    #[serde(default)]
-    remaining: String,
+    judgment: serde_json::Value,
+    seconds: i64,
+    /// Seconds past the countdown, 0 when in time.
+    over: i64,
+    fix_first: Vec<String>,
 }
 
-async fn answer(State(app): State<Arc<App>>, Form(form): Form<AnswerForm>) -> Response {
-    judge_and_save(&app, form, false).await
+fn part_of(a: &Attempt, limit: i64) -> Part {
+    let fix_first = serde_json::from_value::<Judgment>(a.judgment.clone())
+        .map(|j| {
+            interview::fix_first(&j)
+                .iter()
+                .map(|f| f.rule.to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    Part {
+        probe: a.probe.clone(),
+        answer: a.answer.clone(),
+        judgment: a.judgment.clone(),
+        seconds: a.seconds,
+        over: (a.seconds - limit).max(0),
+        fix_first,
+    }
 }
 
-async fn follow_up(State(app): State<Arc<App>>, Form(form): Form<AnswerForm>) -> Response {
-    judge_and_save(&app, form, true).await
-}
-
-async fn judge_and_save(app: &App, form: AnswerForm, is_follow_up: bool) -> Response {
-    let Some(q) = question(app, &form.question) else {
-        return error_page(app, StatusCode::NOT_FOUND, "No such question in this pack.");
+async fn load(app: &App, id: i64) -> Result<(Mock, &Question), Response> {
+    let mock = match app.store.mock(id).await {
+        Ok(Some(m)) => m,
+        Ok(None) => {
+            return Err(error_page(
+                app,
+                StatusCode::NOT_FOUND,
+                "No such mock interview: start one from the mock interview page.",
+            ))
+        }
+        Err(e) => return Err(store_failed(app, e)),
     };
-    let text = form.answer.replace("\r\n", "\n");
-    let judged = if is_follow_up {
-        app.analyzer.check_follow_up(&text, Some(&q.id))
-    } else {
-        app.analyzer.check_markdown(&text, Some(&q.id))
+    match app.analyzer.pack().question(&mock.question) {
+        Some(q) => Ok((mock, q)),
+        None => Err(error_page(
+            app,
+            StatusCode::NOT_FOUND,
+            "This interview's question is not in the pack any more.",
+        )),
+    }
+}
+
+async fn show(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+    let (mock, q) = match load(&app, id).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    let judgment = match judged {
-        Ok(j) => j,
-        Err(e) => {
-            // Ask again with the answer kept.
+    // Every answer saved and the interview not yet closed (the last save was cut short): close
+    // it now, once.
+    if mock.finished.is_none() && mock.step > 0 && mock.asking().is_none() {
+        if let Err(r) = close(&app, &mock, q).await {
+            return r;
+        }
+        return Redirect::to(&format!("/mock/{id}")).into_response();
+    }
+    page(&app, &mock, q, StatusCode::OK, "", None).await
+}
+
+/// The page for the interview's state: the countdown and the answer box while a step runs, the
+/// debrief and the next follow-up between steps, the whole verdict at the end.
+async fn page(
+    app: &App,
+    mock: &Mock,
+    q: &Question,
+    status: StatusCode,
+    draft: &str,
+    error: Option<String>,
+) -> Response {
+    let attempts = match app.store.attempts_with_ids(&mock.attempts).await {
+        Ok(a) => a,
+        Err(e) => return store_failed(app, e),
+    };
+    let parts: Vec<Part> = attempts.iter().map(|a| part_of(a, mock.seconds)).collect();
+    let names: std::collections::BTreeMap<String, String> = app
+        .analyzer
+        .pack()
+        .competencies
+        .iter()
+        .map(|c| (c.id.clone(), c.name.clone()))
+        .collect();
+    let common = context! {
+        id => mock.id,
+        question => &q.id,
+        prompt => &q.text,
+        limit => mock.seconds,
+        step => mock.step,
+        follow_ups => mock.probes.len(),
+        parts => Value::from(Serde(&parts)),
+        names => names,
+    };
+    if let Some(asking) = mock.asking() {
+        if mock.step_started.is_some() {
+            let left = mock.seconds - mock.elapsed(date::now());
             return render_status(
                 app,
-                StatusCode::UNPROCESSABLE_ENTITY,
+                status,
                 "mock.html",
                 "mock",
                 context! {
-                    question => &q.id,
-                    prompt => &q.text,
-                    probe => (!form.probe.is_empty()).then_some(&form.probe),
-                    remaining => &form.remaining,
-                    started => form.started,
-                    seconds => ANSWER_SECONDS,
-                    answer => &form.answer,
-                    error => e.to_string(),
+                    state => "answering",
+                    probe => asking,
+                    left => left,
+                    draft_key => format!("mock-{}-{}", mock.id, mock.step),
+                    answer => draft,
+                    error => error,
+                    ..common
                 },
             );
         }
-    };
-    let seconds = (date::now() - form.started).clamp(0, 24 * 3600);
-    let saved = app
-        .store
-        .add_attempt(&NewAttempt {
-            kind: if is_follow_up {
-                ATTEMPT_FOLLOW_UP
-            } else {
-                ATTEMPT_ANSWER
+        return render_status(
+            app,
+            status,
+            "mock_debrief.html",
+            "mock",
+            context! {
+                state => "between",
+                next_probe => asking,
+                clear_draft => format!("mock-{}-{}", mock.id, mock.step - 1),
+                ..common
             },
-            question: Some(&q.id),
-            answer: &text,
-            judgment: &judgment,
-            seconds,
-        })
-        .await;
-    if let Err(e) = saved {
-        return store_failed(app, e);
+        );
     }
-    // The follow-ups come from the first answer's gaps; a follow-up's page asks the one left.
-    let mut next: Vec<String> = if is_follow_up {
-        vec![form.remaining.clone()]
-    } else {
+    // Over: the whole interview's verdict, kept on the answer.
+    let overall = attempts
+        .first()
+        .and_then(|a| a.overall.clone())
+        .and_then(|o| serde_json::from_value::<Judgment>(o).ok());
+    let lift = overall
+        .as_ref()
+        .map(|j| interview::lift(j, app.analyzer.pack()));
+    render_status(
+        app,
+        status,
+        "mock_debrief.html",
+        "mock",
+        context! {
+            state => "finished",
+            overall => overall.as_ref().map(|j| Value::from(Serde(j))),
+            lift => lift.as_ref().map(|l| Value::from(Serde(l))),
+            strong => &q.strong,
+            worked => q.worked.as_ref().map(|w| context! {
+                strong => &w.strong, weak => &w.weak, weak_why => &w.weak_why,
+            }),
+            clear_draft => format!("mock-{}-{}", mock.id, mock.step - 1),
+            ..common
+        },
+    )
+}
+
+/// Judges the whole interview and keeps its verdict; a second call changes nothing.
+async fn close(app: &App, mock: &Mock, q: &Question) -> Result<(), Response> {
+    let attempts = app
+        .store
+        .attempts_with_ids(&mock.attempts)
+        .await
+        .map_err(|e| store_failed(app, e))?;
+    let Some((first, rest)) = attempts.split_first() else {
+        return Ok(());
+    };
+    let overall = interview::judge_interview(
+        &app.analyzer,
+        q,
+        &first.answer,
+        rest.iter().map(|a| a.answer.as_str()),
+    )
+    .map_err(|e| error_page(app, StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()))?;
+    app.store
+        .finish_mock(mock.id, &overall)
+        .await
+        .map_err(|e| store_failed(app, e))?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct AnswerForm {
+    step: i64,
+    answer: String,
+}
+
+async fn answer(
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Form(form): Form<AnswerForm>,
+) -> Response {
+    let (mock, q) = match load(&app, id).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let here = Redirect::to(&format!("/mock/{id}")).into_response();
+    // A form for a step already answered (a refresh, a second click, another tab): show where
+    // the interview is, saving nothing.
+    let Some(asking) = mock.asking() else {
+        return here;
+    };
+    if form.step != mock.step || mock.step_started.is_none() {
+        return here;
+    }
+    let text = form.answer.replace("\r\n", "\n");
+    let judged = match asking {
+        None => app.analyzer.check_markdown(&text, Some(&q.id)),
+        Some(_) => app.analyzer.check_follow_up(&text, Some(&q.id)),
+    };
+    let judgment = match judged {
+        Ok(j) => j,
+        // Asked again with the text kept and the countdown still running.
+        Err(e) => {
+            return page(
+                &app,
+                &mock,
+                q,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form.answer,
+                Some(e.to_string()),
+            )
+            .await
+        }
+    };
+    let probes: Vec<String> = if asking.is_none() {
         interview::follow_ups(&judgment, q)
             .into_iter()
             .map(|p| p.question.to_string())
             .collect()
+    } else {
+        Vec::new()
     };
-    next.retain(|p| !p.trim().is_empty());
-    let follow = next.first().cloned();
-    let remaining = next.get(1).cloned().unwrap_or_default();
-    render(
-        app,
-        "mock_debrief.html",
-        "mock",
-        context! {
-            question => &q.id,
-            prompt => &q.text,
-            probe => (!form.probe.is_empty()).then_some(&form.probe),
-            answer => &text,
-            judgment => Value::from(Serde(&judgment)),
-            seconds => seconds,
-            limit => ANSWER_SECONDS,
-            follow => follow,
-            remaining => remaining,
-            started => date::now(),
-        },
-    )
+    let saved = app
+        .store
+        .save_mock_answer(
+            id,
+            mock.step,
+            &NewAttempt {
+                kind: if asking.is_none() {
+                    ATTEMPT_ANSWER
+                } else {
+                    ATTEMPT_FOLLOW_UP
+                },
+                question: Some(&q.id),
+                probe: asking,
+                answer: &text,
+                judgment: &judgment,
+                seconds: mock.elapsed(date::now()),
+            },
+            &probes,
+        )
+        .await;
+    match saved {
+        Ok(MockSaved::Saved(_)) => {}
+        Ok(MockSaved::Stale) => return here,
+        Err(e) => return store_failed(&app, e),
+    }
+    // The last answer closes the interview with its one verdict.
+    match app.store.mock(id).await {
+        Ok(Some(m)) if m.asking().is_none() => {
+            if let Err(r) = close(&app, &m, q).await {
+                return r;
+            }
+        }
+        Ok(_) => {}
+        Err(e) => return store_failed(&app, e),
+    }
+    here
+}
+
+#[derive(Deserialize)]
+struct StepForm {
+    step: i64,
+}
+
+/// Starts the next follow-up's countdown.
+async fn next(
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Form(form): Form<StepForm>,
+) -> Response {
+    if let Err(e) = app.store.start_mock_step(id, form.step).await {
+        return store_failed(&app, e);
+    }
+    Redirect::to(&format!("/mock/{id}")).into_response()
+}
+
+/// Ends the interview before the follow-ups left, judging what was said.
+async fn finish(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+    let (mock, q) = match load(&app, id).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if mock.finished.is_none() && mock.step > 0 {
+        if let Err(r) = close(&app, &mock, q).await {
+            return r;
+        }
+    }
+    Redirect::to(&format!("/mock/{id}")).into_response()
 }

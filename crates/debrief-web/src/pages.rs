@@ -464,30 +464,75 @@ async fn save_version(
 
 // ----- question bank and failure resume ----------------------------------------------------
 
-async fn questions(State(app): State<Arc<App>>) -> Response {
+/// The question bank's filters: a competency the question targets, a theme.
+#[derive(Deserialize)]
+struct QuestionFilter {
+    #[serde(default)]
+    competency: String,
+    #[serde(default)]
+    theme: String,
+}
+
+async fn questions(State(app): State<Arc<App>>, Query(filter): Query<QuestionFilter>) -> Response {
     let pack = app.analyzer.pack();
     let names: BTreeMap<&str, &str> = pack
         .competencies
         .iter()
         .map(|c| (c.id.as_str(), c.name.as_str()))
         .collect();
+    let mut themes: Vec<&str> = pack
+        .questions
+        .iter()
+        .flat_map(|q| q.themes.iter().map(String::as_str))
+        .collect();
+    themes.sort_unstable();
+    themes.dedup();
+    let competency = filter.competency.trim();
+    let theme = filter.theme.trim();
+    if (!competency.is_empty() && !names.contains_key(competency))
+        || (!theme.is_empty() && !themes.contains(&theme))
+    {
+        return error_page(
+            &app,
+            StatusCode::NOT_FOUND,
+            "No such competency or theme in this pack.",
+        );
+    }
     let list: Vec<Value> = pack
         .questions
         .iter()
+        .filter(|q| competency.is_empty() || q.targets.iter().any(|t| t == competency))
+        .filter(|q| theme.is_empty() || q.themes.iter().any(|t| t == theme))
         .map(|q| {
             let targets: Vec<&str> = q
                 .targets
                 .iter()
                 .map(|t| names.get(t.as_str()).copied().unwrap_or(t.as_str()))
                 .collect();
-            context! { id => &q.id, text => &q.text, themes => Value::from(Serde(&q.themes)), targets => Value::from(Serde(&targets)) }
+            context! {
+                id => &q.id,
+                text => &q.text,
+                themes => Value::from(Serde(&q.themes)),
+                targets => Value::from(Serde(&targets)),
+                strong => &q.strong,
+                worked => q.worked.as_ref().map(|w| context! {
+                    strong => &w.strong, weak => &w.weak, weak_why => &w.weak_why,
+                }),
+            }
         })
         .collect();
     render(
         &app,
         "questions.html",
         "questions",
-        context! { questions => list },
+        context! {
+            questions => list,
+            competencies => Value::from(Serde(&names)),
+            themes => Value::from(Serde(&themes)),
+            competency => competency,
+            theme => theme,
+            total => pack.questions.len(),
+        },
     )
 }
 

@@ -564,71 +564,131 @@ async fn a_flashcard_is_shown_and_a_review_with_the_token_schedules_it() {
 }
 
 #[tokio::test]
-async fn a_mock_interview_asks_judges_saves_and_follows_up() {
+async fn a_mock_interview_is_started_timed_by_the_server_and_judged_as_one() {
     let f = fixture().await;
     let page = send(&f.router, get("/mock")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains("id=\"countdown\""));
+    assert!(
+        !page.body.contains("id=\"countdown\""),
+        "no countdown before the start"
+    );
+    assert!(page.body.contains("Start the interview"));
     let pack = builtin::pack().unwrap();
     let q = &pack.questions[0];
     let asked = send(&f.router, get(&format!("/mock?question={}", q.id))).await;
-    assert!(asked.body.contains(&q.text.replace('\'', "&#x27;")) || asked.body.contains("2:00"));
-    let started = (debrief_store::date::now() - 90).to_string();
-    let no_token = [
-        ("question", q.id.as_str()),
-        ("answer", ANSWER),
-        ("started", &started),
-    ];
+    assert!(
+        asked.body.contains("value=\"3\" selected"),
+        "3 minutes by default"
+    );
+    let no_token = [("question", q.id.as_str())];
     assert_eq!(
         send(&f.router, post_form("/mock", &no_token)).await.status,
         StatusCode::FORBIDDEN
     );
-    let fields = [
+    let bad = [
         ("csrf", f.csrf.as_str()),
         ("question", q.id.as_str()),
-        ("answer", ANSWER),
-        ("started", &started),
+        ("minutes", "0"),
     ];
-    let debrief = send(&f.router, post_form("/mock", &fields)).await;
-    assert_eq!(debrief.status, StatusCode::OK, "{}", debrief.body);
-    assert!(debrief.body.contains("/100"));
-    assert!(debrief.body.contains("Answered in 1:30"));
-    assert!(
-        debrief.body.contains("action=\"/mock/follow-up\""),
-        "a follow-up is asked"
+    assert_eq!(
+        send(&f.router, post_form("/mock", &bad)).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
     );
-    let probe = debrief
-        .body
-        .split("name=\"probe\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
+    let start = [("csrf", f.csrf.as_str()), ("question", q.id.as_str())];
+    let started = send(&f.router, post_form("/mock", &start)).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER);
+    let at = started.headers[header::LOCATION]
+        .to_str()
         .unwrap()
         .to_string();
+    let running = send(&f.router, get(&at)).await;
+    assert_eq!(running.status, StatusCode::OK, "{}", running.body);
+    assert!(
+        running
+            .body
+            .contains("id=\"countdown\" data-seconds=\"180\"")
+            || running.body.contains("data-seconds=\"179\""),
+        "{}",
+        running.body
+    );
+    assert!(
+        running.body.contains("data-draft=\""),
+        "the answer box keeps a draft"
+    );
+
+    // An empty answer is refused with the countdown still running and nothing saved.
+    let empty = [("csrf", f.csrf.as_str()), ("step", "0"), ("answer", " ")];
+    let refused = send(&f.router, post_form(&format!("{at}/answer"), &empty)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("empty"));
+
+    // The answer is saved once and the page redirects; the same form again saves nothing.
+    let fields = [("csrf", f.csrf.as_str()), ("step", "0"), ("answer", ANSWER)];
+    let saved = send(&f.router, post_form(&format!("{at}/answer"), &fields)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let again = send(&f.router, post_form(&format!("{at}/answer"), &fields)).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let debrief = send(&f.router, get(&at)).await;
+    assert_eq!(debrief.status, StatusCode::OK, "{}", debrief.body);
+    let top = debrief
+        .body
+        .find("<h1>Debrief</h1>")
+        .expect("the debrief leads");
+    let follow_at = debrief
+        .body
+        .find("Start the follow-up")
+        .expect("a follow-up waits");
+    assert!(top < follow_at);
+    assert!(
+        !debrief.body.contains("id=\"countdown\""),
+        "its timer waits for its start"
+    );
+    assert!(debrief.body.contains("/100"));
+
+    // The follow-up's countdown starts when the candidate starts it.
+    let next = [("csrf", f.csrf.as_str()), ("step", "1")];
+    assert_eq!(
+        send(&f.router, post_form(&format!("{at}/next"), &next))
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let follow_page = send(&f.router, get(&at)).await;
+    assert!(follow_page.body.contains("id=\"countdown\""));
+    assert!(follow_page.body.contains("Follow-up 1 of"));
+    assert!(
+        !follow_page.body.contains(&format!(">{}</h2>", q.text)),
+        "never the question again"
+    );
     let follow = [
         ("csrf", f.csrf.as_str()),
-        ("question", q.id.as_str()),
+        ("step", "1"),
         (
             "answer",
             "We measured the error rate for 3 days before we turned the rule on.",
         ),
-        ("started", &started),
-        ("probe", &probe),
-        ("remaining", ""),
     ];
-    let after = send(&f.router, post_form("/mock/follow-up", &follow)).await;
-    assert_eq!(after.status, StatusCode::OK, "{}", after.body);
-    assert!(after.body.contains("Interview finished"));
-    let empty = [
-        ("csrf", f.csrf.as_str()),
-        ("question", q.id.as_str()),
-        ("answer", " "),
-        ("started", &started),
-    ];
-    let refused = send(&f.router, post_form("/mock", &empty)).await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("empty"));
+    send(&f.router, post_form(&format!("{at}/answer"), &follow)).await;
+    // Any follow-up left is skipped: the interview ends with one verdict.
+    let end = [("csrf", f.csrf.as_str())];
+    send(&f.router, post_form(&format!("{at}/finish"), &end)).await;
+    let over = send(&f.router, get(&at)).await;
+    assert_eq!(over.status, StatusCode::OK, "{}", over.body);
+    assert!(
+        over.body.contains("The interview&#x27;s verdict")
+            || over.body.contains("The interview's verdict"),
+        "{}",
+        over.body
+    );
+    assert!(over.body.contains("judged as one"));
+    assert!(over.body.contains("What a strong answer does"));
+    assert!(
+        over.body.contains("A worked strong answer"),
+        "the pack's worked answers"
+    );
+    assert!(over.body.contains("Scores by competency"));
 
-    // The history page shows the interview with its answer and follow-up.
+    // History: two attempts saved, once each, under one interview with its verdict.
     let history = send(&f.router, get("/history")).await;
     assert_eq!(history.status, StatusCode::OK);
     assert!(
@@ -638,9 +698,18 @@ async fn a_mock_interview_asks_judges_saves_and_follows_up() {
     );
     assert!(history.body.contains("and 1 follow-up"), "{}", history.body);
     assert!(
+        history.body.contains("The whole interview:"),
+        "{}",
+        history.body
+    );
+    assert!(
         history.body.contains("not counted"),
         "a short answer: {}",
         history.body
+    );
+    assert_eq!(
+        send(&f.router, get("/mock/999999")).await.status,
+        StatusCode::NOT_FOUND
     );
 }
 
@@ -653,13 +722,31 @@ async fn an_explanation_is_judged_for_a_non_technical_listener_and_saved() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("id=\"countdown\""));
     let started = debrief_store::date::now().to_string();
+    let form = page
+        .body
+        .split("name=\"form\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form has its own id")
+        .to_string();
     let fields = [
         ("csrf", f.csrf.as_str()),
         ("topic", topic.id.as_str()),
         ("text", topic.strong_sample.as_str()),
         ("started", &started),
+        ("form", &form),
     ];
-    let result = send(&f.router, post_form("/explain", &fields)).await;
+    // Saved, then shown at its own address (a refresh there saves nothing); the same form sent
+    // again lands on the same explanation.
+    let saved = send(&f.router, post_form("/explain", &fields)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let at = saved.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let twice = send(&f.router, post_form("/explain", &fields)).await;
+    assert_eq!(twice.headers[header::LOCATION].to_str().unwrap(), at);
+    let result = send(&f.router, get(&at)).await;
     assert_eq!(result.status, StatusCode::OK, "{}", result.body);
     assert!(result.body.contains("/100"));
     assert!(result.body.contains("Key ideas"));
@@ -670,8 +757,33 @@ async fn an_explanation_is_judged_for_a_non_technical_listener_and_saved() {
         ("text", topic.weak_sample.as_str()),
         ("started", &started),
     ];
-    let result = send(&f.router, post_form("/explain", &weak)).await;
+    let saved = send(&f.router, post_form("/explain", &weak)).await;
+    let weak_at = saved.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(weak_at, at, "a form without its id is a new explanation");
+    let result = send(&f.router, get(&weak_at)).await;
     assert!(result.body.contains("not passed"), "{}", result.body);
+    // A retry starts from the last text.
+    let id = weak_at.rsplit('/').next().unwrap();
+    let retry = send(
+        &f.router,
+        get(&format!("/explain?topic={}&from={id}", topic.id)),
+    )
+    .await;
+    let first_words: String = topic.weak_sample.chars().take(20).collect();
+    assert!(
+        retry.body.contains(&first_words.replace('\'', "&#x27;")),
+        "{}",
+        retry.body
+    );
+    let history = send(&f.router, get("/history")).await;
+    assert_eq!(history.body.matches("Explanation: ").count(), 2);
+    assert_eq!(
+        send(&f.router, get("/explain/424242")).await.status,
+        StatusCode::NOT_FOUND
+    );
     let no_token = [
         ("topic", topic.id.as_str()),
         ("text", "x"),
@@ -712,8 +824,20 @@ async fn the_json_api_saves_stories_only_with_the_token_in_the_header() {
         .headers_mut()
         .insert(CSRF_HEADER, f.csrf.parse().unwrap());
     let second = send(&f.router, again).await;
-    assert_eq!(second.status, StatusCode::CREATED);
-    assert_eq!(second.json()["version"], 2);
+    assert_eq!(
+        second.status,
+        StatusCode::OK,
+        "the same text is no new version"
+    );
+    assert_eq!(second.json()["version"], 1);
+    let changed = serde_json::json!({ "title": "Halted the launch", "tags": ["launch"], "question": null, "text": format!("{ANSWER} The VP agreed.") });
+    let mut third = post_json("/api/stories/1/versions", &changed);
+    third
+        .headers_mut()
+        .insert(CSRF_HEADER, f.csrf.parse().unwrap());
+    let third = send(&f.router, third).await;
+    assert_eq!(third.status, StatusCode::CREATED);
+    assert_eq!(third.json()["version"], 2);
     let mut missing = post_json("/api/stories/99/versions", &story);
     missing
         .headers_mut()
@@ -746,4 +870,57 @@ async fn the_interview_date_is_set_from_the_dashboard_and_a_bad_one_is_refused()
     let cleared = [("csrf", f.csrf.as_str()), ("date", "")];
     let a = send(&f.router, post_form("/interview-date", &cleared)).await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+}
+
+#[tokio::test]
+async fn the_question_bank_filters_and_starts_a_mock_from_any_question() {
+    let f = fixture().await;
+    let pack = builtin::pack().unwrap();
+    let all = send(&f.router, get("/questions")).await;
+    assert_eq!(all.status, StatusCode::OK);
+    assert_eq!(
+        all.body.matches("Practise it as a mock interview").count(),
+        pack.questions.len()
+    );
+    assert!(all.body.contains("A worked strong answer"));
+    let theme = "zero-day";
+    let want = pack
+        .questions
+        .iter()
+        .filter(|q| q.themes.iter().any(|t| t == theme))
+        .count();
+    assert!(want > 0 && want < pack.questions.len());
+    let some = send(&f.router, get(&format!("/questions?theme={theme}"))).await;
+    assert_eq!(
+        some.body.matches("Practise it as a mock interview").count(),
+        want
+    );
+    let both = send(
+        &f.router,
+        get("/questions?theme=zero-day&competency=crisis-containment"),
+    )
+    .await;
+    let n = pack
+        .questions
+        .iter()
+        .filter(|q| q.themes.iter().any(|t| t == theme))
+        .filter(|q| q.targets.iter().any(|t| t == "crisis-containment"))
+        .count();
+    assert_eq!(
+        both.body.matches("Practise it as a mock interview").count(),
+        n
+    );
+    let q = &pack.questions[5];
+    assert!(all
+        .body
+        .contains(&format!("href=\"/mock?question={}\"", q.id)));
+    let ready = send(&f.router, get(&format!("/mock?question={}", q.id))).await;
+    assert_eq!(ready.status, StatusCode::OK);
+    assert!(ready
+        .body
+        .contains(&format!("name=\"question\" value=\"{}\"", q.id)));
+    assert_eq!(
+        send(&f.router, get("/questions?theme=nope")).await.status,
+        StatusCode::NOT_FOUND
+    );
 }

@@ -85,6 +85,7 @@ pub fn run(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
                 counts,
                 answer,
                 follow_ups,
+                overall,
             } => {
                 let note = if *counts {
                     String::new()
@@ -104,11 +105,29 @@ pub fn run(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
                     minutes(*seconds),
                     plural(follow_ups.len(), "follow-up"),
                 );
+                if let Some(o) = overall {
+                    println!(
+                        "            {} {} {}{}",
+                        paint.dim("the whole interview:"),
+                        o.verdict,
+                        o.score,
+                        if o.disqualified {
+                            " (disqualified)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
                 if args.answers {
                     print_text(&format!("answer {id}"), answer);
                     for (n, f) in follow_ups.iter().enumerate() {
+                        let asked = f
+                            .probe
+                            .as_deref()
+                            .map(|p| format!(": {p}"))
+                            .unwrap_or_default();
                         print_text(
-                            &format!("follow-up {} ({} {})", n + 1, f.verdict, f.score),
+                            &format!("follow-up {} ({} {}){asked}", n + 1, f.verdict, f.score),
                             &f.answer,
                         );
                     }

@@ -14,7 +14,7 @@ use debrief_store::{NewAttempt, Store, ATTEMPT_ANSWER, ATTEMPT_FOLLOW_UP};
 
 use crate::database::with_store;
 use crate::style::Paint;
-use crate::{input, packdir, render, Cli, Outcome};
+use crate::{input, listing, packdir, render, Cli, Outcome};
 
 /// The line that separates the answer from each follow-up answer in plain mode.
 pub const SEPARATOR: &str = "---";
@@ -105,6 +105,7 @@ pub async fn save(store: &Store, question: &Question, answers: &[Answered]) -> R
                     ATTEMPT_FOLLOW_UP
                 },
                 question: Some(&question.id),
+                probe: a.probe.as_ref().map(|p| &*p.question),
                 answer: &a.text,
                 judgment: &a.judgment,
                 seconds: a.seconds,
@@ -114,6 +115,43 @@ pub async fn save(store: &Store, question: &Question, answers: &[Answered]) -> R
         first.get_or_insert(id);
     }
     first.context("nothing to save")
+}
+
+/// Ends an interview: judges the answer and its follow-ups as one, keeps that verdict on the
+/// answer's attempt (`answer_id`), and prints it with what would lift it and the worked answers.
+pub async fn conclude(
+    analyzer: &Analyzer,
+    store: &Store,
+    question: &Question,
+    answer_id: i64,
+    answers: &[Answered],
+    paint: Paint,
+) -> Result<()> {
+    let Some((first, rest)) = answers.split_first() else {
+        return Ok(());
+    };
+    let overall = interview::judge_interview(
+        analyzer,
+        question,
+        &first.text,
+        rest.iter().map(|a| a.text.as_str()),
+    )?;
+    store
+        .set_overall(answer_id, &overall)
+        .await
+        .context("saving the interview's verdict")?;
+    let mut out = String::new();
+    render::interview(
+        &mut out,
+        question,
+        &overall,
+        rest.len(),
+        analyzer.pack(),
+        paint,
+    );
+    println!();
+    print!("{out}");
+    Ok(())
 }
 
 /// Judges one answer to the interview's question.
@@ -214,11 +252,11 @@ async fn plain(
         });
     }
     let id = save(store, question, &answers).await?;
+    conclude(analyzer, store, question, id, &answers, paint).await?;
     println!();
     println!(
-        "Saved attempt {id}: the answer and {} follow-up{}.",
-        answers.len() - 1,
-        if answers.len() == 2 { "" } else { "s" }
+        "Saved attempt {id}: the answer and {}.",
+        listing::plural(answers.len() - 1, "follow-up")
     );
     Ok(Outcome::Ok)
 }

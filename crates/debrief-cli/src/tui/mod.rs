@@ -104,15 +104,29 @@ pub fn translate(k: KeyEvent) -> Option<Key> {
         return None;
     }
     let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = k.modifiers.contains(KeyModifiers::ALT);
     Some(match k.code {
         KeyCode::Char('c') if ctrl => Key::Quit,
         KeyCode::Char('s' | 'd') if ctrl => Key::Submit,
+        KeyCode::Char('w') if ctrl => Key::DeleteWord,
+        KeyCode::Char('a') if ctrl => Key::Home,
+        KeyCode::Char('e') if ctrl => Key::End,
         KeyCode::Char(_) if ctrl => return None,
+        KeyCode::Char('b') if alt => Key::WordLeft,
+        KeyCode::Char('f') if alt => Key::WordRight,
         KeyCode::Char(c) => Key::Char(c),
         KeyCode::Enter => Key::Enter,
+        KeyCode::Backspace if ctrl || alt => Key::DeleteWord,
         KeyCode::Backspace => Key::Backspace,
+        KeyCode::Delete => Key::Delete,
+        KeyCode::Home => Key::Home,
+        KeyCode::End => Key::End,
+        KeyCode::Left if ctrl || alt => Key::WordLeft,
+        KeyCode::Right if ctrl || alt => Key::WordRight,
         KeyCode::Left => Key::Left,
         KeyCode::Right => Key::Right,
+        KeyCode::F(1) => Key::Help,
+        KeyCode::Esc => Key::Escape,
         KeyCode::Up => Key::Up,
         KeyCode::Down => Key::Down,
         KeyCode::Tab => Key::Char(' '),
@@ -148,6 +162,7 @@ pub async fn mock(
         limit,
         probes: Vec::new(),
         answers: Vec::new(),
+        answer_id: None,
     };
     let mut terminal = ratatui::init();
     let ended = run.drive(&mut terminal).await;
@@ -166,11 +181,13 @@ pub async fn mock(
             paint,
         );
         print!("{out}");
+        if let Some(id) = run.answer_id {
+            mock::conclude(analyzer, store, question, id, &run.answers, paint).await?;
+        }
         println!();
         println!(
-            "Saved the answer and {} follow-up{}.",
-            run.answers.len() - 1,
-            if run.answers.len() == 2 { "" } else { "s" }
+            "Saved the answer and {}.",
+            crate::listing::plural(run.answers.len() - 1, "follow-up")
         );
     }
     if let Ended::Quit(Some(path)) = ended {
@@ -191,6 +208,8 @@ struct MockRun<'a> {
     limit: u64,
     probes: Vec<Probe>,
     answers: Vec<Answered>,
+    /// The saved attempt of the answer to the question, which keeps the interview's verdict.
+    answer_id: Option<i64>,
 }
 
 impl MockRun<'_> {
@@ -228,7 +247,9 @@ impl MockRun<'_> {
                         judgment,
                         seconds,
                     };
-                    mock::save(self.store, self.question, std::slice::from_ref(&answered)).await?;
+                    let id = mock::save(self.store, self.question, std::slice::from_ref(&answered))
+                        .await?;
+                    self.answer_id.get_or_insert(id);
                     self.drafts.remove(step);
                     let mut out = String::new();
                     let name = if step == 0 {
@@ -391,14 +412,52 @@ pub fn draw(f: &mut Frame, screen: &Screen) {
     let help = match (&screen.notice, &screen.stage) {
         (Some(n), _) => n.clone(),
         (None, Stage::Answering) => {
-            format!(" Ctrl-S submit · Ctrl-C save the draft and quit · {words} words")
+            format!(" Ctrl-S submit · Ctrl-C save the draft and quit · F1 keys · {words} words")
         }
-        (None, Stage::Reviewing) => " ↑/↓ scroll · Enter continue · Ctrl-C quit".to_string(),
+        (None, Stage::Reviewing) => {
+            " ↑/↓ scroll · Enter continue · ? keys · Ctrl-C quit".to_string()
+        }
     };
     f.render_widget(
         Paragraph::new(help).style(Style::default().add_modifier(Modifier::DIM)),
         bottom,
     );
+    if screen.help {
+        let width = state::KEYS
+            .iter()
+            .map(|(k, what)| k.chars().count() + what.chars().count() + 4)
+            .max()
+            .unwrap_or(20) as u16
+            + 2;
+        let height = state::KEYS.len() as u16 + 4;
+        let w = width.min(area.width);
+        let h = height.min(area.height);
+        let overlay = ratatui::layout::Rect::new(
+            area.x + (area.width - w) / 2,
+            area.y + (area.height - h) / 2,
+            w,
+            h,
+        );
+        let key_width = state::KEYS
+            .iter()
+            .map(|(k, _)| k.chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut lines: Vec<Line> = state::KEYS
+            .iter()
+            .map(|(k, what)| Line::from(format!(" {k:key_width$}  {what}")))
+            .collect();
+        lines.push(Line::from(""));
+        lines.push(Line::styled(
+            " Any key closes this",
+            Style::default().add_modifier(Modifier::DIM),
+        ));
+        f.render_widget(ratatui::widgets::Clear, overlay);
+        f.render_widget(
+            Paragraph::new(lines).block(Block::bordered().title(" Keys ")),
+            overlay,
+        );
+    }
 }
 
 /// One timed answer and its debrief on the full screen, for drills with a single prompt (the

@@ -2,6 +2,24 @@
 //! out. No terminal here, so every behaviour is unit-tested; `tui::mock` draws it and does what
 //! the effects ask (judge, save, write the draft).
 
+use unicode_width::UnicodeWidthChar;
+
+/// The keys, as the help overlay lists them.
+pub const KEYS: &[(&str, &str)] = &[
+    ("Ctrl-S", "submit the answer"),
+    ("Ctrl-C", "save the draft and quit"),
+    ("Enter", "new line; in the debrief, continue"),
+    ("Arrows", "move; in the debrief, scroll"),
+    ("Home / End", "start / end of the line"),
+    (
+        "Ctrl-Left / Ctrl-Right",
+        "a word back / forward (also Alt-B / Alt-F)",
+    ),
+    ("Backspace / Delete", "delete before / at the cursor"),
+    ("Ctrl-W", "delete the word before the cursor"),
+    ("F1", "show or hide these keys (also ? in the debrief)"),
+];
+
 /// A key the screen reacts to, already translated from the terminal's events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Key {
@@ -19,6 +37,22 @@ pub enum Key {
     Up,
     /// Move the cursor, or scroll the debrief.
     Down,
+    /// The start of the line.
+    Home,
+    /// The end of the line.
+    End,
+    /// Delete the character at the cursor.
+    Delete,
+    /// A word back.
+    WordLeft,
+    /// A word forward.
+    WordRight,
+    /// Delete the word before the cursor.
+    DeleteWord,
+    /// Show or hide the keys.
+    Help,
+    /// Close the keys.
+    Escape,
     /// Ctrl-S: submit the answer.
     Submit,
     /// Ctrl-C: save the draft and quit.
@@ -153,38 +187,144 @@ impl Editor {
                 }
                 false
             }
-            Key::Submit | Key::Quit => false,
+            Key::Home => {
+                self.col = 0;
+                false
+            }
+            Key::End => {
+                self.col = self.width(self.row);
+                false
+            }
+            Key::Delete => {
+                if self.col < self.width(self.row) {
+                    let at = self.byte();
+                    self.lines[self.row].remove(at);
+                    true
+                } else if self.row + 1 < self.lines.len() {
+                    let next = self.lines.remove(self.row + 1);
+                    self.lines[self.row].push_str(&next);
+                    true
+                } else {
+                    false
+                }
+            }
+            Key::WordLeft => {
+                if self.col == 0 {
+                    return self.key(Key::Left);
+                }
+                let chars: Vec<char> = self.lines[self.row].chars().collect();
+                let mut c = self.col;
+                while c > 0 && !chars[c - 1].is_alphanumeric() {
+                    c -= 1;
+                }
+                while c > 0 && chars[c - 1].is_alphanumeric() {
+                    c -= 1;
+                }
+                self.col = c;
+                false
+            }
+            Key::WordRight => {
+                let chars: Vec<char> = self.lines[self.row].chars().collect();
+                if self.col >= chars.len() {
+                    return self.key(Key::Right);
+                }
+                let mut c = self.col;
+                while c < chars.len() && !chars[c].is_alphanumeric() {
+                    c += 1;
+                }
+                while c < chars.len() && chars[c].is_alphanumeric() {
+                    c += 1;
+                }
+                self.col = c;
+                false
+            }
+            Key::DeleteWord => {
+                let end = self.col;
+                if end == 0 {
+                    return self.key(Key::Backspace);
+                }
+                self.key(Key::WordLeft);
+                let from = self.byte();
+                let to = self.lines[self.row]
+                    .char_indices()
+                    .nth(end)
+                    .map_or(self.lines[self.row].len(), |(i, _)| i);
+                self.lines[self.row].replace_range(from..to, "");
+                true
+            }
+            Key::Submit | Key::Quit | Key::Help | Key::Escape => false,
         }
     }
 
-    /// The text cut into display rows of `width` characters, and the cursor's (row, column)
-    /// among them.
+    /// The text cut into display rows of `width` columns on word boundaries (a word longer
+    /// than a row is cut), and the cursor's (row, column) among them. Columns are display
+    /// columns: a CJK character or an emoji takes two.
     pub fn wrapped(&self, width: usize) -> (Vec<String>, (usize, usize)) {
         let width = width.max(1);
         let mut rows = Vec::new();
         let mut cursor = (0, 0);
         for (i, line) in self.lines.iter().enumerate() {
             let chars: Vec<char> = line.chars().collect();
+            let starts = row_starts(&chars, width);
+            let first = rows.len();
+            for (n, &start) in starts.iter().enumerate() {
+                let end = starts.get(n + 1).copied().unwrap_or(chars.len());
+                rows.push(chars[start..end].iter().collect::<String>());
+            }
             if i == self.row {
-                cursor = (rows.len() + self.col / width, self.col % width);
-            }
-            if chars.is_empty() {
-                rows.push(String::new());
-            }
-            for chunk in chars.chunks(width) {
-                rows.push(chunk.iter().collect());
-            }
-            // A cursor at the end of a full row sits at the start of the next one.
-            if i == self.row
-                && chars.len().is_multiple_of(width)
-                && self.col == chars.len()
-                && self.col > 0
-            {
-                rows.push(String::new());
+                let r = starts.partition_point(|&s| s <= self.col) - 1;
+                let col: usize = chars[starts[r]..self.col].iter().map(|&c| columns(c)).sum();
+                // A cursor past the end of a full row sits at the start of the next one.
+                if col >= width {
+                    if first + r + 1 == rows.len() {
+                        rows.push(String::new());
+                    }
+                    cursor = (first + r + 1, 0);
+                } else {
+                    cursor = (first + r, col);
+                }
             }
         }
         (rows, cursor)
     }
+}
+
+/// Display columns of one character.
+fn columns(c: char) -> usize {
+    c.width().unwrap_or(0)
+}
+
+/// Where each display row of a line starts (character indices): a row ends after the last
+/// space that fits, or, for a word longer than the row, where the row is full. A space that
+/// meets the edge ends its row and is not carried to the next.
+fn row_starts(chars: &[char], width: usize) -> Vec<usize> {
+    let mut starts = vec![0];
+    let (mut start, mut used, mut brk) = (0, 0, None);
+    let mut i = 0;
+    while i < chars.len() {
+        let w = columns(chars[i]);
+        if used + w > width && i > start {
+            if chars[i] == ' ' {
+                i += 1;
+            } else if let Some(b) = brk.filter(|&b| b > start) {
+                i = b;
+            }
+            start = i;
+            starts.push(start);
+            used = 0;
+            brk = None;
+            continue;
+        }
+        used += w;
+        if chars[i] == ' ' {
+            brk = Some(i + 1);
+        }
+        i += 1;
+    }
+    if starts.len() > 1 && *starts.last().expect("not empty") == chars.len() {
+        starts.pop();
+    }
+    starts
 }
 
 /// One timed answer screen, then its debrief.
@@ -208,6 +348,8 @@ pub struct Screen {
     pub scroll: usize,
     /// A one-line message, such as why a submit was refused.
     pub notice: Option<String>,
+    /// Whether the keys are shown over the screen.
+    pub help: bool,
 }
 
 impl Screen {
@@ -223,6 +365,7 @@ impl Screen {
             review: Vec::new(),
             scroll: 0,
             notice: None,
+            help: false,
         }
     }
 
@@ -260,6 +403,15 @@ impl Screen {
     pub fn key(&mut self, key: Key) -> Effect {
         if key == Key::Quit {
             return Effect::Quit;
+        }
+        // The keys overlay: F1 (or ? where nothing is typed) shows it, any key hides it.
+        if self.help {
+            self.help = false;
+            return Effect::None;
+        }
+        if key == Key::Help || (self.stage == Stage::Reviewing && key == Key::Char('?')) {
+            self.help = true;
+            return Effect::None;
         }
         match self.stage {
             Stage::Answering => {
@@ -409,5 +561,71 @@ mod tests {
         assert_eq!(e.text(), "é");
         e.key(Key::Char('ü'));
         assert_eq!(e.text(), "üé");
+    }
+
+    #[test]
+    fn home_end_delete_and_word_moves_edit_as_in_any_editor() {
+        let mut e = Editor::new("rolled back at 14:09\nthen paged");
+        e.key(Key::Up);
+        e.key(Key::Home);
+        assert_eq!((e.row, e.col), (0, 0));
+        e.key(Key::WordRight);
+        assert_eq!(e.col, 6, "after \"rolled\"");
+        e.key(Key::WordRight);
+        assert_eq!(e.col, 11, "after \"back\"");
+        e.key(Key::WordLeft);
+        assert_eq!(e.col, 7, "at \"back\"");
+        e.key(Key::Delete);
+        assert_eq!(e.lines[0], "rolled ack at 14:09");
+        e.key(Key::End);
+        assert_eq!(e.col, e.lines[0].chars().count());
+        e.key(Key::Delete);
+        assert_eq!(
+            e.text(),
+            "rolled ack at 14:09then paged",
+            "Delete at the end joins"
+        );
+        e.key(Key::WordRight);
+        e.key(Key::DeleteWord);
+        assert_eq!(e.text(), "rolled ack at 14: paged");
+    }
+
+    #[test]
+    fn lines_wrap_on_word_boundaries() {
+        let e = Editor::new("we paused the rollout");
+        let (rows, cursor) = e.wrapped(10);
+        assert_eq!(rows, ["we paused ", "the ", "rollout"]);
+        assert_eq!(cursor, (2, 7));
+        // A word longer than a row is cut.
+        let (rows, _) = Editor::new("abcdefghij kl").wrapped(4);
+        assert_eq!(rows, ["abcd", "efgh", "ij ", "kl"]);
+    }
+
+    #[test]
+    fn wide_characters_take_two_columns() {
+        let e = Editor::new("延迟很高");
+        let (rows, cursor) = e.wrapped(5);
+        assert_eq!(rows, ["延迟", "很高"]);
+        assert_eq!(cursor, (1, 4));
+        let e = Editor::new("ok 🚀 up");
+        let (_, cursor) = e.wrapped(40);
+        assert_eq!(cursor, (0, 8), "the rocket is two columns");
+    }
+
+    #[test]
+    fn f1_shows_the_keys_and_any_key_hides_them_without_typing() {
+        let mut s = Screen::new("Question", "Why?", 180, "draft");
+        assert_eq!(s.key(Key::Help), Effect::None);
+        assert!(s.help);
+        assert_eq!(s.key(Key::Char('x')), Effect::None);
+        assert!(!s.help);
+        assert_eq!(s.editor.text(), "draft", "the closing key is not typed");
+        // While answering, ? is a question mark.
+        assert_eq!(s.key(Key::Char('?')), Effect::Edited);
+        assert!(!s.help);
+        s.show_review(vec!["debrief".into()]);
+        s.key(Key::Char('?'));
+        assert!(s.help, "in the debrief ? shows the keys");
+        assert!(KEYS.iter().any(|(k, _)| *k == "Ctrl-S"));
     }
 }
