@@ -67,7 +67,10 @@ fn plain_drill_rates_cards_from_stdin_and_schedules_them_as_fsrs_does() {
     assert!(out.contains(&format!("good: next {}", days(good))), "{out}");
     assert!(out.contains("again: next again within the day"), "{out}");
     assert!(out.contains(&format!("easy: next {}", days(easy))), "{out}");
-    assert!(out.contains("Reviewed 3 of 20 cards."), "{out}");
+    assert!(
+        out.contains("Reviewed 3 of 20 cards; every rating is saved."),
+        "{out}"
+    );
 
     let stats = json(
         home.path(),
@@ -89,6 +92,23 @@ fn plain_drill_rates_cards_from_stdin_and_schedules_them_as_fsrs_does() {
     // Nothing is due right away, so a new session starts with the next new cards.
     let again = ok(home.path(), &["drill", "--plain", "--deck", "dns"], "");
     assert!(again.starts_with("0 due, 19 new"), "{again}");
+
+    // "u" takes back the last rating: the card is asked again and rated anew.
+    let undone = ok(
+        home.path(),
+        &["drill", "--plain", "--deck", "dns"],
+        "again\nu\neasy\n",
+    );
+    assert!(undone.contains("undid the rating of"), "{undone}");
+    assert_eq!(undone.matches("[1/").count(), 2, "asked again: {undone}");
+    assert!(undone.contains("Reviewed 1 of"), "{undone}");
+    let stats = json(
+        home.path(),
+        &["drill", "--stats", "--deck", "dns", "--format", "json"],
+    );
+    assert_eq!(stats["reviews"], 4, "the undone Again is gone: {stats}");
+    let nothing = ok(home.path(), &["drill", "--plain", "--deck", "dns"], "u\n");
+    assert!(nothing.contains("nothing to undo yet"), "{nothing}");
 }
 
 #[test]
@@ -632,15 +652,24 @@ fn the_drill_in_a_terminal_rates_good_on_enter_and_shows_each_ratings_interval()
     let Some(tmux) = Tmux::start(home.path(), "drill", "drill --deck dns") else {
         return;
     };
-    tmux.wait_for("(Enter shows the answer)");
+    tmux.wait_for("(Enter shows the answer");
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("Enter = good");
     assert!(screen.contains("again (1) 10 min"), "{screen}");
     assert!(screen.contains("good (3) "), "{screen}");
     tmux.keys(&["Enter"]);
     tmux.wait_for("-> good: next in");
-    tmux.keys(&["C-d"]);
-    tmux.wait_for("Reviewed 1 of");
+    // The next card, rated, then undone from its answer prompt.
+    tmux.wait_for("[2/");
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["3", "Enter"]);
+    tmux.wait_for("[3/");
+    tmux.keys(&["u", "Enter"]);
+    tmux.wait_for("undid the rating of");
+    // Ctrl-C ends the session with its summary.
+    tmux.keys(&["C-c"]);
+    let screen = tmux.wait_for("(stopped with Ctrl-C)");
+    assert!(screen.contains("Reviewed 1 of"), "{screen}");
     let reviews = json(home.path(), &["drill", "--stats", "--format", "json"]);
     assert_eq!(reviews["reviews"], 1, "{reviews}");
 }
@@ -779,7 +808,7 @@ fn the_drill_in_a_terminal_offers_the_checklists_decks_first() {
     tmux.wait_for("no deck \"9x\"");
     tmux.text("1");
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("(Enter shows the answer)");
+    let screen = tmux.wait_for("(Enter shows the answer");
     assert!(screen.contains("new in deck dns"), "{screen}");
     assert!(screen.contains("[1/20] dns-"), "{screen}");
 }

@@ -292,6 +292,69 @@ impl Store {
         })
     }
 
+    /// Takes back review `id`, when it is its card's latest: the review is removed and the
+    /// card's state goes back to what the review before it left (or to never reviewed), in one
+    /// transaction. Returns the card's id, or `None` when there is no such review or a later
+    /// review of the same card exists (only the last rating can be undone).
+    pub async fn undo_review(&self, id: i64) -> Result<Option<String>> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let found: Option<(String, i64)> =
+                sqlx::query_as("SELECT card, rating FROM reviews WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((card, rating)) = found else {
+                return Ok(None);
+            };
+            let later: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM reviews WHERE card = $1 AND id > $2 LIMIT 1")
+                    .bind(&card)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if later.is_some() {
+                return Ok(None);
+            }
+            sqlx::query("DELETE FROM reviews WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let before: Option<(i64, f64, f64, i64)> = sqlx::query_as(
+                "SELECT due, stability, difficulty, reviewed FROM reviews WHERE card = $1 \
+                 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(&card)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match before {
+                Some((due, stability, difficulty, reviewed)) => {
+                    sqlx::query(
+                        "UPDATE card_states SET due = $1, stability = $2, difficulty = $3, \
+                         reviews = reviews - 1, lapses = lapses - $4, last_review = $5 \
+                         WHERE card = $6",
+                    )
+                    .bind(due)
+                    .bind(stability)
+                    .bind(difficulty)
+                    .bind(i64::from(rating == 1))
+                    .bind(reviewed)
+                    .bind(&card)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                None => {
+                    sqlx::query("DELETE FROM card_states WHERE card = $1")
+                        .bind(&card)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            tx.commit().await?;
+            Ok(Some(card))
+        })
+    }
+
     /// Every reviewed card's current state, by card id.
     pub async fn card_states(&self) -> Result<Vec<CardState>> {
         with_pool!(self, |pool| {

@@ -809,3 +809,45 @@ async fn a_mock_interview_saves_each_step_once_and_keeps_the_whole_verdict() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_last_rating_of_a_card_can_be_undone_and_only_the_last() {
+    on_each_backend(|store| async move {
+        use debrief_store::NewReview;
+        let review = |rating: u8, due: i64, stability: f64, reviewed: i64| NewReview {
+            card: "dns-ttl",
+            deck: "dns",
+            rating,
+            due,
+            stability,
+            difficulty: 5.0,
+            elapsed_days: 0,
+            reviewed,
+        };
+        let first = store.add_review(&review(3, 5_000, 2.0, 100)).await.unwrap();
+        let before = store.card_states().await.unwrap();
+        let second = store.add_review(&review(1, 700, 0.5, 800)).await.unwrap();
+        assert_eq!(
+            store.undo_review(first).await.unwrap(),
+            None,
+            "not the last"
+        );
+        assert_eq!(
+            store.undo_review(second).await.unwrap().as_deref(),
+            Some("dns-ttl")
+        );
+        assert_eq!(
+            store.card_states().await.unwrap(),
+            before,
+            "as before the Again"
+        );
+        assert_eq!(store.reviews().await.unwrap().len(), 1);
+        assert_eq!(store.undo_review(second).await.unwrap(), None, "gone");
+        store.undo_review(first).await.unwrap();
+        assert!(
+            store.card_states().await.unwrap().is_empty(),
+            "never reviewed"
+        );
+    })
+    .await;
+}

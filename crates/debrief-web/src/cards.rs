@@ -22,6 +22,7 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/cards", get(next_card))
         .route("/cards/review", post(review))
+        .route("/cards/undo", post(undo))
 }
 
 pub(crate) async fn states(app: &App) -> debrief_store::Result<HashMap<String, CardState>> {
@@ -80,10 +81,13 @@ pub(crate) fn today_in<'a>(
     }
 }
 
-/// `?deck=ID`: review one deck only.
+/// `?deck=ID`: review one deck only; `undo=ID`: the review just saved, which the page offers
+/// to take back.
 #[derive(Deserialize)]
 struct DeckQuery {
     deck: Option<String>,
+    #[serde(default)]
+    undo: Option<i64>,
 }
 
 /// The decks to pick from: the readiness checklist's first (the domain basics every candidate
@@ -156,8 +160,33 @@ async fn next_card(State(app): State<Arc<App>>, Query(query): Query<DeckQuery>) 
             decks => decks,
             deck => deck,
             reviewed => states.len(),
+            undo => query.undo,
         },
     )
+}
+
+/// The undo form: the review to take back, and the deck to come back to.
+#[derive(Deserialize)]
+struct UndoForm {
+    review: i64,
+    #[serde(default)]
+    deck: String,
+}
+
+/// Takes back the last rating: the card is due again as it was before.
+async fn undo(State(app): State<Arc<App>>, Form(form): Form<UndoForm>) -> Response {
+    match app.store.undo_review(form.review).await {
+        Ok(Some(_)) if !form.deck.is_empty() => {
+            Redirect::to(&format!("/cards?deck={}", form.deck)).into_response()
+        }
+        Ok(Some(_)) => Redirect::to("/cards").into_response(),
+        Ok(None) => error_page(
+            &app,
+            StatusCode::CONFLICT,
+            "Only the last rating of a card can be undone, and this one is gone or was followed by another.",
+        ),
+        Err(e) => store_failed(&app, e),
+    }
 }
 
 /// The rating form.
@@ -205,10 +234,10 @@ async fn review(State(app): State<Arc<App>>, Form(form): Form<ReviewForm>) -> Re
         .add_review(&NewReview::scheduled(card, rating, &next, now))
         .await;
     match saved {
-        Ok(_) if pack.deck(&form.deck).is_some() => {
-            Redirect::to(&format!("/cards?deck={}", form.deck)).into_response()
+        Ok(id) if pack.deck(&form.deck).is_some() => {
+            Redirect::to(&format!("/cards?deck={}&undo={id}", form.deck)).into_response()
         }
-        Ok(_) => Redirect::to("/cards").into_response(),
+        Ok(id) => Redirect::to(&format!("/cards?undo={id}")).into_response(),
         Err(e) => store_failed(&app, e),
     }
 }

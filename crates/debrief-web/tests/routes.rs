@@ -549,7 +549,36 @@ async fn a_flashcard_is_shown_and_a_review_with_the_token_schedules_it() {
         ("deck", "dns"),
     ];
     let a = send(&f.router, post_form("/cards/review", &rated)).await;
-    assert_eq!(a.headers[header::LOCATION], "/cards?deck=dns");
+    let back = a.headers[header::LOCATION].to_str().unwrap().to_string();
+    assert!(back.starts_with("/cards?deck=dns&undo="), "{back}");
+    // The page after a rating offers to undo it; undoing brings the card back.
+    let offered = send(&f.router, get(&back)).await;
+    assert!(
+        offered.body.contains("Undo the last rating"),
+        "{}",
+        offered.body
+    );
+    assert!(!offered.body.contains(&format!("value=\"{dns_card}\"")));
+    let review = back.rsplit('=').next().unwrap().to_string();
+    let undo = [
+        ("csrf", f.csrf.as_str()),
+        ("review", review.as_str()),
+        ("deck", "dns"),
+    ];
+    let undone = send(&f.router, post_form("/cards/undo", &undo)).await;
+    assert_eq!(undone.headers[header::LOCATION], "/cards?deck=dns");
+    let again = send(&f.router, get("/cards?deck=dns")).await;
+    assert!(
+        again.body.contains(&format!("value=\"{dns_card}\"")),
+        "the card is back"
+    );
+    assert_eq!(
+        send(&f.router, post_form("/cards/undo", &undo))
+            .await
+            .status,
+        StatusCode::CONFLICT,
+        "undone once"
+    );
     assert_eq!(
         send(&f.router, get("/cards?deck=nope")).await.status,
         StatusCode::NOT_FOUND

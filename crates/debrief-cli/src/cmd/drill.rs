@@ -134,10 +134,16 @@ async fn drill(pack: &Pack, store: &Store, args: &Args, paint: &Paint) -> Result
     }
     let interactive = !args.plain && std::io::stdin().is_terminal();
     let scheduler = Scheduler::new();
+    let mut states = states;
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
-    let mut reviewed = 0;
-    for (i, card) in queue.iter().enumerate() {
+    // Ctrl-C ends the session with its summary: every rating is already saved.
+    let tally = Tally::watch(queue.len());
+    // The ratings saved this session, newest last: (the card's place in the queue, review id).
+    let mut saved: Vec<(usize, i64)> = Vec::new();
+    let mut i = 0;
+    while i < queue.len() {
+        let card = queue[i];
         // Without a terminal the rating is read first, so the end of input shows no card.
         let mut pending = None;
         if !interactive {
@@ -146,6 +152,10 @@ async fn drill(pack: &Pack, store: &Store, args: &Args, paint: &Paint) -> Result
                 None => break,
             }
         }
+        if pending.as_deref().is_some_and(is_undo) {
+            i = undo(store, &mut saved, &mut states, &tally, i, paint).await?;
+            continue;
+        }
         println!();
         println!(
             "{} {}",
@@ -153,9 +163,14 @@ async fn drill(pack: &Pack, store: &Store, args: &Args, paint: &Paint) -> Result
             paint.bold(&card.front)
         );
         if interactive {
-            prompt("  (Enter shows the answer) ")?;
-            if lines.next().transpose()?.is_none() {
-                break;
+            prompt("  (Enter shows the answer; u undoes the last rating) ")?;
+            match lines.next().transpose()? {
+                None => break,
+                Some(l) if is_undo(&l) => {
+                    i = undo(store, &mut saved, &mut states, &tally, i, paint).await?;
+                    continue;
+                }
+                Some(_) => {}
             }
         }
         println!("  {}", card.back);
@@ -192,24 +207,49 @@ async fn drill(pack: &Pack, store: &Store, args: &Args, paint: &Paint) -> Result
                 break None;
             };
             if interactive && line.trim().is_empty() {
-                break Some(Rating::Good);
+                break Some(Ok(Rating::Good));
+            }
+            if is_undo(&line) {
+                break Some(Err(()));
             }
             match line.parse::<Rating>() {
-                Ok(r) => break Some(r),
+                Ok(r) => break Some(Ok(r)),
                 Err(e) if interactive => println!("  {e}"),
                 Err(e) => bail!("card {}: {e}", card.id),
             }
         };
-        let Some(rating) = rating else { break };
+        let rating = match rating {
+            None => break,
+            Some(Err(())) => {
+                i = undo(store, &mut saved, &mut states, &tally, i, paint).await?;
+                continue;
+            }
+            Some(Ok(r)) => r,
+        };
         let mut next = scheduler.schedule(before, rating, now);
         if let Session::Cram { until } = session {
             next = next.due_by(until, now);
         }
-        store
+        let id = store
             .add_review(&NewReview::scheduled(card, rating, &next, now))
             .await
             .with_context(|| format!("saving the review of {}", card.id))?;
-        reviewed += 1;
+        saved.push((i, id));
+        states.insert(
+            card.id.clone(),
+            CardState {
+                card: card.id.clone(),
+                deck: card.deck.clone(),
+                due: next.due,
+                stability: next.stability,
+                difficulty: next.difficulty,
+                reviews: states.get(&card.id).map_or(0, |s| s.reviews) + 1,
+                lapses: states.get(&card.id).map_or(0, |s| s.lapses)
+                    + i64::from(rating == Rating::Again),
+                last_review: now,
+            },
+        );
+        tally.rated(1);
         let when = if next.interval_days == 0 {
             "again within the day".to_string()
         } else {
@@ -221,14 +261,94 @@ async fn drill(pack: &Pack, store: &Store, args: &Args, paint: &Paint) -> Result
             )
         };
         println!("  {} {rating}: next {when}", paint.dim("->"));
+        i += 1;
     }
     println!();
-    println!(
-        "Reviewed {reviewed} of {} card{}.",
-        queue.len(),
-        if queue.len() == 1 { "" } else { "s" }
-    );
+    println!("{}", tally.summary());
     Ok(Outcome::Ok)
+}
+
+/// Whether a line asks to undo the last rating.
+fn is_undo(line: &str) -> bool {
+    matches!(line.trim(), "u" | "undo")
+}
+
+/// Takes back the session's last rating; returns the queue place to go back to (the undone
+/// card), or `at` when there is nothing to undo.
+async fn undo(
+    store: &Store,
+    saved: &mut Vec<(usize, i64)>,
+    states: &mut HashMap<String, CardState>,
+    tally: &Tally,
+    at: usize,
+    paint: &Paint,
+) -> Result<usize> {
+    let Some((place, id)) = saved.pop() else {
+        println!("  {}", paint.dim("nothing to undo yet in this session"));
+        return Ok(at);
+    };
+    let card = store
+        .undo_review(id)
+        .await
+        .context("undoing the last rating")?;
+    if let Some(card) = card {
+        match store
+            .card_states()
+            .await?
+            .into_iter()
+            .find(|s| s.card == card)
+        {
+            Some(s) => states.insert(card.clone(), s),
+            None => states.remove(&card),
+        };
+        println!("  {} the rating of {card}", paint.dim("undid"));
+    }
+    tally.rated(-1);
+    Ok(place)
+}
+
+/// The session's count of ratings, shared with the Ctrl-C handler so that an interrupted
+/// session still ends with its summary.
+#[derive(Clone)]
+struct Tally {
+    rated: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    cards: usize,
+}
+
+impl Tally {
+    fn watch(cards: usize) -> Tally {
+        let tally = Tally {
+            rated: Default::default(),
+            cards,
+        };
+        #[cfg(unix)]
+        {
+            use signal_hook::consts::SIGINT;
+            if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT]) {
+                let t = tally.clone();
+                std::thread::spawn(move || {
+                    if signals.forever().next().is_some() {
+                        println!("\n\n{} (stopped with Ctrl-C)", t.summary());
+                        std::process::exit(130);
+                    }
+                });
+            }
+        }
+        tally
+    }
+
+    fn rated(&self, by: i64) {
+        self.rated
+            .fetch_add(by, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn summary(&self) -> String {
+        let n = self.rated.load(std::sync::atomic::Ordering::SeqCst).max(0);
+        format!(
+            "Reviewed {n} of {}; every rating is saved.",
+            crate::listing::plural(self.cards, "card")
+        )
+    }
 }
 
 fn prompt(text: &str) -> Result<()> {
