@@ -88,7 +88,7 @@ pub fn interview(
                 paint.bold(&format!("What would lift this to {next}"))
             );
             for (n, step) in lift.steps.iter().enumerate() {
-                let _ = writeln!(out, "  {}. {step}", n + 1);
+                out.push_str(&wrap(step, width(), &format!("  {}. ", n + 1), "     "));
             }
         }
         None => {
@@ -99,19 +99,24 @@ pub fn interview(
         }
     }
     let _ = writeln!(out, "\n{}", paint.bold("What a strong answer does"));
-    let _ = writeln!(out, "  {}", question.strong);
+    out.push_str(&wrap(&question.strong, width(), "  ", "  "));
     if let Some(w) = &question.worked {
         let _ = writeln!(out, "\n{}", paint.bold("A worked strong answer"));
         indented(out, &w.strong);
         let _ = writeln!(out, "\n{}", paint.bold("A weak answer"));
         indented(out, &w.weak);
-        let _ = writeln!(out, "  {} {}", paint.bold("Why it fails:"), w.weak_why);
+        let why = wrap(&w.weak_why, width(), "  Why it fails: ", "  ");
+        out.push_str(&why.replacen("Why it fails:", &paint.bold("Why it fails:"), 1));
     }
 }
 
 fn indented(out: &mut String, text: &str) {
     for line in text.lines() {
-        let _ = writeln!(out, "  {line}");
+        if line.trim().is_empty() {
+            out.push('\n');
+        } else {
+            out.push_str(&wrap(line, width(), "  ", "  "));
+        }
     }
 }
 
@@ -174,11 +179,10 @@ pub fn judgment(out: &mut String, name: &str, text: &str, j: &Judgment, pack: &P
             }
             match &f.suggestion {
                 Some(s) => {
-                    let _ = writeln!(out, "     {} {s}", paint.bold("instead:"));
+                    let text = wrap(s, width(), "     instead: ", "              ");
+                    out.push_str(&text.replacen("instead:", &paint.bold("instead:"), 1));
                 }
-                None => {
-                    let _ = writeln!(out, "     {}", f.message);
-                }
+                None => out.push_str(&wrap(&f.message, width(), "     ", "     ")),
             }
         }
     }
@@ -251,27 +255,36 @@ fn finding(
         paint.dim(&format!("{name}:{}:{}", f.line, f.column))
     );
     let pad = " ".repeat(gutter);
+    let total = width();
+    let note = |out: &mut String, head: &str, text: &str| {
+        // The heading is painted after wrapping, so colour codes never count as columns.
+        let first = if head.is_empty() {
+            format!("  {pad} = ")
+        } else {
+            format!("  {pad} = {head} ")
+        };
+        let rest = " ".repeat(columns(&first));
+        let wrapped = wrap(text, total, &first, &rest);
+        out.push_str(&wrapped.replacen(head, &paint.bold(head), usize::from(!head.is_empty())));
+    };
     if f.start == f.end {
         // About the whole answer: no words to point at.
-        let _ = writeln!(
-            out,
-            "  {pad} = {} {}",
-            paint.bold("whole answer:"),
-            f.message
-        );
+        note(out, "whole answer:", &f.message);
         if let Some(s) = &f.suggestion {
             if f.severity != Severity::Strength {
-                let _ = writeln!(out, "  {pad} = {} {s}", paint.bold("instead:"));
+                note(out, "instead:", s);
             }
         }
         return;
     }
     let line_range = lines.line_range(text, f.line);
     let span_end = f.end.min(line_range.end).max(f.start);
+    let prefix = 2 + gutter + 3;
     let (shown, lead, width) = window(
         &text[line_range.clone()],
         f.start - line_range.start,
         span_end - line_range.start,
+        total.saturating_sub(prefix + 1),
     );
     let more = if f.end > line_range.end { "…" } else { "" };
     let _ = writeln!(out, "  {pad} |");
@@ -282,50 +295,123 @@ fn finding(
         " ".repeat(lead),
         paint.severity(f.severity, &"^".repeat(width.max(1)))
     );
-    let _ = writeln!(out, "  {pad} = {}", f.message);
+    note(out, "", &f.message);
     if let Some(s) = &f.suggestion {
         if f.severity != Severity::Strength {
-            let _ = writeln!(out, "  {pad} = {} {s}", paint.bold("instead:"));
+            note(out, "instead:", s);
         }
     }
 }
 
-/// Characters of context shown either side of a span on a long line.
-const CONTEXT_CHARS: usize = 48;
+/// The width output is laid out for: the terminal's, `COLUMNS` when standard output is not a
+/// terminal but says so, else 100. Never under 40.
+pub fn width() -> usize {
+    static WIDTH: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *WIDTH.get_or_init(|| {
+        use std::io::IsTerminal;
+        let env = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok());
+        let term = std::io::stdout()
+            .is_terminal()
+            .then(|| ratatui::crossterm::terminal::size().ok())
+            .flatten()
+            .map(|(w, _)| usize::from(w));
+        term.or(env).unwrap_or(100).max(40)
+    })
+}
 
-/// The part of a line to show around a span (byte offsets into the line): the text, the
-/// characters before the span in it, and the span's width in characters. A long line (an answer
-/// written as one paragraph) is cut to the span and some context, with `…` where it was cut.
-fn window(line: &str, start: usize, end: usize) -> (String, usize, usize) {
+/// Display columns of a text: a CJK character or an emoji takes two.
+fn columns(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` cut into lines of at most `width` columns on word boundaries (a longer word gets a
+/// line of its own); the first line is prefixed with `first`, the others with `rest`.
+pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
+    let mut out = String::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let wanted = columns(&line) + usize::from(!empty) + columns(word);
+        if !empty && wanted > width {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = rest.to_string();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
+}
+
+/// The part of a line to show around a span (byte offsets into the line) in at most `budget`
+/// display columns: the text, the columns before the span in it, and the span's width in
+/// columns. A line too long is cut around the span, with `…` where it was cut; a span too long
+/// is cut at its end.
+fn window(line: &str, start: usize, end: usize, budget: usize) -> (String, usize, usize) {
     let line = line.trim_end();
     let end = end.min(line.len()).max(start.min(line.len()));
     let start = start.min(end);
-    let before: Vec<char> = line[..start].chars().collect();
-    let span = line[start..end].chars().count();
-    let after: Vec<char> = line[end..].chars().collect();
-    let total = before.len() + span + after.len();
-    if total <= 2 * CONTEXT_CHARS + span.min(80) {
-        return (line.to_string(), before.len(), span);
+    let (before, span, after) = (&line[..start], &line[start..end], &line[end..]);
+    let budget = budget.max(20);
+    if columns(line) <= budget {
+        return (line.to_string(), columns(before), columns(span));
     }
-    let mut shown = String::new();
-    let cut_before = before.len() > CONTEXT_CHARS;
-    let from = if cut_before {
-        before.len() - CONTEXT_CHARS
-    } else {
-        0
+    // The span first (cut when it alone is too wide), then context either side, half each,
+    // the side that needs less giving the rest to the other.
+    let room = budget - 2;
+    let span: String = take_columns(span.chars(), room);
+    let left_room = room - columns(&span);
+    let want_before = columns(before);
+    let want_after = columns(after);
+    let mut give_before = left_room / 2;
+    let mut give_after = left_room - give_before;
+    if want_before < give_before {
+        give_after += give_before - want_before;
+        give_before = want_before;
+    } else if want_after < give_after {
+        give_before += give_after - want_after;
+        give_after = want_after;
+    }
+    let shown_before: String = {
+        let kept: String = take_columns(before.chars().rev(), give_before);
+        kept.chars().rev().collect()
     };
-    if cut_before {
+    let shown_after: String = take_columns(after.chars(), give_after);
+    let mut shown = String::new();
+    if shown_before.len() < before.len() {
         shown.push('…');
     }
-    shown.extend(&before[from..]);
-    let lead = shown.chars().count();
-    shown.push_str(&line[start..end]);
-    let keep = after.len().min(CONTEXT_CHARS);
-    shown.extend(&after[..keep]);
-    if keep < after.len() {
+    shown.push_str(&shown_before);
+    let lead = columns(&shown);
+    shown.push_str(&span);
+    shown.push_str(&shown_after);
+    if shown_after.len() < after.len() || span.len() < end - start {
         shown.push('…');
     }
-    (shown, lead, span)
+    (shown, lead, columns(&span))
+}
+
+/// The characters of `chars`, in order, that fit in `budget` columns.
+fn take_columns(chars: impl Iterator<Item = char>, budget: usize) -> String {
+    let mut used = 0;
+    let mut out = String::new();
+    for c in chars {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > budget {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out
 }
 
 fn score_text(score: Option<u8>) -> String {
@@ -346,9 +432,43 @@ mod tests {
 
     #[test]
     fn short_lines_are_shown_whole() {
-        let (shown, lead, width) = window("we skipped the review", 3, 10);
+        let (shown, lead, width) = window("we skipped the review", 3, 10, 80);
         assert_eq!(shown, "we skipped the review");
         assert_eq!((lead, width), (3, 7));
+    }
+
+    #[test]
+    fn wide_characters_keep_the_carets_under_the_span() {
+        let line = "我们跳过了安全审查 so we skipped the review 🚀";
+        let start = line.find("skipped").unwrap();
+        let (shown, lead, width) = window(line, start, start + 7, 80);
+        assert_eq!(lead, columns("我们跳过了安全审查 so we "));
+        assert_eq!(width, 7);
+        assert_eq!(shown, line);
+        // Cut to a narrow budget, the span is still found at its column.
+        let long = format!("{}{line}{}", "字".repeat(60), " 字".repeat(60));
+        let start = long.find("skipped").unwrap();
+        let (shown, lead, width) = window(&long, start, start + 7, 60);
+        assert!(columns(&shown) <= 60, "{shown}");
+        let before: String = shown.chars().take_while(|_| true).collect();
+        let at = before.find("skipped").unwrap();
+        assert_eq!(columns(&before[..at]), lead);
+        assert_eq!(width, 7);
+    }
+
+    #[test]
+    fn wrapping_breaks_on_words_within_the_width() {
+        let text = "Naming the protection mechanism shows you can reason about how an attack is actually stopped.";
+        let out = wrap(text, 40, "  = ", "    ");
+        assert!(out.lines().all(|l| columns(l) <= 40), "{out}");
+        assert!(out.lines().skip(1).all(|l| l.starts_with("    ")), "{out}");
+        assert_eq!(
+            out.split_whitespace()
+                .filter(|w| *w != "=")
+                .collect::<Vec<_>>()
+                .join(" "),
+            text
+        );
     }
 
     #[test]
@@ -359,7 +479,7 @@ mod tests {
             " b".repeat(100)
         );
         let start = line.find("skipped").unwrap();
-        let (shown, lead, width) = window(&line, start, start + 7);
+        let (shown, lead, width) = window(&line, start, start + 7, 100);
         assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
         assert_eq!(
             shown.chars().skip(lead).take(width).collect::<String>(),

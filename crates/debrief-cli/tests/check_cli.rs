@@ -583,3 +583,64 @@ fn completions_and_the_man_page_cover_every_command() {
         "import's own text is there"
     );
 }
+
+#[test]
+fn output_fits_80_columns_and_carets_stay_under_wide_characters() {
+    use unicode_width::UnicodeWidthStr;
+    let answer =
+        "I decided to halt the launch of our 新的 WAF ruleset for 4,000 customers because \
+        the pen test found an open SSRF 🚀 and the VP wanted it shipped anyway, so I told him we \
+        would slip two weeks and lose a $200k deal, and we basically fixed it and staged the \
+        rollout at 1%, 10% and 100% with a kill switch; p99 stayed under 40 ms.\n";
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_debrief"));
+    let out = cmd
+        .args(["check", "--fail-on", "never", "-"])
+        .env("COLUMNS", "80")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = out;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in text.lines() {
+        assert!(line.width() <= 80, "{} columns: {line}", line.width());
+    }
+    // Each caret line sits under its span: the span's text starts at the caret's column.
+    let lines: Vec<&str> = text.lines().collect();
+    let mut checked = 0;
+    for pair in lines.windows(2) {
+        let (source, carets) = (pair[0], pair[1]);
+        let Some(at) = carets.find('^') else { continue };
+        if !source.contains(" | ") {
+            continue;
+        }
+        let caret_col = carets[..at].width();
+        let n = carets[at..].chars().take_while(|&c| c == '^').count();
+        // The characters of the source line from the caret's column, n columns wide.
+        let mut col = 0;
+        let mut span = String::new();
+        for c in source.chars() {
+            let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if col >= caret_col && col < caret_col + n {
+                span.push(c);
+            }
+            col += w;
+        }
+        assert!(
+            answer.contains(span.trim_end_matches('…')),
+            "the carets point at {span:?}:\n{source}\n{carets}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 3, "{text}");
+    // A whole-answer finding shows no excerpt.
+    assert!(text.contains("whole answer:"), "{text}");
+}
