@@ -449,8 +449,64 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
          return a.left === b.left && a.top === b.top && a.width === b.width;",
     );
     assert_eq!(aligned, json!(true));
+    // The competency scores are shown beside the answer.
+    let scored = browser.script(
+        "return Array.from(document.querySelectorAll('#scores td')).filter(t => /of 4/.test(t.textContent)).length;",
+    );
+    assert!(scored.as_u64().unwrap() >= 1, "{scored}");
+    // The "show" buttons' names start with their visible text.
+    let named = browser.script(
+        "return Array.from(document.querySelectorAll('#findings button')).every(b => \
+         b.getAttribute('aria-label').toLowerCase().startsWith(b.textContent.toLowerCase()));",
+    );
+    assert_eq!(named, json!(true));
+    // Typing keeps the marks: before the next judgment they move with their words.
+    let before = browser.script("return document.querySelectorAll('#highlights mark').length;");
+    browser.script(
+        "const a = document.getElementById('story-body'); a.setSelectionRange(0, 0); \
+         a.setRangeText('So. '); a.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+    );
+    let kept = browser.script(
+        "return Array.from(document.querySelectorAll('#highlights mark')).map(m => m.textContent);",
+    );
+    let kept: Vec<&str> = kept
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(
+        kept.len() as u64,
+        before.as_u64().unwrap(),
+        "the marks stay while typing"
+    );
+    for mark in &kept {
+        assert!(STORY.contains(mark), "{mark:?} moved off its words");
+    }
 
     browser.screenshot(&target_dir().join("e2e").join("editor.png"));
+
+    // A 1 MiB paste: live judging pauses and says why; nothing is sent for it.
+    let big = browser.script(
+        "const a = document.getElementById('story-body'); window.__checks = 0; \
+         const f = window.fetch; window.fetch = (...x) => { window.__checks++; return f(...x); }; \
+         a.value = 'We rolled back at 14:09 and paged the owner. '.repeat(23000); \
+         a.dispatchEvent(new Event('input', { bubbles: true })); return a.value.length;",
+    );
+    assert!(big.as_u64().unwrap() > 1_000_000);
+    browser.wait_for(
+        "the pause message",
+        "return document.getElementById('verdict').textContent.includes('Live judging pauses');",
+        15,
+    );
+    let sent = browser.script("return window.__checks;");
+    assert_eq!(sent, json!(0), "no live judgment of a 1 MiB paste");
+    browser.type_into("#story-body", STORY);
+    browser.wait_for(
+        "the verdict again",
+        "return document.getElementById('verdict').textContent.includes('/100');",
+        15,
+    );
 
     // Save it: a new story with its first version.
     browser.submit("button[type=submit]");

@@ -10,9 +10,17 @@
   const metrics = document.getElementById("metrics");
   const findingsList = document.getElementById("findings");
   const probesList = document.getElementById("probes");
+  const scores = document.getElementById("scores");
   const token = document.querySelector('meta[name="csrf-token"]').content;
+  // Past this many characters (about 3,500 words, ten answers' worth) the answer is not judged
+  // as it is typed: a pasted document would cost seconds a keystroke. Saving judges it once.
+  const LIVE_LIMIT = 20000;
   let timer = null;
   let sequence = 0;
+  // The last judged text and its marks, kept so that typing moves the marks with the words.
+  let judgedText = "";
+  let judgedSpans = [];
+  let shownVerdict = "";
 
   // Byte offsets (the contract's spans) to UTF-16 indices (the textarea's).
   function byteToIndex(text) {
@@ -76,13 +84,57 @@
     area.setSelectionRange(span.start, span.end);
   }
 
+  // The marks after an edit: those before it stay, those after it move by what was typed or
+  // deleted, those it touched go until the next judgment.
+  function shifted(before, after, spans) {
+    let p = 0;
+    const min = Math.min(before.length, after.length);
+    while (p < min && before.charCodeAt(p) === after.charCodeAt(p)) p++;
+    let eb = before.length;
+    let ea = after.length;
+    while (eb > p && ea > p && before.charCodeAt(eb - 1) === after.charCodeAt(ea - 1)) { eb--; ea--; }
+    const delta = ea - eb;
+    return spans
+      .filter((s) => s.end <= p || s.start >= eb)
+      .map((s) => (s.start >= eb ? { start: s.start + delta, end: s.end + delta, severity: s.severity, i: s.i } : s));
+  }
+
+  // The verdict line changes (and is announced) only when the verdict or score does.
+  function setVerdict(key, build) {
+    if (key === shownVerdict) return;
+    shownVerdict = key;
+    verdict.replaceChildren();
+    build();
+  }
+
+  function showScores(report) {
+    if (!scores) return;
+    const byId = new Map(report.competencies.map((c) => [c.id, c]));
+    for (const row of scores.querySelectorAll("tr[data-competency]")) {
+      const c = byId.get(row.dataset.competency);
+      const cell = row.querySelector("td");
+      row.classList.toggle("target", !!(c && c.target));
+      if (c && c.score) {
+        cell.className = "";
+        cell.textContent = c.score + " of 4";
+      } else {
+        cell.className = "muted";
+        cell.textContent = "not shown yet";
+      }
+    }
+  }
+
   function show(report, text) {
     const spans = spansOf(report.findings, text);
+    judgedText = text;
+    judgedSpans = spans;
     paintLayer(text, spans);
     const byFinding = new Map(spans.map((s) => [s.i, s]));
-    verdict.textContent = "";
-    verdict.append(el("span", "verdict v-" + report.verdict, report.verdict), " " + report.score + "/100");
-    if (report.disqualified) verdict.append(el("span", "error", " · disqualified"));
+    setVerdict(report.verdict + report.score + report.disqualified, () => {
+      verdict.append(el("span", "verdict v-" + report.verdict, report.verdict), " " + report.score + "/100");
+      if (report.disqualified) verdict.append(el("span", "error", " · disqualified"));
+    });
+    showScores(report);
     const m = report.metrics;
     metrics.textContent = m.words + " words · ~" + Math.round(m.speaking_seconds) + " s spoken · " +
       m.quantities + " numbers · I " + m.first_person_singular + " / we " + m.first_person_plural;
@@ -99,7 +151,8 @@
       if (span) {
         const go = el("button", null, "show");
         go.type = "button";
-        go.setAttribute("aria-label", "Select \u201c" + f.text + "\u201d in the answer (line " + f.line + ")");
+        // The accessible name starts with the visible text.
+        go.setAttribute("aria-label", "show \u201c" + quote + "\u201d in the answer, line " + f.line);
         go.addEventListener("click", () => select(span));
         li.append(go);
       }
@@ -113,8 +166,11 @@
   }
 
   function clear(message) {
-    paintLayer(area.value, []);
-    verdict.textContent = message;
+    judgedText = area.value;
+    judgedSpans = [];
+    if (area.value.length <= LIVE_LIMIT) paintLayer(area.value, []);
+    else layer.replaceChildren();
+    setVerdict(message, () => { verdict.textContent = message; });
     metrics.textContent = "";
     findingsList.replaceChildren();
     probesList.replaceChildren();
@@ -125,6 +181,12 @@
     const mine = ++sequence;
     if (!text.trim()) {
       clear("Start typing to see the committee's read.");
+      return;
+    }
+    if (text.length > LIVE_LIMIT) {
+      const words = text.split(/\s+/).filter(Boolean).length;
+      clear("Live judging pauses at this length (" + words.toLocaleString() +
+        " words; a spoken answer is 150 to 400). Shorten it, or save to judge it once.");
       return;
     }
     try {
@@ -146,7 +208,14 @@
   }
 
   function later() {
-    paintLayer(area.value, []); // stale marks would point at the wrong words
+    const text = area.value;
+    if (text.length <= LIVE_LIMIT) {
+      judgedSpans = shifted(judgedText, text, judgedSpans);
+      judgedText = text;
+      paintLayer(text, judgedSpans);
+    } else if (layer.childNodes.length) {
+      layer.replaceChildren();
+    }
     clearTimeout(timer);
     timer = setTimeout(check, 200);
   }

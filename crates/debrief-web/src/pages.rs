@@ -270,8 +270,19 @@ fn editor(
             draft => Value::from(Serde(&draft)),
             error => error,
             questions => question_choices(app),
+            competencies => competency_names(app),
         },
     )
+}
+
+/// The pack's competencies as (id, name), in its order, for the editor's live scores.
+fn competency_names(app: &App) -> Vec<(String, String)> {
+    app.analyzer
+        .pack()
+        .competencies
+        .iter()
+        .map(|c| (c.id.clone(), c.name.clone()))
+        .collect()
 }
 
 /// The form the editor posts.
@@ -428,6 +439,7 @@ async fn story(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
             draft => Value::from(Serde(&draft)),
             history => Value::from(Serde(&history)),
             questions => question_choices(&app),
+            competencies => competency_names(&app),
             saved => story.versions.len(),
         },
     )
