@@ -51,28 +51,118 @@ pub fn new_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Wraps the routes in the guards, outermost first: headers, Host, size, CSRF.
+/// Wraps the routes in the guards, outermost first: headers, errors, Host, size, CSRF.
 pub fn wrap(routes: Router, app: Arc<App>, hosts: Vec<String>) -> Router {
     let hosts = Arc::new(hosts);
     routes
-        .layer(middleware::from_fn_with_state(app, csrf))
+        .layer(middleware::from_fn_with_state(app.clone(), csrf))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(size))
         .layer(middleware::from_fn_with_state(hosts, host))
+        .layer(middleware::from_fn_with_state(app, errors))
         .layer(middleware::from_fn(headers))
 }
 
-/// A refusal in the form the client expects: JSON under `/api`, plain text for pages.
+/// Our own words for a refusal, carried on the response so that [`errors`] can put them on the
+/// error page.
+#[derive(Clone)]
+struct Refusal(String);
+
+/// A refusal in the form the client expects: JSON under `/api`; for pages, the message, which
+/// [`errors`] puts on the HTML error page.
 pub fn refuse(path: &str, status: StatusCode, message: &str) -> Response {
     if path.starts_with("/api/") {
         (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
     } else {
-        (
+        let mut res = (
             status,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
             format!("{message}\n"),
         )
-            .into_response()
+            .into_response();
+        res.extensions_mut().insert(Refusal(message.to_string()));
+        res
+    }
+}
+
+/// One shape for every error: `{"error": "..."}` under `/api`, the HTML error page elsewhere.
+/// Errors the framework makes itself (an unknown address, a wrong method, an id that is not a
+/// number, a form missing a field) get our own words, never its text with Rust type names.
+async fn errors(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let method = req.method().clone();
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let kind = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let ours = if api {
+        kind.starts_with("application/json")
+    } else {
+        kind.starts_with("text/html")
+    };
+    if ours {
+        return res;
+    }
+    let message = match res.extensions().get::<Refusal>() {
+        Some(Refusal(m)) => m.clone(),
+        None => plain_words(status, &method, api),
+    };
+    let allow = res.headers().get(header::ALLOW).cloned();
+    let mut out = if api {
+        (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
+    } else {
+        crate::pages::error_page(&app, status, &message)
+    };
+    if let Some(allow) = allow {
+        out.headers_mut().insert(header::ALLOW, allow);
+    }
+    out
+}
+
+/// What an error the framework made means, for the candidate or the API's caller.
+fn plain_words(status: StatusCode, method: &Method, api: bool) -> String {
+    match (status, api) {
+        (StatusCode::NOT_FOUND, true) => {
+            "no such endpoint: GET /api/openapi.json lists them".to_string()
+        }
+        (StatusCode::NOT_FOUND, false) => {
+            "No such page here. The menu above lists what there is.".to_string()
+        }
+        (StatusCode::METHOD_NOT_ALLOWED, _) => {
+            format!("this address does not take a {method} request")
+        }
+        (StatusCode::BAD_REQUEST, true) => {
+            "the request is malformed: an id in the address must be a number; GET \
+             /api/openapi.json describes each endpoint"
+                .to_string()
+        }
+        (StatusCode::BAD_REQUEST, false) => {
+            "The address is malformed: an id in it must be a number.".to_string()
+        }
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, true) => {
+            "send the body as JSON with Content-Type: application/json".to_string()
+        }
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::UNPROCESSABLE_ENTITY, false) => {
+            "The form arrived incomplete or malformed: reload the page and try again.".to_string()
+        }
+        (StatusCode::UNPROCESSABLE_ENTITY, true) => {
+            "the request body is malformed: GET /api/openapi.json describes each endpoint"
+                .to_string()
+        }
+        (StatusCode::PAYLOAD_TOO_LARGE, _) => format!(
+            "the request body is over the {} MiB limit; shorten the text",
+            BODY_LIMIT >> 20
+        ),
+        (s, _) if s.is_server_error() => {
+            "Something failed on our side; what you saved before is safe. Try again.".to_string()
+        }
+        (s, _) => format!("the request was refused ({})", s.as_u16()),
     }
 }
 

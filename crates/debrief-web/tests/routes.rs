@@ -953,3 +953,64 @@ async fn the_question_bank_filters_and_starts_a_mock_from_any_question() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn every_error_is_json_under_api_and_the_error_page_elsewhere_without_type_names() {
+    let f = fixture().await;
+    let json_error = |a: &Answer| {
+        assert!(
+            a.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{}",
+            a.body
+        );
+        a.json()["error"].as_str().unwrap().to_string()
+    };
+    let html_error = |a: &Answer| {
+        assert!(
+            a.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{}",
+            a.body
+        );
+        assert!(a.body.contains("Something went wrong"), "{}", a.body);
+        a.body.clone()
+    };
+    let no_types = |text: &str| {
+        for word in ["i64", "deserialize", "Deserialize", "`", "serde", "axum"] {
+            assert!(!text.contains(word), "{word} in {text}");
+        }
+    };
+    let a = send(&f.router, get("/api/nope")).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    no_types(&json_error(&a));
+    let a = send(&f.router, get("/nope")).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    no_types(&html_error(&a));
+    let a = send(&f.router, get("/mock/abc")).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    no_types(&html_error(&a));
+    let a = send(&f.router, get("/api/stories/abc")).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    no_types(&json_error(&a));
+    let a = send(&f.router, get("/api/check")).await;
+    assert_eq!(a.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(a.headers.contains_key(header::ALLOW));
+    no_types(&json_error(&a));
+    // A form missing a field: our words on the error page.
+    let a = send(
+        &f.router,
+        post_form("/mock/1/answer", &[("csrf", f.csrf.as_str())]),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    no_types(&html_error(&a));
+    // A refusal of the guards keeps its own words, on the error page.
+    let a = send(&f.router, post_form("/stories", &[("title", "x")])).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    assert!(html_error(&a).contains("CSRF token is missing"));
+}
