@@ -710,4 +710,50 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
     );
     assert_eq!(stacked, json!(true), "the judgment sits under the editor");
     browser.screenshot(&shots.join("editor-phone.png"));
+
+    // The dashboard and the coach's report on a phone: nothing wider than the screen (wide
+    // tables scroll inside their card).
+    let fits = "return document.documentElement.scrollWidth <= window.innerWidth + 1;";
+    browser.go(&format!("{base}/"));
+    browser.wait_for(
+        "the dashboard",
+        "return document.readyState === 'complete';",
+        15,
+    );
+    let wide = browser.script(
+        "return Array.from(document.querySelectorAll('body *')).filter(e => \
+         e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.scroll')).slice(0, 8).map(e => \
+         e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + document.documentElement.scrollWidth + '/' + window.innerWidth);",
+    );
+    let sizes = browser.script("return [document.documentElement.scrollWidth, window.innerWidth, document.documentElement.clientWidth, document.body.scrollWidth, Array.from(document.querySelectorAll('.scroll')).map(e => e.getBoundingClientRect().width + '/' + e.scrollWidth)];");
+    assert_eq!(
+        browser.script(fits),
+        json!(true),
+        "the dashboard fits a phone: {wide} {sizes}"
+    );
+    browser.screenshot(&shots.join("dashboard-phone.png"));
+    let report = dir.path().join("report.html");
+    let written = debrief(&db)
+        .args(["report", "-o"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert!(written.status.success(), "{written:?}");
+    browser.go(&format!("file://{}", report.display()));
+    browser.wait_for(
+        "the report",
+        "return document.body.textContent.includes('with their findings marked');",
+        15,
+    );
+    let wide = browser.script(
+        "return Array.from(document.querySelectorAll('body *')).filter(e => \
+         e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => \
+         e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));",
+    );
+    assert_eq!(
+        browser.script(fits),
+        json!(true),
+        "the report fits a phone: {wide}"
+    );
+    browser.screenshot(&shots.join("report-phone.png"));
 }

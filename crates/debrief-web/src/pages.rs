@@ -60,9 +60,20 @@ pub fn templates() -> Environment<'static> {
             .expect("the embedded templates parse");
     }
     env.add_filter("day", |unix: i64| date::format_day(date::day_of(unix)));
-    // Text in a Markdown table cell or list item: one line, no column breaks.
+    // Text in a Markdown table cell or list item: one line, no column breaks, and no HTML: a
+    // Markdown viewer renders raw HTML, so the candidate's `<` and `&` are escaped.
     env.add_filter("cell", |text: String| {
-        text.replace(['\r', '\n'], " ").replace('|', "\\|")
+        escape_md(&text)
+            .replace(['\r', '\n'], " ")
+            .replace('|', "\\|")
+    });
+    // A user's text as a Markdown block quote, HTML escaped.
+    env.add_filter("quote", |text: String| {
+        escape_md(text.trim_end())
+            .lines()
+            .map(|l| format!("> {l}").trim_end().to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
     });
     // Seconds as m:ss.
     env.add_filter("clock", |seconds: i64| {
@@ -73,6 +84,13 @@ pub fn templates() -> Environment<'static> {
         "█".repeat((score.clamp(0.0, 100.0) / 5.0).round() as usize)
     });
     env
+}
+
+/// Text with the characters that start HTML in Markdown escaped.
+fn escape_md(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 pub fn routes() -> Router<Arc<App>> {

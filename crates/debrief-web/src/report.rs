@@ -1,10 +1,13 @@
 //! The report for a coach: readiness with evidence, the competency heat map, the score trend,
-//! the story bank and the failure resume, as one self-contained HTML file (styles inline, charts
-//! as SVG) or as Markdown. `debrief report` writes it; the web app offers it for download.
+//! the story bank with each story's text and its findings marked, every mock interview and
+//! explanation with what was said, and the failure resume, as one self-contained HTML file
+//! (styles inline, charts as SVG, prints on A4 and Letter) or as Markdown (user text escaped).
+//! `debrief report` writes it; the web app offers it for download.
 
 use std::collections::BTreeMap;
 
 use debrief_core::Pack;
+use debrief_store::log::Entry;
 use debrief_store::{date, Failure, StoryEvidence, StorySummary};
 use minijinja::value::Serde;
 use minijinja::{context, Environment, Value};
@@ -118,6 +121,97 @@ struct Day {
     average: f64,
 }
 
+/// A piece of a story's text: marked with a finding's severity and signal, or plain.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+struct Segment {
+    text: String,
+    severity: Option<String>,
+    rule: Option<String>,
+}
+
+/// One finding as the packet lists it.
+#[derive(Debug, Serialize)]
+struct Noted {
+    severity: String,
+    rule: String,
+    text: String,
+    message: String,
+    suggestion: Option<String>,
+}
+
+/// A story's latest version as the coach reads it.
+#[derive(Debug, Serialize)]
+struct StoryText {
+    id: i64,
+    title: String,
+    version: i64,
+    verdict: String,
+    score: i64,
+    segments: Vec<Segment>,
+    findings: Vec<Noted>,
+}
+
+/// The body of `text` (front matter left out) cut into segments, the findings' spans marked: a
+/// narrow span wins over a wide one it overlaps, and a finding about the whole answer marks
+/// nothing.
+fn segments(text: &str, findings: &[serde_json::Value]) -> Vec<Segment> {
+    let body = debrief_core::markdown::body_start(text);
+    let mut spans: Vec<(usize, usize, String, String)> = findings
+        .iter()
+        .filter_map(|f| {
+            let start = usize::try_from(f.get("start")?.as_u64()?).ok()?;
+            let end = usize::try_from(f.get("end")?.as_u64()?).ok()?;
+            let ok = start >= body
+                && start < end
+                && end <= text.len()
+                && text.is_char_boundary(start)
+                && text.is_char_boundary(end)
+                && end - start <= text.len().saturating_sub(body) / 2 + 200;
+            ok.then(|| {
+                (
+                    start,
+                    end,
+                    f["severity"].as_str().unwrap_or("note").to_string(),
+                    f["rule"].as_str().unwrap_or("").to_string(),
+                )
+            })
+        })
+        .collect();
+    spans.sort_by_key(|(s, e, _, _)| (e - s, *s));
+    let mut chosen: Vec<(usize, usize, String, String)> = Vec::new();
+    for span in spans {
+        if chosen.iter().all(|c| span.1 <= c.0 || span.0 >= c.1) {
+            chosen.push(span);
+        }
+    }
+    chosen.sort_by_key(|c| c.0);
+    let mut out = Vec::new();
+    let mut at = body;
+    for (start, end, severity, rule) in chosen {
+        if start > at {
+            out.push(Segment {
+                text: text[at..start].to_string(),
+                severity: None,
+                rule: None,
+            });
+        }
+        out.push(Segment {
+            text: text[start..end].to_string(),
+            severity: Some(severity),
+            rule: Some(rule),
+        });
+        at = end;
+    }
+    if at < text.len() {
+        out.push(Segment {
+            text: text[at..].trim_end().to_string(),
+            severity: None,
+            rule: None,
+        });
+    }
+    out
+}
+
 /// Everything the report shows, gathered from the store.
 pub struct Report {
     generated: String,
@@ -129,6 +223,10 @@ pub struct Report {
     stories: Vec<StorySummary>,
     first_scores: BTreeMap<i64, i64>,
     failures: Vec<Failure>,
+    texts: Vec<StoryText>,
+    practice: Vec<Entry>,
+    /// Question and topic ids to the words the candidate was asked.
+    asked: BTreeMap<String, String>,
 }
 
 impl Report {
@@ -143,15 +241,49 @@ impl Report {
         let days = store.scores_by_day().await?;
         let stories = store.stories().await?;
         let mut first_scores = BTreeMap::new();
-        for s in stories.iter().filter(|s| s.versions > 1) {
-            if let Some(first) = store
-                .story(s.id)
-                .await?
-                .and_then(|st| st.versions.first().map(|v| v.score))
-            {
-                first_scores.insert(s.id, first);
+        let mut texts = Vec::new();
+        for s in &stories {
+            let Some(story) = store.story(s.id).await? else {
+                continue;
+            };
+            if let (true, Some(first)) = (s.versions > 1, story.versions.first()) {
+                first_scores.insert(s.id, first.score);
+            }
+            if let Some(v) = story.versions.last() {
+                let findings: Vec<serde_json::Value> = v
+                    .judgment
+                    .get("findings")
+                    .and_then(|f| f.as_array())
+                    .cloned()
+                    .unwrap_or_default();
+                let noted = findings
+                    .iter()
+                    .filter(|f| f["severity"] != "note")
+                    .map(|f| Noted {
+                        severity: f["severity"].as_str().unwrap_or("").to_string(),
+                        rule: f["rule"].as_str().unwrap_or("").to_string(),
+                        text: f["text"].as_str().unwrap_or("").to_string(),
+                        message: f["message"].as_str().unwrap_or("").to_string(),
+                        suggestion: f["suggestion"].as_str().map(str::to_string),
+                    })
+                    .collect();
+                texts.push(StoryText {
+                    id: s.id,
+                    title: s.meta.title.clone(),
+                    version: v.version,
+                    verdict: v.verdict.clone(),
+                    score: v.score,
+                    segments: segments(&v.markdown, &findings),
+                    findings: noted,
+                });
             }
         }
+        let asked = pack
+            .questions
+            .iter()
+            .map(|q| (q.id.clone(), q.text.clone()))
+            .chain(pack.topics.iter().map(|t| (t.id.clone(), t.title.clone())))
+            .collect();
         Ok(Report {
             generated: date::format_day(today),
             pack: format!("{} {}", pack.meta.name, pack.meta.version),
@@ -170,6 +302,9 @@ impl Report {
             stories,
             first_scores,
             failures: store.failures().await?,
+            texts,
+            practice: store.practice_log().await?,
+            asked,
         })
     }
 
@@ -193,10 +328,43 @@ impl Report {
             stories => Value::from(Serde(&self.stories)),
             first_scores => Value::from(Serde(&self.first_scores.iter().map(|(k, v)| (k.to_string(), *v)).collect::<BTreeMap<_, _>>())),
             failures => Value::from(Serde(&self.failures)),
+            texts => Value::from(Serde(&self.texts)),
+            practice => Value::from(Serde(&self.practice)),
+            asked => Value::from(Serde(&self.asked)),
             css => Value::from_safe_string(css.to_string()),
         };
         env.get_template(name)
             .and_then(|t| t.render(ctx))
             .unwrap_or_else(|e| format!("the report failed to render: {e}\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_storys_findings_are_marked_narrow_first_without_the_front_matter() {
+        let text = "---\ntitle: T\n---\nI halted the launch because the pen test failed.";
+        let at = |w: &str| text.find(w).unwrap();
+        let f = |w: &str, sev: &str| serde_json::json!({"start": at(w), "end": at(w) + w.len(), "severity": sev, "rule": "r"});
+        let whole =
+            serde_json::json!({"start": 0, "end": 0, "severity": "concern", "rule": "short"});
+        let segs = segments(
+            text,
+            &[
+                f("halted the launch", "strength"),
+                f("halted", "concern"),
+                whole,
+            ],
+        );
+        let joined: String = segs.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(joined, "I halted the launch because the pen test failed.");
+        let marked: Vec<&str> = segs
+            .iter()
+            .filter(|s| s.severity.is_some())
+            .map(|s| s.text.as_str())
+            .collect();
+        assert_eq!(marked, ["halted"], "the narrow span wins");
     }
 }
