@@ -214,6 +214,15 @@ impl Browser {
         );
     }
 
+    /// Runs a script that calls its last argument with the result.
+    fn script_async(&self, js: &str) -> Value {
+        self.call(
+            "POST",
+            "/execute/async",
+            Some(json!({ "script": js, "args": [] })),
+        )
+    }
+
     /// The text of the page's prompt (an alert or a leave-the-page question) once one opens
     /// within `secs`, or `None`.
     fn wait_for_prompt(&self, secs: u64) -> Option<String> {
@@ -756,4 +765,97 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
         "the report fits a phone: {wide}"
     );
     browser.screenshot(&shots.join("report-phone.png"));
+
+    // Every page by keyboard alone, and axe-core finds no serious violation (injected through
+    // WebDriver: the pages' Content-Security-Policy stays as it is).
+    browser.resize(1280, 1000);
+    let axe = axe_source();
+    let pages = [
+        "/",
+        "/stories",
+        "/stories/new",
+        "/stories/2",
+        "/questions",
+        "/mock",
+        interview.as_str(),
+        "/explain",
+        "/cards",
+        "/history",
+        "/failures",
+        "/report",
+    ];
+    for page in pages {
+        browser.go(&format!("{base}{page}"));
+        browser.wait_for("the page", "return document.readyState === 'complete';", 15);
+        // Tab from the top: every stop is visible, outside hidden layers, and ringed, and
+        // the main content is reached.
+        browser.script("document.activeElement && document.activeElement.blur(); return true;");
+        let mut reached_main = false;
+        for _ in 0..25 {
+            browser.keys("\u{E004}");
+            let stop = browser.script(
+                "const e = document.activeElement; if (!e || e === document.body) return null; \
+                 const r = e.getBoundingClientRect(); const st = getComputedStyle(e); \
+                 return { what: e.tagName + ' ' + (e.textContent || e.name || '').trim().slice(0, 30), \
+                   visible: r.width > 0 && r.height > 0, hidden: !!e.closest('[aria-hidden=true]'), \
+                   ringed: st.outlineStyle !== 'none' || st.boxShadow !== 'none', \
+                   main: !!e.closest('main') };",
+            );
+            if stop.is_null() {
+                break;
+            }
+            assert_eq!(
+                stop["visible"],
+                json!(true),
+                "{page}: an invisible tab stop {stop}"
+            );
+            assert_eq!(
+                stop["hidden"],
+                json!(false),
+                "{page}: a tab stop in a hidden layer {stop}"
+            );
+            assert_eq!(
+                stop["ringed"],
+                json!(true),
+                "{page}: no focus ring on {stop}"
+            );
+            if stop["main"] == json!(true) {
+                reached_main = true;
+                break;
+            }
+        }
+        assert!(reached_main, "{page}: Tab never reaches the page's content");
+        let Some(axe) = &axe else { continue };
+        browser.script(&format!("{axe}; return true;"));
+        let found = browser.script_async(
+            "const done = arguments[arguments.length - 1]; \
+             axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations \
+               .filter(v => v.impact === 'serious' || v.impact === 'critical') \
+               .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')))) \
+               .catch(e => done(['axe failed: ' + e]));",
+        );
+        assert_eq!(
+            found,
+            json!([]),
+            "{page}: axe-core found serious violations"
+        );
+    }
+}
+
+/// axe-core's script, from `DEBRIEF_TEST_AXE` or `target/axe` (`.ci/run` installs it from npm);
+/// `None`, saying so, when it is not installed.
+fn axe_source() -> Option<String> {
+    let path = std::env::var("DEBRIEF_TEST_AXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| target_dir().join("axe/node_modules/axe-core/axe.min.js"));
+    match std::fs::read_to_string(&path) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            eprintln!(
+                "axe-core check skipped: {} is missing (npm install --prefix target/axe axe-core@4)",
+                path.display()
+            );
+            None
+        }
+    }
 }
