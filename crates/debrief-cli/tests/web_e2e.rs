@@ -718,6 +718,13 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
          return b.top >= a.bottom;",
     );
     assert_eq!(stacked, json!(true), "the judgment sits under the editor");
+    // The verdict stays in sight while typing: inside the screen with the editor focused.
+    let in_sight = browser.script(
+        "document.getElementById('story-body').focus(); \
+         const v = document.getElementById('verdict').getBoundingClientRect(); \
+         return v.top >= 0 && v.bottom <= window.innerHeight && v.height > 0;",
+    );
+    assert_eq!(in_sight, json!(true), "the verdict stays visible on a phone");
     browser.screenshot(&shots.join("editor-phone.png"));
 
     // The dashboard and the coach's report on a phone: nothing wider than the screen (wide
