@@ -724,7 +724,11 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
          const v = document.getElementById('verdict').getBoundingClientRect(); \
          return v.top >= 0 && v.bottom <= window.innerHeight && v.height > 0;",
     );
-    assert_eq!(in_sight, json!(true), "the verdict stays visible on a phone");
+    assert_eq!(
+        in_sight,
+        json!(true),
+        "the verdict stays visible on a phone"
+    );
     browser.screenshot(&shots.join("editor-phone.png"));
 
     // The dashboard and the coach's report on a phone: nothing wider than the screen (wide
@@ -782,6 +786,8 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
         "/stories",
         "/stories/new",
         "/stories/2",
+        "/stories/2/versions/1",
+        "/stories/2/delete",
         "/questions",
         "/mock",
         interview.as_str(),

@@ -545,6 +545,27 @@ impl Store {
         })
     }
 
+    /// Rewrites an entry of the failure resume; returns whether it existed.
+    pub async fn update_failure(&self, id: i64, entry: &NewFailure) -> Result<bool> {
+        let now = date::now();
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE failures SET mistake = $1, impact = $2, systemic_change = $3, \
+                 updated = $4 WHERE id = $5",
+            )
+            .bind(&entry.mistake)
+            .bind(&entry.impact)
+            .bind(&entry.systemic_change)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
     /// Removes an entry of the failure resume; returns whether it existed.
     pub async fn remove_failure(&self, id: i64) -> Result<bool> {
         with_pool!(self, |pool| {

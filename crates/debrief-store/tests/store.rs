@@ -241,6 +241,13 @@ async fn failure_resume_entries_are_kept_and_removed() {
         let f = store.failure(id).await.unwrap().expect("kept");
         assert_eq!(f.entry, entry);
         assert_eq!(store.failures().await.unwrap().len(), 1);
+        let changed = NewFailure {
+            systemic_change: "A Friday change freeze, with an override that pages".into(),
+            ..entry.clone()
+        };
+        assert!(store.update_failure(id, &changed).await.unwrap());
+        assert_eq!(store.failure(id).await.unwrap().unwrap().entry, changed);
+        assert!(!store.update_failure(id + 1, &changed).await.unwrap());
         assert!(store.remove_failure(id).await.unwrap());
         assert!(store.failure(id).await.unwrap().is_none());
         assert!(store.failures().await.unwrap().is_empty());

@@ -36,6 +36,15 @@ pub fn templates() -> Environment<'static> {
             include_str!("../templates/questions.html"),
         ),
         ("failures.html", include_str!("../templates/failures.html")),
+        (
+            "failure_edit.html",
+            include_str!("../templates/failure_edit.html"),
+        ),
+        ("confirm.html", include_str!("../templates/confirm.html")),
+        (
+            "story_version.html",
+            include_str!("../templates/story_version.html"),
+        ),
         ("history.html", include_str!("../templates/history.html")),
         ("error.html", include_str!("../templates/error.html")),
         ("cards.html", include_str!("../templates/cards.html")),
@@ -100,8 +109,18 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/stories", get(stories).post(create_story))
         .route("/stories/new", get(new_story))
         .route("/stories/{id}", get(story).post(save_version))
+        .route("/stories/{id}/versions/{version}", get(old_version))
+        .route(
+            "/stories/{id}/delete",
+            get(confirm_story_delete).post(delete_story),
+        )
         .route("/questions", get(questions))
         .route("/failures", get(failures).post(add_failure))
+        .route("/failures/{id}", get(edit_failure).post(update_failure))
+        .route(
+            "/failures/{id}/delete",
+            get(confirm_failure_delete).post(delete_failure),
+        )
         .route("/history", get(history))
         .route("/report", get(report_page))
         .route("/report/{file}", get(report_file))
@@ -602,6 +621,170 @@ async fn add_failure(State(app): State<Arc<App>>, Form(entry): Form<NewFailure>)
         Ok(_) => Redirect::to("/failures").into_response(),
         Err(e) => store_failed(&app, e),
     }
+}
+
+/// The failure entry's edit form.
+async fn edit_failure(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+    match app.store.failure(id).await {
+        Ok(Some(f)) => failure_form(&app, StatusCode::OK, id, &f.entry, None),
+        Ok(None) => error_page(
+            &app,
+            StatusCode::NOT_FOUND,
+            &format!("No failure entry {id}."),
+        ),
+        Err(e) => store_failed(&app, e),
+    }
+}
+
+fn failure_form(
+    app: &App,
+    status: StatusCode,
+    id: i64,
+    draft: &NewFailure,
+    error: Option<&str>,
+) -> Response {
+    render_status(
+        app,
+        status,
+        "failure_edit.html",
+        "failures",
+        context! { id => id, draft => Value::from(Serde(draft)), error => error },
+    )
+}
+
+async fn update_failure(
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Form(entry): Form<NewFailure>,
+) -> Response {
+    let entry = NewFailure {
+        mistake: entry.mistake.trim().to_string(),
+        impact: entry.impact.trim().to_string(),
+        systemic_change: entry.systemic_change.trim().to_string(),
+    };
+    if entry.mistake.is_empty() || entry.impact.is_empty() {
+        let why = "Say what the mistake was and what it cost.";
+        return failure_form(
+            &app,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            id,
+            &entry,
+            Some(why),
+        );
+    }
+    match app.store.update_failure(id, &entry).await {
+        Ok(true) => Redirect::to("/failures").into_response(),
+        Ok(false) => error_page(
+            &app,
+            StatusCode::NOT_FOUND,
+            &format!("No failure entry {id}."),
+        ),
+        Err(e) => store_failed(&app, e),
+    }
+}
+
+/// A page that asks before something is deleted: what goes, the button that does it, and the
+/// way back.
+fn confirm(app: &App, page: &str, what: &str, action: &str, back: &str) -> Response {
+    render(
+        app,
+        "confirm.html",
+        page,
+        context! { what => what, action => action, back => back },
+    )
+}
+
+async fn confirm_failure_delete(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+    match app.store.failure(id).await {
+        Ok(Some(f)) => confirm(
+            &app,
+            "failures",
+            &format!("the failure entry \u{201c}{}\u{201d}", f.entry.mistake),
+            &format!("/failures/{id}/delete"),
+            "/failures",
+        ),
+        Ok(None) => error_page(
+            &app,
+            StatusCode::NOT_FOUND,
+            &format!("No failure entry {id}."),
+        ),
+        Err(e) => store_failed(&app, e),
+    }
+}
+
+async fn delete_failure(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+    match app.store.remove_failure(id).await {
+        // Gone already (a second click): the list is where the candidate wanted to be.
+        Ok(_) => Redirect::to("/failures").into_response(),
+        Err(e) => store_failed(&app, e),
+    }
+}
+
+async fn confirm_story_delete(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+    match app.store.story(id).await {
+        Ok(Some(s)) => confirm(
+            &app,
+            "stories",
+            &format!(
+                "story {id}, \u{201c}{}\u{201d}, with its {} version{}",
+                s.meta.title,
+                s.versions.len(),
+                if s.versions.len() == 1 { "" } else { "s" }
+            ),
+            &format!("/stories/{id}/delete"),
+            &format!("/stories/{id}"),
+        ),
+        Ok(None) => error_page(&app, StatusCode::NOT_FOUND, &format!("No story {id}.")),
+        Err(e) => store_failed(&app, e),
+    }
+}
+
+async fn delete_story(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+    match app.store.remove_story(id).await {
+        Ok(_) => Redirect::to("/stories").into_response(),
+        Err(e) => store_failed(&app, e),
+    }
+}
+
+/// An old version of a story as it was saved and judged, read only.
+async fn old_version(
+    State(app): State<Arc<App>>,
+    Path((id, version)): Path<(i64, i64)>,
+) -> Response {
+    let story = match app.store.story(id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return error_page(&app, StatusCode::NOT_FOUND, &format!("No story {id}.")),
+        Err(e) => return store_failed(&app, e),
+    };
+    let Some(v) = story.versions.iter().find(|v| v.version == version) else {
+        return error_page(
+            &app,
+            StatusCode::NOT_FOUND,
+            &format!("Story {id} has no version {version}."),
+        );
+    };
+    let findings: Vec<serde_json::Value> = v
+        .judgment
+        .get("findings")
+        .and_then(|f| f.as_array())
+        .cloned()
+        .unwrap_or_default();
+    render(
+        &app,
+        "story_version.html",
+        "stories",
+        context! {
+            id => id,
+            title => &story.meta.title,
+            version => v.version,
+            latest => story.versions.len(),
+            created => v.created,
+            verdict => &v.verdict,
+            score => v.score,
+            segments => Value::from(Serde(&crate::report::segments(&v.markdown, &findings))),
+            findings => Value::from(Serde(&findings)),
+        },
+    )
 }
 
 // ----- history -----------------------------------------------------------------------------

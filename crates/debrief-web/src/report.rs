@@ -123,7 +123,7 @@ struct Day {
 
 /// A piece of a story's text: marked with a finding's severity and signal, or plain.
 #[derive(Debug, Serialize, PartialEq, Eq)]
-struct Segment {
+pub(crate) struct Segment {
     text: String,
     severity: Option<String>,
     rule: Option<String>,
@@ -154,7 +154,7 @@ struct StoryText {
 /// The body of `text` (front matter left out) cut into segments, the findings' spans marked: a
 /// narrow span wins over a wide one it overlaps, and a finding about the whole answer marks
 /// nothing.
-fn segments(text: &str, findings: &[serde_json::Value]) -> Vec<Segment> {
+pub(crate) fn segments(text: &str, findings: &[serde_json::Value]) -> Vec<Segment> {
     let body = debrief_core::markdown::body_start(text);
     let mut spans: Vec<(usize, usize, String, String)> = findings
         .iter()

@@ -1014,3 +1014,113 @@ async fn every_error_is_json_under_api_and_the_error_page_elsewhere_without_type
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     assert!(html_error(&a).contains("CSRF token is missing"));
 }
+
+#[tokio::test]
+async fn stories_and_failure_entries_are_edited_deleted_and_old_versions_opened() {
+    let f = fixture().await;
+    let story = [
+        ("csrf", f.csrf.as_str()),
+        ("title", "Halted the launch"),
+        ("tags", ""),
+        ("question", ""),
+        ("body", ANSWER),
+    ];
+    let created = send(&f.router, post_form("/stories", &story)).await;
+    let at = created.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let changed = format!("{ANSWER} The VP agreed to the new date.");
+    let second = [
+        ("csrf", f.csrf.as_str()),
+        ("title", "Halted the launch"),
+        ("tags", ""),
+        ("question", ""),
+        ("body", changed.as_str()),
+    ];
+    send(&f.router, post_form(&at, &second)).await;
+    let page = send(&f.router, get(&at)).await;
+    assert!(
+        page.body.contains(&format!("href=\"{at}/versions/1\"")),
+        "{}",
+        page.body
+    );
+    // The first version, as saved and judged.
+    let old = send(&f.router, get(&format!("{at}/versions/1"))).await;
+    assert_eq!(old.status, StatusCode::OK, "{}", old.body);
+    assert!(old.body.contains("version 1 of 2"));
+    assert!(old.body.contains("<mark class=\"sev-"), "{}", old.body);
+    assert!(!old.body.contains("The VP agreed to the new date."));
+    assert_eq!(
+        send(&f.router, get(&format!("{at}/versions/9")))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Deleting asks first, then removes the story and its versions.
+    let ask = send(&f.router, get(&format!("{at}/delete"))).await;
+    assert!(ask.body.contains("with its 2 versions"), "{}", ask.body);
+    let gone = send(
+        &f.router,
+        post_form(&format!("{at}/delete"), &[("csrf", f.csrf.as_str())]),
+    )
+    .await;
+    assert_eq!(gone.headers[header::LOCATION], "/stories");
+    assert_eq!(
+        send(&f.router, get(&at)).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // A failure entry: added, edited, deleted.
+    let entry = [
+        ("csrf", f.csrf.as_str()),
+        ("mistake", "Shipped a DNS change on a Friday"),
+        ("impact", "12 minutes of errors for 3% of zones"),
+        ("systemic_change", ""),
+    ];
+    send(&f.router, post_form("/failures", &entry)).await;
+    let list = send(&f.router, get("/failures")).await;
+    assert!(list.body.contains("href=\"/failures/1\""), "{}", list.body);
+    let form = send(&f.router, get("/failures/1")).await;
+    assert!(form.body.contains("Shipped a DNS change on a Friday"));
+    let edited = [
+        ("csrf", f.csrf.as_str()),
+        ("mistake", "Shipped a DNS change on a Friday"),
+        ("impact", "12 minutes of errors for 3% of zones"),
+        ("systemic_change", "Friday freeze with a paged override"),
+    ];
+    let saved = send(&f.router, post_form("/failures/1", &edited)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert!(send(&f.router, get("/failures"))
+        .await
+        .body
+        .contains("Friday freeze"));
+    let empty = [
+        ("csrf", f.csrf.as_str()),
+        ("mistake", " "),
+        ("impact", "x"),
+        ("systemic_change", ""),
+    ];
+    let refused = send(&f.router, post_form("/failures/1", &empty)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        send(&f.router, get("/failures"))
+            .await
+            .body
+            .contains("Friday freeze"),
+        "kept"
+    );
+    send(
+        &f.router,
+        post_form("/failures/1/delete", &[("csrf", f.csrf.as_str())]),
+    )
+    .await;
+    assert!(!send(&f.router, get("/failures"))
+        .await
+        .body
+        .contains("Friday freeze"));
+    assert_eq!(
+        send(&f.router, get("/failures/1")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
