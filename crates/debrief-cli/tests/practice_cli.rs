@@ -677,6 +677,96 @@ fn the_drill_in_a_terminal_rates_good_on_enter_and_shows_each_ratings_interval()
 /// A deck travels: the pack's decks out as an Anki package and back in as a deck of the
 /// candidate's own keep every card, which the drill then schedules like the pack's; a CSV of
 /// their own comes in too, a backup keeps them, and bad files get one clear line.
+/// Review history both ways, checked with Anki's own code (PyPI's `anki`, when
+/// `DEBRIEF_TEST_ANKI_PYTHON` names a Python that has it): a deck reviewed in Anki comes in
+/// with its reviews replayed through FSRS, once however often it is imported; cards reviewed
+/// here go out with their review log and schedule, which Anki imports.
+#[test]
+fn review_history_travels_from_anki_and_back() {
+    let Some(python) = std::env::var_os("DEBRIEF_TEST_ANKI_PYTHON") else {
+        eprintln!("review history test skipped: DEBRIEF_TEST_ANKI_PYTHON is not set");
+        return;
+    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/anki_history.py");
+    let anki = |mode: &str, file: &Path| -> Value {
+        let out = Command::new(&python)
+            .arg(&script)
+            .arg(mode)
+            .arg(file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let home = tempfile::tempdir().unwrap();
+    let from_anki = home.path().join("from-anki.apkg");
+    assert_eq!(anki("make", &from_anki)["revlog"], 2);
+    let import = |home: &Path| {
+        ok(
+            home,
+            &[
+                "cards",
+                "import",
+                from_anki.to_str().unwrap(),
+                "--deck",
+                "From Anki",
+            ],
+            "",
+        )
+    };
+    let out = import(home.path());
+    assert!(out.contains("with 2 reviews of history"), "{out}");
+    let again = import(home.path());
+    assert!(!again.contains("of history"), "once: {again}");
+    let stats = json(home.path(), &["drill", "--stats", "--format", "json"]);
+    let mine = stats["decks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["deck"] == "mine-from-anki")
+        .unwrap_or_else(|| panic!("{stats}"));
+    assert_eq!(
+        (mine["cards"].as_u64(), mine["reviews"].as_u64()),
+        (Some(3), Some(2))
+    );
+    assert_eq!(mine["reviewed"], 2);
+
+    // One more review here, then everything out to Anki.
+    ok(
+        home.path(),
+        &["drill", "--plain", "--deck", "dns"],
+        "good\n",
+    );
+    let back = home.path().join("back.apkg");
+    let out = ok(
+        home.path(),
+        &[
+            "cards",
+            "export",
+            "--format",
+            "apkg",
+            "-o",
+            back.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(out.contains("with 3 reviews"), "{out}");
+    let got = anki("read", &back);
+    assert_eq!(got["revlog"], 3, "{got}");
+    let reviewed = got["reviewed"].as_array().unwrap();
+    assert_eq!(reviewed.len(), 3, "{got}");
+    assert!(
+        reviewed
+            .iter()
+            .all(|c| c["data"]["s"].as_f64().is_some_and(|s| s > 0.0)),
+        "FSRS memory travels: {got}"
+    );
+}
+
 #[test]
 fn an_exported_anki_package_comes_back_as_a_deck_of_your_own_and_is_drilled() {
     let home = tempfile::tempdir().unwrap();

@@ -7,9 +7,12 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 fn debrief(args: &[&str]) -> Output {
+    // A data folder of the tests' own: `cards export` reads the reviews kept there.
+    let home = std::env::temp_dir().join(format!("debrief-study-cli-{}", std::process::id()));
     Command::new(env!("CARGO_BIN_EXE_debrief"))
         .args(args)
         .env("NO_COLOR", "1")
+        .env("DEBRIEF_HOME", home)
         .output()
         .expect("the binary runs")
 }

@@ -58,6 +58,45 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 /// The file name of the database under `DEBRIEF_HOME` or the data directory.
 pub const DATABASE_FILE: &str = "debrief.sqlite";
 
+/// Holds `FILE-lock` beside a SQLite database while it is opened and its schema brought up to
+/// date, waiting up to [`MIGRATION_WAIT`] for another process that holds it.
+async fn open_lock(db: &Path) -> Result<std::fs::File> {
+    if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+            path: parent.display().to_string(),
+            source,
+        })?;
+    }
+    let path = PathBuf::from(format!("{}-lock", db.display()));
+    let io = |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io)?;
+    let started = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < MIGRATION_WAIT => {
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Locked(db.display().to_string()))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+        }
+    }
+}
+
+/// How long opening waits for another process that is bringing the same SQLite file's schema up
+/// to date.
+const MIGRATION_WAIT: Duration = Duration::from_secs(30);
+
 /// How long a write waits for another process's lock before giving up with [`Error::Locked`].
 const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -126,7 +165,20 @@ impl Store {
             }
         } else {
             let path = sqlite_path(url)?;
-            Store::open_sqlite(&path).await?
+            // PostgreSQL's migrations take an advisory lock; SQLite's take none, so two debrief
+            // processes opening a new file at once would both create it (one failing on a
+            // duplicate column or a busy file, or taking the half-made file for another
+            // program's). A lock file beside the database makes the second wait for the first.
+            if path.is_dir() {
+                return Err(Error::Io {
+                    path: path.display().to_string(),
+                    source: std::io::Error::other("is a folder, not a database file"),
+                });
+            }
+            let _held = open_lock(&path).await?;
+            let store = Store::open_sqlite(&path).await?;
+            store.migrate().await?;
+            return Ok(store);
         };
         store.migrate().await?;
         Ok(store)

@@ -251,44 +251,58 @@ impl Store {
     /// Saves a review and makes its result the card's current state, in one transaction;
     /// returns the review's id.
     pub async fn add_review(&self, review: &NewReview<'_>) -> Result<i64> {
-        let uid = new_uid();
-        let lapse = i64::from(review.rating == 1);
+        Ok(self
+            .add_reviews(std::slice::from_ref(review))
+            .await?
+            .pop()
+            .expect("one review saved"))
+    }
+
+    /// Saves reviews in order, all or none (a deck's history brought from Anki); returns their
+    /// ids.
+    pub async fn add_reviews(&self, reviews: &[NewReview<'_>]) -> Result<Vec<i64>> {
         with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO reviews (uid, card, deck, rating, due, stability, difficulty, \
-                 elapsed_days, reviewed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            )
-            .bind(&uid)
-            .bind(review.card)
-            .bind(review.deck)
-            .bind(i64::from(review.rating))
-            .bind(review.due)
-            .bind(review.stability)
-            .bind(review.difficulty)
-            .bind(review.elapsed_days)
-            .bind(review.reviewed)
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO card_states (card, deck, due, stability, difficulty, reviews, lapses, \
-                 last_review) VALUES ($1, $2, $3, $4, $5, 1, $6, $7) \
-                 ON CONFLICT (card) DO UPDATE SET deck = excluded.deck, due = excluded.due, \
-                 stability = excluded.stability, difficulty = excluded.difficulty, \
-                 reviews = card_states.reviews + 1, lapses = card_states.lapses + excluded.lapses, \
-                 last_review = excluded.last_review",
-            )
-            .bind(review.card)
-            .bind(review.deck)
-            .bind(review.due)
-            .bind(review.stability)
-            .bind(review.difficulty)
-            .bind(lapse)
-            .bind(review.reviewed)
-            .execute(&mut *tx)
-            .await?;
+            let mut ids = Vec::with_capacity(reviews.len());
+            for review in reviews {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO reviews (uid, card, deck, rating, due, stability, difficulty, \
+                     elapsed_days, reviewed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                     RETURNING id",
+                )
+                .bind(new_uid())
+                .bind(review.card)
+                .bind(review.deck)
+                .bind(i64::from(review.rating))
+                .bind(review.due)
+                .bind(review.stability)
+                .bind(review.difficulty)
+                .bind(review.elapsed_days)
+                .bind(review.reviewed)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO card_states (card, deck, due, stability, difficulty, reviews, \
+                     lapses, last_review) VALUES ($1, $2, $3, $4, $5, 1, $6, $7) \
+                     ON CONFLICT (card) DO UPDATE SET deck = excluded.deck, due = excluded.due, \
+                     stability = excluded.stability, difficulty = excluded.difficulty, \
+                     reviews = card_states.reviews + 1, \
+                     lapses = card_states.lapses + excluded.lapses, \
+                     last_review = excluded.last_review",
+                )
+                .bind(review.card)
+                .bind(review.deck)
+                .bind(review.due)
+                .bind(review.stability)
+                .bind(review.difficulty)
+                .bind(i64::from(review.rating == 1))
+                .bind(review.reviewed)
+                .execute(&mut *tx)
+                .await?;
+                ids.push(id);
+            }
             tx.commit().await?;
-            Ok(id)
+            Ok(ids)
         })
     }
 

@@ -858,3 +858,20 @@ async fn the_last_rating_of_a_card_can_be_undone_and_only_the_last() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn processes_opening_a_new_file_at_once_wait_for_one_schema() {
+    // Two debrief commands started together on a fresh data folder used to run the migrations
+    // twice ("duplicate column") or take the half-made file for another program's.
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("debrief.sqlite");
+        let path = path.to_str().unwrap();
+        let (a, b, c) = tokio::join!(Store::open(path), Store::open(path), Store::open(path));
+        for store in [a, b, c] {
+            let store = store.expect("each open succeeds");
+            assert_eq!(store.schema_version().await.unwrap(), store.known_schema());
+            store.close().await;
+        }
+    }
+}

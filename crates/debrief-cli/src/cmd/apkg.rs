@@ -1,14 +1,20 @@
 //! An Anki package (`.apkg`) of the pack's decks: a zip holding `collection.anki2`, a SQLite
 //! collection in Anki's schema 11 (the one every Anki since 2.1 imports), and an empty `media`
 //! map. One note type, "debrief card" (Front, Back, Why), one Anki deck per debrief deck under
-//! `debrief::`, one new card per note; each note's GUID is `debrief-CARD-ID`, so importing a
-//! newer package updates the notes instead of adding twins.
+//! `debrief::`, one card per note; each note's GUID is `debrief-CARD-ID`, so importing a
+//! newer package updates the notes instead of adding twins. A card already reviewed in debrief
+//! carries its review log (`revlog`: when, which rating, the interval it gave) and its schedule
+//! (due day, interval, reviews, lapses, and FSRS's stability and difficulty in the card's data,
+//! where Anki's FSRS reads them); a card never reviewed is new.
 
 use std::io::Write;
 use std::path::Path;
 
+use std::collections::HashMap;
+
 use anyhow::{Context, Result};
 use debrief_core::pack::Deck;
+use debrief_store::{CardState, Review};
 use serde_json::{json, Value};
 use sha1::{Digest, Sha1};
 use sqlx::{Connection, Executor, SqliteConnection};
@@ -48,16 +54,44 @@ CREATE INDEX ix_revlog_cid on revlog (cid);
 CREATE INDEX ix_notes_csum on notes (csum);
 ";
 
+/// What the candidate's reviews say of each card, by card id: its review log, oldest first, and
+/// its current state.
+#[derive(Default)]
+pub struct History {
+    pub reviews: HashMap<String, Vec<Review>>,
+    pub states: HashMap<String, CardState>,
+}
+
+impl History {
+    /// The history of these reviews and states.
+    pub fn new(reviews: Vec<Review>, states: Vec<CardState>) -> History {
+        let mut by_card: HashMap<String, Vec<Review>> = HashMap::new();
+        for r in reviews {
+            by_card.entry(r.card.clone()).or_default().push(r);
+        }
+        History {
+            reviews: by_card,
+            states: states.into_iter().map(|s| (s.card.clone(), s)).collect(),
+        }
+    }
+
+    /// How many reviews it holds.
+    pub fn len(&self) -> usize {
+        self.reviews.values().map(Vec::len).sum()
+    }
+}
+
 /// Writes the decks as an Anki package at `path` (replaced whole; a failed write leaves the old
-/// file). `now` is the time in Unix seconds, for the collection's dates.
-pub fn write(path: &Path, decks: &[&Deck], now: i64) -> Result<()> {
+/// file), with each card's review history. `now` is the time in Unix seconds, for the
+/// collection's dates.
+pub fn write(path: &Path, decks: &[&Deck], history: &History, now: i64) -> Result<()> {
     let dir = tempfile_dir(path)?;
     let collection = dir.join("collection.anki2");
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let written = runtime
-        .block_on(collection_file(&collection, decks, now))
+        .block_on(collection_file(&collection, decks, history, now))
         .context("writing the Anki collection")
         .and_then(|()| Ok(std::fs::read(&collection)?));
     // The working folder goes whether the collection was written or not.
@@ -90,7 +124,7 @@ fn tempfile_dir(path: &Path) -> Result<std::path::PathBuf> {
     Ok(dir)
 }
 
-async fn collection_file(path: &Path, decks: &[&Deck], now: i64) -> Result<()> {
+async fn collection_file(path: &Path, decks: &[&Deck], history: &History, now: i64) -> Result<()> {
     let _ = std::fs::remove_file(path);
     let url = format!("sqlite://{}?mode=rwc", path.display());
     let mut db = SqliteConnection::connect(&url).await?;
@@ -127,6 +161,7 @@ async fn collection_file(path: &Path, decks: &[&Deck], now: i64) -> Result<()> {
     .await?;
 
     let mut position = 0_i64;
+    let mut revlog_id = 0_i64;
     let mut tx = db.begin().await?;
     for (deck, did) in decks.iter().zip(&deck_ids) {
         for card in &deck.cards {
@@ -145,21 +180,113 @@ async fn collection_file(path: &Path, decks: &[&Deck], now: i64) -> Result<()> {
                 .bind(checksum(&sort_field))
                 .execute(&mut *tx)
                 .await?;
+            let sched = schedule(history.states.get(&card.id), position, now);
             sqlx::query(
-                "INSERT INTO cards VALUES ($1, $2, $3, 0, $4, -1, 0, 0, $5, 0, 0, 0, 0, 0, 0, 0, 0, '')",
+                "INSERT INTO cards VALUES ($1, $2, $3, 0, $4, -1, $5, $6, $7, $8, $9, $10, $11, 0, 0, 0, 0, $12)",
             )
             .bind(note_id)
             .bind(note_id)
             .bind(did)
             .bind(now)
-            .bind(position)
+            .bind(sched.kind)
+            .bind(sched.queue)
+            .bind(sched.due)
+            .bind(sched.ivl)
+            .bind(sched.factor)
+            .bind(sched.reps)
+            .bind(sched.lapses)
+            .bind(&sched.data)
             .execute(&mut *tx)
             .await?;
+            let mut last_ivl = 0;
+            for r in history.reviews.get(&card.id).into_iter().flatten() {
+                revlog_id = (r.reviewed * 1000).max(revlog_id + 1);
+                let ivl = interval(r.due - r.reviewed);
+                sqlx::query("INSERT INTO revlog VALUES ($1, $2, -1, $3, $4, $5, $6, 0, $7)")
+                    .bind(revlog_id)
+                    .bind(note_id)
+                    .bind(i64::from(r.rating))
+                    .bind(ivl)
+                    .bind(last_ivl)
+                    .bind(DEFAULT_FACTOR)
+                    .bind(if r.elapsed_days == 0 && last_ivl == 0 {
+                        0
+                    } else {
+                        1
+                    })
+                    .execute(&mut *tx)
+                    .await?;
+                last_ivl = ivl;
+            }
         }
     }
     tx.commit().await?;
     db.close().await?;
     Ok(())
+}
+
+/// Anki's ease factor for a card it did not schedule itself (250%); FSRS ignores it.
+const DEFAULT_FACTOR: i64 = 2500;
+
+/// A card's scheduling columns in the collection.
+struct Schedule {
+    kind: i64,
+    queue: i64,
+    due: i64,
+    ivl: i64,
+    factor: i64,
+    reps: i64,
+    lapses: i64,
+    data: String,
+}
+
+/// Seconds until a card is due as Anki's interval: whole days from a day on, and negative
+/// seconds under a day (a card still being learned).
+fn interval(seconds: i64) -> i64 {
+    if seconds >= 86_400 {
+        (seconds + 43_200) / 86_400
+    } else {
+        -seconds.max(60)
+    }
+}
+
+/// A card's columns: new (due in the pack's order) when never reviewed; otherwise a review
+/// card due on its day (counted from the collection's creation, today), or a learning card due
+/// at its second when its next review is within the day; with FSRS's memory in its data.
+fn schedule(state: Option<&CardState>, position: i64, now: i64) -> Schedule {
+    let Some(s) = state else {
+        return Schedule {
+            kind: 0,
+            queue: 0,
+            due: position,
+            ivl: 0,
+            factor: 0,
+            reps: 0,
+            lapses: 0,
+            data: String::new(),
+        };
+    };
+    let today = now - now.rem_euclid(86_400);
+    let ivl = interval(s.due - s.last_review);
+    let (kind, queue, due) = if ivl > 0 {
+        (2, 2, (s.due - today).div_euclid(86_400))
+    } else {
+        (1, 1, s.due)
+    };
+    Schedule {
+        kind,
+        queue,
+        due,
+        ivl: ivl.max(0),
+        factor: DEFAULT_FACTOR,
+        reps: s.reviews,
+        lapses: s.lapses,
+        data: json!({
+            "s": (s.stability * 100.0).round() / 100.0,
+            "d": (s.difficulty * 1000.0).round() / 1000.0,
+        })
+        .to_string(),
+    }
 }
 
 /// A deck's Anki id: stable across exports, from its debrief id.

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use debrief_core::pack::{Deck, Pack};
 
+use crate::cmd::apkg::History;
 use crate::cmd::data::write_atomically;
 use crate::{listing, packdir, Cli, Outcome};
 
@@ -46,10 +47,20 @@ pub enum ExportFormat {
 
 pub fn run(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
     let pack = packdir::load(cli.pack.as_deref())?;
+    // The candidate's own decks go too, and an Anki package carries every review.
+    let (pack, history) = crate::database::with_store(cli, |store| async move {
+        let own = store.with_user_decks(&pack).await?.into_owned();
+        let history = if args.format == ExportFormat::Apkg {
+            History::new(store.reviews().await?, store.card_states().await?)
+        } else {
+            History::default()
+        };
+        Ok((own, history))
+    })?;
     let decks = decks(&pack, args.deck.as_deref())?;
     let cards: usize = decks.iter().map(|d| d.cards.len()).sum();
     let text = match args.format {
-        ExportFormat::Apkg => return write_apkg(args, &decks, cards),
+        ExportFormat::Apkg => return write_apkg(args, &decks, &history, cards),
         ExportFormat::Csv => csv(&decks),
         ExportFormat::Markdown => markdown(&decks),
     };
@@ -69,15 +80,32 @@ pub fn run(cli: &Cli, args: &ExportArgs) -> Result<Outcome> {
 }
 
 /// An Anki package is binary: it needs a file name.
-fn write_apkg(args: &ExportArgs, decks: &[&Deck], cards: usize) -> Result<Outcome> {
+fn write_apkg(
+    args: &ExportArgs,
+    decks: &[&Deck],
+    history: &History,
+    cards: usize,
+) -> Result<Outcome> {
     let Some(path) = &args.output else {
         anyhow::bail!("an Anki package is a binary file: give it a name with -o FILE.apkg");
     };
-    crate::cmd::apkg::write(path, decks, debrief_store::date::now())?;
+    let mut kept = History::default();
+    for d in decks {
+        for c in &d.cards {
+            if let Some(r) = history.reviews.get(&c.id) {
+                kept.reviews.insert(c.id.clone(), r.clone());
+            }
+            if let Some(s) = history.states.get(&c.id) {
+                kept.states.insert(c.id.clone(), s.clone());
+            }
+        }
+    }
+    crate::cmd::apkg::write(path, decks, &kept, debrief_store::date::now())?;
     println!(
-        "Wrote {} in {} to {}: Anki's File > Import opens it",
+        "Wrote {} in {} with {} to {}: Anki's File > Import opens it",
         listing::plural(cards, "card"),
         listing::plural(decks.len(), "deck"),
+        listing::plural(kept.len(), "review"),
         path.display()
     );
     Ok(Outcome::Ok)

@@ -1,7 +1,9 @@
 //! `debrief cards import FILE --deck NAME`: a deck of the candidate's own (an Anki package, or
 //! CSV/TSV as Anki and spreadsheets write it) into the drill, scheduled by FSRS like the pack's
 //! cards. The deck is kept in the store (`user_cards`); importing the same file again updates
-//! the cards instead of adding twins.
+//! the cards instead of adding twins. A package's review log comes too: each card's ratings, in
+//! order, are replayed through FSRS, so a card reviewed in Anki is scheduled here from its
+//! history (a card already reviewed here keeps its own).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -37,8 +39,14 @@ pub struct ImportArgs {
     deck: String,
 }
 
-/// One card read from a file: front, back, why.
-type Read3 = (String, String, String);
+/// One card read from a file: front, back, why, and its review log (Unix seconds and Anki's
+/// rating, 1 again to 4 easy), oldest first.
+struct Read3 {
+    front: String,
+    back: String,
+    why: String,
+    history: Vec<(i64, u8)>,
+}
 
 pub fn run(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
     let name = args.deck.trim();
@@ -50,27 +58,101 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<Outcome> {
     if read.is_empty() {
         bail!("{}: the file holds no cards", args.file.display());
     }
+    let mut histories: Vec<(String, Vec<(i64, u8)>)> = Vec::new();
     let cards: Vec<UserCard> = read
         .into_iter()
-        .map(|(front, back, why)| UserCard {
-            id: format!("{deck_id}-{}", digest(&front)),
-            deck: deck_id.clone(),
-            deck_name: name.to_string(),
-            front,
-            back,
-            why,
+        .map(|r| {
+            let id = format!("{deck_id}-{}", digest(&r.front));
+            if !r.history.is_empty() {
+                histories.push((id.clone(), r.history));
+            }
+            UserCard {
+                id,
+                deck: deck_id.clone(),
+                deck_name: name.to_string(),
+                front: r.front,
+                back: r.back,
+                why: r.why,
+            }
         })
         .collect();
-    let cards = &cards;
-    let added = with_store(cli, |store| async move {
-        Ok(store.add_user_cards(cards).await?)
+    let (cards, histories) = (&cards, &histories);
+    let (added, replayed) = with_store(cli, |store| async move {
+        let added = store.add_user_cards(cards).await?;
+        // Reviews from the package, for the cards with no reviews here yet.
+        let known: std::collections::HashSet<String> = store
+            .card_states()
+            .await?
+            .into_iter()
+            .map(|s| s.card)
+            .collect();
+        let mut reviews = Vec::new();
+        for (id, history) in histories.iter().filter(|(id, _)| !known.contains(id)) {
+            let card = cards.iter().find(|c| c.id == *id).expect("read with it");
+            reviews.extend(replay(&card.id, &card.deck, history));
+        }
+        let as_new: Vec<debrief_store::NewReview> = reviews
+            .iter()
+            .map(|(card, deck, rating, next, at)| debrief_store::NewReview {
+                card,
+                deck,
+                rating: rating.number(),
+                due: next.due,
+                stability: next.stability,
+                difficulty: next.difficulty,
+                elapsed_days: i64::from(next.elapsed_days),
+                reviewed: *at,
+            })
+            .collect();
+        store.add_reviews(&as_new).await?;
+        Ok((added, as_new.len()))
     })?;
     println!(
-        "Imported {} into deck {deck_id} ({} new): `debrief drill --deck {deck_id}` reviews them",
+        "Imported {} into deck {deck_id} ({} new{}): `debrief drill --deck {deck_id}` reviews them",
         listing::plural(cards.len(), "card"),
-        added
+        added,
+        if replayed > 0 {
+            format!(", with {} of history", listing::plural(replayed, "review"))
+        } else {
+            String::new()
+        }
     );
     Ok(Outcome::Ok)
+}
+
+/// One replayed review: the card, its deck, the rating, what FSRS made of it, and when.
+type Replayed<'a> = (
+    &'a str,
+    &'a str,
+    debrief_core::drill::Rating,
+    debrief_core::drill::Scheduled,
+    i64,
+);
+
+/// A card's ratings, oldest first, through the FSRS scheduler: each review as the drill would
+/// have saved it. Ratings Anki does not have (0, a manual reschedule) are skipped.
+fn replay<'a>(card: &'a str, deck: &'a str, history: &[(i64, u8)]) -> Vec<Replayed<'a>> {
+    use debrief_core::drill::{Memory, Rating, Scheduler};
+    let scheduler = Scheduler::new();
+    let mut before: Option<Memory> = None;
+    let mut out = Vec::new();
+    for &(at, ease) in history {
+        let rating = match ease {
+            1 => Rating::Again,
+            2 => Rating::Hard,
+            3 => Rating::Good,
+            4 => Rating::Easy,
+            _ => continue,
+        };
+        let next = scheduler.schedule(before, rating, at);
+        before = Some(Memory {
+            stability: next.stability,
+            difficulty: next.difficulty,
+            last_review: at,
+        });
+        out.push((card, deck, rating, next, at));
+    }
+    out
 }
 
 /// Reads cards from an Anki package or a text file, by what the file holds.
@@ -144,12 +226,31 @@ async fn read_collection(file: &Path) -> Result<Vec<Read3>> {
         .fetch_one(&mut db)
         .await?;
     let models: serde_json::Value = serde_json::from_str(&models)?;
-    let rows = sqlx::query("SELECT mid, flds FROM notes ORDER BY id")
+    let rows = sqlx::query("SELECT id, mid, flds FROM notes ORDER BY id")
         .fetch_all(&mut db)
         .await?;
+    // Each note's reviews (of its first card), oldest first. Anki's revlog id is the review's
+    // time in milliseconds.
+    let mut reviews: std::collections::HashMap<i64, Vec<(i64, u8)>> = Default::default();
+    let logged = sqlx::query(
+        "SELECT c.nid AS nid, r.id AS at, r.ease AS ease FROM revlog r \
+         JOIN cards c ON c.id = r.cid WHERE c.ord = 0 ORDER BY r.id",
+    )
+    .fetch_all(&mut db)
+    .await?;
+    for row in logged {
+        let nid: i64 = row.try_get("nid")?;
+        let at: i64 = row.try_get("at")?;
+        let ease: i64 = row.try_get("ease")?;
+        reviews
+            .entry(nid)
+            .or_default()
+            .push((at / 1000, u8::try_from(ease).unwrap_or(0)));
+    }
     db.close().await?;
     let mut out = Vec::new();
     for row in rows {
+        let nid: i64 = row.try_get("id")?;
         let mid: i64 = row.try_get("mid")?;
         let flds: String = row.try_get("flds")?;
         let fields: Vec<String> = flds.split('\u{1f}').map(plain).collect();
@@ -181,7 +282,12 @@ async fn read_collection(file: &Path) -> Result<Vec<Read3>> {
             .and_then(|i| fields.get(i).cloned())
             .unwrap_or_default();
         if !front.trim().is_empty() && !back.trim().is_empty() {
-            out.push((front, back, why));
+            out.push(Read3 {
+                front,
+                back,
+                why,
+                history: reviews.remove(&nid).unwrap_or_default(),
+            });
         }
     }
     Ok(out)
@@ -266,9 +372,14 @@ fn read_text(text: &str) -> Vec<Read3> {
         .into_iter()
         .filter_map(|r| {
             let get = |i: usize| r.get(i).map(|f| plain(f)).unwrap_or_default();
-            let card = (get(front), get(back), why.map(get).unwrap_or_default());
+            let card = Read3 {
+                front: get(front),
+                back: get(back),
+                why: why.map(get).unwrap_or_default(),
+                history: Vec::new(),
+            };
             // A card needs both sides; a line without its answer is not a card.
-            (!card.0.trim().is_empty() && !card.1.trim().is_empty()).then_some(card)
+            (!card.front.trim().is_empty() && !card.back.trim().is_empty()).then_some(card)
         })
         .collect()
 }
@@ -360,26 +471,48 @@ What is <b>TTL</b>?,\"Seconds a cache may keep an answer, then asks again.<br>Sh
 \"Say \"\"hi\"\"\",Hello &amp; bye,x,y\n";
         let cards = read_text(text);
         assert_eq!(cards.len(), 2);
-        assert_eq!(cards[0].0, "What is TTL?");
+        assert_eq!(cards[0].front, "What is TTL?");
         assert_eq!(
-            cards[0].1,
+            cards[0].back,
             "Seconds a cache may keep an answer, then asks again.\nShort: fast failover."
         );
-        assert_eq!(cards[0].2, "", "no why column");
-        assert_eq!(cards[1].0, "Say \"hi\"");
-        assert_eq!(cards[1].1, "Hello & bye");
+        assert_eq!(cards[0].why, "", "no why column");
+        assert_eq!(cards[1].front, "Say \"hi\"");
+        assert_eq!(cards[1].back, "Hello & bye");
     }
 
     #[test]
     fn tab_separated_text_without_headers_takes_front_back_why_and_skips_lines_without_a_back() {
         let cards = read_text("Port of DNS?\t53\tFirewalls break it\n\nNo answer?\t\n");
+        assert_eq!(cards.len(), 1);
         assert_eq!(
-            cards,
-            [(
-                "Port of DNS?".to_string(),
-                "53".to_string(),
-                "Firewalls break it".to_string()
-            )]
+            (
+                cards[0].front.as_str(),
+                cards[0].back.as_str(),
+                cards[0].why.as_str()
+            ),
+            ("Port of DNS?", "53", "Firewalls break it")
+        );
+    }
+
+    #[test]
+    fn a_review_log_is_replayed_through_fsrs_in_order() {
+        let day = 86_400;
+        let replayed = replay(
+            "c",
+            "mine-x",
+            &[(day, 3), (4 * day, 1), (4 * day + 600, 3), (5 * day, 9)],
+        );
+        assert_eq!(replayed.len(), 3, "an unknown rating is skipped");
+        let ratings: Vec<u8> = replayed.iter().map(|r| r.2.number()).collect();
+        assert_eq!(ratings, [3, 1, 3]);
+        assert!(
+            replayed.iter().all(|r| r.3.due > r.4),
+            "each due after its review"
+        );
+        assert!(
+            replayed[1].3.stability < replayed[0].3.stability,
+            "a lapse lowers the memory's stability"
         );
     }
 
