@@ -823,6 +823,18 @@ fn an_exported_anki_package_comes_back_as_a_deck_of_your_own_and_is_drilled() {
         .find(|d| d["deck"] == "mine-round-trip")
         .unwrap_or_else(|| panic!("the deck is drilled: {stats}"));
     assert_eq!(mine["cards"], n, "every card came back");
+    // `debrief cards` lists the imported deck with the pack's.
+    let listed = ok(home.path(), &["cards", "--deck", "mine-round-trip"], "");
+    assert!(
+        listed.starts_with(&format!("Round trip (mine-round-trip, {n} cards, yours)")),
+        "{listed}"
+    );
+    let all = json(home.path(), &["cards", "--format", "json"]);
+    assert_eq!(
+        all.as_array().unwrap().len(),
+        2 * n,
+        "the pack's and the imported"
+    );
 
     let out = ok(
         home.path(),

@@ -130,6 +130,10 @@ pub fn cards(cli: &Cli, args: &CardsArgs, color: bool) -> Result<Outcome> {
         None => {}
     }
     let pack = packdir::load(cli.pack.as_deref())?;
+    // The candidate's own decks (`debrief cards import`) are listed after the pack's.
+    let pack = crate::database::with_store(cli, |store| async move {
+        Ok(store.with_user_decks(&pack).await?.into_owned())
+    })?;
     let decks: Vec<_> = match &args.deck {
         Some(d) => match pack.deck(d) {
             Some(deck) => vec![deck],
@@ -150,10 +154,19 @@ pub fn cards(cli: &Cli, args: &CardsArgs, color: bool) -> Result<Outcome> {
             let mut out = String::new();
             let mut n = 0;
             for d in &decks {
+                let yours = if d.id.starts_with("mine-") {
+                    ", yours"
+                } else {
+                    ""
+                };
                 out.push_str(&format!(
                     "{} {}\n",
                     paint.bold(&d.name),
-                    paint.dim(&format!("({}, {} cards)", d.id, d.cards.len()))
+                    paint.dim(&format!(
+                        "({}, {}{yours})",
+                        d.id,
+                        listing::plural(d.cards.len(), "card")
+                    ))
                 ));
                 for c in &d.cards {
                     out.push_str(&format!("  {}  {}\n", paint.dim(&c.id), c.front));
