@@ -470,11 +470,22 @@ fn a_killed_mock_session_loses_no_typed_text() {
         "I halted the launch\nat 5% of traffic."
     );
 
-    // The next interview on that question starts from the draft.
+    // The next interview on that question starts from the draft, with the time it had left.
+    let secs = home
+        .path()
+        .join("drafts")
+        .join("mock-halted-launch.md.secs");
+    assert!(secs.exists(), "the clock is kept with the draft");
+    std::fs::write(&secs, "170").unwrap();
     let Some(tmux) = Tmux::start(home.path(), "resumed", "mock --question halted-launch") else {
         return;
     };
     tmux.wait_for("at 5% of traffic.");
+    let screen = tmux.wait_for(" left ");
+    assert!(
+        screen.contains(" 0:1") || screen.contains(" 0:0"),
+        "170 of 180 seconds were gone: {screen}"
+    );
 }
 
 #[test]

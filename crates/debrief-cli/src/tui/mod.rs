@@ -72,6 +72,24 @@ impl Drafts {
         std::fs::read_to_string(self.path(step)).unwrap_or_default()
     }
 
+    /// The seconds a step's draft had already run on the clock (0 without a draft), so that a
+    /// resumed draft keeps its remaining time.
+    pub fn elapsed(&self, step: usize) -> u64 {
+        std::fs::read_to_string(self.path(step).with_extension("md.secs"))
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// A step's draft with the seconds it has run on the clock.
+    pub fn write_timed(&self, step: usize, text: &str, elapsed: u64) -> Result<PathBuf> {
+        let path = self.write(step, text)?;
+        let secs = path.with_extension("md.secs");
+        std::fs::write(&secs, elapsed.to_string())
+            .with_context(|| format!("writing {}", secs.display()))?;
+        Ok(path)
+    }
+
     /// Writes a step's draft (to a temporary file renamed over it, so a crash leaves the old
     /// draft or the new one, never half of one).
     pub fn write(&self, step: usize, text: &str) -> Result<PathBuf> {
@@ -87,6 +105,7 @@ impl Drafts {
     /// Removes a step's draft once its answer is saved.
     pub fn remove(&self, step: usize) {
         let _ = std::fs::remove_file(self.path(step));
+        let _ = std::fs::remove_file(self.path(step).with_extension("md.secs"));
     }
 }
 
@@ -221,7 +240,10 @@ impl MockRun<'_> {
             self.limit,
             &self.drafts.read(0),
         );
-        let mut started = Instant::now();
+        // A resumed draft keeps the time it had left.
+        let mut started = Instant::now()
+            .checked_sub(Duration::from_secs(self.drafts.elapsed(0)))
+            .unwrap_or_else(Instant::now);
         loop {
             let Some(key) = next_key(terminal, &mut screen, started)? else {
                 continue;
@@ -294,14 +316,18 @@ impl MockRun<'_> {
                 Effect::Quit => {
                     let text = screen.editor.text();
                     if screen.stage == Stage::Answering && !text.trim().is_empty() {
-                        return Ok(Ended::Quit(Some(self.drafts.write(step, &text)?)));
+                        let secs = started.elapsed().as_secs();
+                        return Ok(Ended::Quit(Some(
+                            self.drafts.write_timed(step, &text, secs)?,
+                        )));
                     }
                     return Ok(Ended::Quit(None));
                 }
             }
             if edited {
                 // Written within this turn of the loop: a killed process loses nothing typed.
-                self.drafts.write(step, &screen.editor.text())?;
+                let secs = started.elapsed().as_secs();
+                self.drafts.write_timed(step, &screen.editor.text(), secs)?;
             }
         }
     }
@@ -474,7 +500,9 @@ pub fn ask_once<T>(
     let mut terminal = ratatui::init();
     let result = (|| {
         let mut screen = Screen::new(label, prompt, limit_secs, &drafts.read(0));
-        let started = Instant::now();
+        let started = Instant::now()
+            .checked_sub(Duration::from_secs(drafts.elapsed(0)))
+            .unwrap_or_else(Instant::now);
         let mut judged: Option<(String, T, i64)> = None;
         loop {
             let Some(key) = next_key(&mut terminal, &mut screen, started)? else {
@@ -482,7 +510,9 @@ pub fn ask_once<T>(
             };
             match screen.key(key) {
                 Effect::None => {}
-                Effect::Edited => drafts.write(0, &screen.editor.text()).map(drop)?,
+                Effect::Edited => drafts
+                    .write_timed(0, &screen.editor.text(), started.elapsed().as_secs())
+                    .map(drop)?,
                 Effect::Submit(text) => {
                     drafts.write(0, &text)?;
                     let seconds = started.elapsed().as_secs() as i64;
@@ -497,7 +527,8 @@ pub fn ask_once<T>(
                     if judged.is_none() {
                         let text = screen.editor.text();
                         if !text.trim().is_empty() {
-                            return Ok(Once::Quit(Some(drafts.write(0, &text)?)));
+                            let secs = started.elapsed().as_secs();
+                            return Ok(Once::Quit(Some(drafts.write_timed(0, &text, secs)?)));
                         }
                         return Ok(Once::Quit(None));
                     }
