@@ -288,6 +288,11 @@ impl Tmux {
     /// Starts `debrief ARGS` in a 100x30 terminal, or `None` (with the reason printed) when tmux
     /// is not installed.
     fn start(home: &Path, name: &str, args: &str) -> Option<Tmux> {
+        Tmux::start_sized(home, name, args, 100)
+    }
+
+    /// [`Tmux::start`] in a terminal `columns` wide.
+    fn start_sized(home: &Path, name: &str, args: &str, columns: u16) -> Option<Tmux> {
         if Command::new("tmux").arg("-V").output().is_err() {
             eprintln!("terminal test skipped: tmux is not installed");
             return None;
@@ -299,7 +304,8 @@ impl Tmux {
             env!("CARGO_BIN_EXE_debrief")
         );
         let status = Command::new("tmux")
-            .args(["new-session", "-d", "-s", &session, "-x", "100", "-y", "30"])
+            .args(["new-session", "-d", "-s", &session, "-y", "30", "-x"])
+            .arg(columns.to_string())
             .arg(command)
             .status()
             .unwrap();
@@ -450,6 +456,47 @@ fn the_answer_editor_has_the_keys_of_any_editor_and_lists_them() {
         "{:?}",
         saved[0].answer
     );
+}
+
+#[test]
+fn check_in_an_80_column_terminal_fits_it() {
+    let home = tempfile::tempdir().unwrap();
+    let answer = home.path().join("answer.md");
+    std::fs::write(
+        &answer,
+        "I decided to halt the launch of our new WAF ruleset for 4,000 customers because the pen \
+         test found an open SSRF and the VP wanted it shipped anyway, so I told him we would slip \
+         two weeks and lose a $200k deal; we basically fixed it and staged the rollout with a kill \
+         switch, and p99 stayed under 40 ms.\n",
+    )
+    .unwrap();
+    let direct = format!("check --fail-on never {}", answer.display());
+    // On the terminal itself, so the width comes from it.
+    let Some(tmux) = Tmux::start_sized(home.path(), "check80", &direct, 80) else {
+        return;
+    };
+    tmux.wait_for("hedges");
+    // `-J` joins the lines the terminal wrapped: any longer than 80 would show here.
+    let out = Command::new("tmux")
+        .args([
+            "capture-pane",
+            "-p",
+            "-J",
+            "-S",
+            "-200",
+            "-t",
+            &tmux.session,
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "a line wider than the terminal was wrapped by it: {line:?}"
+        );
+    }
+    assert!(text.contains("^^^"), "{text}");
 }
 
 #[test]
