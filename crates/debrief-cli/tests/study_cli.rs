@@ -275,8 +275,21 @@ fn cards_export_as_an_anki_package_that_anki_imports() {
     assert!(run.status.success(), "{}", stderr(&run));
     let got: Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(got["notes"], cards.len(), "{got}");
-    assert_eq!(got["cards"], cards.len(), "{got}");
+    // A cloze note is one Anki card a gap.
+    let gaps: usize = cards
+        .iter()
+        .filter_map(|c| c["cloze"].as_str())
+        .map(|t| t.matches("{{c").count() - 1)
+        .sum();
+    assert!(gaps > 0, "the pack has cloze cards with several gaps");
+    assert_eq!(got["cards"], cards.len() + gaps, "{got}");
     assert_eq!(got["fields"], serde_json::json!(["Front", "Back", "Why"]));
+    let cloze = cards.iter().filter(|c| c["cloze"].is_string()).count();
+    assert_eq!(got["cloze_notes"], cloze, "{got}");
+    assert_eq!(
+        got["cloze_fields"],
+        serde_json::json!(["Text", "Back Extra", "Why"])
+    );
     let decks: Vec<&str> = got["decks"]
         .as_array()
         .unwrap()

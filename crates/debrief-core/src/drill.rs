@@ -326,6 +326,7 @@ mod tests {
             front: format!("front of {id}"),
             back: format!("back of {id}"),
             why: String::new(),
+            cloze: None,
         }
     }
 

@@ -433,6 +433,37 @@ pub struct Card {
     pub back: String,
     /// Why it matters to a PM, in one line.
     pub why: String,
+    /// For a cloze card (`kind = "cloze"`), its text with the gaps marked as Anki marks them
+    /// (`{{c1::answer}}`, `{{c2::answer::hint}}`): `front` shows it with the gaps hidden, `back`
+    /// with them filled, and an Anki export writes it as a cloze note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloze: Option<String>,
+}
+
+/// Text with Anki's cloze gaps (`{{c1::answer::hint}}`) hidden as `[...]` (or `[hint]`), or
+/// shown.
+pub fn cloze(text: &str, show: bool) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{c") {
+        let Some(end) = rest[start..].find("}}") else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        let inner = &rest[start + 2..start + end];
+        let mut parts = inner.splitn(3, "::");
+        let _number = parts.next();
+        let answer = parts.next().unwrap_or("");
+        let hint = parts.next();
+        if show {
+            out.push_str(answer);
+        } else {
+            out.push_str(&format!("[{}]", hint.unwrap_or("...")));
+        }
+        rest = &rest[start + end + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A concept an explanation must contain.

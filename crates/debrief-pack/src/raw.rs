@@ -164,8 +164,16 @@ struct RawDeck {
 #[serde(deny_unknown_fields)]
 struct RawCard {
     id: String,
+    /// `basic` (the default), `reversed` (also asked back to front) or `cloze`.
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(default)]
     front: String,
+    #[serde(default)]
     back: String,
+    /// A cloze card's text, its gaps marked `{{c1::answer}}`.
+    #[serde(default)]
+    text: String,
     why: String,
 }
 
@@ -911,16 +919,82 @@ fn load_deck(f: &PackFile, errors: &mut Vec<PackError>) -> Option<Deck> {
         let at = c.span().start;
         let c = c.into_inner();
         cx.check_id(at, "card", &c.id);
-        cx.check_text(at, "front", &c.front);
-        cx.check_text(at, "back", &c.back);
         cx.check_text(at, "why", &c.why);
-        cards.push(Card {
-            id: c.id,
-            deck: deck.clone(),
-            front: c.front,
-            back: c.back,
-            why: c.why,
-        });
+        match c.kind.as_deref().unwrap_or("basic") {
+            kind @ ("basic" | "reversed") => {
+                cx.check_text(at, "front", &c.front);
+                cx.check_text(at, "back", &c.back);
+                if !c.text.is_empty() {
+                    cx.err(
+                        Some(at),
+                        format!("card {:?}: `text` is for cloze cards", c.id),
+                    );
+                }
+                if kind == "reversed" {
+                    cards.push(Card {
+                        id: format!("{}-reversed", c.id),
+                        deck: deck.clone(),
+                        front: c.back.clone(),
+                        back: c.front.clone(),
+                        why: c.why.clone(),
+                        cloze: None,
+                    });
+                }
+                cards.push(Card {
+                    id: c.id,
+                    deck: deck.clone(),
+                    front: c.front,
+                    back: c.back,
+                    why: c.why,
+                    cloze: None,
+                });
+                if kind == "reversed" {
+                    // The card first, its reverse after it.
+                    let n = cards.len();
+                    cards.swap(n - 2, n - 1);
+                }
+            }
+            "cloze" => {
+                cx.check_text(at, "text", &c.text);
+                if !c.front.is_empty() {
+                    cx.err(
+                        Some(at),
+                        format!("card {:?}: a cloze card has `text`, not `front`", c.id),
+                    );
+                }
+                let gaps = c.text.matches("{{c").count();
+                if gaps == 0 || gaps != c.text.matches("}}").count() {
+                    cx.err(
+                        Some(at),
+                        format!(
+                            "card {:?}: a cloze card's text marks its gaps as {{{{c1::answer}}}}",
+                            c.id
+                        ),
+                    );
+                }
+                let shown = crate::cloze(&c.text, true);
+                let back = if c.back.trim().is_empty() {
+                    shown
+                } else {
+                    format!("{shown}\n{}", c.back.trim())
+                };
+                cards.push(Card {
+                    id: c.id,
+                    deck: deck.clone(),
+                    front: crate::cloze(&c.text, false),
+                    back,
+                    why: c.why,
+                    cloze: Some(c.text),
+                });
+            }
+            other => cx.err(
+                Some(at),
+                format!(
+                    "card {:?}: unknown kind {other:?} (known: basic, reversed, cloze)",
+                    c.id
+                ),
+            ),
+        }
     }
     if cards.is_empty() {
         cx.err(Some(deck_at), format!("deck {deck:?} has no cards"));
@@ -1160,6 +1234,35 @@ mod tests {
                 "[[competency]]\nid = \"ownership\"\nname = \"Ownership\"\ndescription = \"d\"\nprobes = [\"p?\"]\n",
             ),
         ]
+    }
+
+    #[test]
+    fn reversed_and_cloze_cards_load_as_cards_to_drill() {
+        let mut files = minimal();
+        files.push(file(
+            "cards/dns.toml",
+            "deck = \"dns\"\nname = \"DNS\"\n\n[[card]]\nid = \"sni\"\nkind = \"reversed\"\nfront = \"SNI\"\nback = \"The name in the hello\"\nwhy = \"w\"\n\n[[card]]\nid = \"port\"\nkind = \"cloze\"\ntext = \"DNS uses port {{c1::53}} over {{c2::UDP::transport}}.\"\nback = \"And TCP.\"\nwhy = \"w\"\n",
+        ));
+        let pack = load(&files).expect("loads");
+        let cards = &pack.deck("dns").unwrap().cards;
+        let ids: Vec<&str> = cards.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["sni", "sni-reversed", "port"]);
+        assert_eq!(
+            (cards[1].front.as_str(), cards[1].back.as_str()),
+            ("The name in the hello", "SNI")
+        );
+        assert_eq!(cards[2].front, "DNS uses port [...] over [transport].");
+        assert_eq!(cards[2].back, "DNS uses port 53 over UDP.\nAnd TCP.");
+        assert!(cards[2].cloze.is_some());
+
+        let mut bad = minimal();
+        bad.push(file(
+            "cards/dns.toml",
+            "deck = \"dns\"\nname = \"DNS\"\n\n[[card]]\nid = \"a\"\nkind = \"cloze\"\ntext = \"no gaps here\"\nwhy = \"w\"\n\n[[card]]\nid = \"b\"\nkind = \"flip\"\nfront = \"f\"\nback = \"b\"\nwhy = \"w\"\n",
+        ));
+        let text = load(&bad).unwrap_err().to_string();
+        assert!(text.contains("marks its gaps"), "{text}");
+        assert!(text.contains("unknown kind \"flip\""), "{text}");
     }
 
     #[test]

@@ -219,6 +219,7 @@ impl Store {
                 front: card.front,
                 back: card.back,
                 why: card.why,
+                cloze: None,
             });
         }
         Ok(std::borrow::Cow::Owned(pack))

@@ -27,6 +27,9 @@ const FIELD_SEPARATOR: char = '\u{1f}';
 /// The note type's id: fixed, so every export's notes share one note type in Anki.
 const MODEL_ID: i64 = 1_733_000_000_001;
 
+/// The cloze note type's id (Text, Back Extra, Why), for the pack's cloze cards.
+const CLOZE_MODEL_ID: i64 = 1_733_000_000_002;
+
 /// The collection's tables and indexes, as Anki's schema 11 has them.
 const SCHEMA: &str = "
 CREATE TABLE col (id integer primary key, crt integer not null, mod integer not null,
@@ -147,18 +150,23 @@ async fn collection_file(path: &Path, decks: &[&Deck], history: &History, now: i
             deck_json(*id, &format!("debrief::{}", deck.name), ""),
         );
     }
-    sqlx::query(
-        "INSERT INTO col VALUES (1, $1, $2, $3, 11, 0, 0, 0, $4, $5, $6, $7, '{}')",
-    )
-    .bind(now - now.rem_euclid(86_400))
-    .bind(ms)
-    .bind(ms)
-    .bind(conf_json().to_string())
-    .bind(json!({ MODEL_ID.to_string(): model_json(deck_ids.first().copied().unwrap_or(1), now) }).to_string())
-    .bind(Value::Object(anki_decks).to_string())
-    .bind(dconf_json().to_string())
-    .execute(&mut db)
-    .await?;
+    sqlx::query("INSERT INTO col VALUES (1, $1, $2, $3, 11, 0, 0, 0, $4, $5, $6, $7, '{}')")
+        .bind(now - now.rem_euclid(86_400))
+        .bind(ms)
+        .bind(ms)
+        .bind(conf_json().to_string())
+        .bind({
+            let did = deck_ids.first().copied().unwrap_or(1);
+            json!({
+                MODEL_ID.to_string(): model_json(did, now),
+                CLOZE_MODEL_ID.to_string(): cloze_model_json(did, now),
+            })
+            .to_string()
+        })
+        .bind(Value::Object(anki_decks).to_string())
+        .bind(dconf_json().to_string())
+        .execute(&mut db)
+        .await?;
 
     let mut position = 0_i64;
     let mut revlog_id = 0_i64;
@@ -167,12 +175,28 @@ async fn collection_file(path: &Path, decks: &[&Deck], history: &History, now: i
         for card in &deck.cards {
             position += 1;
             let note_id = ms + position;
-            let fields = [html(&card.front), html(&card.back), html(&card.why)];
+            // A cloze card is a cloze note (Text, Back Extra, Why): one Anki card a gap.
+            let (model, fields, gaps) = match &card.cloze {
+                Some(text) => {
+                    let shown = debrief_core::pack::cloze(text, true);
+                    let extra = card.back.strip_prefix(&shown).unwrap_or("").trim();
+                    (
+                        CLOZE_MODEL_ID,
+                        [html(text), html(extra), html(&card.why)],
+                        cloze_numbers(text),
+                    )
+                }
+                None => (
+                    MODEL_ID,
+                    [html(&card.front), html(&card.back), html(&card.why)],
+                    vec![1],
+                ),
+            };
             let sort_field = card.front.trim().to_string();
             sqlx::query("INSERT INTO notes VALUES ($1, $2, $3, $4, -1, $5, $6, $7, $8, 0, '')")
                 .bind(note_id)
                 .bind(format!("debrief-{}", card.id))
-                .bind(MODEL_ID)
+                .bind(model)
                 .bind(now)
                 .bind(format!(" debrief {} ", deck.id))
                 .bind(fields.join(&FIELD_SEPARATOR.to_string()))
@@ -180,24 +204,33 @@ async fn collection_file(path: &Path, decks: &[&Deck], history: &History, now: i
                 .bind(checksum(&sort_field))
                 .execute(&mut *tx)
                 .await?;
-            let sched = schedule(history.states.get(&card.id), position, now);
-            sqlx::query(
-                "INSERT INTO cards VALUES ($1, $2, $3, 0, $4, -1, $5, $6, $7, $8, $9, $10, $11, 0, 0, 0, 0, $12)",
-            )
-            .bind(note_id)
-            .bind(note_id)
-            .bind(did)
-            .bind(now)
-            .bind(sched.kind)
-            .bind(sched.queue)
-            .bind(sched.due)
-            .bind(sched.ivl)
-            .bind(sched.factor)
-            .bind(sched.reps)
-            .bind(sched.lapses)
-            .bind(&sched.data)
-            .execute(&mut *tx)
-            .await?;
+            // The first gap's card carries the schedule and the log; further gaps are new.
+            for (i, gap) in gaps.iter().enumerate() {
+                let state = if i == 0 {
+                    history.states.get(&card.id)
+                } else {
+                    None
+                };
+                let sched = schedule(state, position, now);
+                sqlx::query(
+                    "INSERT INTO cards VALUES ($1, $2, $3, $4, $5, -1, $6, $7, $8, $9, $10, $11, $12, 0, 0, 0, 0, $13)",
+                )
+                .bind(note_id + 1_000_000 * i as i64)
+                .bind(note_id)
+                .bind(did)
+                .bind(i64::from(*gap) - 1)
+                .bind(now)
+                .bind(sched.kind)
+                .bind(sched.queue)
+                .bind(sched.due)
+                .bind(sched.ivl)
+                .bind(sched.factor)
+                .bind(sched.reps)
+                .bind(sched.lapses)
+                .bind(&sched.data)
+                .execute(&mut *tx)
+                .await?;
+            }
             let mut last_ivl = 0;
             for r in history.reviews.get(&card.id).into_iter().flatten() {
                 revlog_id = (r.reviewed * 1000).max(revlog_id + 1);
@@ -333,6 +366,43 @@ fn model_json(did: i64, now: i64) -> Value {
         "tags": [], "vers": [],
         "req": [[0, "any", [0]]],
     })
+}
+
+/// The gap numbers of a cloze text (`{{c2::...}}` is 2), each once, in order.
+fn cloze_numbers(text: &str) -> Vec<u16> {
+    let mut out: Vec<u16> = text
+        .split("{{c")
+        .skip(1)
+        .filter_map(|rest| rest.split("::").next()?.parse().ok())
+        .filter(|n| *n > 0)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    if out.is_empty() {
+        out.push(1);
+    }
+    out
+}
+
+/// Anki's cloze note type with a Why field.
+fn cloze_model_json(did: i64, now: i64) -> Value {
+    let mut model = model_json(did, now);
+    let field = |name: &str, ord: u32| {
+        json!({"name": name, "ord": ord, "sticky": false, "rtl": false, "font": "Arial",
+               "size": 20, "media": []})
+    };
+    model["id"] = json!(CLOZE_MODEL_ID);
+    model["name"] = json!("debrief cloze");
+    model["type"] = json!(1);
+    model["flds"] = json!([field("Text", 0), field("Back Extra", 1), field("Why", 2)]);
+    model["tmpls"] = json!([{
+        "name": "Cloze", "ord": 0, "did": null, "bqfmt": "", "bafmt": "",
+        "qfmt": "{{cloze:Text}}",
+        "afmt": "{{cloze:Text}}{{#Back Extra}}<br>{{Back Extra}}{{/Back Extra}}{{#Why}}<p class=why><i>Why it matters:</i> {{Why}}</p>{{/Why}}",
+    }]);
+    model["css"] = json!(".card { font-family: arial; font-size: 20px; text-align: left; color: black; background-color: white; }\n.cloze { font-weight: bold; color: blue; }\n.why { font-size: 16px; color: #555; }");
+    model.as_object_mut().map(|m| m.remove("req"));
+    model
 }
 
 fn conf_json() -> Value {

@@ -272,7 +272,10 @@ async fn read_collection(file: &Path) -> Result<Vec<Read3>> {
         let (front, back) = if model["type"] == 1 {
             // A cloze note: the text with its gaps hidden, then shown.
             let text = fields.first().cloned().unwrap_or_default();
-            (cloze(&text, false), cloze(&text, true))
+            (
+                debrief_core::pack::cloze(&text, false),
+                debrief_core::pack::cloze(&text, true),
+            )
         } else {
             (field("front", 0), field("back", 1))
         };
@@ -291,32 +294,6 @@ async fn read_collection(file: &Path) -> Result<Vec<Read3>> {
         }
     }
     Ok(out)
-}
-
-/// Text with Anki's cloze gaps (`{{c1::answer::hint}}`) hidden as `[...]` (or `[hint]`), or
-/// shown.
-fn cloze(text: &str, show: bool) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{c") {
-        let Some(end) = rest[start..].find("}}") else {
-            break;
-        };
-        out.push_str(&rest[..start]);
-        let inner = &rest[start + 2..start + end];
-        let mut parts = inner.splitn(3, "::");
-        let _number = parts.next();
-        let answer = parts.next().unwrap_or("");
-        let hint = parts.next();
-        if show {
-            out.push_str(answer);
-        } else {
-            out.push_str(&format!("[{}]", hint.unwrap_or("...")));
-        }
-        rest = &rest[start + end + 2..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Text cards: Anki's header lines (`#separator:`, `#columns:`) are read when present; otherwise
@@ -519,7 +496,13 @@ What is <b>TTL</b>?,\"Seconds a cache may keep an answer, then asks again.<br>Sh
     #[test]
     fn cloze_gaps_are_hidden_then_shown() {
         let text = "DNS uses port {{c1::53}} over {{c2::UDP::transport}}.";
-        assert_eq!(cloze(text, false), "DNS uses port [...] over [transport].");
-        assert_eq!(cloze(text, true), "DNS uses port 53 over UDP.");
+        assert_eq!(
+            debrief_core::pack::cloze(text, false),
+            "DNS uses port [...] over [transport]."
+        );
+        assert_eq!(
+            debrief_core::pack::cloze(text, true),
+            "DNS uses port 53 over UDP."
+        );
     }
 }

@@ -23,5 +23,7 @@ print(json.dumps({
     "decks": sorted(d.name for d in col.decks.all_names_and_ids()),
     "guids": sorted(n.guid for n in notes),
     "fields": list(notes[0].keys()) if notes else [],
+    "cloze_notes": sum(1 for n in notes if n.note_type()["type"] == 1),
+    "cloze_fields": next((list(n.keys()) for n in notes if n.note_type()["type"] == 1), []),
 }))
 col.close()
