@@ -85,6 +85,14 @@ impl fmt::Display for Error {
             ),
             Error::Connect { location, source } => {
                 write!(f, "cannot connect to the database {location}: ")?;
+                if source.to_string().contains("UnknownIssuer") {
+                    return write!(
+                        f,
+                        "the server's certificate is not signed by a known authority; name its \
+                         authority with sslrootcert=/path/to/ca.pem, or use sslmode=require to \
+                         encrypt without checking it"
+                    );
+                }
                 match source {
                     sqlx::Error::Database(db) => write!(f, "{}", db.message()),
                     sqlx::Error::Io(io) => write!(f, "{io}"),

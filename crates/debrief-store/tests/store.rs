@@ -875,3 +875,27 @@ async fn processes_opening_a_new_file_at_once_wait_for_one_schema() {
         }
     }
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn sslmode_require_connects_over_tls() {
+    let Some((url, _drop)) = fresh_postgres().await else {
+        return;
+    };
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let tls = format!("{url}{sep}sslmode=require");
+    let store = Store::open(&tls).await.expect("opens over TLS");
+    assert_eq!(store.schema_version().await.unwrap(), store.known_schema());
+    // The server says this very connection is encrypted.
+    let mut conn = sqlx::PgConnection::connect(&tls).await.unwrap();
+    let ssl: bool = sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert!(ssl, "the connection is over TLS");
+    conn.close().await.unwrap();
+    store.close().await;
+    // Checking the certificate against the public authorities fails, saying what to do.
+    let strict = format!("{url}{sep}sslmode=verify-full");
+    let err = Store::open(&strict).await.unwrap_err().to_string();
+    assert!(err.contains("sslrootcert="), "{err}");
+}
