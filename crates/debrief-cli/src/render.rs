@@ -5,10 +5,32 @@
 use std::fmt::Write;
 
 use debrief_core::span::LineIndex;
-use debrief_core::{Finding, Judgment, Pack, Severity, Verdict};
+use debrief_core::{Finding, Judgment, Pack, Severity};
 
 use crate::listing;
 use crate::style::Paint;
+
+/// "LABEL VERDICT  score N/100", green for a hire, red otherwise, with the disqualifier said.
+fn verdict_line(out: &mut String, label: &str, j: &Judgment, paint: Paint) {
+    let verdict = if j.verdict.is_hire() {
+        paint.green(j.verdict.as_str())
+    } else {
+        paint.red(j.verdict.as_str())
+    };
+    let _ = writeln!(
+        out,
+        "{} {}  {} {}/100{}",
+        paint.bold(label),
+        paint.bold(&verdict),
+        paint.dim("score"),
+        j.score,
+        if j.disqualified {
+            paint.red("  (disqualified)")
+        } else {
+            String::new()
+        }
+    );
+}
 
 /// The competency scores as bars, the question's targets marked.
 fn scores(out: &mut String, j: &Judgment, pack: &Pack, paint: Paint) {
@@ -52,24 +74,7 @@ pub fn interview(
     pack: &Pack,
     paint: Paint,
 ) {
-    let verdict = if overall.verdict.is_hire() {
-        paint.green(overall.verdict.as_str())
-    } else {
-        paint.red(overall.verdict.as_str())
-    };
-    let _ = writeln!(
-        out,
-        "{} {}  {} {}/100{}",
-        paint.bold("Interview verdict"),
-        paint.bold(&verdict),
-        paint.dim("score"),
-        overall.score,
-        if overall.disqualified {
-            paint.red("  (disqualified)")
-        } else {
-            String::new()
-        }
-    );
+    verdict_line(out, "Interview verdict", overall, paint);
     let _ = writeln!(
         out,
         "{}",
@@ -138,23 +143,8 @@ pub fn judgment(out: &mut String, name: &str, text: &str, j: &Judgment, pack: &P
                 .unwrap_or_default()
         ))
     );
-    let verdict = match j.verdict {
-        Verdict::StrongHire | Verdict::Hire => paint.green(j.verdict.as_str()),
-        _ => paint.red(j.verdict.as_str()),
-    };
-    let _ = writeln!(
-        out,
-        "\n{} {}  {} {}/100{}",
-        paint.bold("Verdict"),
-        paint.bold(&verdict),
-        paint.dim("score"),
-        j.score,
-        if j.disqualified {
-            paint.red("  (disqualified)")
-        } else {
-            String::new()
-        }
-    );
+    out.push('\n');
+    verdict_line(out, "Verdict", j, paint);
     scores(out, j, pack, paint);
     // The three things to fix first, each with what to say instead; the details follow.
     let first = debrief_core::interview::fix_first(j);

@@ -42,6 +42,10 @@ pub fn templates() -> Environment<'static> {
         ),
         ("confirm.html", include_str!("../templates/confirm.html")),
         (
+            "failure_fields.html",
+            include_str!("../templates/failure_fields.html"),
+        ),
+        (
             "story_version.html",
             include_str!("../templates/story_version.html"),
         ),
