@@ -546,8 +546,18 @@ fn print_stats(stats: &Stats, paint: &Paint) {
     println!("{}", paint.bold("Due in the next 7 days"));
     let today = date::day_of(date::now());
     for (i, n) in stats.forecast.iter().enumerate() {
+        // Today counts every card due before midnight (UTC); those due already are what a
+        // session reviews now, so the two numbers are shown together.
+        let now = if i == 0 {
+            paint.dim(&format!(
+                "  ({} due now, the rest later today)",
+                stats.due_now
+            ))
+        } else {
+            String::new()
+        };
         println!(
-            "  {}  {:>3}  {}",
+            "  {}  {:>3}  {}{now}",
             date::format_day(today + i as i64),
             n,
             "#".repeat((*n).min(40))
