@@ -273,6 +273,7 @@ pub const KNOWN_DECKS: &[&str] = &[
     "waf-bots-rate-limiting",
     "reliability",
     "security-basics",
+    "product-map",
 ];
 
 /// Validation state for one file: turns byte offsets into lines and collects errors.
