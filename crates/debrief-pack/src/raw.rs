@@ -274,6 +274,7 @@ pub const KNOWN_DECKS: &[&str] = &[
     "reliability",
     "security-basics",
     "product-map",
+    "incidents",
 ];
 
 /// Validation state for one file: turns byte offsets into lines and collects errors.
