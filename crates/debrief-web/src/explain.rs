@@ -36,6 +36,37 @@ struct TopicQuery {
     from: Option<i64>,
 }
 
+/// How many served explain pages the server remembers the start of.
+const STARTS_KEPT: usize = 512;
+
+/// Notes when the page with form `form` was served, unless it already was (a page shown again
+/// after an error keeps its start); returns that time.
+fn started(app: &App, form: &str) -> i64 {
+    let mut starts = app
+        .explain_started
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, at)) = starts.iter().find(|(f, _)| f == form) {
+        return *at;
+    }
+    let now = date::now();
+    starts.push_back((form.to_string(), now));
+    if starts.len() > STARTS_KEPT {
+        starts.pop_front();
+    }
+    now
+}
+
+/// When the page with form `form` was served, if the server remembers it.
+fn served_at(app: &App, form: &str) -> Option<i64> {
+    app.explain_started
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .find(|(f, _)| f == form)
+        .map(|(_, at)| *at)
+}
+
 /// A form's own id: what the page gave it, or a new one when it is missing or malformed.
 fn form_id(given: &str) -> String {
     let ok = !given.is_empty()
@@ -68,7 +99,7 @@ fn page(
             title => &topic.title,
             prompt => &topic.prompt,
             topics => Serde(app.analyzer.pack().topics.iter().map(|t| (&t.id, &t.title)).collect::<Vec<_>>()),
-            started => date::now(),
+            started => started(app, form),
             seconds => SECONDS,
             text => text,
             error => error,
@@ -149,12 +180,16 @@ async fn judge(State(app): State<Arc<App>>, Form(form): Form<ExplainForm>) -> Re
             )
         }
     };
-    let seconds = (date::now() - form.started).clamp(0, 24 * 3600);
+    // The server's own note of when the page was served; the form's field only when the server
+    // restarted in between.
+    let form_id = form_id(&form.form);
+    let from = served_at(&app, &form_id).unwrap_or(form.started);
+    let seconds = (date::now() - from).clamp(0, 24 * 3600);
     let json = serde_json::to_value(&judged).expect("a judgment serialises");
     let saved = app
         .store
         .add_explanation_once(
-            &form_id(&form.form),
+            &form_id,
             &NewExplanation {
                 topic: &topic.id,
                 text: &text,

@@ -56,6 +56,9 @@ pub struct App {
     /// The explain drill's model: the built-in one for the built-in pack, else what the caller
     /// gives (`with_explain_model`).
     explain_model: Option<debrief_core::learned::Model>,
+    /// When each explain page was served, by its form's id: the server times an explanation,
+    /// not the form (the newest few hundred are kept).
+    explain_started: std::sync::Mutex<std::collections::VecDeque<(String, i64)>>,
 }
 
 impl App {
@@ -73,6 +76,7 @@ impl App {
             templates: pages::templates(),
             csrf: guard::new_token(),
             explain_model,
+            explain_started: Default::default(),
         }
     }
 

@@ -758,11 +758,13 @@ async fn an_explanation_is_judged_for_a_non_technical_listener_and_saved() {
         .and_then(|rest| rest.split('"').next())
         .expect("the form has its own id")
         .to_string();
+    // The server times the explanation from when it served the page: a form that claims to
+    // have started at the epoch changes nothing.
     let fields = [
         ("csrf", f.csrf.as_str()),
         ("topic", topic.id.as_str()),
         ("text", topic.strong_sample.as_str()),
-        ("started", &started),
+        ("started", "0"),
         ("form", &form),
     ];
     // Saved, then shown at its own address (a refresh there saves nothing); the same form sent
@@ -777,6 +779,11 @@ async fn an_explanation_is_judged_for_a_non_technical_listener_and_saved() {
     assert_eq!(twice.headers[header::LOCATION].to_str().unwrap(), at);
     let result = send(&f.router, get(&at)).await;
     assert_eq!(result.status, StatusCode::OK, "{}", result.body);
+    assert!(
+        result.body.contains("Typed in 0:0"),
+        "timed by the server: {}",
+        result.body
+    );
     assert!(result.body.contains("/100"));
     assert!(result.body.contains("Key ideas"));
     assert!(result.body.contains("Passes with:"));
