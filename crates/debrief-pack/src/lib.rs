@@ -107,6 +107,28 @@ impl Pack {
         self.questions.iter().find(|q| q.id == id)
     }
 
+    /// Every theme its questions use, sorted, each once.
+    pub fn themes(&self) -> Vec<&str> {
+        let mut themes: Vec<&str> = self
+            .questions
+            .iter()
+            .flat_map(|q| q.themes.iter().map(String::as_str))
+            .collect();
+        themes.sort_unstable();
+        themes.dedup();
+        themes
+    }
+
+    /// The questions that target `competency` and carry `theme` (either filter left out when
+    /// `None`), in the bank's order.
+    pub fn questions_for(&self, competency: Option<&str>, theme: Option<&str>) -> Vec<&Question> {
+        self.questions
+            .iter()
+            .filter(|q| competency.is_none_or(|c| q.targets.iter().any(|x| x == c)))
+            .filter(|q| theme.is_none_or(|t| q.themes.iter().any(|x| x == t)))
+            .collect()
+    }
+
     /// The explain topic with this id.
     pub fn topic(&self, id: &str) -> Option<&Topic> {
         self.topics.iter().find(|t| t.id == id)

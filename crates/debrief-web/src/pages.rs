@@ -533,13 +533,7 @@ async fn questions(State(app): State<Arc<App>>, Query(filter): Query<QuestionFil
         .iter()
         .map(|c| (c.id.as_str(), c.name.as_str()))
         .collect();
-    let mut themes: Vec<&str> = pack
-        .questions
-        .iter()
-        .flat_map(|q| q.themes.iter().map(String::as_str))
-        .collect();
-    themes.sort_unstable();
-    themes.dedup();
+    let themes = pack.themes();
     let competency = filter.competency.trim();
     let theme = filter.theme.trim();
     if (!competency.is_empty() && !names.contains_key(competency))
@@ -552,10 +546,11 @@ async fn questions(State(app): State<Arc<App>>, Query(filter): Query<QuestionFil
         );
     }
     let list: Vec<Value> = pack
-        .questions
-        .iter()
-        .filter(|q| competency.is_empty() || q.targets.iter().any(|t| t == competency))
-        .filter(|q| theme.is_empty() || q.themes.iter().any(|t| t == theme))
+        .questions_for(
+            Some(competency).filter(|c| !c.is_empty()),
+            Some(theme).filter(|t| !t.is_empty()),
+        )
+        .into_iter()
         .map(|q| {
             let targets: Vec<&str> = q
                 .targets

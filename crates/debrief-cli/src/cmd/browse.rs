@@ -91,27 +91,12 @@ fn filter_questions<'p>(
         }
     }
     if let Some(t) = theme {
-        if !pack
-            .questions
-            .iter()
-            .any(|q| q.themes.iter().any(|x| x == t))
-        {
-            let mut themes: Vec<&str> = pack
-                .questions
-                .iter()
-                .flat_map(|q| q.themes.iter().map(String::as_str))
-                .collect();
-            themes.sort_unstable();
-            themes.dedup();
+        let themes = pack.themes();
+        if !themes.contains(&t) {
             anyhow::bail!("unknown theme {t:?}: known are {}", themes.join(", "));
         }
     }
-    Ok(pack
-        .questions
-        .iter()
-        .filter(|q| competency.is_none_or(|c| q.targets.iter().any(|x| x == c)))
-        .filter(|q| theme.is_none_or(|t| q.themes.iter().any(|x| x == t)))
-        .collect())
+    Ok(pack.questions_for(competency, theme))
 }
 
 /// What `debrief cards` can do besides listing.
