@@ -44,7 +44,7 @@ pub use model::{
     StoryMeta, StorySummary, StoryVersion, ATTEMPT_ANSWER, ATTEMPT_FOLLOW_UP,
 };
 
-pub use mock::{Mock, MockSaved};
+pub use mock::{Mock, MockSaved, ABANDONED_AFTER};
 pub use practice::{CardState, NewExplanation, NewReview, Review, SavedExplanation, UserCard};
 /// A new random id, as the store gives its rows (for a form that must be saved once).
 pub use sql::new_uid;

@@ -9,6 +9,9 @@ use sqlx::Row;
 use crate::model::{from_json_list, to_json_list};
 use crate::{date, error, sql, Attempt, Backend, NewAttempt, Result, Store};
 
+/// How long an unfinished interview is kept before a new one clears it away (seven days).
+pub const ABANDONED_AFTER: i64 = 7 * 86_400;
+
 /// A mock interview as the server keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Mock {
@@ -94,10 +97,20 @@ where
 
 impl Store {
     /// Starts a mock interview on `question` with its countdown running from now; returns its id.
+    /// Interviews left unfinished for [`ABANDONED_AFTER`] go at the same time (their answers,
+    /// saved as attempts, stay).
     pub async fn start_mock(&self, question: &str, seconds: i64) -> Result<i64> {
-        let now = date::now();
+        self.start_mock_at(question, seconds, date::now()).await
+    }
+
+    /// [`Store::start_mock`] as if it were `now` (Unix seconds).
+    pub async fn start_mock_at(&self, question: &str, seconds: i64, now: i64) -> Result<i64> {
         with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM mocks WHERE finished IS NULL AND created < $1")
+                .bind(now - ABANDONED_AFTER)
+                .execute(&mut *tx)
+                .await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO mocks (question, seconds, probes, step, step_started, attempts, \
                  created) VALUES ($1, $2, '[]', 0, $3, '[]', $3) RETURNING id",

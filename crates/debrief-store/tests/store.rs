@@ -813,6 +813,38 @@ async fn a_mock_interview_saves_each_step_once_and_keeps_the_whole_verdict() {
         let export = store.export().await.unwrap();
         assert!(export.attempts[0].overall.is_some());
         assert!(store.mock(id + 1000).await.unwrap().is_none());
+
+        // An interview left unfinished for a week goes when the next one starts; its saved
+        // answers stay.
+        let now = debrief_store::date::now();
+        let old = now - debrief_store::ABANDONED_AFTER - 60;
+        let left = store
+            .start_mock_at("halted-launch", 180, old)
+            .await
+            .unwrap();
+        store
+            .save_mock_answer(left, 0, &answer, &probes)
+            .await
+            .unwrap();
+        let recent = store
+            .start_mock_at("halted-launch", 180, now - 86_400)
+            .await
+            .unwrap();
+        let attempts_before = store.attempts().await.unwrap().len();
+        store.start_mock("halted-launch", 180).await.unwrap();
+        assert!(
+            store.mock(left).await.unwrap().is_none(),
+            "abandoned: cleared"
+        );
+        assert!(
+            store.mock(recent).await.unwrap().is_some(),
+            "a day old is kept"
+        );
+        assert!(
+            store.mock(id).await.unwrap().is_some(),
+            "finished ones stay"
+        );
+        assert_eq!(store.attempts().await.unwrap().len(), attempts_before);
     })
     .await;
 }
