@@ -37,15 +37,7 @@ pub fn plural(n: usize, noun: &str) -> String {
     }
 }
 
-/// Text cut to `max` characters, with an ellipsis when cut.
-pub fn clip(text: &str, max: usize) -> String {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() <= max {
-        return one_line;
-    }
-    let cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
-    format!("{cut}…")
-}
+pub use debrief_core::text::clip;
 
 /// Asks a yes/no question on the terminal; refuses when standard input is not one.
 pub fn confirm(question: &str) -> Result<bool> {

@@ -178,7 +178,7 @@ pub fn lift(j: &Judgment, pack: &Pack) -> Lift {
         let step = if f.start == f.end {
             what.to_string()
         } else {
-            format!("\"{}\": {what}", clip(&f.text, 80))
+            format!("\"{}\": {what}", crate::text::clip(&f.text, 80))
         };
         if f.severity == Severity::Disqualifier {
             first.push(format!("Take out the disqualifier. {step}"));
@@ -217,16 +217,6 @@ pub fn lift(j: &Judgment, pack: &Pack) -> Lift {
     steps.extend(others);
     steps.truncate(3);
     Lift { next, steps }
-}
-
-fn clip(text: &str, max: usize) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() <= max {
-        return text;
-    }
-    let cut: String = text.chars().take(max).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
-    format!("{cut}...")
 }
 
 #[cfg(test)]

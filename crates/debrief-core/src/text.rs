@@ -1111,6 +1111,16 @@ fn skip_space(norm: &str, from: usize, limit: usize) -> usize {
     from + (rest.len() - rest.trim_start().len())
 }
 
+/// Text on one line cut to `max` characters, with an ellipsis when cut.
+pub fn clip(text: &str, max: usize) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        return one_line;
+    }
+    let cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
+    format!("{cut}\u{2026}")
+}
+
 /// The document model as it was before the byte-driven rewrite, kept word for word as the
 /// obviously correct reference that property tests hold the fast paths to.
 #[cfg(test)]

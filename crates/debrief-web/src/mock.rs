@@ -118,25 +118,15 @@ struct Part {
     seconds: i64,
     /// Seconds past the countdown, 0 when in time.
     over: i64,
-    fix_first: Vec<String>,
 }
 
 fn part_of(a: &Attempt, limit: i64) -> Part {
-    let fix_first = serde_json::from_value::<Judgment>(a.judgment.clone())
-        .map(|j| {
-            interview::fix_first(&j)
-                .iter()
-                .map(|f| f.rule.to_string())
-                .collect()
-        })
-        .unwrap_or_default();
     Part {
         probe: a.probe.clone(),
         answer: a.answer.clone(),
         judgment: a.judgment.clone(),
         seconds: a.seconds,
         over: (a.seconds - limit).max(0),
-        fix_first,
     }
 }
 
@@ -188,47 +178,47 @@ async fn page(
     draft: &str,
     error: Option<String>,
 ) -> Response {
-    let attempts = match app.store.attempts_with_ids(&mock.attempts).await {
-        Ok(a) => a,
-        Err(e) => return store_failed(app, e),
-    };
-    let parts: Vec<Part> = attempts.iter().map(|a| part_of(a, mock.seconds)).collect();
-    let names: std::collections::BTreeMap<String, String> = app
-        .analyzer
-        .pack()
-        .competencies
-        .iter()
-        .map(|c| (c.id.clone(), c.name.clone()))
-        .collect();
-    let common = context! {
+    let basic = context! {
         id => mock.id,
         question => &q.id,
         prompt => &q.text,
         limit => mock.seconds,
         step => mock.step,
         follow_ups => mock.probes.len(),
-        parts => Value::from(Serde(&parts)),
-        names => names,
     };
-    if let Some(asking) = mock.asking() {
-        if mock.step_started.is_some() {
-            let left = mock.seconds - mock.elapsed(date::now());
-            return render_status(
-                app,
-                status,
-                "mock.html",
-                "mock",
-                context! {
-                    state => "answering",
-                    probe => asking,
-                    left => left,
-                    draft_key => format!("mock-{}-{}", mock.id, mock.step),
-                    answer => draft,
-                    error => error,
-                    ..common
-                },
-            );
-        }
+    let asking = mock.asking();
+    // A step running: the question or probe, the time left and the answer box; nothing read
+    // from the answers saved.
+    if let (Some(probe), Some(_)) = (asking, mock.step_started) {
+        let left = mock.seconds - mock.elapsed(date::now());
+        return render_status(
+            app,
+            status,
+            "mock.html",
+            "mock",
+            context! {
+                state => "answering",
+                probe => probe,
+                left => left,
+                draft_key => format!("mock-{}-{}", mock.id, mock.step),
+                answer => draft,
+                error => error,
+                ..basic
+            },
+        );
+    }
+    let attempts = match app.store.attempts_with_ids(&mock.attempts).await {
+        Ok(a) => a,
+        Err(e) => return store_failed(app, e),
+    };
+    let parts: Vec<Part> = attempts.iter().map(|a| part_of(a, mock.seconds)).collect();
+    let names = crate::pages::competency_name_map(app.analyzer.pack());
+    let common = context! {
+        parts => Value::from(Serde(&parts)),
+        names => Value::from(Serde(&names)),
+        ..basic
+    };
+    if let Some(asking) = asking {
         return render_status(
             app,
             status,

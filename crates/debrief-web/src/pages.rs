@@ -316,6 +316,14 @@ fn editor(
     )
 }
 
+/// Each competency's name by its id.
+pub(crate) fn competency_name_map(pack: &debrief_core::Pack) -> BTreeMap<&str, &str> {
+    pack.competencies
+        .iter()
+        .map(|c| (c.id.as_str(), c.name.as_str()))
+        .collect()
+}
+
 /// The pack's competencies as (id, name), in its order, for the editor's live scores.
 fn competency_names(app: &App) -> Vec<(String, String)> {
     app.analyzer
@@ -528,11 +536,7 @@ struct QuestionFilter {
 
 async fn questions(State(app): State<Arc<App>>, Query(filter): Query<QuestionFilter>) -> Response {
     let pack = app.analyzer.pack();
-    let names: BTreeMap<&str, &str> = pack
-        .competencies
-        .iter()
-        .map(|c| (c.id.as_str(), c.name.as_str()))
-        .collect();
+    let names = competency_name_map(pack);
     let themes = pack.themes();
     let competency = filter.competency.trim();
     let theme = filter.theme.trim();

@@ -77,11 +77,6 @@ impl History {
             states: states.into_iter().map(|s| (s.card.clone(), s)).collect(),
         }
     }
-
-    /// How many reviews it holds.
-    pub fn len(&self) -> usize {
-        self.reviews.values().map(Vec::len).sum()
-    }
 }
 
 /// Writes the decks as an Anki package at `path` (replaced whole; a failed write leaves the old

@@ -89,23 +89,19 @@ fn write_apkg(
     let Some(path) = &args.output else {
         anyhow::bail!("an Anki package is a binary file: give it a name with -o FILE.apkg");
     };
-    let mut kept = History::default();
-    for d in decks {
-        for c in &d.cards {
-            if let Some(r) = history.reviews.get(&c.id) {
-                kept.reviews.insert(c.id.clone(), r.clone());
-            }
-            if let Some(s) = history.states.get(&c.id) {
-                kept.states.insert(c.id.clone(), s.clone());
-            }
-        }
-    }
-    crate::cmd::apkg::write(path, decks, &kept, debrief_store::date::now())?;
+    // The package holds the history of the cards it holds, nothing else.
+    let reviews: usize = decks
+        .iter()
+        .flat_map(|d| &d.cards)
+        .filter_map(|c| history.reviews.get(&c.id))
+        .map(Vec::len)
+        .sum();
+    crate::cmd::apkg::write(path, decks, history, debrief_store::date::now())?;
     println!(
         "Wrote {} in {} with {} to {}: Anki's File > Import opens it",
         listing::plural(cards, "card"),
         listing::plural(decks.len(), "deck"),
-        listing::plural(kept.len(), "review"),
+        listing::plural(reviews, "review"),
         path.display()
     );
     Ok(Outcome::Ok)

@@ -235,20 +235,6 @@ async fn drill(pack: &Pack, store: &Store, args: &Args, paint: &Paint) -> Result
             .await
             .with_context(|| format!("saving the review of {}", card.id))?;
         saved.push((i, id));
-        states.insert(
-            card.id.clone(),
-            CardState {
-                card: card.id.clone(),
-                deck: card.deck.clone(),
-                due: next.due,
-                stability: next.stability,
-                difficulty: next.difficulty,
-                reviews: states.get(&card.id).map_or(0, |s| s.reviews) + 1,
-                lapses: states.get(&card.id).map_or(0, |s| s.lapses)
-                    + i64::from(rating == Rating::Again),
-                last_review: now,
-            },
-        );
         tally.rated(1);
         let when = if next.interval_days == 0 {
             "again within the day".to_string()
