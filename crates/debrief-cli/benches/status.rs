@@ -86,6 +86,7 @@ fn generate(home: &Path) {
                 answer: ANSWERS[i % ANSWERS.len()].to_string(),
                 judgment: j.clone(),
                 overall: None,
+                delivery: None,
                 score: j["score"].as_i64().unwrap(),
                 verdict: j["verdict"].as_str().unwrap().to_string(),
                 seconds: 60 + (i % 120) as i64,

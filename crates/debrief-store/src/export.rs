@@ -175,7 +175,8 @@ macro_rules! import_attempt {
                 .bind(a.seconds)
                 .bind(a.created)
                 .bind(&a.probe)
-                .bind(a.overall.as_ref().map(|o| o.to_string()));
+                .bind(a.overall.as_ref().map(|o| o.to_string()))
+                .bind(a.delivery.as_ref().map(|d| d.to_string()));
             if taken.is_none() {
                 q = q.bind(a.id);
             }
@@ -270,7 +271,7 @@ macro_rules! import_explanation {
         } else {
             sqlx::query(
                 "INSERT INTO explanations (uid, topic, text, judgment, score, passed, \
-                 seconds, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 seconds, created, delivery) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(&e.uid)
             .bind(&e.topic)
@@ -280,6 +281,7 @@ macro_rules! import_explanation {
             .bind(e.passed)
             .bind(e.seconds)
             .bind(e.created)
+            .bind(e.delivery.as_ref().map(|d| d.to_string()))
             .execute(&mut *$tx)
             .await?;
             1

@@ -643,6 +643,20 @@ impl Store {
         })
     }
 
+    /// Saves a spoken answer's attempt with its delivery (debrief-voice's `Delivery` as JSON).
+    pub async fn add_spoken_attempt(
+        &self,
+        attempt: &NewAttempt<'_>,
+        delivery: &serde_json::Value,
+    ) -> Result<i64> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let id = insert_attempt!(tx, attempt, Some(delivery));
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
     /// Keeps the judgment of a whole interview on its main answer (attempt `answer`).
     pub async fn set_overall(&self, answer: i64, overall: &debrief_core::Judgment) -> Result<()> {
         let overall = serde_json::to_string(overall).expect("a judgment serialises");

@@ -194,6 +194,9 @@ pub struct Attempt {
     /// follow-ups as one), once it ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overall: Option<Value>,
+    /// For a spoken answer, how it was delivered (debrief-voice's `Delivery`; migration 0006).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Value>,
     /// The overall score, 0 to 100.
     pub score: i64,
     /// The verdict.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::Row;
 
-use crate::sql::{json_of, new_uid};
+use crate::sql::{json_of, new_uid, optional_json_of};
 use crate::{date, error, Backend, Result, Store};
 
 /// One flashcard review to save, with the memory state and due time the scheduler gave it.
@@ -152,6 +152,10 @@ pub struct SavedExplanation {
     pub seconds: i64,
     /// When it was saved (Unix seconds).
     pub created: i64,
+    /// For a spoken explanation, how it was delivered (debrief-voice's `Delivery`; migration
+    /// 0006).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Value>,
 }
 
 impl Store {
@@ -429,6 +433,18 @@ impl Store {
         Ok(self.add_explanation_once(&new_uid(), e).await?.0)
     }
 
+    /// Saves a spoken explanation with its delivery, in one transaction; returns its id.
+    pub async fn add_spoken_explanation(
+        &self,
+        e: &NewExplanation<'_>,
+        delivery: &Value,
+    ) -> Result<i64> {
+        Ok(self
+            .insert_explanation(&new_uid(), e, Some(delivery))
+            .await?
+            .0)
+    }
+
     /// Saves a timed explanation under the id `uid` given by the form that sent it, unless one
     /// with that id is already saved (the same form sent twice): returns its id and whether it
     /// was saved now.
@@ -437,14 +453,24 @@ impl Store {
         uid: &str,
         e: &NewExplanation<'_>,
     ) -> Result<(i64, bool)> {
+        self.insert_explanation(uid, e, None).await
+    }
+
+    async fn insert_explanation(
+        &self,
+        uid: &str,
+        e: &NewExplanation<'_>,
+        delivery: Option<&Value>,
+    ) -> Result<(i64, bool)> {
         let judgment = e.judgment.to_string();
+        let delivery = delivery.map(Value::to_string);
         let now = date::now();
         with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO explanations (uid, topic, text, judgment, score, passed, seconds, \
-                 created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (uid) DO NOTHING \
-                 RETURNING id",
+                 created, delivery) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 ON CONFLICT (uid) DO NOTHING RETURNING id",
             )
             .bind(uid)
             .bind(e.topic)
@@ -454,6 +480,7 @@ impl Store {
             .bind(e.passed)
             .bind(e.seconds)
             .bind(now)
+            .bind(&delivery)
             .fetch_optional(&mut *tx)
             .await?;
             let saved = match id {
@@ -475,8 +502,8 @@ impl Store {
     pub async fn explanation(&self, id: i64) -> Result<Option<SavedExplanation>> {
         with_pool!(self, |pool| {
             sqlx::query(
-                "SELECT id, uid, topic, text, judgment, score, passed, seconds, created \
-                 FROM explanations WHERE id = $1",
+                "SELECT id, uid, topic, text, judgment, score, passed, seconds, created, \
+                 delivery FROM explanations WHERE id = $1",
             )
             .bind(id)
             .fetch_optional(pool)
@@ -491,8 +518,8 @@ impl Store {
     pub async fn explanations(&self) -> Result<Vec<SavedExplanation>> {
         with_pool!(self, |pool| {
             let rows = sqlx::query(
-                "SELECT id, uid, topic, text, judgment, score, passed, seconds, created \
-                 FROM explanations ORDER BY id",
+                "SELECT id, uid, topic, text, judgment, score, passed, seconds, created, \
+                 delivery FROM explanations ORDER BY id",
             )
             .fetch_all(pool)
             .await?;
@@ -504,6 +531,7 @@ impl Store {
 fn explanation_of<R: Row>(r: &R) -> std::result::Result<SavedExplanation, sqlx::Error>
 where
     for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     &'static str: sqlx::ColumnIndex<R>,
@@ -518,5 +546,6 @@ where
         passed: r.try_get("passed")?,
         seconds: r.try_get("seconds")?,
         created: r.try_get("created")?,
+        delivery: optional_json_of(r, "delivery")?,
     })
 }

@@ -25,10 +25,13 @@ macro_rules! with_pool {
     }};
 }
 
-/// Inserts a mock-interview attempt (`&NewAttempt`) in the open transaction `$tx`; evaluates to
-/// its id.
+/// Inserts a mock-interview attempt (`&NewAttempt`) in the open transaction `$tx`, with the
+/// delivery of a spoken one (`Option<&Value>`); evaluates to its id.
 macro_rules! insert_attempt {
-    ($tx:ident, $attempt:expr) => {{
+    ($tx:ident, $attempt:expr) => {
+        insert_attempt!($tx, $attempt, None::<&serde_json::Value>)
+    };
+    ($tx:ident, $attempt:expr, $delivery:expr) => {{
         let attempt: &$crate::NewAttempt<'_> = $attempt;
         let judgment = serde_json::to_value(attempt.judgment).expect("a judgment serialises");
         let derived = $crate::model::Derived::from_judgment(&judgment);
@@ -47,6 +50,7 @@ macro_rules! insert_attempt {
             .bind($crate::date::now())
             .bind(attempt.probe)
             .bind(None::<String>)
+            .bind($delivery.map(|d| d.to_string()))
             .fetch_one(&mut *$tx)
             .await?;
         id
@@ -116,14 +120,14 @@ macro_rules! upsert_config {
 /// verdict, competency scores, red competencies, red signals, seconds, created.
 pub(crate) const INSERT_ATTEMPT: &str = "INSERT INTO attempts (uid, kind, question, answer, \
      judgment, score, verdict, competency_scores, red_competencies, red_signals, seconds, created, \
-     probe, overall) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-     RETURNING id";
+     probe, overall, delivery) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+     $15) RETURNING id";
 
-/// The same with the id given as `$15`, for imports that keep the exported ids.
+/// The same with the id given as `$16`, for imports that keep the exported ids.
 pub(crate) const INSERT_ATTEMPT_WITH_ID: &str = "INSERT INTO attempts (uid, kind, question, \
      answer, judgment, score, verdict, competency_scores, red_competencies, red_signals, seconds, \
-     created, probe, overall, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-     $14, $15) RETURNING id";
+     created, probe, overall, delivery, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+     $12, $13, $14, $15, $16) RETURNING id";
 
 /// Title, tags and questions from a `stories` row.
 pub(crate) fn meta_of<R: Row>(r: &R) -> Result<StoryMeta, sqlx::Error>
@@ -179,6 +183,7 @@ where
         answer: r.try_get("answer")?,
         judgment: json_of(r, "judgment")?,
         overall: optional_json_of(r, "overall")?,
+        delivery: optional_json_of(r, "delivery")?,
         score: r.try_get("score")?,
         verdict: r.try_get("verdict")?,
         seconds: r.try_get("seconds")?,
@@ -190,8 +195,8 @@ where
 macro_rules! select_attempts {
     ($rest:literal) => {
         concat!(
-            "SELECT id, uid, kind, question, probe, answer, judgment, overall, score, verdict, \
-             seconds, created FROM attempts ",
+            "SELECT id, uid, kind, question, probe, answer, judgment, overall, delivery, score, \
+             verdict, seconds, created FROM attempts ",
             $rest
         )
     };

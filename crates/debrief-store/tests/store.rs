@@ -470,6 +470,75 @@ async fn export_then_import_into_an_empty_store_gives_the_same_data() {
     .await;
 }
 
+#[tokio::test(flavor = "current_thread")]
+async fn a_spoken_answers_delivery_is_kept_and_travels_with_export() {
+    on_each_backend(|store| async move {
+        use debrief_store::NewExplanation;
+        let strong = judge(STRONG);
+        let delivery = serde_json::json!({ "words_per_minute": 148.5, "pauses": [{ "start": 3.2, "end": 4.7 }] });
+        let spoken = store
+            .add_spoken_attempt(
+                &NewAttempt {
+                    kind: ATTEMPT_ANSWER,
+                    question: Some("halted-launch"),
+                    probe: None,
+                    answer: STRONG,
+                    judgment: &strong,
+                    seconds: 95,
+                },
+                &delivery,
+            )
+            .await
+            .unwrap();
+        let typed = store
+            .add_attempt(&NewAttempt {
+                kind: ATTEMPT_ANSWER,
+                question: None,
+                probe: None,
+                answer: STRONG,
+                judgment: &strong,
+                seconds: 60,
+            })
+            .await
+            .unwrap();
+        let judgment = serde_json::json!({ "score": 70 });
+        let explained = store
+            .add_spoken_explanation(
+                &NewExplanation {
+                    topic: "dns-resolution",
+                    text: "The internet's phone book.",
+                    judgment: &judgment,
+                    score: 70,
+                    passed: true,
+                    seconds: 80,
+                },
+                &delivery,
+            )
+            .await
+            .unwrap();
+        let attempts = store.attempts().await.unwrap();
+        let of = |id| attempts.iter().find(|a| a.id == id).unwrap();
+        assert_eq!(of(spoken).delivery.as_ref(), Some(&delivery));
+        assert_eq!(of(typed).delivery, None);
+        let saved = store.explanation(explained).await.unwrap().unwrap();
+        assert_eq!(saved.delivery.as_ref(), Some(&delivery));
+
+        let export = store.export().await.unwrap();
+        let text = serde_json::to_string(&export).unwrap();
+        let export: debrief_store::StoreExport = serde_json::from_str(&text).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let other = Store::open(dir.path().join("other.sqlite").to_str().unwrap())
+            .await
+            .unwrap();
+        other.import(&export).await.unwrap();
+        assert_eq!(other.export().await.unwrap(), export);
+        let moved = other.attempts().await.unwrap();
+        assert!(moved.iter().any(|a| a.delivery.as_ref() == Some(&delivery)));
+        assert_eq!(other.explanations().await.unwrap()[0].delivery.as_ref(), Some(&delivery));
+    })
+    .await;
+}
+
 // ----- SQLite files: what a user can do to them --------------------------------------------
 
 #[tokio::test(flavor = "current_thread")]
