@@ -29,7 +29,7 @@ pub struct Word {
 /// A transcribed recording.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Transcript {
-    /// The whole text, segments joined by spaces: what is judged.
+    /// The whole text, one line a segment: what is judged.
     pub text: String,
     /// Whisper's timestamped segments.
     pub segments: Vec<Segment>,
@@ -51,7 +51,7 @@ impl Transcript {
             .map(|s| s.text.as_str())
             .filter(|t| !t.is_empty())
             .collect::<Vec<_>>()
-            .join(" ");
+            .join("\n");
         Transcript {
             text,
             segments,

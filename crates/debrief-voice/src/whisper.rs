@@ -112,6 +112,23 @@ impl Whisper {
         })
     }
 
+    /// One line about the model: its size and language.
+    pub fn describe(&self) -> String {
+        let c = &self.model.config;
+        format!(
+            "Whisper, {}, {} encoder and {} decoder layers {} wide, {} tokens",
+            if self.vocabulary.english_transcribe.is_some() {
+                "multilingual (transcribing English)"
+            } else {
+                "English only"
+            },
+            c.encoder_layers,
+            c.decoder_layers,
+            c.d_model,
+            c.vocab_size
+        )
+    }
+
     /// Transcribes a recording in 30-second windows, calling `progress` with the fraction done.
     ///
     /// Windows with no voiced frame are skipped. A recording in which Whisper hears no words is
