@@ -86,6 +86,10 @@ enum Command {
     Export(cmd::data::ExportArgs),
     /// Merge a folder written by `debrief export` into the store: all or nothing, twice adds nothing.
     Import(cmd::data::ImportArgs),
+    /// The speech model for answering out loud (`mock --audio`, `explain --audio`): install it,
+    /// see its status. Recordings are transcribed on this machine, never sent anywhere.
+    #[command(subcommand)]
+    Voice(cmd::voice::VoiceCommand),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions(cmd::shell::CompletionsArgs),
     /// Print the man page, every command and option included.
@@ -123,6 +127,7 @@ fn main() -> ExitCode {
         Command::Export(args) => cmd::data::export(&cli, args),
         Command::Import(args) => cmd::data::import(&cli, args),
         Command::History(args) => cmd::history::run(&cli, args, color),
+        Command::Voice(c) => cmd::voice::run(&cli, c, color),
         Command::Completions(args) => cmd::shell::completions(args),
         Command::Man(args) => cmd::shell::man(args),
     };

@@ -1,7 +1,10 @@
 //! `debrief explain [TOPIC]`: the explain drill. A two-minute countdown, the explanation typed,
 //! then its judgment for a non-technical listener (RUBRIC.md, "The explain drill"), saved.
-//! `--plain` reads the explanation from standard input; `--check FILE --topic ID` only judges.
+//! `--plain` reads the explanation from standard input; `--audio FILE` takes it as a recording,
+//! transcribed on this machine, judged the same way and saved with its delivery;
+//! `--check FILE --topic ID` only judges.
 
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -10,6 +13,7 @@ use debrief_core::pack::{Pack, Topic};
 use debrief_store::{NewExplanation, Store};
 
 use crate::cmd::check::Format;
+use crate::cmd::voice;
 use crate::input;
 use crate::style::Paint;
 use crate::{listing, packdir, Cli, Outcome};
@@ -17,7 +21,7 @@ use crate::{listing, packdir, Cli, Outcome};
 /// Judge an explanation: time, key concepts, jargon, analogy, sentence length.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  debrief explain dns-resolution\n  debrief explain --plain edge-computing < edge.md\n  debrief explain --check edge.md --topic edge-computing\n  pbpaste | debrief explain --check - --topic dns-resolution --format json\n\nExit status: 0 judged (passed or not), 2 an error."
+    after_help = "Examples:\n  debrief explain dns-resolution\n  debrief explain --plain edge-computing < edge.md\n  debrief explain dns-resolution --audio dns.wav\n  debrief explain --check edge.md --topic edge-computing\n  pbpaste | debrief explain --check - --topic dns-resolution --format json\n\nExit status: 0 judged (passed or not), 2 an error."
 )]
 pub struct Args {
     /// The topic to explain in the timed drill (default: one not yet passed).
@@ -27,6 +31,18 @@ pub struct Args {
     /// No terminal UI: read the explanation from standard input, judge it and save it.
     #[arg(long, conflicts_with = "check")]
     plain: bool,
+
+    /// Explain out loud: a recording (WAV, FLAC, MP3 or Ogg Vorbis, up to 10 minutes),
+    /// transcribed on this machine, judged like a typed explanation and saved with its delivery
+    /// (pace, pauses, fillers, volume, the two-minute limit). Needs the speech model:
+    /// `debrief voice install`.
+    #[arg(long, value_name = "FILE", conflicts_with = "check")]
+    audio: Option<PathBuf>,
+
+    /// With --audio: the Whisper model folder to use (CTranslate2 format: model.bin and
+    /// vocabulary.txt) instead of the one `debrief voice install` put in the data directory.
+    #[arg(long, value_name = "DIR", requires = "audio")]
+    model: Option<PathBuf>,
 
     /// The countdown, in minutes.
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=60))]
@@ -75,6 +91,9 @@ fn drill(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
     let pack = packdir::load(cli.pack.as_deref())?;
     let model = packdir::explain_model(cli.pack.as_deref())?;
     let paint = Paint::new(color);
+    if let Some(file) = &args.audio {
+        return spoken(cli, args, file, color);
+    }
     if !args.plain {
         crate::tui::require_terminal()?;
     }
@@ -130,6 +149,67 @@ fn drill(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
                 println!("{} {}", paint.bold("Explain:"), topic.prompt);
                 println!();
                 print!("{}", human("explanation", &topic.title, &e, paint));
+                println!("Saved explanation {saved}.");
+            }
+        }
+        Ok(Outcome::Ok)
+    })
+}
+
+/// `--audio`: transcribes the recording, judges the transcript as a typed explanation, saves
+/// both with the delivery, and shows the transcript, the judgment and the delivery.
+fn spoken(cli: &Cli, args: &Args, file: &std::path::Path, color: bool) -> Result<Outcome> {
+    let pack = packdir::load(cli.pack.as_deref())?;
+    let model = packdir::explain_model(cli.pack.as_deref())?;
+    let paint = Paint::new(color);
+    if let Some(id) = args.drill_topic.as_ref().or(args.topic.as_ref()) {
+        pack.topic(id)
+            .with_context(|| format!("unknown topic {id:?}: `debrief topics` lists the ids"))?;
+    }
+    let whisper = voice::model_dir(args.model.as_deref())?;
+    let spoken = voice::transcribe(std::slice::from_ref(&file.to_path_buf()), &whisper, color)?
+        .pop()
+        .context("nothing transcribed")?;
+    crate::database::with_store(cli, |store| async move {
+        let topic = choose(&pack, &store, args).await?;
+        let text = spoken.text();
+        let e = explain::judge_with_model(topic, model.as_ref(), &text)?;
+        let judgment = serde_json::to_value(&e)?;
+        let saved = store
+            .add_spoken_explanation(
+                &NewExplanation {
+                    topic: &topic.id,
+                    text: &text,
+                    judgment: &judgment,
+                    score: i64::from(e.score),
+                    passed: e.passed,
+                    seconds: spoken.seconds(),
+                },
+                &spoken.delivery_json(),
+            )
+            .await?;
+        match args.format {
+            Format::Json => {
+                let mut out = judgment;
+                out["transcript"] = serde_json::to_value(&spoken.transcript)?;
+                out["delivery"] = spoken.delivery_json();
+                println!("{out}");
+            }
+            Format::Human => {
+                println!("{} {}", paint.bold("Explain:"), topic.prompt);
+                println!();
+                println!("{}", voice::transcript_heading(file, &spoken, paint));
+                let lines: Vec<&str> = text.lines().collect();
+                let gutter = lines.len().to_string().len();
+                for (i, line) in lines.iter().enumerate() {
+                    println!("{} {line}", paint.dim(&format!("{:>gutter$} |", i + 1)));
+                }
+                println!();
+                print!("{}", human("explanation", &topic.title, &e, paint));
+                print!(
+                    "{}",
+                    voice::summary(&spoken.delivery, voice::EXPLAIN_LIMIT, paint)
+                );
                 println!("Saved explanation {saved}.");
             }
         }

@@ -20,3 +20,4 @@ pub mod serve;
 pub mod shell;
 pub mod status;
 pub mod story;
+pub mod voice;

@@ -268,6 +268,7 @@ impl MockRun<'_> {
                         text,
                         judgment,
                         seconds,
+                        delivery: None,
                     };
                     let id = mock::save(self.store, self.question, std::slice::from_ref(&answered))
                         .await?;
