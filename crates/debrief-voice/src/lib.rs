@@ -17,6 +17,7 @@
 
 pub mod audio;
 pub mod ct2;
+mod decoder;
 pub mod delivery;
 pub mod error;
 pub mod transcript;

@@ -7,12 +7,13 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use candle_core::{DType, Device, IndexOp, Tensor};
+use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::whisper::{self as m, audio, Config};
 
 use crate::audio::{Recording, SAMPLE_RATE};
 use crate::ct2::{self, Array};
+use crate::decoder::TextDecoder;
 use crate::transcript::{Segment, Transcript};
 use crate::vad::{Activity, Span};
 use crate::vocabulary::Vocabulary;
@@ -30,6 +31,7 @@ const MAX_INITIAL_TIMESTAMP: u32 = 50;
 /// A loaded Whisper model, ready to transcribe.
 pub struct Whisper {
     model: m::model::Whisper,
+    decoder: TextDecoder,
     vocabulary: Vocabulary,
     filters: Vec<f32>,
     suppress: Vec<u32>,
@@ -101,9 +103,11 @@ impl Whisper {
         let device = Device::Cpu;
         let vb = VarBuilder::from_tensors(tensors, DType::F32, &device);
         let filters = mel_filters(config.num_mel_bins, m::N_FFT, SAMPLE_RATE as f64);
+        let decoder = TextDecoder::load(vb.pp("model.decoder"), &config)?;
         let model = m::model::Whisper::load(&vb, config)?;
         Ok(Whisper {
             model,
+            decoder,
             vocabulary,
             filters,
             suppress,
@@ -203,21 +207,15 @@ impl Whisper {
     /// Greedy decoding of one window, with Whisper's timestamp rules; returns the sampled tokens.
     fn decode_window(&mut self, mel: &Tensor) -> Result<Vec<u32>, VoiceError> {
         let features = self.model.encoder.forward(mel, true)?;
+        let mut cache = self.decoder.start(&features)?;
         let mut tokens = self.prompt();
         let begin = tokens.len();
         let max_tokens = self.model.config.max_target_positions / 2;
-        for step in 0..max_tokens {
-            let input = Tensor::new(tokens.as_slice(), &self.device)?.unsqueeze(0)?;
-            let hidden = self.model.decoder.forward(&input, &features, step == 0)?;
-            let last = hidden.dim(1)? - 1;
-            let logits = self
-                .model
-                .decoder
-                .final_linear(&hidden.i((..1, last..))?)?
-                .i(0)?
-                .i(0)?
-                .to_dtype(DType::F32)?;
-            let mut logits: Vec<f32> = logits.to_vec1()?;
+        let mut fed = 0;
+        for _ in 0..max_tokens {
+            let logits = self.decoder.step(&tokens[fed..], &mut cache)?;
+            fed = tokens.len();
+            let mut logits: Vec<f32> = logits.to_dtype(DType::F32)?.to_vec1()?;
             self.apply_rules(&mut logits, &tokens[begin..]);
             let next = argmax(&logits);
             if next == self.vocabulary.end_of_text {
