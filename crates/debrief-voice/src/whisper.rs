@@ -143,7 +143,15 @@ impl Whisper {
         activity: &Activity,
         progress: &mut dyn FnMut(f64),
     ) -> Result<Transcript, VoiceError> {
-        progress(0.0);
+        // Reported fractions only grow (a window may resume before its last timestamp).
+        let mut high = -1.0f64;
+        let mut report = |fraction: f64| {
+            if fraction > high {
+                high = fraction;
+                progress(fraction);
+            }
+        };
+        report(0.0);
         let content_frames = recording.samples.len() / m::HOP_LENGTH;
         // Thirty seconds of silence after the recording, so every window is full (as Whisper).
         let mut padded = recording.samples.clone();
@@ -168,11 +176,15 @@ impl Whisper {
                 .any(|v| v.end > window_span.start && v.start < window_span.end);
             if !heard {
                 seek += window_frames;
-                progress(seek as f64 / content_frames as f64);
+                report(seek as f64 / content_frames as f64);
                 continue;
             }
             let window = mel.narrow(2, seek, WINDOW_FRAMES)?;
-            let tokens = self.decode_window(&window)?;
+            // Within a window, each timestamp says how far into it the text has come.
+            let tokens = self.decode_window(&window, &mut |seconds| {
+                let frames = seek as f64 + seconds * FRAMES_PER_SECOND as f64;
+                report((frames / content_frames as f64).min(1.0));
+            })?;
             let (found, consumed) = self.segments_of(&tokens, window_frames);
             for (start, end, ids) in found {
                 let text = self.vocabulary.decode(&ids).trim().to_string();
@@ -186,9 +198,9 @@ impl Whisper {
                 });
             }
             seek += consumed.max(1);
-            progress((seek as f64 / content_frames as f64).min(1.0));
+            report((seek as f64 / content_frames as f64).min(1.0));
         }
-        progress(1.0);
+        report(1.0);
         if segments.is_empty() {
             return Err(VoiceError::Silent);
         }
@@ -205,7 +217,11 @@ impl Whisper {
     }
 
     /// Greedy decoding of one window, with Whisper's timestamp rules; returns the sampled tokens.
-    fn decode_window(&mut self, mel: &Tensor) -> Result<Vec<u32>, VoiceError> {
+    fn decode_window(
+        &mut self,
+        mel: &Tensor,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<Vec<u32>, VoiceError> {
         let features = self.model.encoder.forward(mel, true)?;
         let mut cache = self.decoder.start(&features)?;
         let mut tokens = self.prompt();
@@ -220,6 +236,9 @@ impl Whisper {
             let next = argmax(&logits);
             if next == self.vocabulary.end_of_text {
                 break;
+            }
+            if next >= self.vocabulary.timestamp_begin {
+                progress((next - self.vocabulary.timestamp_begin) as f64 * TIMESTAMP_SECONDS);
             }
             tokens.push(next);
         }

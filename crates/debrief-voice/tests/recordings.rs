@@ -328,7 +328,9 @@ fn the_spoken_script_is_transcribed_with_its_key_words_and_delivery() {
         }
         assert_eq!(reported.first(), Some(&0.0));
         assert_eq!(reported.last(), Some(&1.0));
-        assert!(reported.windows(2).all(|w| w[0] <= w[1]), "{reported:?}");
+        assert!(reported.windows(2).all(|w| w[0] < w[1]), "{reported:?}");
+        // Progress moves within a window too, as its timestamps come.
+        assert!(reported.len() > 3, "{reported:?}");
 
         let delivery = Delivery::measure(&rec, &activity, &transcript);
         let decision = delivery.decision.expect("the first sentence decides");
