@@ -65,13 +65,24 @@ FOCUS = {
     # pairs on decision verbs (session 9's writers).
     "ts10-sentences.jsonl": DISQUALIFIER_NEIGHBOURS,
     "ts11-sentences.jsonl": DISQUALIFIER_NEIGHBOURS,
+    # The act against the candidate's own decisions that are not one: "the default was my call",
+    # log-only before enforcing, features retired for product reasons; and the act told tersely
+    # or in a second sentence (session 10's writer). Its writer labelled every class it saw; the
+    # decision classes it was asked about are trusted beside the disqualifier's neighbours.
+    # Left out for now: see LEFT_OUT.
+    "ts13-sentences.jsonl": DISQUALIFIER_NEIGHBOURS + ["owned-decision", "guarded-rollout", "scoped-down"],
 }
 # Written and tried, not trained on: ts12 (the act told as a consequence, a state or an accepted
 # risk; who acted made explicit). On dev it moved the disqualifier's curve a little (75 acts of 94
 # at 8 false against 73 at 8), but on test it doubled the false disqualifiers (7 to 14 of 281) for
 # 7 more acts caught, and ranked worse (AUC 0.978 to 0.970, ladders 44 to 40 of 48). Kept for a
 # later look at why.
-LEFT_OUT = {"ts12-sentences.jsonl"}
+# ts13 (1,200, 2026-12-03: ownership statements that are not the act, log-only before enforcing,
+# terse acts and acts in a second sentence), with the static word-piece vectors: on dev it
+# raised every disqualifier reading, so that the curve fell (62 acts of 94 at 4 false, 65 at 6,
+# 71 at 8, against 69 at 3 without it). Kept for a later look; the false act it was written
+# against ("The default was my call") is handled by a rule (engine.rs, `ownership_only`).
+LEFT_OUT = {"ts12-sentences.jsonl", "ts13-sentences.jsonl"}
 # Two misconceptions a later explain writer proposed turned out to be ones the pack already had;
 # their sentences teach the existing classes.
 SAME_AS = {

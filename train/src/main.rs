@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use debrief_core::context::Cues;
-use debrief_core::learned::{features, Meta, Model, Weights};
+use debrief_core::learned::{features, model, wordpiece, Meta, Model, Weights};
 use debrief_core::text::Document;
 use debrief_core::Analyzer;
 
@@ -45,6 +45,10 @@ struct Args {
     /// Networks in the ensemble, each from its own seed (seed, seed + 1, ...).
     #[arg(long, default_value_t = 1)]
     members: usize,
+    /// The word pieces' static vectors (`train/static.py` writes them); `none` for a model
+    /// without them.
+    #[arg(long, default_value = "train/static.bin")]
+    statics: PathBuf,
     /// Features seen in fewer sentences get no row.
     #[arg(long, default_value_t = 2)]
     min_count: usize,
@@ -54,6 +58,9 @@ struct Args {
     /// Share of features dropped at each step.
     #[arg(long, default_value_t = 0.2)]
     dropout: f32,
+    /// Share of word pieces dropped at each step (their static vectors are averaged).
+    #[arg(long, default_value_t = 0.8)]
+    piece_dropout: f32,
     /// The precision the disqualifier's threshold must reach on the held-out sentences.
     #[arg(long, default_value_t = 0.97)]
     dq_precision: f32,
@@ -114,6 +121,38 @@ fn parse_pairs(list: &[String], classes: &[String]) -> Result<Vec<(usize, f32)>>
             ))
         })
         .collect()
+}
+
+/// The static vectors of `train/static.py`, `[N, S]` as the model will hold them: "DBSTATIC",
+/// u32 S, u32 N, then per piece id an f32 scale and S i8. `none`: no static vectors.
+fn read_statics(path: &std::path::Path) -> Result<(usize, Vec<f32>)> {
+    if path.as_os_str() == "none" {
+        return Ok((0, Vec::new()));
+    }
+    let b = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let u32_at = |at: usize| u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"));
+    if b.len() < 16 || &b[..8] != b"DBSTATIC" {
+        bail!("{}: not a static-vector file", path.display());
+    }
+    let (s, n) = (u32_at(8) as usize, u32_at(12) as usize);
+    if n != wordpiece::len() || b.len() != 16 + n * (4 + s) {
+        bail!(
+            "{}: {n} vectors of {s}, for a vocabulary of {}",
+            path.display(),
+            wordpiece::len()
+        );
+    }
+    let mut out = Vec::with_capacity(n * s);
+    for i in 0..n {
+        let at = 16 + i * (4 + s);
+        let scale = f32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"));
+        out.extend(
+            b[at + 4..at + 4 + s]
+                .iter()
+                .map(|&q| scale * f32::from(q as i8)),
+        );
+    }
+    Ok((s, out))
 }
 
 fn sentences_of(text: &str) -> Vec<String> {
@@ -185,15 +224,17 @@ fn retune(bytes: &[u8], args: &Args) -> Result<Vec<u8>> {
         veto[c] = v;
     }
     // The meta is JSON between the header and the padded tables: rewrite that stretch only.
-    let old_len = u32::from_le_bytes(bytes[36..40].try_into().expect("4 bytes")) as usize;
+    let len_at = model::HEADER - 4;
+    let old_len =
+        u32::from_le_bytes(bytes[len_at..model::HEADER].try_into().expect("4 bytes")) as usize;
     let json = serde_json::to_vec(&meta)?;
-    let mut out = bytes[..36].to_vec();
+    let mut out = bytes[..len_at].to_vec();
     out.extend_from_slice(&(json.len() as u32).to_le_bytes());
     out.extend_from_slice(&json);
     while !out.len().is_multiple_of(8) {
         out.push(0);
     }
-    let rest = (40 + old_len).div_ceil(8) * 8;
+    let rest = (model::HEADER + old_len).div_ceil(8) * 8;
     out.extend_from_slice(&bytes[rest..]);
     Model::from_bytes(Cow::Owned(out.clone()))?;
     Ok(out)
@@ -347,6 +388,16 @@ fn main() -> Result<()> {
         .filter(|(s, _)| !s.holdout)
         .map(|(_, f)| f.clone())
         .collect();
+    let (s_dim, statics) = read_statics(&args.statics)?;
+    // Word pieces are read through their static vectors, never given rows of their own.
+    let train_feats: Vec<Vec<u64>> = train_feats
+        .into_iter()
+        .map(|f| {
+            f.into_iter()
+                .filter(|&h| wordpiece::id_of(h).is_none())
+                .collect()
+        })
+        .collect();
     let keys = net::vocabulary(&train_feats, args.min_count);
     let index: std::collections::HashMap<u64, u32> = keys
         .iter()
@@ -355,6 +406,12 @@ fn main() -> Result<()> {
         .collect();
     let to_item = |s: &data::Sentence, f: &Vec<u64>| net::Item {
         rows: f.iter().filter_map(|h| index.get(h).copied()).collect(),
+        pieces: f
+            .iter()
+            .filter_map(|&h| wordpiece::id_of(h))
+            .filter(|_| s_dim > 0)
+            .map(|id| id as u32)
+            .collect(),
         targets: s.targets.clone(),
     };
     let items: Vec<net::Item> = data
@@ -393,6 +450,7 @@ fn main() -> Result<()> {
         lr: args.lr,
         batch: 32,
         dropout: args.dropout,
+        piece_dropout: args.piece_dropout,
         l2: 1e-5,
         seed: args.seed,
     };
@@ -403,14 +461,25 @@ fn main() -> Result<()> {
                 seed: args.seed + m,
                 ..cfg.clone()
             };
-            net::train(keys.clone(), &items, &held, k, &positive_weight, &cfg)
+            net::train(
+                keys.clone(),
+                &statics,
+                s_dim,
+                &items,
+                &held,
+                k,
+                &positive_weight,
+                &cfg,
+            )
         })
         .collect();
-    let weights = net::ensemble(members);
+    let mut weights = net::ensemble(members);
+    weights.s = s_dim;
+    weights.statics = statics;
 
     let provenance = format!(
-        "debrief-train (train/) --kind {:?}, seed {}, members {}, epochs {}, dim {}, hidden {}, min-count {}, lr {}, dropout {}, dq-precision {}; {} data files (fingerprint {:016x}), {} sentences, {} answers",
-        args.kind, args.seed, args.members, args.epochs, args.dim, args.hidden, args.min_count, args.lr, args.dropout,
+        "debrief-train (train/) --kind {:?}, seed {}, members {}, epochs {}, dim {}, hidden {}, min-count {}, lr {}, dropout {}, piece-dropout {}, statics {}, dq-precision {}; {} data files (fingerprint {:016x}), {} sentences, {} answers",
+        args.kind, args.seed, args.members, args.epochs, args.dim, args.hidden, args.min_count, args.lr, args.dropout, args.piece_dropout, args.statics.display(),
         args.dq_precision, files.len(), fingerprint, data.sentences.len(), data.answers.len()
     );
     let mut meta = Meta {

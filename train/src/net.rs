@@ -22,16 +22,20 @@ pub struct Config {
     pub batch: usize,
     /// The share of a sentence's features dropped at each step.
     pub dropout: f32,
+    /// The share of a sentence's word pieces dropped at each step.
+    pub piece_dropout: f32,
     /// L2 penalty on the dense layers.
     pub l2: f32,
     /// The seed.
     pub seed: u64,
 }
 
-/// A sentence ready to train on: its features' rows and its known targets.
+/// A sentence ready to train on: its features' rows, its static vector and its known targets.
 pub struct Item {
     /// Rows of the features the vocabulary keeps (repeats kept).
     pub rows: Vec<u32>,
+    /// Its word pieces' ids, whose static vectors (fixed, not trained) are averaged.
+    pub pieces: Vec<u32>,
     /// Known classes and their targets.
     pub targets: Vec<(usize, f32)>,
 }
@@ -121,7 +125,7 @@ fn embed(rows: &[f32], d: usize, of: &[u32]) -> Vec<f32> {
     x
 }
 
-/// `relu(W1 · x + b1)`, `[H]`.
+/// `relu(W1 · x + b1)`, `[H]`; `x` is `[d]` (the embedding mean then the static vector).
 fn hidden(w1: &[f32], b1: &[f32], d: usize, x: &[f32]) -> Vec<f32> {
     b1.iter()
         .enumerate()
@@ -146,10 +150,31 @@ fn logit(w2: &[f32], b2: &[f32], h: usize, c: usize, hid: &[f32]) -> f32 {
         + b2[c]
 }
 
-/// Trains on `items` (rows into `keys`), `k` classes; `positive_weight[c]` weighs class `c`'s
-/// positives. Prints the mean loss of each epoch to stderr.
+/// The mean of the static vectors `[N, s]` of `pieces`, appended to `x`.
+fn add_static(statics: &[f32], s: usize, pieces: &[u32], x: &mut Vec<f32>) {
+    let at = x.len();
+    x.resize(at + s, 0.0);
+    if pieces.is_empty() || s == 0 {
+        return;
+    }
+    let inv = 1.0 / pieces.len() as f32;
+    for &p in pieces {
+        let row = &statics[p as usize * s..(p as usize + 1) * s];
+        for (xi, r) in x[at..].iter_mut().zip(row) {
+            *xi += r;
+        }
+    }
+    x[at..].iter_mut().for_each(|v| *v *= inv);
+}
+
+/// Trains on `items` (rows into `keys`; word pieces into `statics`, `[N, s]`), `k` classes;
+/// `positive_weight[c]` weighs class `c`'s positives. Prints the mean loss of each epoch to
+/// stderr.
+#[allow(clippy::too_many_arguments)]
 pub fn train(
     keys: Vec<u64>,
+    statics: &[f32],
+    s: usize,
     items: &[Item],
     held: &[Item],
     k: usize,
@@ -157,11 +182,13 @@ pub fn train(
     cfg: &Config,
 ) -> Weights {
     let (d, h) = (cfg.d, cfg.h);
+    let ds = d + s;
+    let mut kept_pieces = Vec::new();
     let v = keys.len();
     let mut rng = Rng(cfg.seed);
     let mut rows: Vec<f32> = (0..v * d).map(|_| 0.1 * rng.normal()).collect();
-    let s1 = (2.0 / d as f32).sqrt();
-    let mut w1: Vec<f32> = (0..h * d).map(|_| s1 * rng.normal()).collect();
+    let s1 = (2.0 / ds as f32).sqrt();
+    let mut w1: Vec<f32> = (0..h * ds).map(|_| s1 * rng.normal()).collect();
     let mut b1 = vec![0.0f32; h];
     let s2 = (1.0 / h as f32).sqrt();
     let mut w2: Vec<f32> = (0..k * h).map(|_| s2 * rng.normal()).collect();
@@ -182,7 +209,7 @@ pub fn train(
         }
     }
     let mut a_rows = Adam::new(v * d);
-    let mut a_w1 = Adam::new(h * d);
+    let mut a_w1 = Adam::new(h * ds);
     let mut a_b1 = Adam::new(h);
     let mut a_w2 = Adam::new(k * h);
     let mut a_b2 = Adam::new(k);
@@ -199,7 +226,7 @@ pub fn train(
         let mut loss_n = 0usize;
         for batch in order.chunks(cfg.batch) {
             let mut g_rows: HashMap<u32, Vec<f32>> = HashMap::new();
-            let mut g_w1 = vec![0f32; h * d];
+            let mut g_w1 = vec![0f32; h * ds];
             let mut g_b1 = vec![0f32; h];
             let mut g_w2 = vec![0f32; k * h];
             let mut g_b2 = vec![0f32; k];
@@ -217,9 +244,16 @@ pub fn train(
                 if kept.is_empty() {
                     continue;
                 }
+                kept_pieces.clear();
+                for &p in &it.pieces {
+                    if rng.unit() >= cfg.piece_dropout {
+                        kept_pieces.push(p);
+                    }
+                }
                 let inv = 1.0 / kept.len() as f32;
-                let x = embed(&rows, d, &kept);
-                let hid = hidden(&w1, &b1, d, &x);
+                let mut x = embed(&rows, d, &kept);
+                add_static(statics, s, &kept_pieces, &mut x);
+                let hid = hidden(&w1, &b1, ds, &x);
                 let mut dz = vec![0f32; k];
                 for &(c, y) in &it.targets {
                     let z = logit(&w2, &b2, h, c, &hid);
@@ -247,9 +281,11 @@ pub fn train(
                         continue;
                     }
                     g_b1[j] += dh[j];
+                    for i in 0..ds {
+                        g_w1[j * ds + i] += dh[j] * x[i];
+                    }
                     for i in 0..d {
-                        g_w1[j * d + i] += dh[j] * x[i];
-                        dx[i] += dh[j] * w1[j * d + i];
+                        dx[i] += dh[j] * w1[j * ds + i];
                     }
                 }
                 for &r in &kept {
@@ -287,8 +323,9 @@ pub fn train(
             if it.rows.is_empty() {
                 continue;
             }
-            let x = embed(&rows, d, &it.rows);
-            let hid = hidden(&w1, &b1, d, &x);
+            let mut x = embed(&rows, d, &it.rows);
+            add_static(statics, s, &it.pieces, &mut x);
+            let hid = hidden(&w1, &b1, ds, &x);
             for &(c, y) in &it.targets {
                 let z = logit(&w2, &b2, h, c, &hid);
                 let p = (1.0 / (1.0 + (-z).exp())).clamp(1e-7, 1.0 - 1e-7);
@@ -308,6 +345,8 @@ pub fn train(
         d,
         h,
         e: 1,
+        s,
+        statics: Vec::new(),
         keys,
         rows,
         w1,
@@ -335,6 +374,8 @@ pub fn ensemble(members: Vec<Weights>) -> Weights {
         d,
         h,
         e,
+        s: first.s,
+        statics: first.statics.clone(),
         keys: first.keys.clone(),
         rows,
         w1: cat(&|m| &m.w1),

@@ -4,11 +4,13 @@
 use std::path::Path;
 use std::process::Command;
 
-fn train(data: &Path, out: &Path, seed: &str) {
+fn train(data: &Path, statics: &Path, out: &Path, seed: &str) {
     let status = Command::new(env!("CARGO_BIN_EXE_debrief-train"))
         .args([
             "--data",
             data.to_str().unwrap(),
+            "--statics",
+            statics.to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
         ])
@@ -64,14 +66,26 @@ fn the_same_data_and_seed_give_the_same_model_bytes() {
         ));
     }
     std::fs::write(&data, lines).unwrap();
+    // Static vectors of 2 dimensions for the whole word-piece vocabulary, in train/static.py's
+    // format: "DBSTATIC", u32 S, u32 N, then per piece an f32 scale and S i8.
+    let statics = dir.path().join("static.bin");
+    let n = debrief_core::learned::wordpiece::len();
+    let mut bytes = b"DBSTATIC".to_vec();
+    bytes.extend_from_slice(&2u32.to_le_bytes());
+    bytes.extend_from_slice(&(n as u32).to_le_bytes());
+    for i in 0..n {
+        bytes.extend_from_slice(&0.01f32.to_le_bytes());
+        bytes.extend_from_slice(&[(i % 255) as u8, (i % 7) as u8]);
+    }
+    std::fs::write(&statics, bytes).unwrap();
     let (a, b, c) = (
         dir.path().join("a.bin"),
         dir.path().join("b.bin"),
         dir.path().join("c.bin"),
     );
-    train(&data, &a, "7");
-    train(&data, &b, "7");
-    train(&data, &c, "8");
+    train(&data, &statics, &a, "7");
+    train(&data, &statics, &b, "7");
+    train(&data, &statics, &c, "8");
     let (a, b, c) = (
         std::fs::read(a).unwrap(),
         std::fs::read(b).unwrap(),

@@ -824,6 +824,11 @@ impl Analyzer {
                         continue;
                     }
                 }
+                // "The default was my call" owns a decision told before; it tells no act of
+                // its own, and an act told before is heard where it is told.
+                if signal.severity == Severity::Disqualifier && ownership_only(doc, s) {
+                    continue;
+                }
                 // A plan, a prepared change or a temptation that the candidate then stopped
                 // ("the plan was to park the audit ... I stopped that") is a plan that was
                 // stopped, not the act.
@@ -1010,6 +1015,75 @@ fn negated_going_ahead(doc: &Document<'_>, cues: &Cues, range: Range<usize>) -> 
     })
 }
 
+/// Whether sentence `s` only says whose decision something was: a short subject with no verb
+/// in it ("the default", "that", "the rollout order"), then "was my call", "is our decision",
+/// "was mine" and the like. "Skipping the pen test was my call" has the act in its subject and
+/// is not one.
+fn ownership_only(doc: &Document<'_>, s: usize) -> bool {
+    let unit = doc.sentences()[s];
+    let lower = doc.lower();
+    let a = doc.token_at(unit.start);
+    let b = doc.token_at(unit.end);
+    let words: Vec<&str> = doc.tokens()[a..b]
+        .iter()
+        .filter(|t| t.kind != crate::text::TokenKind::Punct)
+        .map(|t| &lower[t.range()])
+        .collect();
+    let Some(be) = words
+        .iter()
+        .position(|w| matches!(*w, "was" | "is" | "were"))
+    else {
+        return false;
+    };
+    let subject = &words[..be];
+    // A word in -ing or -ed is a verb there when it opens the subject ("skipping the review")
+    // or takes an object ("the call leaving it off"), not when it qualifies a noun ("the pricing
+    // change").
+    let verb_at = |i: usize| {
+        let w = subject[i];
+        (w.ends_with("ing") || w.ends_with("ed"))
+            && (i == 0
+                || subject.get(i + 1).is_some_and(|n| {
+                    matches!(
+                        *n,
+                        "the"
+                            | "a"
+                            | "an"
+                            | "our"
+                            | "their"
+                            | "its"
+                            | "it"
+                            | "them"
+                            | "off"
+                            | "out"
+                    )
+                }))
+    };
+    let verbless = subject.len() <= 4
+        && (0..subject.len()).all(|i| {
+            !verb_at(i) && !matches!(subject[i], "we" | "i" | "they" | "he" | "she" | "you")
+        });
+    let rest: Vec<&str> = words[be + 1..]
+        .iter()
+        .copied()
+        .filter(|w| {
+            !matches!(
+                *w,
+                "entirely" | "ultimately" | "completely" | "fully" | "all"
+            )
+        })
+        .collect();
+    let owned = match rest.as_slice() {
+        ["mine" | "ours"] => true,
+        ["my" | "our", noun] | ["my" | "our", "own", noun] => matches!(
+            *noun,
+            "call" | "decision" | "choice" | "responsibility" | "idea" | "doing"
+        ),
+        _ => false,
+    };
+    verbless && owned
+}
+
 /// Whether the act heard at `span` in sentence `s` was only planned, prepared or tempting, and
 /// the candidate stopped it in the rest of that sentence or in the next one ("... had it
 /// pulled", "I withdrew it", or a short "I didn't.").
@@ -1191,6 +1265,38 @@ mod tests {
                 .clone()
             );
         }
+    }
+
+    #[test]
+    fn a_sentence_that_only_owns_a_decision_is_not_the_act() {
+        let owns = |text: &str| ownership_only(&Document::new(text), 0);
+        for yes in [
+            "The default was my call.",
+            "That was my call.",
+            "The rollout order was entirely my decision.",
+            "It was mine.",
+            "The pricing change was our choice.",
+        ] {
+            assert!(owns(yes), "{yes}");
+        }
+        for no in [
+            "Skipping the pen test was my call.",
+            "We went live with the pen test open and it was my call.",
+            "The call to switch the bot rule off for launch week was mine.",
+            "I made the call.",
+            "The default was to block.",
+        ] {
+            assert!(!owns(no), "{no}");
+        }
+        // The act told in the sentence before is still heard there.
+        let a = analyzer();
+        let j = a
+            .check(
+                "We went live with the external pen test still open because the keynote was booked. That was my call.",
+                None,
+            )
+            .unwrap();
+        assert!(j.disqualified, "{j:?}");
     }
 
     #[test]

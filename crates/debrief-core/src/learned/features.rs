@@ -3,18 +3,20 @@
 //! A sentence becomes a list of 64-bit feature hashes: its stems one, two and three at a time,
 //! the same n-grams with each word that has a class (see [`super::lexicon`]) replaced by the
 //! class, skip-grams, and what the context rules saw in it (a negation, someone else's request,
-//! a counterfactual, a question). The trainer and the analyzer both call [`sentence`], so a
+//! a counterfactual, a question), and the word pieces of [`super::wordpiece`], whose static
+//! vectors the model averages beside its own rows. The trainer and the analyzer both call [`sentence`], so a
 //! model always reads exactly what it was trained on; [`VERSION`] changes whenever the result
 //! would, and a model made for another version is refused.
 
 use std::ops::Range;
 
 use super::lexicon::{self, Class};
+use super::wordpiece;
 use crate::context::Cues;
 use crate::text::{Document, TokenKind};
 
 /// The version of the features; stored in every model.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// What the context rules found in a sentence, as features.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -215,6 +217,7 @@ fn words_of(token: &str, kind: TokenKind, out: &mut Vec<String>) {
 pub struct Scratch {
     strings: Vec<String>,
     words: Vec<Word>,
+    piece: String,
 }
 
 /// The features of the normalised range `range` of `doc` (a sentence or a clause) with its
@@ -293,6 +296,11 @@ pub fn sentence(
     }
     let len = (n - 2).min(60) / 6;
     out.push(mix(SHAPE, len as u64));
+    for t in &doc.tokens()[a..b] {
+        if t.kind == TokenKind::Word {
+            wordpiece::pieces(&lower[t.range()], &mut scratch.piece, out);
+        }
+    }
 }
 
 /// The features of a whole short text read as one sentence (a training sentence, which may hold

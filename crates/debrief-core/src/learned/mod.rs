@@ -8,6 +8,7 @@ pub mod features;
 pub mod layer;
 pub mod lexicon;
 pub mod model;
+pub mod wordpiece;
 
 pub use features::{Context, Scratch};
 pub use layer::{Layer, Reading};

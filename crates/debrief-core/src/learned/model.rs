@@ -3,18 +3,20 @@
 //! different seeds on the same vocabulary) whose probabilities are averaged.
 //!
 //! `forward`: features `[n]` (hashes) -> embedding rows `[n, E·D]` (unknown hashes skipped) ->
-//! mean `[E, D]` -> per member `relu(W1 [H, D] · x + b1)` `[H]` -> `sigmoid(W2 [K, H] · h + b2)`
-//! `[K]` -> mean over members `[K]`.
+//! mean `[E, D]`; the word-piece features (see [`super::wordpiece`]) -> their static vectors
+//! `[n', S]`, fixed, distilled from a sentence encoder -> mean `[S]`; per member
+//! `relu(W1 [H, D + S] · [x; s] + b1)` `[H]` -> `sigmoid(W2 [K, H] · h + b2)` `[K]` -> mean over
+//! members `[K]`.
 //!
 //! The weights are data, like a pack: a little-endian file read where it lies (the embedded
 //! model is never copied; only the two small dense layers are decoded). Layout:
 //!
 //! ```text
 //! "DBLM" u32 format, u32 features version, u32 K, u32 D, u32 H, u32 V, u32 table bits, u32 E,
-//! u32 meta length, meta (JSON: class ids, thresholds, what built it), zero padding to 8,
-//! table [2^bits] u32 (row + 1, 0 empty; linear probing on the hash's low bits),
-//! keys [V] u64, scales [V] f32, rows [V, E·D] i8,
-//! W1 [E, H, D] f32, b1 [E, H] f32, W2 [E, K, H] f32, b2 [E, K] f32
+//! u32 S, u32 N, u32 meta length, meta (JSON: class ids, thresholds, what built it), zero
+//! padding to 8, table [2^bits] u32 (row + 1, 0 empty; linear probing on the hash's low bits),
+//! keys [V] u64, scales [V] f32, rows [V, E·D] i8, static scales [N] f32, static rows [N, S] i8,
+//! W1 [E, H, D + S] f32, b1 [E, H] f32, W2 [E, K, H] f32, b2 [E, K] f32
 //! ```
 
 use std::borrow::Cow;
@@ -25,9 +27,9 @@ use serde::{Deserialize, Serialize};
 use super::features;
 
 const MAGIC: &[u8; 4] = b"DBLM";
-const FORMAT: u32 = 2;
-/// The header's length in bytes, up to the meta.
-const HEADER: usize = 40;
+const FORMAT: u32 = 3;
+/// The header's length in bytes, up to the meta; the meta's length is its last four bytes.
+pub const HEADER: usize = 48;
 
 /// What a model file says of itself, besides its weights.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -66,11 +68,15 @@ pub struct Model {
     k: usize,
     v: usize,
     e: usize,
+    s: usize,
+    n: usize,
     mask: usize,
     table_at: usize,
     keys_at: usize,
     scales_at: usize,
     rows_at: usize,
+    static_scales_at: usize,
+    static_at: usize,
     w1: Vec<f32>,
     b1: Vec<f32>,
     w2: Vec<f32>,
@@ -82,7 +88,7 @@ impl fmt::Debug for Model {
         f.debug_struct("Model")
             .field("classes", &self.meta.classes.len())
             .field("rows", &self.v)
-            .field("dims", &(self.d, self.h))
+            .field("dims", &(self.d, self.s, self.h))
             .finish()
     }
 }
@@ -107,11 +113,16 @@ pub struct Weights {
     pub h: usize,
     /// Members of the ensemble.
     pub e: usize,
+    /// Static vector dimensions (0 for none).
+    pub s: usize,
+    /// The word pieces' static vectors `[N, S]`, indexed by piece id; quantised to i8 per row
+    /// when written.
+    pub statics: Vec<f32>,
     /// Feature hashes, one per row.
     pub keys: Vec<u64>,
     /// Rows `[V, E·D]`, as floats; quantised to i8 per row when written.
     pub rows: Vec<f32>,
-    /// `[E, H, D]`.
+    /// `[E, H, D + S]`.
     pub w1: Vec<f32>,
     /// `[E, H]`.
     pub b1: Vec<f32>,
@@ -124,9 +135,18 @@ pub struct Weights {
 impl Weights {
     /// The model file for these weights and `meta`.
     pub fn to_bytes(&self, meta: &Meta) -> Vec<u8> {
-        let (d, h, k, v, e) = (self.d, self.h, meta.classes.len(), self.keys.len(), self.e);
+        let (d, h, k, v, e, s) = (
+            self.d,
+            self.h,
+            meta.classes.len(),
+            self.keys.len(),
+            self.e,
+            self.s,
+        );
+        let n = self.statics.len().checked_div(s).unwrap_or(0);
+        assert_eq!(self.statics.len(), n * s);
         assert_eq!(self.rows.len(), v * e * d);
-        assert_eq!(self.w1.len(), e * h * d);
+        assert_eq!(self.w1.len(), e * h * (d + s));
         assert_eq!(self.b1.len(), e * h);
         assert_eq!(self.w2.len(), e * k * h);
         assert_eq!(self.b2.len(), e * k);
@@ -142,6 +162,8 @@ impl Weights {
             v as u32,
             bits,
             e as u32,
+            s as u32,
+            n as u32,
         ] {
             out.extend_from_slice(&x.to_le_bytes());
         }
@@ -167,19 +189,10 @@ impl Weights {
         for key in &self.keys {
             out.extend_from_slice(&key.to_le_bytes());
         }
-        let wide = e * d;
-        let mut quantised = Vec::with_capacity(v * wide);
-        for r in 0..v {
-            let row = &self.rows[r * wide..(r + 1) * wide];
-            let max = row.iter().fold(0f32, |m, x| m.max(x.abs()));
-            let scale = if max == 0.0 { 1.0 } else { max / 127.0 };
-            out.extend_from_slice(&scale.to_le_bytes());
-            quantised.extend(
-                row.iter()
-                    .map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8),
-            );
+        quantise(&self.rows, e * d, &mut out);
+        if s > 0 {
+            quantise(&self.statics, s, &mut out);
         }
-        out.extend(quantised.iter().map(|q| *q as u8));
         for part in [&self.w1, &self.b1, &self.w2, &self.b2] {
             for x in part.iter() {
                 out.extend_from_slice(&x.to_le_bytes());
@@ -187,6 +200,21 @@ impl Weights {
         }
         out
     }
+}
+
+/// Rows of `wide` floats as i8 with one scale per row: the scales `[rows]` f32, then the rows.
+fn quantise(rows: &[f32], wide: usize, out: &mut Vec<u8>) {
+    let mut quantised = Vec::with_capacity(rows.len());
+    for row in rows.chunks_exact(wide) {
+        let max = row.iter().fold(0f32, |m, x| m.max(x.abs()));
+        let scale = if max == 0.0 { 1.0 } else { max / 127.0 };
+        out.extend_from_slice(&scale.to_le_bytes());
+        quantised.extend(
+            row.iter()
+                .map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8 as u8),
+        );
+    }
+    out.extend(quantised);
 }
 
 impl Model {
@@ -207,9 +235,18 @@ impl Model {
                 features::VERSION
             )));
         }
-        let [k, d, h, v, bits, e, meta_len] =
-            [12, 16, 20, 24, 28, 32, 36].map(|at| u32_at(b, at) as usize);
-        if bits > 28 || d == 0 || h == 0 || e == 0 || e * d > 1024 || h > 1024 {
+        let [k, d, h, v, bits, e, s, n, meta_len] =
+            [12, 16, 20, 24, 28, 32, 36, 40, 44].map(|at| u32_at(b, at) as usize);
+        if bits > 28
+            || d == 0
+            || h == 0
+            || e == 0
+            || e * d > 1024
+            || h > 1024
+            || s > 1024
+            || n > 1 << 20
+            || (n > 0 && n != super::wordpiece::len())
+        {
             return Err(bad("impossible sizes"));
         }
         let meta_at = HEADER;
@@ -231,12 +268,16 @@ impl Model {
         at += 4 * v;
         let rows_at = at;
         at += v * e * d;
-        let need = at + 4 * e * (h * d + h + k * h + k);
+        let static_scales_at = at;
+        at += 4 * n;
+        let static_at = at;
+        at += n * s;
+        let need = at + 4 * e * (h * (d + s) + h + k * h + k);
         if b.len() != need {
             return Err(bad("wrong length"));
         }
-        let w1 = f32s(b, at, e * h * d);
-        at += 4 * e * h * d;
+        let w1 = f32s(b, at, e * h * (d + s));
+        at += 4 * e * h * (d + s);
         let b1 = f32s(b, at, e * h);
         at += 4 * e * h;
         let w2 = f32s(b, at, e * k * h);
@@ -249,11 +290,15 @@ impl Model {
             k,
             v,
             e,
+            s,
+            n,
             mask: (1 << bits) - 1,
             table_at,
             keys_at,
             scales_at,
             rows_at,
+            static_scales_at,
+            static_at,
             w1,
             b1,
             w2,
@@ -303,7 +348,25 @@ impl Model {
         let mut x = [0f32; 1024];
         let x = &mut x[..wide];
         let mut found = 0usize;
+        let mut sv = [0f32; 1024];
+        let sv = &mut sv[..self.s];
+        let mut pieces = 0usize;
         for &f in features {
+            if let Some(id) = super::wordpiece::id_of(f) {
+                if id < self.n {
+                    let scale = f32::from_le_bytes(
+                        b[self.static_scales_at + 4 * id..self.static_scales_at + 4 * id + 4]
+                            .try_into()
+                            .expect("4 bytes"),
+                    );
+                    let row = &b[self.static_at + id * self.s..self.static_at + (id + 1) * self.s];
+                    for (si, q) in sv.iter_mut().zip(row) {
+                        *si += scale * f32::from(*q as i8);
+                    }
+                    pieces += 1;
+                }
+                continue;
+            }
             if let Some(r) = self.row(f) {
                 let scale = f32::from_le_bytes(
                     b[self.scales_at + 4 * r..self.scales_at + 4 * r + 4]
@@ -321,16 +384,27 @@ impl Model {
             let inv = 1.0 / found as f32;
             x.iter_mut().for_each(|v| *v *= inv);
         }
+        if pieces > 0 {
+            let inv = 1.0 / pieces as f32;
+            sv.iter_mut().for_each(|v| *v *= inv);
+        }
+        let ds = d + self.s;
         out.iter_mut().for_each(|o| *o = 0.0);
         let mut hidden = [0f32; 1024];
         let hidden = &mut hidden[..h];
         for m in 0..e {
             let xm = &x[m * d..(m + 1) * d];
-            let w1 = &self.w1[m * h * d..(m + 1) * h * d];
+            let w1 = &self.w1[m * h * ds..(m + 1) * h * ds];
             let b1 = &self.b1[m * h..(m + 1) * h];
             for (j, hj) in hidden.iter_mut().enumerate() {
-                let w = &w1[j * d..(j + 1) * d];
-                let s: f32 = w.iter().zip(xm).map(|(a, b)| a * b).sum::<f32>() + b1[j];
+                let w = &w1[j * ds..(j + 1) * ds];
+                let s: f32 = w[..d].iter().zip(xm).map(|(a, b)| a * b).sum::<f32>()
+                    + w[d..]
+                        .iter()
+                        .zip(sv.iter())
+                        .map(|(a, b)| a * b)
+                        .sum::<f32>()
+                    + b1[j];
                 *hj = s.max(0.0);
             }
             let w2 = &self.w2[m * k * h..(m + 1) * k * h];
@@ -355,6 +429,8 @@ mod tests {
             d: 2,
             h: 2,
             e: 1,
+            s: 0,
+            statics: Vec::new(),
             keys: vec![11, 22, 11 + 64],
             rows: vec![1.0, 0.0, 0.0, 1.0, -1.0, -1.0],
             w1: vec![1.0, 0.0, 0.0, 1.0],
@@ -383,6 +459,51 @@ mod tests {
         // Colliding slots are probed past; unknown hashes are skipped.
         m.forward(&[75, 999], &mut p);
         assert!((p[0] - 0.5).abs() < 1e-6, "{p:?}");
+    }
+
+    #[test]
+    fn word_pieces_are_read_through_their_static_vectors() {
+        use super::super::wordpiece;
+        let n = wordpiece::len();
+        let mut pieces = Vec::new();
+        wordpiece::pieces("audit", &mut String::new(), &mut pieces);
+        let audit = wordpiece::id_of(pieces[0]).unwrap();
+        let mut statics = vec![0f32; n * 2];
+        statics[audit * 2] = 1.0;
+        let w = Weights {
+            d: 1,
+            h: 1,
+            e: 1,
+            s: 2,
+            statics,
+            keys: vec![11],
+            rows: vec![0.5],
+            // The hidden unit reads the embedding and the first static dimension.
+            w1: vec![1.0, 4.0, 0.0],
+            b1: vec![0.0],
+            w2: vec![2.0],
+            b2: vec![-1.0],
+        };
+        let meta = Meta {
+            classes: vec!["a".into()],
+            thresholds: vec![0.5],
+            ..Meta::default()
+        };
+        let m = Model::from_bytes(Cow::Owned(w.to_bytes(&meta))).unwrap();
+        let mut without = [0f32];
+        m.forward(&[11], &mut without);
+        let mut with = [0f32];
+        m.forward(&[11, pieces[0]], &mut with);
+        // 2·0.5 − 1 = 0 without; 2·(0.5 + 4) − 1 = 8 with the piece.
+        assert!((without[0] - 0.5).abs() < 1e-6, "{without:?}");
+        assert!(with[0] > 0.99, "{with:?}");
+        // Another piece's vector is zero here: the mean halves what "audit" brings.
+        let mut other = Vec::new();
+        wordpiece::pieces("launch", &mut String::new(), &mut other);
+        let mut half = [0f32];
+        m.forward(&[11, pieces[0], other[0]], &mut half);
+        let expected = 1.0 / (1.0 + (-(2.0 * (0.5 + 2.0) - 1.0f32)).exp());
+        assert!((half[0] - expected).abs() < 1e-3, "{half:?} {expected}");
     }
 
     #[test]

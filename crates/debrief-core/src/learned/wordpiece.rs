@@ -1,0 +1,140 @@
+//! Word pieces: the words of a sentence split the way all-MiniLM-L6-v2's tokenizer splits them
+//! (BERT's WordPiece, greedy longest match first, `##` before a piece that continues a word),
+//! so that the learned layer can read each piece's static vector, distilled from that model by
+//! `train/static.py`. A word the sentence model never saw in training still lands near the words
+//! that mean the same ("okayed" near "approved"), which hashed n-grams alone cannot do.
+//!
+//! The vocabulary (`wordpiece.txt`, one token per line, the line number is the id) is the
+//! model's own, Apache-2.0; see `packs/cloudflare-pm/model/PROVENANCE.md`.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The vocabulary, one token per line.
+static VOCAB: &str = include_str!("wordpiece.txt");
+
+/// A word-piece feature is this tag with the piece's id in the low bits; every other feature is
+/// an FNV hash, which meets this pattern with odds of one in four billion.
+pub const TAG: u64 = 0x5750_1ece_0000_0000;
+const TAG_MASK: u64 = 0xffff_ffff_0000_0000;
+
+/// How many pieces the vocabulary holds.
+pub fn len() -> usize {
+    table().len()
+}
+
+fn table() -> &'static HashMap<&'static str, u32> {
+    static TABLE: OnceLock<HashMap<&'static str, u32>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        VOCAB
+            .lines()
+            .enumerate()
+            .map(|(i, t)| (t, i as u32))
+            .collect()
+    })
+}
+
+/// The piece id a feature stands for, if it is a word-piece feature.
+pub fn id_of(feature: u64) -> Option<usize> {
+    (feature & TAG_MASK == TAG).then_some((feature & !TAG_MASK) as usize)
+}
+
+/// Words too common to say anything on their own: their pieces are not read. Pronouns stay
+/// (whose act it was matters).
+fn is_stopword(w: &str) -> bool {
+    matches!(
+        w,
+        "the"
+            | "a"
+            | "an"
+            | "and"
+            | "or"
+            | "of"
+            | "to"
+            | "in"
+            | "on"
+            | "at"
+            | "by"
+            | "for"
+            | "with"
+            | "from"
+            | "as"
+            | "is"
+            | "was"
+            | "were"
+            | "be"
+            | "been"
+            | "are"
+            | "that"
+            | "this"
+            | "it"
+            | "its"
+            | "so"
+            | "um"
+            | "uh"
+    )
+}
+
+/// Appends the piece features of `word` (lower case) to `out`: its alphanumeric runs, each
+/// split greedily into the longest pieces the vocabulary has. A run that cannot be split (BERT
+/// would say `[UNK]`) adds nothing.
+pub fn pieces(word: &str, scratch: &mut String, out: &mut Vec<u64>) {
+    let table = table();
+    for run in word.split(|c: char| !c.is_alphanumeric()) {
+        if run.is_empty() || run.len() > 100 || is_stopword(run) {
+            continue;
+        }
+        let mark = out.len();
+        let mut start = 0;
+        while start < run.len() {
+            let mut end = run.len();
+            let mut found = None;
+            while end > start {
+                if run.is_char_boundary(end) {
+                    scratch.clear();
+                    if start > 0 {
+                        scratch.push_str("##");
+                    }
+                    scratch.push_str(&run[start..end]);
+                    if let Some(&id) = table.get(scratch.as_str()) {
+                        found = Some(id);
+                        break;
+                    }
+                }
+                end -= 1;
+            }
+            match found {
+                Some(id) => {
+                    out.push(TAG | u64::from(id));
+                    start = end;
+                }
+                None => {
+                    out.truncate(mark);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(word: &str) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        pieces(word, &mut String::new(), &mut out);
+        let tokens: Vec<&str> = VOCAB.lines().collect();
+        out.iter().map(|&f| tokens[id_of(f).unwrap()]).collect()
+    }
+
+    #[test]
+    fn words_split_as_the_model_splits_them() {
+        assert_eq!(len(), 30522);
+        assert_eq!(split("audit"), ["audit"]);
+        assert_eq!(split("okayed"), ["okay", "##ed"]);
+        assert_eq!(split("follow-up"), ["follow", "up"]);
+        assert_eq!(split("the"), Vec::<&str>::new());
+        assert!(id_of(0x1234).is_none());
+    }
+}
