@@ -499,7 +499,7 @@ fn judge_with(
     let reading: Option<(Vec<f32>, usize)> = model.map(|m| {
         let k = m.classes();
         let mut probs = vec![0f32; n * k];
-        let mut scratch = features::Scratch::default();
+        let mut scratch = features::Scratch::for_model(m);
         let mut feats = Vec::with_capacity(256);
         for (s, u) in doc.sentences().iter().enumerate() {
             feats.clear();

@@ -212,12 +212,36 @@ fn words_of(token: &str, kind: TokenKind, out: &mut Vec<String>) {
     }
 }
 
-/// Reusable buffers for [`sentence`].
-#[derive(Debug, Default)]
+/// Reusable buffers for [`sentence`], and whether it adds word pieces.
+#[derive(Debug)]
 pub struct Scratch {
     strings: Vec<String>,
     words: Vec<Word>,
     piece: String,
+    pieces: bool,
+}
+
+impl Default for Scratch {
+    /// Every feature, word pieces included (what the trainer reads).
+    fn default() -> Scratch {
+        Scratch {
+            strings: Vec::new(),
+            words: Vec::new(),
+            piece: String::new(),
+            pieces: true,
+        }
+    }
+}
+
+impl Scratch {
+    /// Buffers for reading with `model`: a model without static vectors ignores word pieces, so
+    /// they are not looked up.
+    pub fn for_model(model: &super::Model) -> Scratch {
+        Scratch {
+            pieces: model.reads_pieces(),
+            ..Scratch::default()
+        }
+    }
 }
 
 /// The features of the normalised range `range` of `doc` (a sentence or a clause) with its
@@ -296,7 +320,7 @@ pub fn sentence(
     }
     let len = (n - 2).min(60) / 6;
     out.push(mix(SHAPE, len as u64));
-    for t in &doc.tokens()[a..b] {
+    for t in doc.tokens()[a..b].iter().filter(|_| scratch.pieces) {
         if t.kind == TokenKind::Word {
             wordpiece::pieces(&lower[t.range()], &mut scratch.piece, out);
         }

@@ -118,7 +118,7 @@ impl Layer {
         let k = self.model.classes();
         let n = doc.sentences().len();
         let mut probs = vec![0f32; n * k];
-        let mut scratch = Scratch::default();
+        let mut scratch = Scratch::for_model(&self.model);
         let mut feats = Vec::with_capacity(256);
         for (s, unit) in doc.sentences().iter().enumerate() {
             feats.clear();
@@ -145,7 +145,13 @@ impl Layer {
     ) -> Vec<f32> {
         let mut feats = Vec::with_capacity(128);
         let context = clause_context(doc, cues, s, range.clone());
-        features::sentence(doc, range, context, &mut Scratch::default(), &mut feats);
+        features::sentence(
+            doc,
+            range,
+            context,
+            &mut Scratch::for_model(&self.model),
+            &mut feats,
+        );
         let mut out = vec![0f32; self.model.classes()];
         self.model.forward(&feats, &mut out);
         out

@@ -217,6 +217,20 @@ fn quantise(rows: &[f32], wide: usize, out: &mut Vec<u8>) {
     out.extend(quantised);
 }
 
+/// The dot product of two equal-length vectors, summed in eight lanes so that it vectorises.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..8 {
+            lanes[i] += x[i] * y[i];
+        }
+    }
+    let tail: f32 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+    lanes.iter().sum::<f32>() + tail
+}
+
 impl Model {
     /// Reads a model file.
     pub fn from_bytes(bytes: Cow<'static, [u8]>) -> Result<Model, ModelError> {
@@ -312,6 +326,11 @@ impl Model {
         self.k
     }
 
+    /// Whether it reads word pieces' static vectors.
+    pub fn reads_pieces(&self) -> bool {
+        self.s > 0 && self.n > 0
+    }
+
     /// How many feature rows it knows.
     pub fn rows(&self) -> usize {
         self.v
@@ -392,26 +411,21 @@ impl Model {
         out.iter_mut().for_each(|o| *o = 0.0);
         let mut hidden = [0f32; 1024];
         let hidden = &mut hidden[..h];
+        // Each member's input: its embedding mean, then the static vector.
+        let mut input = [0f32; 2048];
+        let input = &mut input[..ds];
+        input[d..].copy_from_slice(sv);
         for m in 0..e {
-            let xm = &x[m * d..(m + 1) * d];
+            input[..d].copy_from_slice(&x[m * d..(m + 1) * d]);
             let w1 = &self.w1[m * h * ds..(m + 1) * h * ds];
             let b1 = &self.b1[m * h..(m + 1) * h];
             for (j, hj) in hidden.iter_mut().enumerate() {
-                let w = &w1[j * ds..(j + 1) * ds];
-                let s: f32 = w[..d].iter().zip(xm).map(|(a, b)| a * b).sum::<f32>()
-                    + w[d..]
-                        .iter()
-                        .zip(sv.iter())
-                        .map(|(a, b)| a * b)
-                        .sum::<f32>()
-                    + b1[j];
-                *hj = s.max(0.0);
+                *hj = (dot(&w1[j * ds..(j + 1) * ds], input) + b1[j]).max(0.0);
             }
             let w2 = &self.w2[m * k * h..(m + 1) * k * h];
             let b2 = &self.b2[m * k..(m + 1) * k];
             for (c, o) in out.iter_mut().enumerate() {
-                let w = &w2[c * h..(c + 1) * h];
-                let s: f32 = w.iter().zip(hidden.iter()).map(|(a, b)| a * b).sum::<f32>() + b2[c];
+                let s = dot(&w2[c * h..(c + 1) * h], hidden) + b2[c];
                 *o += 1.0 / (1.0 + (-s).exp());
             }
         }

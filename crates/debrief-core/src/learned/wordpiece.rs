@@ -4,14 +4,12 @@
 //! `train/static.py`. A word the sentence model never saw in training still lands near the words
 //! that mean the same ("okayed" near "approved"), which hashed n-grams alone cannot do.
 //!
-//! The vocabulary (`wordpiece.txt`, one token per line, the line number is the id) is the
-//! model's own, Apache-2.0; see `packs/cloudflare-pm/model/PROVENANCE.md`.
+//! The vocabulary (`wordpiece/table.rs`, each token with its id, sorted) is the model's own,
+//! Apache-2.0, generated from its `tokenizer.json`; see `packs/cloudflare-pm/model/PROVENANCE.md`.
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
 
-/// The vocabulary, one token per line.
-static VOCAB: &str = include_str!("wordpiece.txt");
+#[rustfmt::skip]
+mod table;
 
 /// A word-piece feature is this tag with the piece's id in the low bits; every other feature is
 /// an FNV hash, which meets this pattern with odds of one in four billion.
@@ -20,18 +18,16 @@ const TAG_MASK: u64 = 0xffff_ffff_0000_0000;
 
 /// How many pieces the vocabulary holds.
 pub fn len() -> usize {
-    table().len()
+    table::LEN
 }
 
-fn table() -> &'static HashMap<&'static str, u32> {
-    static TABLE: OnceLock<HashMap<&'static str, u32>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        VOCAB
-            .lines()
-            .enumerate()
-            .map(|(i, t)| (t, i as u32))
-            .collect()
-    })
+/// The id of a piece (`##` before one that continues a word), by binary search over the sorted
+/// vocabulary: nothing to build when the program starts.
+fn id(piece: &str) -> Option<u32> {
+    table::SORTED
+        .binary_search_by(|(t, _)| (*t).cmp(piece))
+        .ok()
+        .map(|i| u32::from(table::SORTED[i].1))
 }
 
 /// The piece id a feature stands for, if it is a word-piece feature.
@@ -79,7 +75,6 @@ fn is_stopword(w: &str) -> bool {
 /// split greedily into the longest pieces the vocabulary has. A run that cannot be split (BERT
 /// would say `[UNK]`) adds nothing.
 pub fn pieces(word: &str, scratch: &mut String, out: &mut Vec<u64>) {
-    let table = table();
     for run in word.split(|c: char| !c.is_alphanumeric()) {
         if run.is_empty() || run.len() > 100 || is_stopword(run) {
             continue;
@@ -96,7 +91,7 @@ pub fn pieces(word: &str, scratch: &mut String, out: &mut Vec<u64>) {
                         scratch.push_str("##");
                     }
                     scratch.push_str(&run[start..end]);
-                    if let Some(&id) = table.get(scratch.as_str()) {
+                    if let Some(id) = id(scratch) {
                         found = Some(id);
                         break;
                     }
@@ -124,13 +119,23 @@ mod tests {
     fn split(word: &str) -> Vec<&'static str> {
         let mut out = Vec::new();
         pieces(word, &mut String::new(), &mut out);
-        let tokens: Vec<&str> = VOCAB.lines().collect();
+        let mut tokens = vec![""; len()];
+        for (t, i) in table::SORTED.iter() {
+            tokens[usize::from(*i)] = t;
+        }
         out.iter().map(|&f| tokens[id_of(f).unwrap()]).collect()
     }
 
     #[test]
     fn words_split_as_the_model_splits_them() {
         assert_eq!(len(), 30522);
+        assert!(
+            table::SORTED.windows(2).all(|w| w[0].0 < w[1].0),
+            "sorted, no repeats"
+        );
+        let mut ids: Vec<u16> = table::SORTED.iter().map(|p| p.1).collect();
+        ids.sort_unstable();
+        assert!(ids.iter().enumerate().all(|(i, &id)| usize::from(id) == i));
         assert_eq!(split("audit"), ["audit"]);
         assert_eq!(split("okayed"), ["okay", "##ed"]);
         assert_eq!(split("follow-up"), ["follow", "up"]);
