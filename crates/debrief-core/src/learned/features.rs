@@ -320,8 +320,11 @@ pub fn sentence(
     }
     let len = (n - 2).min(60) / 6;
     out.push(mix(SHAPE, len as u64));
-    for t in doc.tokens()[a..b].iter().filter(|_| scratch.pieces) {
-        if t.kind == TokenKind::Word {
+    if scratch.pieces {
+        for t in doc.tokens()[a..b]
+            .iter()
+            .filter(|t| t.kind == TokenKind::Word)
+        {
             wordpiece::pieces(&lower[t.range()], &mut scratch.piece, out);
         }
     }

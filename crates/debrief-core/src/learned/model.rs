@@ -217,6 +217,23 @@ fn quantise(rows: &[f32], wide: usize, out: &mut Vec<u8>) {
     out.extend(quantised);
 }
 
+/// Adds row `r` of an int8 table (scales `[rows]` f32 at `scales_at`, rows of `out.len()` i8 at
+/// `rows_at`) to `out`, dequantised.
+fn add_row(b: &[u8], scales_at: usize, rows_at: usize, r: usize, out: &mut [f32]) {
+    let wide = out.len();
+    let scale = f32::from_le_bytes(
+        b[scales_at + 4 * r..scales_at + 4 * r + 4]
+            .try_into()
+            .expect("4 bytes"),
+    );
+    for (o, q) in out
+        .iter_mut()
+        .zip(&b[rows_at + r * wide..rows_at + (r + 1) * wide])
+    {
+        *o += scale * f32::from(*q as i8);
+    }
+}
+
 /// The dot product of two equal-length vectors, summed in eight lanes so that it vectorises.
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0f32; 8];
@@ -373,29 +390,11 @@ impl Model {
         for &f in features {
             if let Some(id) = super::wordpiece::id_of(f) {
                 if id < self.n {
-                    let scale = f32::from_le_bytes(
-                        b[self.static_scales_at + 4 * id..self.static_scales_at + 4 * id + 4]
-                            .try_into()
-                            .expect("4 bytes"),
-                    );
-                    let row = &b[self.static_at + id * self.s..self.static_at + (id + 1) * self.s];
-                    for (si, q) in sv.iter_mut().zip(row) {
-                        *si += scale * f32::from(*q as i8);
-                    }
+                    add_row(b, self.static_scales_at, self.static_at, id, sv);
                     pieces += 1;
                 }
-                continue;
-            }
-            if let Some(r) = self.row(f) {
-                let scale = f32::from_le_bytes(
-                    b[self.scales_at + 4 * r..self.scales_at + 4 * r + 4]
-                        .try_into()
-                        .expect("4 bytes"),
-                );
-                let row = &b[self.rows_at + r * wide..self.rows_at + (r + 1) * wide];
-                for (xi, q) in x.iter_mut().zip(row) {
-                    *xi += scale * f32::from(*q as i8);
-                }
+            } else if let Some(r) = self.row(f) {
+                add_row(b, self.scales_at, self.rows_at, r, x);
                 found += 1;
             }
         }
