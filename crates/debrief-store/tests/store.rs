@@ -6,7 +6,9 @@ use std::future::Future;
 use std::sync::OnceLock;
 
 use debrief_core::{Analyzer, Judgment};
-use debrief_store::{Error, NewAttempt, NewFailure, Store, StoryMeta, ATTEMPT_ANSWER};
+use debrief_store::{
+    Error, ImportReport, NewAttempt, NewFailure, Store, StoreExport, StoryMeta, ATTEMPT_ANSWER,
+};
 use sqlx::{Connection, Executor};
 
 const STRONG: &str = "I owned the rollout of our new WAF rules to 2,000 customers. At 5% of \
@@ -23,6 +25,22 @@ fn analyzer() -> &'static Analyzer {
     ANALYZER.get_or_init(|| {
         Analyzer::new(debrief_core::builtin::pack().expect("built-in pack")).expect("compiles")
     })
+}
+
+/// `store`'s export through JSON text, as `debrief export` writes it, imported into a fresh
+/// SQLite store in `dir`: the new store, the export and what the import reported.
+async fn export_into_fresh(
+    store: &Store,
+    dir: &std::path::Path,
+) -> (Store, StoreExport, ImportReport) {
+    let export = store.export().await.unwrap();
+    let text = serde_json::to_string_pretty(&export).unwrap();
+    let export: debrief_store::StoreExport = serde_json::from_str(&text).unwrap();
+    let other = Store::open(dir.join("other.sqlite").to_str().unwrap())
+        .await
+        .unwrap();
+    let report = other.import(&export).await.unwrap();
+    (other, export, report)
 }
 
 fn judge(text: &str) -> Judgment {
@@ -407,17 +425,8 @@ async fn export_then_import_into_an_empty_store_gives_the_same_data() {
             .set_config("interview-date", "2026-09-15")
             .await
             .unwrap();
-        let export = store.export().await.unwrap();
-
-        // Through JSON text, as `debrief export` writes it.
-        let text = serde_json::to_string_pretty(&export).unwrap();
-        let export: debrief_store::StoreExport = serde_json::from_str(&text).unwrap();
-
         let dir = tempfile::tempdir().unwrap();
-        let other = Store::open(dir.path().join("other.sqlite").to_str().unwrap())
-            .await
-            .unwrap();
-        let report = other.import(&export).await.unwrap();
+        let (other, export, report) = export_into_fresh(&store, dir.path()).await;
         assert_eq!(
             (
                 report.stories,
@@ -523,14 +532,8 @@ async fn a_spoken_answers_delivery_is_kept_and_travels_with_export() {
         let saved = store.explanation(explained).await.unwrap().unwrap();
         assert_eq!(saved.delivery.as_ref(), Some(&delivery));
 
-        let export = store.export().await.unwrap();
-        let text = serde_json::to_string(&export).unwrap();
-        let export: debrief_store::StoreExport = serde_json::from_str(&text).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let other = Store::open(dir.path().join("other.sqlite").to_str().unwrap())
-            .await
-            .unwrap();
-        other.import(&export).await.unwrap();
+        let (other, export, _) = export_into_fresh(&store, dir.path()).await;
         assert_eq!(other.export().await.unwrap(), export);
         let moved = other.attempts().await.unwrap();
         assert!(moved.iter().any(|a| a.delivery.as_ref() == Some(&delivery)));
