@@ -90,6 +90,89 @@ fn cards_list_as_json_and_filter_by_deck() {
 }
 
 #[test]
+fn dated_cards_show_when_they_were_true_and_their_source_everywhere() {
+    let all = json_array(&["cards", "--format", "json"]);
+    let dated: Vec<&Value> = all.iter().filter(|c| c["dated"].is_object()).collect();
+    assert!(dated.len() >= 30, "{} dated cards", dated.len());
+    for c in &dated {
+        assert!(
+            c["dated"]["source"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://"),
+            "{c}"
+        );
+    }
+    let card = dated
+        .iter()
+        .find(|c| c["deck"] == "incidents")
+        .expect("an incident card is dated");
+    let (as_of, source) = (
+        card["dated"]["as_of"].as_str().unwrap(),
+        card["dated"]["source"].as_str().unwrap(),
+    );
+    let listing = debrief(&["cards", "--deck", "incidents"]);
+    assert!(
+        stdout(&listing).contains(&format!("as of {as_of}; source: {source}")),
+        "{}",
+        stdout(&listing)
+    );
+    let md = stdout(&debrief(&[
+        "cards",
+        "export",
+        "--deck",
+        "incidents",
+        "--format",
+        "markdown",
+    ]));
+    assert!(md.contains(&format!("*As of {as_of}:* <{source}>")), "{md}");
+    let csv = stdout(&debrief(&[
+        "cards",
+        "export",
+        "--deck",
+        "incidents",
+        "--format",
+        "csv",
+    ]));
+    assert!(
+        csv.contains(&format!("<i>As of {as_of}:</i> {source}")),
+        "{csv}"
+    );
+}
+
+#[test]
+fn merged_questions_answer_to_their_old_ids_and_list_their_other_wordings() {
+    let all = json_array(&["questions", "--format", "json"]);
+    let ids: Vec<&str> = all.iter().map(|q| q["id"].as_str().unwrap()).collect();
+    assert!(!ids.contains(&"first-hour-incident"), "merged away");
+    let outage = all.iter().find(|q| q["id"] == "major-outage").unwrap();
+    assert!(outage["aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a == "first-hour-incident"));
+    let listing = stdout(&debrief(&["questions", "--theme", "incidents"]));
+    assert!(
+        listing.contains("also asked: Describe the first hour of an incident"),
+        "{listing}"
+    );
+    // An old id still judges an answer against the question it was merged into.
+    let answer = temp_file(
+        "merged.md",
+        "I rolled back the config push within four minutes.",
+    );
+    let o = debrief(&[
+        "check",
+        answer.to_str().unwrap(),
+        "--question",
+        "first-hour-incident",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
 fn topics_list_as_json_with_edge_computing_first() {
     let topics = json_array(&["topics", "--format", "json"]);
     assert!(topics.len() >= 12);

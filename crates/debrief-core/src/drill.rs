@@ -327,6 +327,7 @@ mod tests {
             back: format!("back of {id}"),
             why: String::new(),
             cloze: None,
+            dated: None,
         }
     }
 

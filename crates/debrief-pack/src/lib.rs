@@ -102,9 +102,13 @@ impl Pack {
         self.competencies.iter().find(|c| c.id == id)
     }
 
-    /// The question with this id.
+    /// The question with this id, or the one it was merged into (its `aliases`).
     pub fn question(&self, id: &str) -> Option<&Question> {
-        self.questions.iter().find(|q| q.id == id)
+        self.questions.iter().find(|q| q.id == id).or_else(|| {
+            self.questions
+                .iter()
+                .find(|q| q.aliases.iter().any(|a| a == id))
+        })
     }
 
     /// Every theme its questions use, sorted, each once.
@@ -416,6 +420,13 @@ pub struct Question {
     /// mock's debrief; `pack check` judges each as its label says.
     #[serde(default)]
     pub worked: Option<Worked>,
+    /// Ids of questions merged into this one: old stories, attempts and `--question` still find
+    /// it under them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// Other ways an interviewer asks the same question.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_asked: Vec<String>,
 }
 
 /// A question's worked answers: one the committee would hire on and one it would not.
@@ -460,6 +471,18 @@ pub struct Card {
     /// with them filled, and an Anki export writes it as a cloze note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloze: Option<String>,
+    /// For a fact that can go stale: when it was true and where it comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dated: Option<Dated>,
+}
+
+/// When a card's fact was true, and its source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dated {
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub as_of: String,
+    /// An https link to the primary source.
+    pub source: String,
 }
 
 /// Text with Anki's cloze gaps (`{{c1::answer::hint}}`) hidden as `[...]` (or `[hint]`), or
@@ -535,6 +558,19 @@ pub struct Topic {
     pub strong_sample: String,
     /// A weak explanation, used as a test.
     pub weak_sample: String,
+    /// A fluent, plain explanation that fails subtly (it states one of the misconceptions, in
+    /// words that sound right), used as a test: it must fail with that misconception quoted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtle_sample: Option<SubtleSample>,
+}
+
+/// An explanation that sounds right and is wrong in one place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubtleSample {
+    /// The explanation.
+    pub text: String,
+    /// The id of the misconception it states.
+    pub states: String,
 }
 
 /// A wrong claim about a topic, and what is true instead.

@@ -8,9 +8,9 @@ use toml::Spanned;
 
 use super::template;
 use super::{
-    AnswerAt, AnswerCheck, Card, ChecklistItem, Competency, Concept, Condition, ContextRules, Deck,
-    Evidence, Examples, Jargon, MetricKind, Misconception, Origin, Pack, PackError, PackErrors,
-    PackFile, PackMeta, Question, Scope, Severity, Signal, Topic, Worked,
+    AnswerAt, AnswerCheck, Card, ChecklistItem, Competency, Concept, Condition, ContextRules,
+    Dated, Deck, Evidence, Examples, Jargon, MetricKind, Misconception, Origin, Pack, PackError,
+    PackErrors, PackFile, PackMeta, Question, Scope, Severity, Signal, SubtleSample, Topic, Worked,
 };
 
 #[derive(Deserialize)]
@@ -140,6 +140,12 @@ struct RawQuestion {
     #[serde(default)]
     probes: Vec<String>,
     strong: String,
+    /// Ids of questions merged into this one (old stories, attempts and `--question` still find it).
+    #[serde(default)]
+    aliases: Vec<String>,
+    /// Other ways an interviewer asks the same question.
+    #[serde(default)]
+    also_asked: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -175,6 +181,12 @@ struct RawCard {
     #[serde(default)]
     text: String,
     why: String,
+    /// When a fact that can go stale was true: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    #[serde(default)]
+    as_of: Option<String>,
+    /// Where that fact comes from: an https link.
+    #[serde(default)]
+    source: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -243,6 +255,10 @@ struct RawJargon {
 struct RawSamples {
     strong: String,
     weak: String,
+    #[serde(default)]
+    subtle: Option<String>,
+    #[serde(default)]
+    subtle_states: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -849,6 +865,31 @@ fn load_questions(
         for p in &q.probes {
             cx.check_text(at, "probe", p);
         }
+        for a in &q.also_asked {
+            cx.check_text(at, "also_asked", a);
+        }
+        for a in &q.aliases {
+            cx.check_id(at, "alias", a);
+            if a == &q.id
+                || out
+                    .iter()
+                    .any(|o| &o.id == a || o.aliases.iter().any(|x| x == a))
+            {
+                cx.err(
+                    Some(at),
+                    format!(
+                        "question {:?}: alias {a:?} is already a question or an alias",
+                        q.id
+                    ),
+                );
+            }
+        }
+        if let Some(o) = out.iter().find(|o| o.aliases.contains(&q.id)) {
+            cx.err(
+                Some(at),
+                format!("question id {:?} is already an alias of {:?}", q.id, o.id),
+            );
+        }
         out.push(Question {
             id: q.id,
             text: q.text,
@@ -857,6 +898,8 @@ fn load_questions(
             probes: q.probes,
             strong: q.strong,
             worked: None,
+            aliases: q.aliases,
+            also_asked: q.also_asked,
         });
     }
     out
@@ -893,6 +936,113 @@ fn load_worked(f: &PackFile, errors: &mut Vec<PackError>) -> Option<(String, Wor
     ))
 }
 
+/// A card's `as_of` and `source`, checked: a card that names a year (1990 to 2099) states a fact
+/// that can go stale, so it must say when it was true and where it comes from; a card that gives
+/// one of the two must give both.
+fn card_dated(cx: &mut FileCtx<'_>, at: usize, c: &RawCard) -> Option<Dated> {
+    let year = [&c.front, &c.back, &c.text, &c.why]
+        .iter()
+        .find_map(|t| first_year(t));
+    match (&c.as_of, &c.source) {
+        (None, None) => {
+            if let Some(year) = year {
+                cx.err(
+                    Some(at),
+                    format!(
+                        "card {:?} names {year}, a dated fact: give it `as_of` (when it was true) and `source` (an https link)",
+                        c.id
+                    ),
+                );
+            }
+            None
+        }
+        (Some(as_of), Some(source)) => {
+            let mut ok = true;
+            if !valid_as_of(as_of) {
+                cx.err(
+                    Some(at),
+                    format!(
+                        "card {:?}: as_of {as_of:?} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)",
+                        c.id
+                    ),
+                );
+                ok = false;
+            }
+            let host = source.strip_prefix("https://").unwrap_or("");
+            if host.is_empty() || host.starts_with('/') || source.chars().any(char::is_whitespace) {
+                cx.err(
+                    Some(at),
+                    format!("card {:?}: source {source:?} is not an https link", c.id),
+                );
+                ok = false;
+            }
+            ok.then(|| Dated {
+                as_of: as_of.clone(),
+                source: source.clone(),
+            })
+        }
+        (Some(_), None) => {
+            cx.err(
+                Some(at),
+                format!("card {:?} has `as_of` but no `source`", c.id),
+            );
+            None
+        }
+        (None, Some(_)) => {
+            cx.err(
+                Some(at),
+                format!("card {:?} has `source` but no `as_of`", c.id),
+            );
+            None
+        }
+    }
+}
+
+/// The first year from 1990 to 2099 written as a number of its own in `text`.
+fn first_year(text: &str) -> Option<u16> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let alone = (start == 0 || !b[start - 1].is_ascii_alphanumeric() && b[start - 1] != b'.')
+            && (i == b.len() || !b[i].is_ascii_alphanumeric());
+        if i - start == 4 && alone {
+            let n: u16 = text[start..i].parse().ok()?;
+            if (1990..=2099).contains(&n) {
+                return Some(n);
+            }
+        }
+    }
+    None
+}
+
+/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` with a real month and day.
+fn valid_as_of(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let num = |p: &str, len: usize| p.len() == len && p.bytes().all(|b| b.is_ascii_digit());
+    if parts.is_empty() || parts.len() > 3 || !num(parts[0], 4) {
+        return false;
+    }
+    if let Some(m) = parts.get(1) {
+        if !num(m, 2) || !(1..=12).contains(&m.parse::<u8>().unwrap_or(0)) {
+            return false;
+        }
+    }
+    if let Some(d) = parts.get(2) {
+        if !num(d, 2) || !(1..=31).contains(&d.parse::<u8>().unwrap_or(0)) {
+            return false;
+        }
+    }
+    true
+}
+
 fn load_deck(f: &PackFile, errors: &mut Vec<PackError>) -> Option<Deck> {
     let mut cx = FileCtx { file: f, errors };
     let raw: RawDeck = cx.parse()?;
@@ -922,6 +1072,7 @@ fn load_deck(f: &PackFile, errors: &mut Vec<PackError>) -> Option<Deck> {
         let c = c.into_inner();
         cx.check_id(at, "card", &c.id);
         cx.check_text(at, "why", &c.why);
+        let dated = card_dated(&mut cx, at, &c);
         match c.kind.as_deref().unwrap_or("basic") {
             kind @ ("basic" | "reversed") => {
                 cx.check_text(at, "front", &c.front);
@@ -940,6 +1091,7 @@ fn load_deck(f: &PackFile, errors: &mut Vec<PackError>) -> Option<Deck> {
                         back: c.front.clone(),
                         why: c.why.clone(),
                         cloze: None,
+                        dated: dated.clone(),
                     });
                 }
                 cards.push(Card {
@@ -949,6 +1101,7 @@ fn load_deck(f: &PackFile, errors: &mut Vec<PackError>) -> Option<Deck> {
                     back: c.back,
                     why: c.why,
                     cloze: None,
+                    dated,
                 });
                 if kind == "reversed" {
                     // The card first, its reverse after it.
@@ -987,6 +1140,7 @@ fn load_deck(f: &PackFile, errors: &mut Vec<PackError>) -> Option<Deck> {
                     back,
                     why: c.why,
                     cloze: Some(c.text),
+                    dated,
                 });
             }
             other => cx.err(
@@ -1019,6 +1173,35 @@ fn load_topic(f: &PackFile, errors: &mut Vec<PackError>) -> Option<Topic> {
     cx.check_text(at, "analogy_hint", &raw.analogy_hint);
     cx.check_text(at, "samples.strong", &raw.samples.strong);
     cx.check_text(at, "samples.weak", &raw.samples.weak);
+    let subtle_sample = match (raw.samples.subtle, raw.samples.subtle_states) {
+        (None, None) => None,
+        (Some(text), Some(states)) => {
+            cx.check_text(at, "samples.subtle", &text);
+            if !raw.misconception.iter().any(|m| m.get_ref().id == states) {
+                cx.err(
+                    Some(at),
+                    format!(
+                        "samples.subtle_states {states:?} is not one of topic {id:?}'s misconceptions"
+                    ),
+                );
+            }
+            Some(SubtleSample { text, states })
+        }
+        (Some(_), None) => {
+            cx.err(
+                Some(at),
+                "samples.subtle needs samples.subtle_states: the id of the misconception it states",
+            );
+            None
+        }
+        (None, Some(_)) => {
+            cx.err(
+                Some(at),
+                "samples.subtle_states is set but samples.subtle is missing",
+            );
+            None
+        }
+    };
     if raw.concept.is_empty() {
         cx.err(Some(at), format!("topic {id:?} has no [[concept]]"));
     }
@@ -1108,6 +1291,7 @@ fn load_topic(f: &PackFile, errors: &mut Vec<PackError>) -> Option<Topic> {
         misconceptions,
         strong_sample: raw.samples.strong,
         weak_sample: raw.samples.weak,
+        subtle_sample,
     })
 }
 
@@ -1265,6 +1449,133 @@ mod tests {
         let text = load(&bad).unwrap_err().to_string();
         assert!(text.contains("marks its gaps"), "{text}");
         assert!(text.contains("unknown kind \"flip\""), "{text}");
+    }
+
+    #[test]
+    fn a_card_that_names_a_year_must_say_when_and_where_from() {
+        let deck = |cards: &str| format!("deck = \"dns\"\nname = \"DNS\"\n\n{cards}");
+        let mut files = minimal();
+        files.push(file(
+            "cards/dns.toml",
+            &deck("[[card]]\nid = \"leak\"\nfront = \"What happened in June 2019?\"\nback = \"A route leak.\"\nwhy = \"w\"\nas_of = \"2019-06-24\"\nsource = \"https://example.org/leak\"\n\n[[card]]\nid = \"ttl\"\nfront = \"TTL?\"\nback = \"How long to cache, e.g. 3600 s or port 8080.\"\nwhy = \"w\"\n"),
+        ));
+        let pack = load(&files).expect("loads");
+        let cards = &pack.deck("dns").unwrap().cards;
+        let dated = cards[0].dated.as_ref().expect("dated");
+        assert_eq!(
+            (dated.as_of.as_str(), dated.source.as_str()),
+            ("2019-06-24", "https://example.org/leak")
+        );
+        assert!(cards[1].dated.is_none(), "3600 and 8080 are not years");
+
+        for (card, want) in [
+            (
+                "front = \"The 2017 leak?\"\nback = \"b\"",
+                "names 2017, a dated fact",
+            ),
+            (
+                "front = \"f\"\nback = \"b\"\nas_of = \"2024\"",
+                "has `as_of` but no `source`",
+            ),
+            (
+                "front = \"f\"\nback = \"b\"\nsource = \"https://e.org\"",
+                "has `source` but no `as_of`",
+            ),
+            (
+                "front = \"f\"\nback = \"b\"\nas_of = \"2024-13\"\nsource = \"https://e.org\"",
+                "is not a date",
+            ),
+            (
+                "front = \"f\"\nback = \"b\"\nas_of = \"May 2024\"\nsource = \"https://e.org\"",
+                "is not a date",
+            ),
+            (
+                "front = \"f\"\nback = \"b\"\nas_of = \"2024-05\"\nsource = \"http://e.org\"",
+                "is not an https link",
+            ),
+        ] {
+            let mut bad = minimal();
+            bad.push(file(
+                "cards/dns.toml",
+                &deck(&format!("[[card]]\nid = \"c\"\n{card}\nwhy = \"w\"\n")),
+            ));
+            let text = load(&bad).unwrap_err().to_string();
+            assert!(text.contains(want), "{card}: {text}");
+        }
+    }
+
+    #[test]
+    fn a_merged_question_is_found_under_its_old_ids() {
+        let q = |id: &str, extra: &str| {
+            format!("[[question]]\nid = \"{id}\"\ntext = \"Tell me?\"\ntargets = [\"ownership\"]\nprobes = [\"a?\", \"b?\"]\nstrong = \"s\"\n{extra}\n")
+        };
+        let mut files = minimal();
+        files.push(file(
+            "questions.toml",
+            &(q(
+                "outage",
+                "aliases = [\"first-hour\"]\nalso_asked = [\"The first hour?\"]",
+            ) + &q("other", "")),
+        ));
+        let pack = load(&files).expect("loads");
+        assert_eq!(pack.question("first-hour").unwrap().id, "outage");
+        assert_eq!(
+            pack.question("outage").unwrap().also_asked,
+            ["The first hour?"]
+        );
+        assert!(pack.question("nothing").is_none());
+
+        let mut bad = minimal();
+        bad.push(file(
+            "questions.toml",
+            &(q("outage", "aliases = [\"other\"]")
+                + &q("other", "")
+                + &q("third", "aliases = [\"other\"]")),
+        ));
+        let text = load(&bad).unwrap_err().to_string();
+        assert!(
+            text.contains("question id \"other\" is already an alias of \"outage\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("alias \"other\" is already a question or an alias"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_subtle_sample_names_a_misconception_of_its_topic() {
+        let topic = |samples: &str| {
+            format!("id = \"waf\"\ntitle = \"WAF\"\nprompt = \"Explain it.\"\nanalogy_hint = \"A guard.\"\n\n[[concept]]\nid = \"inspects\"\nname = \"Inspects\"\nphrases = [\"inspects\"]\n\n[[misconception]]\nid = \"encrypts\"\nclaim = \"It encrypts.\"\nwhy = \"TLS does.\"\nphrases = [\"encrypts\"]\n\n[samples]\nstrong = \"s\"\nweak = \"w\"\n{samples}")
+        };
+        let mut files = minimal();
+        files.push(file(
+            "topics/waf.toml",
+            &topic("subtle = \"It encrypts.\"\nsubtle_states = \"encrypts\"\n"),
+        ));
+        let pack = load(&files).expect("loads");
+        let subtle = pack.topics[0].subtle_sample.as_ref().expect("subtle");
+        assert_eq!(
+            (subtle.text.as_str(), subtle.states.as_str()),
+            ("It encrypts.", "encrypts")
+        );
+
+        for (samples, want) in [
+            (
+                "subtle = \"x\"\nsubtle_states = \"absent\"\n",
+                "is not one of topic \"waf\"'s misconceptions",
+            ),
+            ("subtle = \"x\"\n", "needs samples.subtle_states"),
+            (
+                "subtle_states = \"encrypts\"\n",
+                "samples.subtle is missing",
+            ),
+        ] {
+            let mut bad = minimal();
+            bad.push(file("topics/waf.toml", &topic(samples)));
+            let text = load(&bad).unwrap_err().to_string();
+            assert!(text.contains(want), "{samples}: {text}");
+        }
     }
 
     #[test]

@@ -224,6 +224,7 @@ impl Store {
                 back: card.back,
                 why: card.why,
                 cloze: None,
+                dated: None,
             });
         }
         Ok(std::borrow::Cow::Owned(pack))

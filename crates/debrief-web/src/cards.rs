@@ -146,6 +146,8 @@ async fn next_card(State(app): State<Arc<App>>, Query(query): Query<DeckQuery>) 
             .map_or(c.deck.as_str(), |d| d.name.as_str());
         context! {
             id => &c.id, deck => deck, front => &c.front, back => &c.back, why => &c.why,
+            as_of => c.dated.as_ref().map(|d| d.as_of.as_str()),
+            source => c.dated.as_ref().map(|d| d.source.as_str()),
             intervals => intervals,
         }
     });

@@ -565,6 +565,7 @@ async fn questions(State(app): State<Arc<App>>, Query(filter): Query<QuestionFil
                 id => &q.id,
                 text => &q.text,
                 themes => Value::from(Serde(&q.themes)),
+                also_asked => Value::from(Serde(&q.also_asked)),
                 targets => Value::from(Serde(&targets)),
                 strong => &q.strong,
                 worked => q.worked.as_ref().map(|w| context! {

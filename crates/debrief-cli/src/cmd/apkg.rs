@@ -177,13 +177,18 @@ async fn collection_file(path: &Path, decks: &[&Deck], history: &History, now: i
                     let extra = card.back.strip_prefix(&shown).unwrap_or("").trim();
                     (
                         CLOZE_MODEL_ID,
-                        [html(text), html(extra), html(&card.why)],
+                        [html(text), html(extra), html(&card.why), source(card)],
                         cloze_numbers(text),
                     )
                 }
                 None => (
                     MODEL_ID,
-                    [html(&card.front), html(&card.back), html(&card.why)],
+                    [
+                        html(&card.front),
+                        html(&card.back),
+                        html(&card.why),
+                        source(card),
+                    ],
                     vec![1],
                 ),
             };
@@ -348,11 +353,11 @@ fn model_json(did: i64, now: i64) -> Value {
     json!({
         "id": MODEL_ID, "name": "debrief card", "type": 0, "mod": now, "usn": -1, "sortf": 0,
         "did": did,
-        "flds": [field("Front", 0), field("Back", 1), field("Why", 2)],
+        "flds": [field("Front", 0), field("Back", 1), field("Why", 2), field("Source", 3)],
         "tmpls": [{
             "name": "Card 1", "ord": 0, "did": null, "bqfmt": "", "bafmt": "",
             "qfmt": "{{Front}}",
-            "afmt": "{{FrontSide}}<hr id=answer>{{Back}}{{#Why}}<p class=why><i>Why it matters:</i> {{Why}}</p>{{/Why}}",
+            "afmt": "{{FrontSide}}<hr id=answer>{{Back}}{{#Why}}<p class=why><i>Why it matters:</i> {{Why}}</p>{{/Why}}{{#Source}}<p class=why>{{Source}}</p>{{/Source}}",
         }],
         "css": ".card { font-family: arial; font-size: 20px; text-align: left; color: black; background-color: white; }\n.why { font-size: 16px; color: #555; }",
         "latexPre": "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage[utf8]{inputenc}\n\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n\\begin{document}\n",
@@ -360,6 +365,18 @@ fn model_json(did: i64, now: i64) -> Value {
         "latexsvg": false,
         "tags": [], "vers": [],
         "req": [[0, "any", [0]]],
+    })
+}
+
+/// A dated card's Source field: when its fact was true and a link to where it comes from.
+fn source(card: &debrief_core::pack::Card) -> String {
+    card.dated.as_ref().map_or_else(String::new, |d| {
+        format!(
+            "As of {}: <a href=\"{}\">{}</a>",
+            html(&d.as_of),
+            html(&d.source),
+            html(&d.source)
+        )
     })
 }
 
@@ -389,11 +406,16 @@ fn cloze_model_json(did: i64, now: i64) -> Value {
     model["id"] = json!(CLOZE_MODEL_ID);
     model["name"] = json!("debrief cloze");
     model["type"] = json!(1);
-    model["flds"] = json!([field("Text", 0), field("Back Extra", 1), field("Why", 2)]);
+    model["flds"] = json!([
+        field("Text", 0),
+        field("Back Extra", 1),
+        field("Why", 2),
+        field("Source", 3)
+    ]);
     model["tmpls"] = json!([{
         "name": "Cloze", "ord": 0, "did": null, "bqfmt": "", "bafmt": "",
         "qfmt": "{{cloze:Text}}",
-        "afmt": "{{cloze:Text}}{{#Back Extra}}<br>{{Back Extra}}{{/Back Extra}}{{#Why}}<p class=why><i>Why it matters:</i> {{Why}}</p>{{/Why}}",
+        "afmt": "{{cloze:Text}}{{#Back Extra}}<br>{{Back Extra}}{{/Back Extra}}{{#Why}}<p class=why><i>Why it matters:</i> {{Why}}</p>{{/Why}}{{#Source}}<p class=why>{{Source}}</p>{{/Source}}",
     }]);
     model["css"] = json!(".card { font-family: arial; font-size: 20px; text-align: left; color: black; background-color: white; }\n.cloze { font-weight: bold; color: blue; }\n.why { font-size: 16px; color: #555; }");
     model.as_object_mut().map(|m| m.remove("req"));

@@ -71,6 +71,10 @@ pub fn questions(cli: &Cli, args: &QuestionsArgs, color: bool) -> Result<Outcome
                     q.themes.join(", ")
                 )));
                 out.push('\n');
+                for a in &q.also_asked {
+                    out.push_str(&paint.dim(&format!("    also asked: {a}")));
+                    out.push('\n');
+                }
             }
             out.push_str(&format!("{}\n", listing::plural(list.len(), "question")));
             print!("{out}");
@@ -156,6 +160,12 @@ pub fn cards(cli: &Cli, args: &CardsArgs, color: bool) -> Result<Outcome> {
                 for c in &d.cards {
                     out.push_str(&format!("  {}  {}\n", paint.dim(&c.id), c.front));
                     out.push_str(&format!("      → {}\n", c.back));
+                    if let Some(d) = &c.dated {
+                        out.push_str(&format!(
+                            "      {}\n",
+                            paint.dim(&format!("as of {}; source: {}", d.as_of, d.source))
+                        ));
+                    }
                     n += 1;
                 }
             }

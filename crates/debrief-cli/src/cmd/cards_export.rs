@@ -136,6 +136,10 @@ pub fn csv(decks: &[&Deck]) -> String {
                 back.push_str("<br><br><i>Why it matters:</i> ");
                 back.push_str(&html(&card.why));
             }
+            if let Some(d) = &card.dated {
+                back.push_str(&format!("<br><br><i>As of {}:</i> ", html(&d.as_of)));
+                back.push_str(&html(&d.source));
+            }
             let tags = format!("debrief {}", deck.id);
             // A stable id, so importing a newer export updates the notes instead of adding twins.
             let guid = format!("debrief-{}", card.id);
@@ -166,6 +170,9 @@ pub fn markdown(decks: &[&Deck]) -> String {
             ));
             if !card.why.trim().is_empty() {
                 out.push_str(&format!("*Why it matters:* {}\n\n", card.why.trim()));
+            }
+            if let Some(d) = &card.dated {
+                out.push_str(&format!("*As of {}:* <{}>\n\n", d.as_of, d.source));
             }
         }
     }

@@ -177,6 +177,12 @@ async fn drill(pack: &Pack, store: &Store, args: &Args, paint: &Paint) -> Result
         if !card.why.is_empty() {
             println!("  {}", paint.dim(&format!("why it matters: {}", card.why)));
         }
+        if let Some(d) = &card.dated {
+            println!(
+                "  {}",
+                paint.dim(&format!("as of {}; source: {}", d.as_of, d.source))
+            );
+        }
         let now = date::now();
         let before = states.get(&card.id).map(|s| Memory {
             stability: s.stability,

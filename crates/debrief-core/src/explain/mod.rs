@@ -354,7 +354,8 @@ impl<'m> Explainer<'m> {
     }
 }
 
-/// Runs every topic's own tests: its strong sample passes and its weak one does not; each
+/// Runs every topic's own tests: its strong sample passes and its weak one does not; its subtle
+/// sample, where it has one, fails with the misconception it states caught; each
 /// misconception's `states` examples are caught and its `denies` examples are not. Returns how
 /// many ran and a line for each that did not behave.
 pub fn verify(pack: &Pack, model: Option<&Model>) -> (usize, Vec<String>) {
@@ -383,6 +384,27 @@ pub fn verify(pack: &Pack, model: Option<&Model>) -> (usize, Vec<String>) {
                 )),
                 Err(err) => out.push(format!(
                     "{file}: topic {:?}: the {label} sample cannot be judged: {err}",
+                    t.id
+                )),
+            }
+        }
+        if let Some(subtle) = &t.subtle_sample {
+            ran += 1;
+            match explainer.judge(t, &subtle.text) {
+                Ok(e) if !e.passed && e.errors.iter().any(|x| x.id == subtle.states) => {}
+                Ok(e) => out.push(format!(
+                    "{file}: topic {:?}: the subtle sample {} (score {}) and {}",
+                    t.id,
+                    if e.passed { "passed" } else { "did not pass" },
+                    e.score,
+                    if e.errors.iter().any(|x| x.id == subtle.states) {
+                        format!("misconception {:?} was caught", subtle.states)
+                    } else {
+                        format!("misconception {:?} it states was not caught", subtle.states)
+                    }
+                )),
+                Err(err) => out.push(format!(
+                    "{file}: topic {:?}: the subtle sample cannot be judged: {err}",
                     t.id
                 )),
             }
@@ -1114,6 +1136,7 @@ mod tests {
             misconceptions: vec![],
             strong_sample: String::new(),
             weak_sample: String::new(),
+            subtle_sample: None,
         }
     }
 
