@@ -92,6 +92,7 @@ SAME_AS = {
 for src in sorted((root / "train" / "raw").glob("t[aes]*.jsonl")):
     if src.name in LEFT_OUT:
         (out / src.name).unlink(missing_ok=True)
+        (explain_out / src.name).unlink(missing_ok=True)
         print(f"{src.name}: left out (see LEFT_OUT)")
         continue
     mask = FOCUS.get(src.name)

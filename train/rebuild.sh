@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Rebuilds the default pack's learned models from train/raw (the training writers' files) and the
-# pack's own examples, deterministically: the same data and this script give the same bytes.
+# pack's own examples, deterministically: the same data and this script give the same bytes on
+# one machine (on another CPU the last digit of some weights can differ, most likely as glibc's exp and log
+# pick their code by CPU; the figures do not move).
 # Run from the repository root: train/rebuild.sh   (about a minute on two cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
