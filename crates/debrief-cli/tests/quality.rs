@@ -51,7 +51,7 @@ fn blind_dev_answers_are_ranked_well_beyond_length_and_the_disqualifier_is_caugh
         "{judge}"
     );
     assert!(u(&judge["distinct_scores"]) >= 60, "{judge}");
-    assert!(u(&r["strong_hired"]) * 4 >= u(&r["strong"]) * 3, "{r}");
+    assert!(u(&r["strong_hired"]) * 5 >= u(&r["strong"]) * 4, "{r}");
     assert_eq!(r["strong_rejected_without_disqualifier"], 0, "{r}");
     // The disqualifier on the blind acts and their traps (three writers, plain words and indirect
     // wordings among them): at least 55% caught, at most 3% of the rest falsely disqualified.
