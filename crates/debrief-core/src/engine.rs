@@ -339,6 +339,17 @@ impl Analyzer {
         &self.pack
     }
 
+    /// The lowest overall score rated `hire`: the learned model's cut point where it has one,
+    /// else the phrase scoring's (55). Charts draw it as the hire bar.
+    pub fn hire_score(&self) -> u8 {
+        self.learned
+            .as_ref()
+            .and_then(|l| l.ranker())
+            .map_or(score::HIRE_SCORE, |(_, cuts)| {
+                cuts[1].round().clamp(0.0, 100.0) as u8
+            })
+    }
+
     /// How many distinct phrase templates the pack has.
     pub fn template_count(&self) -> usize {
         self.phrases.len()

@@ -161,6 +161,9 @@ pub fn overall(scores: &[CompetencyScore], expected: usize, disqualified: bool) 
     }
 }
 
+/// The lowest phrase-scored overall score rated `hire`.
+pub const HIRE_SCORE: u8 = 55;
+
 /// The verdict from the overall score, capped by the worst competency: a target at 1 cannot be a
 /// hire, any competency at 1 cannot be a strong hire, and a disqualifier is strong-no-hire. A
 /// whole answer of fewer than [`MIN_STORY_WORDS`] words is at most a no-hire.
@@ -175,7 +178,7 @@ pub fn verdict(
     }
     let mut v = if score >= 75 {
         Verdict::StrongHire
-    } else if score >= 55 {
+    } else if score >= HIRE_SCORE {
         Verdict::Hire
     } else if score >= 30 {
         Verdict::NoHire

@@ -28,8 +28,8 @@ fn escape(text: &str) -> String {
 }
 
 /// The average score of each day with a judgment, over the last `span` days up to `today`, as a
-/// line chart from 0 to 100. `None` when there is nothing to draw.
-pub fn score_trend(days: &[DayScores], today: i64, span: i64) -> Option<String> {
+/// line chart from 0 to 100 with the hire bar at `hire`. `None` when there is nothing to draw.
+pub fn score_trend(days: &[DayScores], today: i64, span: i64, hire: u8) -> Option<String> {
     let first = today - span + 1;
     let points: Vec<(i64, f64)> = days
         .iter()
@@ -67,7 +67,7 @@ pub fn score_trend(days: &[DayScores], today: i64, span: i64) -> Option<String> 
         );
     }
     // The bar between "no hire" and "hire" as the committee draws it.
-    let bar = y(60.0);
+    let bar = y(f64::from(hire));
     let _ = write!(
         svg,
         "<line class=\"bar\" x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{bar:.1}\" y2=\"{bar:.1}\"/>",
@@ -111,7 +111,7 @@ mod tests {
 
     #[test]
     fn nothing_to_draw_without_judgments() {
-        assert_eq!(score_trend(&[], 20_000, 30), None);
+        assert_eq!(score_trend(&[], 20_000, 30, 54), None);
     }
 
     #[test]
@@ -128,10 +128,19 @@ mod tests {
                 total: 80,
             },
         ];
-        let svg = score_trend(&days, 20_000, 30).unwrap();
+        let svg = score_trend(&days, 20_000, 30, 54).unwrap();
         assert_eq!(svg.matches("<circle").count(), 2);
         assert!(svg.contains(": 50</title>"));
         assert!(svg.contains(": 80</title>"));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        let bar = |svg: &str| {
+            let at = svg.find("class=\"bar\"").unwrap();
+            svg[at..].split('"').nth(7).unwrap().parse::<f64>().unwrap()
+        };
+        let lower = score_trend(&days, 20_000, 30, 40).unwrap();
+        assert!(
+            bar(&lower) > bar(&svg),
+            "a lower hire score sits lower on the chart"
+        );
     }
 }

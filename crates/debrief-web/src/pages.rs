@@ -228,7 +228,8 @@ async fn dashboard_page(app: &Arc<App>, status: StatusCode, error: Option<&str>)
         Err(e) => return store_failed(&app, e),
     };
     let cards = crate::cards::today(&pack, &states, date::now());
-    let trend = chart::score_trend(&days, today, TREND_DAYS).map(Value::from_safe_string);
+    let hire = app.analyzer.hire_score();
+    let trend = chart::score_trend(&days, today, TREND_DAYS, hire).map(Value::from_safe_string);
     render_status(
         &app,
         status,
@@ -242,6 +243,7 @@ async fn dashboard_page(app: &Arc<App>, status: StatusCode, error: Option<&str>)
             cards_new => cards.new,
             trend => trend,
             trend_days => TREND_DAYS,
+            hire => hire,
         },
     )
 }
@@ -838,7 +840,14 @@ async fn report_file(State(app): State<Arc<App>>, Path(file): Path<String>) -> R
         },
         None => None,
     };
-    let report = match Report::gather(&app.store, app.analyzer.pack(), readiness).await {
+    let report = match Report::gather(
+        &app.store,
+        app.analyzer.pack(),
+        readiness,
+        app.analyzer.hire_score(),
+    )
+    .await
+    {
         Ok(r) => r,
         Err(e) => return store_failed(&app, e),
     };

@@ -230,11 +230,13 @@ pub struct Report {
 }
 
 impl Report {
-    /// Gathers the report; `readiness` is `debrief status --format json`'s object.
+    /// Gathers the report; `readiness` is `debrief status --format json`'s object, `hire` the
+    /// lowest score rated hire (the trend chart's bar).
     pub async fn gather(
         store: &debrief_store::Store,
         pack: &Pack,
         readiness: Option<serde_json::Value>,
+        hire: u8,
     ) -> debrief_store::Result<Report> {
         let today = date::day_of(date::now());
         let evidence = store.story_evidence().await?;
@@ -289,7 +291,7 @@ impl Report {
             pack: format!("{} {}", pack.meta.name, pack.meta.version),
             readiness,
             heat: HeatMap::new(pack, &evidence),
-            trend_svg: chart::score_trend(&days, today, TREND_DAYS),
+            trend_svg: chart::score_trend(&days, today, TREND_DAYS, hire),
             trend: days
                 .iter()
                 .filter(|d| d.day > today - TREND_DAYS && d.count > 0)

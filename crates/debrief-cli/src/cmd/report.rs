@@ -37,7 +37,9 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<Outcome> {
-    let pack = packdir::load(cli.pack.as_deref())?;
+    let analyzer = packdir::analyzer(cli.pack.as_deref())?;
+    let hire = analyzer.hire_score();
+    let pack = analyzer.pack();
     let by_extension = args
         .output
         .as_ref()
@@ -49,11 +51,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome> {
         None if by_extension => ReportFormat::Markdown,
         None => ReportFormat::Html,
     };
-    let pack = &pack;
     let report = with_store(cli, |store| async move {
         let today = date::day_of(date::now());
         let readiness = serde_json::to_value(status::compute(&store, pack, today).await?)?;
-        Ok(Report::gather(&store, pack, Some(readiness)).await?)
+        Ok(Report::gather(&store, pack, Some(readiness), hire).await?)
     })?;
     let text = report.render(format);
     match &args.output {
