@@ -46,18 +46,23 @@ for path in ["bc1-clauses.jsonl", "bc2-clauses.jsonl"]:
 write("clauses", clauses)
 
 labels = {}
-if (raw / "be-labels.jsonl").exists():
-    for r in read(raw / "be-labels.jsonl"):
-        labels[r["id"]] = r
+for path in ["be-labels.jsonl", "be2-labels.jsonl"]:
+    if (raw / path).exists():
+        for r in read(raw / path):
+            labels[r["id"]] = r
 explain = []
-for r in read(raw / "be-explain.jsonl"):
-    r["writer"] = "blind helper, briefs/TASK-EXPLAIN.md, be-explain.jsonl"
-    l = labels.get(r["id"])
-    if l is None:
-        sys.exit(f"{r['id']}: not labelled yet (eval/raw/be-labels.jsonl)")
-    r["ideas"] = l["ideas"]
-    r["labelled"] = {k: l[k] for k in ("analogy", "errors", "unexplained_jargon", "verdict", "note") if k in l}
-    r["labeller"] = "a second helper, briefs/TASK-LABEL-EXPLAIN.md, who saw the ideas but wrote no text"
-    r["split"] = split_of(r["id"])
-    explain.append(r)
+for path, task, label_task in [
+    ("be-explain.jsonl", "TASK-EXPLAIN", "TASK-LABEL-EXPLAIN"),
+    ("be2-explain.jsonl", "TASK-EXPLAIN-2", "TASK-LABEL-EXPLAIN-2"),
+]:
+    for r in read(raw / path):
+        r["writer"] = f"blind helper, briefs/{task}.md, {path}"
+        l = labels.get(r["id"])
+        if l is None:
+            sys.exit(f"{r['id']}: not labelled yet (eval/raw/{path.replace('explain', 'labels')})")
+        r["ideas"] = l["ideas"]
+        r["labelled"] = {k: l[k] for k in ("analogy", "errors", "unexplained_jargon", "verdict", "note") if k in l}
+        r["labeller"] = f"a second helper, briefs/{label_task}.md, who saw the ideas but wrote no text"
+        r["split"] = split_of(r["id"])
+        explain.append(r)
 write("explain", explain)
