@@ -366,12 +366,24 @@ fn cards_export_as_an_anki_package_that_anki_imports() {
         .sum();
     assert!(gaps > 0, "the pack has cloze cards with several gaps");
     assert_eq!(got["cards"], cards.len() + gaps, "{got}");
-    assert_eq!(got["fields"], serde_json::json!(["Front", "Back", "Why"]));
+    assert_eq!(
+        got["fields"],
+        serde_json::json!(["Front", "Back", "Why", "Source"])
+    );
+    // A card whose fact can go stale says when it was true and links its source.
+    let dated = cards.iter().filter(|c| c["dated"].is_object()).count();
+    assert!(dated > 0);
+    assert_eq!(got["sourced"], dated, "{got}");
+    let a_source = got["a_source"].as_str().unwrap();
+    assert!(
+        a_source.starts_with("As of ") && a_source.contains("<a href=\"https://"),
+        "{a_source}"
+    );
     let cloze = cards.iter().filter(|c| c["cloze"].is_string()).count();
     assert_eq!(got["cloze_notes"], cloze, "{got}");
     assert_eq!(
         got["cloze_fields"],
-        serde_json::json!(["Text", "Back Extra", "Why"])
+        serde_json::json!(["Text", "Back Extra", "Why", "Source"])
     );
     let decks: Vec<&str> = got["decks"]
         .as_array()

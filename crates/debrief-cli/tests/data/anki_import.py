@@ -25,5 +25,7 @@ print(json.dumps({
     "fields": list(notes[0].keys()) if notes else [],
     "cloze_notes": sum(1 for n in notes if n.note_type()["type"] == 1),
     "cloze_fields": next((list(n.keys()) for n in notes if n.note_type()["type"] == 1), []),
+    "sourced": sum(1 for n in notes if "Source" in n and n["Source"].strip()),
+    "a_source": next((n["Source"] for n in notes if "Source" in n and n["Source"].strip()), ""),
 }))
 col.close()
