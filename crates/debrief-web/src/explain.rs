@@ -68,7 +68,7 @@ fn served_at(app: &App, form: &str) -> Option<i64> {
 }
 
 /// A form's own id: what the page gave it, or a new one when it is missing or malformed.
-fn form_id(given: &str) -> String {
+pub(crate) fn form_id(given: &str) -> String {
     let ok = !given.is_empty()
         && given.len() <= 64
         && given
@@ -104,6 +104,8 @@ fn page(
             text => text,
             error => error,
             form => form,
+            record => crate::spoken::can_record(app),
+            no_model => crate::spoken::NO_MODEL,
         },
     )
 }
@@ -206,6 +208,52 @@ async fn judge(State(app): State<Arc<App>>, Form(form): Form<ExplainForm>) -> Re
     }
 }
 
+/// The spans of a saved explanation's judgment in the shape of a check's findings, to mark them
+/// on a spoken explanation's transcript: the ideas conveyed as strengths; wrong claims, jargon
+/// left unexplained and long sentences as concerns.
+fn marks(judgment: &serde_json::Value) -> Vec<serde_json::Value> {
+    let mark = |span: &serde_json::Value, severity: &str, rule: &str| {
+        serde_json::json!({
+            "start": span.get("start"), "end": span.get("end"),
+            "severity": severity, "rule": rule,
+        })
+    };
+    let list = |key: &str| {
+        judgment
+            .get(key)
+            .and_then(|v| v.as_array())
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for c in list("concepts") {
+        if c["present"] == true && c["span"].is_object() {
+            out.push(mark(
+                &c["span"],
+                "strength",
+                c["name"].as_str().unwrap_or("idea"),
+            ));
+        }
+    }
+    for e in list("errors") {
+        out.push(mark(
+            &e["span"],
+            "concern",
+            e["claim"].as_str().unwrap_or("wrong claim"),
+        ));
+    }
+    for j in list("jargon") {
+        if j["explained"] == false && j["span"].is_object() {
+            let rule = format!("jargon: {}", j["label"].as_str().unwrap_or(""));
+            out.push(mark(&j["span"], "concern", &rule));
+        }
+    }
+    for l in list("long") {
+        out.push(mark(&l["span"], "concern", "long sentence"));
+    }
+    out
+}
+
 /// A saved explanation's judgment, as it was judged.
 async fn result(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
     let saved = match app.store.explanation(id).await {
@@ -229,6 +277,8 @@ async fn result(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
             judged => Serde(&saved.judgment),
             seconds => saved.seconds,
             limit => SECONDS,
+            spoken_delivery => Serde(crate::spoken::DeliveryShown::of(saved.delivery.as_ref(), SECONDS, "delivery")),
+            spoken_text => saved.delivery.as_ref().map(|_| Serde(crate::report::segments(&saved.text, &marks(&saved.judgment)))),
         },
     )
 }

@@ -13,6 +13,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 
+use crate::spoken::{RECORDINGS_PATH, RECORDING_LIMIT};
 use crate::App;
 
 /// The largest request body accepted: 1 MiB, the same limit as `debrief check`.
@@ -217,6 +218,17 @@ async fn host(State(hosts): State<Arc<Vec<String>>>, req: Request, next: Next) -
 }
 
 fn too_large(path: &str) -> Response {
+    if is_recording(path) {
+        return refuse(
+            path,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!(
+                "the recording is over {} MB; recordings up to {} minutes are accepted",
+                RECORDING_LIMIT / 1_000_000,
+                debrief_voice::MAX_SECONDS / 60
+            ),
+        );
+    }
     refuse(
         path,
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -227,16 +239,28 @@ fn too_large(path: &str) -> Response {
     )
 }
 
+/// Whether `path` takes a recording, and so [`RECORDING_LIMIT`] instead of [`BODY_LIMIT`]; its
+/// handler reads the body itself, up to that limit.
+fn is_recording(path: &str) -> bool {
+    path.starts_with(RECORDINGS_PATH)
+}
+
 /// Refuses a body declared over the limit before reading it; bodies without a length are cut
-/// off by [`DefaultBodyLimit`] as they are read.
+/// off by [`DefaultBodyLimit`] (or the recording handler) as they are read.
 async fn size(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let limit = if is_recording(path) {
+        RECORDING_LIMIT
+    } else {
+        BODY_LIMIT
+    };
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
-        return too_large(req.uri().path());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large(path);
     }
     next.run(req).await
 }

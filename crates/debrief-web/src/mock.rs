@@ -118,15 +118,35 @@ struct Part {
     seconds: i64,
     /// Seconds past the countdown, 0 when in time.
     over: i64,
+    /// A spoken answer's delivery: the timeline and its numbers.
+    delivery: Option<crate::spoken::DeliveryShown>,
+    /// A spoken answer's transcript with the findings' spans marked.
+    transcript: Option<Vec<crate::report::Segment>>,
 }
 
 fn part_of(a: &Attempt, limit: i64) -> Part {
+    let delivery = crate::spoken::DeliveryShown::of(
+        a.delivery.as_ref(),
+        debrief_voice::delivery::ANSWER_BUDGET_SECONDS as i64,
+        &format!("delivery-{}", a.id),
+    );
+    let transcript = delivery.as_ref().map(|_| {
+        let findings = a
+            .judgment
+            .get("findings")
+            .and_then(|f| f.as_array())
+            .cloned()
+            .unwrap_or_default();
+        crate::report::segments(&a.answer, &findings)
+    });
     Part {
         probe: a.probe.clone(),
         answer: a.answer.clone(),
         judgment: a.judgment.clone(),
         seconds: a.seconds,
         over: (a.seconds - limit).max(0),
+        delivery,
+        transcript,
     }
 }
 
@@ -203,6 +223,8 @@ async fn page(
                 draft_key => format!("mock-{}-{}", mock.id, mock.step),
                 answer => draft,
                 error => error,
+                record => crate::spoken::can_record(app),
+                no_model => crate::spoken::NO_MODEL,
                 ..basic
             },
         );
@@ -260,7 +282,7 @@ async fn page(
 }
 
 /// Judges the whole interview and keeps its verdict; a second call changes nothing.
-async fn close(app: &App, mock: &Mock, q: &Question) -> Result<(), Response> {
+pub(crate) async fn close(app: &App, mock: &Mock, q: &Question) -> Result<(), Response> {
     let attempts = app
         .store
         .attempts_with_ids(&mock.attempts)
