@@ -120,16 +120,18 @@ fn clock(seconds: f64) -> String {
 /// and label, never by colour alone; the same numbers are in the `<desc>` and in the page's text.
 pub fn delivery_timeline(d: &SavedDelivery, limit_seconds: f64, id: &str) -> String {
     let span = d.seconds.max(limit_seconds).max(1.0) * 1.05;
+    // Room on the left for the axis's name beside its numbers.
+    let left = LEFT + 12.0;
     let top_wpm = d
         .pace
         .iter()
         .map(|w| w.words_per_minute)
         .fold(200.0f64, f64::max);
     let top_wpm = (top_wpm / 50.0).ceil() * 50.0;
-    let plot_w = WIDTH - LEFT - RIGHT;
+    let plot_w = WIDTH - left - RIGHT;
     let plot_top = TOP + 16.0;
     let plot_h = HEIGHT - plot_top - BOTTOM;
-    let x = |t: f64| LEFT + plot_w * t.clamp(0.0, span) / span;
+    let x = |t: f64| left + plot_w * t.clamp(0.0, span) / span;
     let y = |wpm: f64| plot_top + plot_h * (1.0 - wpm.clamp(0.0, top_wpm) / top_wpm);
     let limit_label = if limit_seconds <= 120.0 {
         format!("{} limit", clock(limit_seconds))
@@ -161,33 +163,19 @@ pub fn delivery_timeline(d: &SavedDelivery, limit_seconds: f64, id: &str) -> Str
         let ty = y(tick);
         let _ = write!(
             svg,
-            "<line class=\"grid\" x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{ty:.1}\" y2=\"{ty:.1}\"/>\
+            "<line class=\"grid\" x1=\"{left}\" x2=\"{:.1}\" y1=\"{ty:.1}\" y2=\"{ty:.1}\"/>\
              <text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{tick:.0}</text>",
             WIDTH - RIGHT,
-            LEFT - 6.0,
+            left - 6.0,
             ty + 4.0
         );
     }
+    // Along the axis, out of the way of the pauses' labels above the plot.
     let _ = write!(
         svg,
-        "<text class=\"axis\" x=\"{LEFT}\" y=\"{:.1}\">words a minute</text>",
-        TOP + 4.0
+        "<text class=\"axis\" transform=\"translate(12 {:.1}) rotate(-90)\" text-anchor=\"middle\">words a minute</text>",
+        plot_top + plot_h / 2.0
     );
-    for p in &d.pauses {
-        let (x0, x1) = (x(p.start), x(p.end));
-        let _ = write!(
-            svg,
-            "<rect class=\"pause\" x=\"{x0:.1}\" y=\"{plot_top:.1}\" width=\"{:.1}\" height=\"{plot_h:.1}\" \
-             fill=\"url(#{id}-hatch)\"><title>pause at {}: {:.1} s</title></rect>\
-             <text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{:.1} s</text>",
-            (x1 - x0).max(1.5),
-            clock(p.start),
-            p.end - p.start,
-            (x0 + x1) / 2.0,
-            plot_top - 3.0,
-            p.end - p.start
-        );
-    }
     for w in &d.pace {
         let (x0, x1) = (x(w.start), x(w.end));
         let top = y(w.words_per_minute);
@@ -201,6 +189,22 @@ pub fn delivery_timeline(d: &SavedDelivery, limit_seconds: f64, id: &str) -> Str
             clock(w.start),
             clock(w.end),
             w.words_per_minute
+        );
+    }
+    // Over the bars: a pause inside a window shows through its hatching.
+    for p in &d.pauses {
+        let (x0, x1) = (x(p.start), x(p.end));
+        let _ = write!(
+            svg,
+            "<rect class=\"pause\" x=\"{x0:.1}\" y=\"{plot_top:.1}\" width=\"{:.1}\" height=\"{plot_h:.1}\" \
+             fill=\"url(#{id}-hatch)\"><title>pause at {}: {:.1} s</title></rect>\
+             <text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{:.1} s</text>",
+            (x1 - x0).max(1.5),
+            clock(p.start),
+            p.end - p.start,
+            (x0 + x1) / 2.0,
+            plot_top - 3.0,
+            p.end - p.start
         );
     }
     let base = y(0.0);
