@@ -243,6 +243,18 @@ impl Browser {
         self.call("POST", "/alert/accept", Some(json!({})));
     }
 
+    /// The serious and critical violations axe-core (its script `axe`) finds on the page.
+    fn serious_violations(&self, axe: &str) -> Value {
+        self.script(&format!("{axe}; return true;"));
+        self.script_async(
+            "const done = arguments[arguments.length - 1]; \
+             axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations \
+               .filter(v => v.impact === 'serious' || v.impact === 'critical') \
+               .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')))) \
+               .catch(e => done(['axe failed: ' + e]));",
+        )
+    }
+
     fn resize(&self, width: u32, height: u32) {
         self.call(
             "POST",
@@ -852,16 +864,8 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
         }
         assert!(reached_main, "{page}: Tab never reaches the page's content");
         let Some(axe) = &axe else { continue };
-        browser.script(&format!("{axe}; return true;"));
-        let found = browser.script_async(
-            "const done = arguments[arguments.length - 1]; \
-             axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations \
-               .filter(v => v.impact === 'serious' || v.impact === 'critical') \
-               .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')))) \
-               .catch(e => done(['axe failed: ' + e]));",
-        );
         assert_eq!(
-            found,
+            browser.serious_violations(axe),
             json!([]),
             "{page}: axe-core found serious violations"
         );
@@ -956,6 +960,14 @@ fn an_answer_spoken_into_the_microphone_is_transcribed_judged_and_shown_with_its
     // The record button, labelled, reached from the keyboard.
     let label = browser.script("return document.getElementById('record-start').textContent;");
     assert_eq!(label, json!("Start recording"));
+    let axe = axe_source();
+    if let Some(axe) = &axe {
+        assert_eq!(
+            browser.serious_violations(axe),
+            json!([]),
+            "the recorder: axe-core found serious violations"
+        );
+    }
     browser.script("document.getElementById('record-start').focus(); return true;");
     browser.keys("\u{E007}"); // Enter
     browser.wait_for(
@@ -1008,6 +1020,13 @@ fn an_answer_spoken_into_the_microphone_is_transcribed_judged_and_shown_with_its
     assert!(delivery.contains("words a minute"), "{delivery}");
     assert!(delivery.contains("budget"), "{delivery}");
     assert_eq!(saved_attempts(&db), 1);
+    if let Some(axe) = &axe {
+        assert_eq!(
+            browser.serious_violations(axe),
+            json!([]),
+            "the spoken debrief: axe-core found serious violations"
+        );
+    }
     browser.script("document.querySelector('.transcript').scrollIntoView(); return true;");
     browser.screenshot(&target_dir().join("e2e/spoken-debrief.png"));
     browser.script("document.querySelector('svg.timeline').scrollIntoView(); return true;");

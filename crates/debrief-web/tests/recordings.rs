@@ -386,15 +386,24 @@ async fn a_step_already_answered_and_an_unknown_job_are_refused_clearly() {
     nothing_saved(&f).await;
 }
 
-/// Polls a job until it ends; returns its last status.
+/// Polls a job until it ends; returns its last status. On the way, every state is one the page
+/// knows and the percentage never goes back.
 async fn finished(f: &Fixture, status: &str) -> serde_json::Value {
     let deadline = Instant::now() + Duration::from_secs(300);
+    let mut percent = 0;
     loop {
         let a = send(&f.router, get(status)).await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.body);
         let job = a.json();
         if job["state"] == "done" || job["state"] == "failed" {
             return job;
+        }
+        if job["state"] == "transcribing" {
+            let now = job["percent"].as_u64().unwrap();
+            assert!((percent..=100).contains(&now), "{percent} then {job}");
+            percent = now;
+        } else {
+            assert_eq!(job["state"], "queued", "{job}");
         }
         assert!(Instant::now() < deadline, "the job never ended: {job}");
         tokio::time::sleep(Duration::from_millis(100)).await;
