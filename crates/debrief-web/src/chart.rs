@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use debrief_store::{date, DayScores};
 
-use crate::spoken::SavedDelivery;
+use crate::delivery::{SavedDelivery, SpokenPoint};
 
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 220.0;
@@ -245,19 +245,6 @@ pub fn delivery_timeline(d: &SavedDelivery, limit_seconds: f64, id: &str) -> Str
     }
     svg.push_str("</svg>");
     svg
-}
-
-/// One spoken attempt in the delivery trend.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct SpokenPoint {
-    /// When it was saved, as a day.
-    pub day: String,
-    /// Words a minute over the answer.
-    pub words_per_minute: f64,
-    /// Pauses over a second.
-    pub long_pauses: usize,
-    /// Seconds to the first sentence that states the decision, if one does.
-    pub decision_seconds: Option<f64>,
 }
 
 /// The delivery trend over spoken attempts, oldest first: three small line charts stacked (words

@@ -13,11 +13,26 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 
-use crate::spoken::{RECORDINGS_PATH, RECORDING_LIMIT};
 use crate::App;
 
 /// The largest request body accepted: 1 MiB, the same limit as `debrief check`.
 pub const BODY_LIMIT: usize = 1 << 20;
+
+/// The largest recording the page may send: ten minutes ([`debrief_voice::MAX_SECONDS`]) of what
+/// its script encodes (16-bit mono PCM at 48 kHz at most) with a second to spare and the WAV
+/// header, and never more than the command line accepts ([`debrief_voice::MAX_FILE_BYTES`]).
+pub const RECORDING_LIMIT: usize = {
+    let wav = 44 + (debrief_voice::MAX_SECONDS as usize + 1) * 48_000 * 2;
+    let file = debrief_voice::MAX_FILE_BYTES as usize;
+    if wav < file {
+        wav
+    } else {
+        file
+    }
+};
+
+/// Where recordings are posted; the guards give these paths [`RECORDING_LIMIT`].
+pub const RECORDINGS_PATH: &str = "/api/recordings/";
 
 /// The header the pages' scripts send the CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";

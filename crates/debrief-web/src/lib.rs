@@ -15,6 +15,7 @@ mod api;
 mod assets;
 mod cards;
 mod chart;
+mod delivery;
 mod explain;
 mod guard;
 mod mock;
@@ -31,9 +32,9 @@ use axum::Router;
 use debrief_core::Analyzer;
 use debrief_store::Store;
 
-pub use guard::{allowed_hosts, BODY_LIMIT, CSRF_HEADER};
+pub use guard::{allowed_hosts, BODY_LIMIT, CSRF_HEADER, RECORDING_LIMIT};
 pub use report::{Report, ReportFormat};
-pub use spoken::{Voice, RECORDING_LIMIT};
+pub use spoken::Voice;
 
 /// Computes readiness (the `debrief status --format json` object) for the dashboard. The binary
 /// owns that logic; the web app only shows it.

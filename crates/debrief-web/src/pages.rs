@@ -235,7 +235,7 @@ async fn dashboard_page(app: &Arc<App>, status: StatusCode, error: Option<&str>)
         Err(e) => return store_failed(&app, e),
     };
     let delivery_points =
-        crate::spoken::trend_points(deliveries.iter().map(|(at, d)| (*at, Some(d))));
+        crate::delivery::trend_points(deliveries.iter().map(|(at, d)| (*at, Some(d))));
     let delivery_trend =
         chart::delivery_trend(&delivery_points, "delivery-trend").map(Value::from_safe_string);
     render_status(

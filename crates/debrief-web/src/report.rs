@@ -228,7 +228,7 @@ pub struct Report {
     /// Question and topic ids to the words the candidate was asked.
     asked: BTreeMap<String, String>,
     /// Each spoken answer's and explanation's delivery, oldest first.
-    delivery: Vec<chart::SpokenPoint>,
+    delivery: Vec<crate::delivery::SpokenPoint>,
 }
 
 impl Report {
@@ -287,7 +287,8 @@ impl Report {
             .chain(pack.topics.iter().map(|t| (t.id.clone(), t.title.clone())))
             .collect();
         let deliveries = store.deliveries().await?;
-        let delivery = crate::spoken::trend_points(deliveries.iter().map(|(at, d)| (*at, Some(d))));
+        let delivery =
+            crate::delivery::trend_points(deliveries.iter().map(|(at, d)| (*at, Some(d))));
         Ok(Report {
             delivery,
             generated: date::format_day(today),

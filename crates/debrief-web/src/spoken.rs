@@ -1,47 +1,29 @@
-//! Answering out loud in the browser. The page records the microphone and sends the recording,
-//! as 16-bit PCM WAV, to this server only: `POST /api/recordings/mock/{id}?step=N` for a mock
-//! interview's answer or follow-up, `POST /api/recordings/explain?topic=ID&form=UID` for the
-//! explain drill. The recording is decoded and checked at once (a bad one gets one message and
-//! nothing is saved); Whisper then runs off the request path on tokio's blocking pool, one model
-//! loaded once and shared, while the page polls `GET /api/recordings/{job}` for the percentage.
-//! The transcript is judged exactly as a typed answer and saved with its delivery in one
-//! transaction, and the job's status gives the result page's address.
+//! Answering out loud in the browser: what the mock interview's and the explain drill's recording
+//! routes share. The page records the microphone and sends the recording, as 16-bit PCM WAV, to
+//! this server only (`POST /api/recordings/mock/{id}?step=N`, `POST /api/recordings/explain`, in
+//! mock.rs and explain.rs). The recording is decoded and checked at once (a bad one gets one
+//! message and nothing is saved); Whisper then runs off the request path on tokio's blocking
+//! pool, one model loaded once and shared, while the page polls `GET /api/recordings/{job}` for
+//! the percentage. The route's own `save` judges the transcript exactly as a typed answer and
+//! saves it with its delivery, and the job's status gives the result page's address.
 
 use std::collections::VecDeque;
+use std::future::Future;
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
-use debrief_core::{explain, interview};
-use debrief_store::{
-    date, MockSaved, NewAttempt, NewExplanation, ATTEMPT_ANSWER, ATTEMPT_FOLLOW_UP,
-};
 use debrief_voice::{vad, Delivery, Recording, VoiceError, Whisper};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::guard::refuse;
+use crate::delivery::SavedDelivery;
+use crate::guard::{refuse, RECORDINGS_PATH, RECORDING_LIMIT};
 use crate::App;
-
-/// The largest recording the page may send: ten minutes ([`debrief_voice::MAX_SECONDS`]) of what
-/// its script encodes (16-bit mono PCM at 48 kHz at most) with a second to spare and the WAV
-/// header, and never more than the command line accepts ([`debrief_voice::MAX_FILE_BYTES`]).
-pub const RECORDING_LIMIT: usize = {
-    let wav = 44 + (debrief_voice::MAX_SECONDS as usize + 1) * 48_000 * 2;
-    let file = debrief_voice::MAX_FILE_BYTES as usize;
-    if wav < file {
-        wav
-    } else {
-        file
-    }
-};
-
-/// Where recordings are posted; the guards give these paths [`RECORDING_LIMIT`].
-pub const RECORDINGS_PATH: &str = "/api/recordings/";
 
 /// How many jobs' outcomes the server remembers for the pages polling them.
 const JOBS_KEPT: usize = 64;
@@ -125,24 +107,22 @@ impl Jobs {
 }
 
 pub fn routes() -> Router<Arc<App>> {
-    Router::new()
-        .route("/api/recordings/mock/{id}", post(mock_recording))
-        .route("/api/recordings/explain", post(explain_recording))
-        .route("/api/recordings/{job}", get(job_status))
+    Router::new().route("/api/recordings/{job}", get(job_status))
 }
 
-fn refused(status: StatusCode, message: &str) -> Response {
+/// A refusal in the recording routes' JSON.
+pub(crate) fn refused(status: StatusCode, message: &str) -> Response {
     refuse(RECORDINGS_PATH, status, message)
 }
 
 /// Without a model, the refusal with the one line that says how to get one.
-fn no_model(app: &App) -> Option<Response> {
+pub(crate) fn no_model(app: &App) -> Option<Response> {
     (!can_record(app)).then(|| refused(StatusCode::SERVICE_UNAVAILABLE, NO_MODEL))
 }
 
 /// Reads the body (at most [`RECORDING_LIMIT`]), decodes it and finds the speech, off the async
 /// threads; every bad recording is refused here, before a job exists.
-async fn read(body: Body) -> Result<(Recording, vad::Activity), Response> {
+pub(crate) async fn read(body: Body) -> Result<(Recording, vad::Activity), Response> {
     let too_large = || {
         refused(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -178,21 +158,34 @@ async fn read(body: Body) -> Result<(Recording, vad::Activity), Response> {
     })
 }
 
-/// What a finished transcription is judged and saved as.
-enum Target {
-    /// A mock interview's step.
-    Mock { id: i64, step: i64 },
-    /// The explain drill's topic, under the page's form id (the same form saves once).
-    Explain { topic: String, form: String },
+/// A transcribed recording, ready to judge: the text (as the command line's --audio judges it,
+/// ending with a newline), the speaking time in whole seconds, and the delivery as JSON.
+pub(crate) struct Spoken {
+    pub text: String,
+    pub seconds: i64,
+    pub delivery: serde_json::Value,
 }
 
-/// Starts the job: a new id, queued; the work runs on its own task.
-fn start(app: Arc<App>, recording: Recording, activity: vad::Activity, target: Target) -> Response {
+/// Starts the job: a new id, queued; transcription runs on its own task, then `save` judges and
+/// saves the transcript and returns the result page's address, or why nothing was saved.
+pub(crate) fn start<F, Fut>(
+    app: Arc<App>,
+    recording: Recording,
+    activity: vad::Activity,
+    save: F,
+) -> Response
+where
+    F: FnOnce(Arc<App>, Spoken) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<String, String>> + Send + 'static,
+{
     let id = debrief_store::new_uid();
     app.jobs.set(&id, Job::Queued);
     let job = id.clone();
     tokio::spawn(async move {
-        let outcome = run(&app, &job, recording, activity, target).await;
+        let outcome = match transcribe(&app, &job, recording, activity).await {
+            Ok(spoken) => save(app.clone(), spoken).await,
+            Err(e) => Err(e),
+        };
         let state = match outcome {
             Ok(location) => Job::Done { location },
             Err(error) => Job::Failed { error },
@@ -206,17 +199,16 @@ fn start(app: Arc<App>, recording: Recording, activity: vad::Activity, target: T
         .into_response()
 }
 
-/// Transcribes on the blocking pool, then judges and saves; returns the result page's address.
-async fn run(
+/// Transcribes on the blocking pool with the one shared model, loading it the first time.
+async fn transcribe(
     app: &Arc<App>,
     job: &str,
     recording: Recording,
     activity: vad::Activity,
-    target: Target,
-) -> Result<String, String> {
+) -> Result<Spoken, String> {
     let worker = app.clone();
     let id = job.to_string();
-    let spoken = tokio::task::spawn_blocking(move || {
+    let (transcript, delivery) = tokio::task::spawn_blocking(move || {
         let voice = worker.voice.as_ref().ok_or_else(|| NO_MODEL.to_string())?;
         let mut model = voice.model.lock().unwrap_or_else(PoisonError::into_inner);
         if model.is_none() {
@@ -234,192 +226,11 @@ async fn run(
     })
     .await
     .map_err(|_| "the transcription stopped unexpectedly; nothing was saved".to_string())??;
-    let (transcript, delivery) = spoken;
-    // The same text the command line's --audio judges: the transcript, ending with a newline.
-    let text = format!("{}\n", transcript.text);
-    let seconds = delivery.speaking_seconds.round() as i64;
-    let delivery = serde_json::to_value(&delivery).expect("delivery serialises");
-    match target {
-        Target::Mock { id, step } => save_mock(app, id, step, &text, seconds, &delivery).await,
-        Target::Explain { topic, form } => {
-            save_explanation(app, &topic, &form, &text, seconds, &delivery).await
-        }
-    }
-}
-
-async fn save_mock(
-    app: &App,
-    id: i64,
-    step: i64,
-    text: &str,
-    seconds: i64,
-    delivery: &serde_json::Value,
-) -> Result<String, String> {
-    let here = format!("/mock/{id}");
-    let mock = app
-        .store
-        .mock(id)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("the mock interview is gone; nothing was saved")?;
-    let q = app
-        .analyzer
-        .pack()
-        .question(&mock.question)
-        .ok_or("this interview's question is not in the pack any more")?;
-    // Answered meanwhile (typed, or another recording): the page shows where it is.
-    let Some(asking) = mock.asking() else {
-        return Ok(here);
-    };
-    if mock.step != step {
-        return Ok(here);
-    }
-    let judgment = match asking {
-        None => app.analyzer.check_markdown(text, Some(&q.id)),
-        Some(_) => app.analyzer.check_follow_up(text, Some(&q.id)),
-    }
-    .map_err(|e| format!("the transcript could not be judged: {e}"))?;
-    let probes: Vec<String> = if asking.is_none() {
-        interview::follow_ups(&judgment, q)
-            .into_iter()
-            .map(|p| p.question.to_string())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let attempt = NewAttempt {
-        kind: if asking.is_none() {
-            ATTEMPT_ANSWER
-        } else {
-            ATTEMPT_FOLLOW_UP
-        },
-        question: Some(&q.id),
-        probe: asking,
-        answer: text,
-        judgment: &judgment,
-        seconds,
-    };
-    let saved = app
-        .store
-        .save_spoken_mock_answer(id, step, &attempt, &probes, delivery)
-        .await
-        .map_err(|e| e.to_string())?;
-    if let MockSaved::Saved(_) = saved {
-        // The last answer closes the interview with its one verdict.
-        if let Some(m) = app.store.mock(id).await.map_err(|e| e.to_string())? {
-            if m.asking().is_none() {
-                crate::mock::close(app, &m, q)
-                    .await
-                    .map_err(|_| "the interview's verdict could not be saved".to_string())?;
-            }
-        }
-    }
-    Ok(here)
-}
-
-async fn save_explanation(
-    app: &App,
-    topic: &str,
-    form: &str,
-    text: &str,
-    seconds: i64,
-    delivery: &serde_json::Value,
-) -> Result<String, String> {
-    let topic = app
-        .analyzer
-        .pack()
-        .topic(topic)
-        .ok_or("no such explain topic in this pack")?;
-    let judged = explain::judge_with_model(topic, app.explain_model.as_ref(), text)
-        .map_err(|e| format!("the transcript could not be judged: {e}"))?;
-    let json = serde_json::to_value(&judged).expect("a judgment serialises");
-    let (id, _) = app
-        .store
-        .add_spoken_explanation_once(
-            form,
-            &NewExplanation {
-                topic: &topic.id,
-                text,
-                judgment: &json,
-                score: i64::from(judged.score),
-                passed: judged.passed,
-                seconds,
-            },
-            delivery,
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(format!("/explain/{id}"))
-}
-
-#[derive(Deserialize)]
-struct StepQuery {
-    step: i64,
-}
-
-async fn mock_recording(
-    State(app): State<Arc<App>>,
-    Path(id): Path<i64>,
-    Query(q): Query<StepQuery>,
-    body: Body,
-) -> Response {
-    if let Some(r) = no_model(&app) {
-        return r;
-    }
-    let mock = match app.store.mock(id).await {
-        Ok(Some(m)) => m,
-        Ok(None) => {
-            return refused(
-                StatusCode::NOT_FOUND,
-                "no such mock interview: start one from the mock interview page",
-            )
-        }
-        Err(e) => return refused(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-    };
-    if mock.asking().is_none() || mock.step != q.step || mock.step_started.is_none() {
-        return refused(
-            StatusCode::CONFLICT,
-            "this step of the interview is already answered: reload the page",
-        );
-    }
-    let (recording, activity) = match read(body).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    start(app, recording, activity, Target::Mock { id, step: q.step })
-}
-
-#[derive(Deserialize)]
-struct ExplainQuery {
-    topic: String,
-    form: String,
-}
-
-async fn explain_recording(
-    State(app): State<Arc<App>>,
-    Query(q): Query<ExplainQuery>,
-    body: Body,
-) -> Response {
-    if let Some(r) = no_model(&app) {
-        return r;
-    }
-    if app.analyzer.pack().topic(&q.topic).is_none() {
-        return refused(StatusCode::NOT_FOUND, "no such explain topic in this pack");
-    }
-    let form = crate::explain::form_id(&q.form);
-    let (recording, activity) = match read(body).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    start(
-        app,
-        recording,
-        activity,
-        Target::Explain {
-            topic: q.topic,
-            form,
-        },
-    )
+    Ok(Spoken {
+        text: format!("{}\n", transcript.text),
+        seconds: delivery.speaking_seconds.round() as i64,
+        delivery: serde_json::to_value(&delivery).expect("delivery serialises"),
+    })
 }
 
 async fn job_status(State(app): State<Arc<App>>, Path(job): Path<String>) -> Response {
@@ -429,59 +240,6 @@ async fn job_status(State(app): State<Arc<App>>, Path(job): Path<String>) -> Res
             StatusCode::NOT_FOUND,
             "no such recording job: the server restarted or forgot it; record again",
         ),
-    }
-}
-
-/// The delivery of a spoken answer as the pages read it back from the store (the JSON that
-/// debrief-voice's `Delivery` wrote); fields it does not need are left out.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct SavedDelivery {
-    /// The recording's length, seconds.
-    pub seconds: f64,
-    /// From the first to the last voiced moment, seconds.
-    pub speaking_seconds: f64,
-    /// Words a minute over the answer.
-    pub words_per_minute: f64,
-    /// Words a minute in each 15-second window.
-    #[serde(default)]
-    pub pace: Vec<SavedWindow>,
-    /// Quiet stretches over a second.
-    #[serde(default)]
-    pub pauses: Vec<SavedPause>,
-    /// When the decision was first stated.
-    #[serde(default)]
-    pub decision: Option<SavedDecision>,
-    /// The fillers counted.
-    #[serde(default)]
-    pub fillers: Vec<serde_json::Value>,
-}
-
-/// One pace window.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct SavedWindow {
-    pub start: f64,
-    pub end: f64,
-    pub words_per_minute: f64,
-}
-
-/// One long pause.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct SavedPause {
-    pub start: f64,
-    pub end: f64,
-}
-
-/// The first sentence stating the decision.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct SavedDecision {
-    pub seconds: f64,
-    pub sentence: String,
-}
-
-impl SavedDelivery {
-    /// Reads a saved delivery; `None` for a typed answer or JSON of another shape.
-    pub fn of(value: Option<&serde_json::Value>) -> Option<SavedDelivery> {
-        serde_json::from_value(value?.clone()).ok()
     }
 }
 
@@ -552,27 +310,4 @@ impl DeliveryShown {
             fillers: d.fillers.len(),
         })
     }
-}
-
-/// The delivery trend's points from saved deliveries (with when each was saved), oldest first.
-pub(crate) fn trend_points<'a>(
-    saved: impl IntoIterator<Item = (i64, Option<&'a serde_json::Value>)>,
-) -> Vec<crate::chart::SpokenPoint> {
-    let mut points: Vec<(i64, crate::chart::SpokenPoint)> = saved
-        .into_iter()
-        .filter_map(|(created, value)| {
-            let d = SavedDelivery::of(value)?;
-            Some((
-                created,
-                crate::chart::SpokenPoint {
-                    day: date::format_day(date::day_of(created)),
-                    words_per_minute: d.words_per_minute,
-                    long_pauses: d.pauses.len(),
-                    decision_seconds: d.decision.map(|dec| dec.seconds),
-                },
-            ))
-        })
-        .collect();
-    points.sort_by_key(|(created, _)| *created);
-    points.into_iter().map(|(_, p)| p).collect()
 }
