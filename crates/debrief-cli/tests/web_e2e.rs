@@ -1,8 +1,11 @@
 //! End to end in a real browser: the real `debrief` binary serves a real database, and headless
 //! Chromium (driven over WebDriver by chromedriver) types a story, sees the highlights and the
 //! verdict appear, saves it, reviews a flashcard from the keyboard, finishes a mock interview
-//! with its follow-ups, and photographs the dashboard to `target/e2e/dashboard.png`.
-//! Skipped, with the reason, when Chromium or chromedriver is not installed.
+//! with its follow-ups, and photographs the dashboard to `target/e2e/dashboard.png`; then answers
+//! a mock interview out loud through Chromium's fake microphone (a WAV espeak-ng speaks at test
+//! time), transcribed by the real model (`DEBRIEF_TEST_WHISPER_DIR`), and sees the judged
+//! transcript and its delivery. Skipped, with the reason, when Chromium, chromedriver, espeak-ng
+//! or the model is not there.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -484,9 +484,16 @@ async fn a_spoken_explanation_is_transcribed_judged_and_saved_with_its_delivery(
     .await;
     assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.body);
     let status = a.json()["status"].as_str().unwrap().to_string();
-    // Other requests are answered while the model works.
-    let health = send(&f.router, get("/api/health")).await;
-    assert_eq!(health.status, StatusCode::OK);
+    // Other requests are answered while the model loads and works.
+    loop {
+        let job = send(&f.router, get(&status)).await.json();
+        let page = send(&f.router, get("/explain?topic=dns-resolution")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        if job["state"] != "queued" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let job = finished(&f, &status).await;
     assert_eq!(job["state"], "done", "{job}");
     let location = job["location"].as_str().unwrap();
