@@ -1034,4 +1034,18 @@ fn an_answer_spoken_into_the_microphone_is_transcribed_judged_and_shown_with_its
     browser.screenshot(&target_dir().join("e2e/spoken-debrief.png"));
     browser.script("document.querySelector('svg.timeline').scrollIntoView(); return true;");
     browser.screenshot(&target_dir().join("e2e/spoken-delivery.png"));
+    // The dashboard's delivery trend has the answer.
+    browser.go(&format!("{base}/"));
+    let trend = browser.script(
+        "const h = document.getElementById('delivery-h'); h.scrollIntoView(); \
+         return h.parentElement.textContent;",
+    );
+    assert!(
+        trend
+            .as_str()
+            .unwrap()
+            .contains("Delivery over 1 spoken attempt"),
+        "{trend}"
+    );
+    browser.screenshot(&target_dir().join("e2e/spoken-dashboard.png"));
 }

@@ -261,7 +261,7 @@ pub fn delivery_trend(points: &[SpokenPoint], id: &str) -> Option<String> {
     ];
     let row_h = 70.0;
     let height = TOP + rows.len() as f64 * row_h + BOTTOM;
-    let plot_w = WIDTH - LEFT - RIGHT - 110.0;
+    let plot_w = WIDTH - LEFT - RIGHT - 140.0;
     let x = |i: usize| {
         LEFT + 110.0
             + if points.len() == 1 {
@@ -315,6 +315,15 @@ pub fn delivery_trend(points: &[SpokenPoint], id: &str) -> Option<String> {
                 line.join(" ")
             );
         }
+        // The newest value written at the right, so the row reads without hovering.
+        if let Some(Some(v)) = values.last() {
+            let _ = write!(
+                svg,
+                "<text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\">{v:.0}</text>",
+                x(points.len() - 1) + 8.0,
+                y(*v) + 4.0
+            );
+        }
         for (i, v) in values.iter().enumerate() {
             if let Some(v) = v {
                 let _ = write!(
@@ -327,7 +336,12 @@ pub fn delivery_trend(points: &[SpokenPoint], id: &str) -> Option<String> {
             }
         }
     }
-    for (i, anchor) in [(0, "start"), (points.len() - 1, "end")] {
+    let ends: &[(usize, &str)] = if points.len() == 1 {
+        &[(0, "middle")]
+    } else {
+        &[(0, "start"), (points.len() - 1, "end")]
+    };
+    for &(i, anchor) in ends {
         let _ = write!(
             svg,
             "<text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>",
