@@ -323,4 +323,19 @@ fn a_spoken_explanation_is_judged_as_typed_and_saved_with_its_delivery() {
     assert_eq!(saved["topic"], "dns-resolution");
     assert_eq!(saved["delivery"], e["delivery"]);
     assert_eq!(saved["score"], e["score"]);
+
+    // The report's delivery trend has it, as a table in Markdown and a chart in HTML.
+    let md = dir.join("report.md");
+    ok(dir, &["report", "-o", md.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&md).unwrap();
+    let wpm = e["delivery"]["words_per_minute"].as_f64().unwrap().round() as i64;
+    let trend = text
+        .split("## Delivery trend")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no delivery trend in {text}"));
+    assert!(trend.contains(&format!(" | {wpm} | ")), "{trend}");
+    let html = dir.join("report.html");
+    ok(dir, &["report", "-o", html.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert!(text.contains("Delivery over 1 spoken attempt"), "{text}");
 }

@@ -1,8 +1,11 @@
 //! End to end in a real browser: the real `debrief` binary serves a real database, and headless
 //! Chromium (driven over WebDriver by chromedriver) types a story, sees the highlights and the
 //! verdict appear, saves it, reviews a flashcard from the keyboard, finishes a mock interview
-//! with its follow-ups, and photographs the dashboard to `target/e2e/dashboard.png`.
-//! Skipped, with the reason, when Chromium or chromedriver is not installed.
+//! with its follow-ups, and photographs the dashboard to `target/e2e/dashboard.png`; then answers
+//! a mock interview out loud through Chromium's fake microphone (a WAV espeak-ng speaks at test
+//! time), transcribed by the real model (`DEBRIEF_TEST_WHISPER_DIR`), and sees the judged
+//! transcript and its delivery. Skipped, with the reason, when Chromium, chromedriver, espeak-ng
+//! or the model is not there.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -243,6 +246,18 @@ impl Browser {
         self.call("POST", "/alert/accept", Some(json!({})));
     }
 
+    /// The serious and critical violations axe-core (its script `axe`) finds on the page.
+    fn serious_violations(&self, axe: &str) -> Value {
+        self.script(&format!("{axe}; return true;"));
+        self.script_async(
+            "const done = arguments[arguments.length - 1]; \
+             axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations \
+               .filter(v => v.impact === 'serious' || v.impact === 'critical') \
+               .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')))) \
+               .catch(e => done(['axe failed: ' + e]));",
+        )
+    }
+
     fn resize(&self, width: u32, height: u32) {
         self.call(
             "POST",
@@ -316,42 +331,12 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"))
 }
 
-#[test]
-fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard() {
-    let (chromium, driver) = match browser() {
-        Ok(found) => found,
-        Err(why) => {
-            eprintln!("skipped: {why}");
-            return;
-        }
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("db.sqlite");
-
-    // A story already in the bank and an interview date, so the dashboard has something to show.
-    let seed = dir.path().join("seed.md");
-    std::fs::write(
-        &seed,
-        format!("---\ntitle: Paused the DNS migration\ntags: [dns]\nquestions: []\n---\n{STORY}\n"),
-    )
-    .unwrap();
-    let added = debrief(&db)
-        .args(["story", "add"])
-        .arg(&seed)
-        .output()
-        .unwrap();
-    assert!(added.status.success(), "{:?}", added);
-    let interview = debrief_store::date::format_day(
-        debrief_store::date::day_of(debrief_store::date::now()) + 12,
-    );
-    let set = debrief(&db)
-        .args(["config", "set", "interview-date", &interview])
-        .output()
-        .unwrap();
-    assert!(set.status.success(), "{:?}", set);
-
-    let mut server = debrief(&db)
+/// Starts `debrief serve` on a free port over `db` with `extra` arguments; returns the running
+/// server and its address.
+fn serve(db: &Path, extra: &[&str]) -> (Running, String) {
+    let mut server = debrief(db)
         .args(["serve", "--port", "0"])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -360,17 +345,23 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
     BufReader::new(server.stdout.take().unwrap())
         .read_line(&mut first_line)
         .unwrap();
-    let _server = Running(server);
+    let server = Running(server);
     let base = first_line
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
         .unwrap_or_else(|| panic!("no URL in {first_line:?}"))
         .trim_end_matches('/')
         .to_string();
+    (server, base)
+}
 
+/// Starts chromedriver and a headless Chromium session with its profile under `dir` and `extra`
+/// command-line flags.
+fn open_browser(dir: &Path, extra: &[String]) -> (Running, Browser) {
+    let (chromium, driver) = browser().expect("checked by the caller");
     let port = free_port();
-    let profile = dir.path().join("chromium-profile");
-    let _driver = Running(
+    let profile = dir.join("chromium-profile");
+    let driver = Running(
         Command::new(&driver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -398,6 +389,7 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
     .iter()
     .map(|a| a.to_string())
     .chain([format!("--user-data-dir={}", profile.display())])
+    .chain(extra.iter().cloned())
     .collect::<Vec<_>>();
     let created = http(
         port,
@@ -418,6 +410,42 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
         .unwrap_or_else(|| panic!("no session: {created}"))
         .to_string();
     let browser = Browser { port, session };
+    (driver, browser)
+}
+
+#[test]
+fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard() {
+    if let Err(why) = browser() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+
+    // A story already in the bank and an interview date, so the dashboard has something to show.
+    let seed = dir.path().join("seed.md");
+    std::fs::write(
+        &seed,
+        format!("---\ntitle: Paused the DNS migration\ntags: [dns]\nquestions: []\n---\n{STORY}\n"),
+    )
+    .unwrap();
+    let added = debrief(&db)
+        .args(["story", "add"])
+        .arg(&seed)
+        .output()
+        .unwrap();
+    assert!(added.status.success(), "{:?}", added);
+    let interview = debrief_store::date::format_day(
+        debrief_store::date::day_of(debrief_store::date::now()) + 12,
+    );
+    let set = debrief(&db)
+        .args(["config", "set", "interview-date", &interview])
+        .output()
+        .unwrap();
+    assert!(set.status.success(), "{:?}", set);
+
+    let (_server, base) = serve(&db, &[]);
+    let (_driver, browser) = open_browser(dir.path(), &[]);
 
     // Write a story: the highlights and the verdict appear as it is typed.
     browser.go(&format!("{base}/stories/new"));
@@ -839,16 +867,8 @@ fn a_story_typed_in_the_browser_is_judged_live_saved_and_shown_on_the_dashboard(
         }
         assert!(reached_main, "{page}: Tab never reaches the page's content");
         let Some(axe) = &axe else { continue };
-        browser.script(&format!("{axe}; return true;"));
-        let found = browser.script_async(
-            "const done = arguments[arguments.length - 1]; \
-             axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations \
-               .filter(v => v.impact === 'serious' || v.impact === 'critical') \
-               .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')))) \
-               .catch(e => done(['axe failed: ' + e]));",
-        );
         assert_eq!(
-            found,
+            browser.serious_violations(axe),
             json!([]),
             "{page}: axe-core found serious violations"
         );
@@ -871,4 +891,161 @@ fn axe_source() -> Option<String> {
             None
         }
     }
+}
+
+/// The answer the fake microphone speaks.
+const SPOKEN: &str = "I decided to halt the launch until the security review passed. \
+We found two critical bugs, fixed them, and cut the error rate by forty percent before we shipped.";
+
+/// `text` spoken by espeak-ng into a WAV for Chromium's fake microphone (16-bit mono 48 kHz
+/// through sox when it is there), with a second and a half of silence after it; or why not.
+fn fake_microphone(dir: &Path, text: &str) -> Result<PathBuf, String> {
+    let spoken = dir.join("spoken.wav");
+    let made = Command::new("espeak-ng")
+        .args(["-w", spoken.to_str().unwrap(), text])
+        .output()
+        .map_err(|_| "espeak-ng is not installed (apt-get install espeak-ng)".to_string())?;
+    assert!(made.status.success(), "{made:?}");
+    let mic = dir.join("microphone.wav");
+    let converted = Command::new("sox")
+        .arg(&spoken)
+        .args(["-r", "48000", "-b", "16", "-c", "1"])
+        .arg(&mic)
+        .args(["pad", "0", "1.5"])
+        .output();
+    match converted {
+        Ok(out) if out.status.success() => Ok(mic),
+        // Without sox, espeak-ng's own 22 kHz WAV: Chromium resamples it.
+        _ => Ok(spoken),
+    }
+}
+
+#[test]
+fn an_answer_spoken_into_the_microphone_is_transcribed_judged_and_shown_with_its_delivery() {
+    if let Err(why) = browser() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let Some(model) = std::env::var_os("DEBRIEF_TEST_WHISPER_DIR") else {
+        eprintln!(
+            "skipped: DEBRIEF_TEST_WHISPER_DIR is not set (.ci/run installs the model and sets it)"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mic = match fake_microphone(dir.path(), SPOKEN) {
+        Ok(mic) => mic,
+        Err(why) => {
+            eprintln!("skipped: {why}");
+            return;
+        }
+    };
+    // How long the fake microphone's file plays: it loops, so the recording is stopped after one
+    // pass (a wait, not an assertion).
+    let wav = std::fs::read(&mic).unwrap();
+    let rate = u32::from_le_bytes(wav[24..28].try_into().unwrap());
+    let clip_seconds = (wav.len() - 44) as f64 / (rate as f64 * 2.0);
+
+    let db = dir.path().join("db.sqlite");
+    let (_server, base) = serve(&db, &["--model", model.to_str().unwrap()]);
+    let (_driver, browser) = open_browser(
+        dir.path(),
+        &[
+            "--use-fake-device-for-media-stream".to_string(),
+            "--use-fake-ui-for-media-stream".to_string(),
+            format!("--use-file-for-fake-audio-capture={}", mic.display()),
+            "--autoplay-policy=no-user-gesture-required".to_string(),
+        ],
+    );
+
+    browser.go(&format!("{base}/mock?question=halted-launch"));
+    browser.submit("form[action='/mock'] button[type=submit]");
+    // The record button, labelled, reached from the keyboard.
+    let label = browser.script("return document.getElementById('record-start').textContent;");
+    assert_eq!(label, json!("Start recording"));
+    let axe = axe_source();
+    if let Some(axe) = &axe {
+        assert_eq!(
+            browser.serious_violations(axe),
+            json!([]),
+            "the recorder: axe-core found serious violations"
+        );
+    }
+    browser.script("document.getElementById('record-start').focus(); return true;");
+    browser.keys("\u{E007}"); // Enter
+    browser.wait_for(
+        "the recording to start",
+        "return !document.getElementById('record-stop').disabled;",
+        30,
+    );
+    std::thread::sleep(Duration::from_secs_f64(clip_seconds + 0.5));
+    let level = browser.script("return document.getElementById('record-level-text').textContent;");
+    assert!(
+        level.as_str().unwrap().contains("dB"),
+        "the level meter shows no level: {level}"
+    );
+    browser.script("window.__leaving = true; return true;");
+    browser.click("#record-stop");
+    // Transcribed on the server, judged, saved, and the debrief page opened.
+    let shown = browser.wait_for(
+        "the judged transcript",
+        "if (window.__leaving) { const e = document.getElementById('record-error'); \
+           return e && !e.hidden ? 'error: ' + e.textContent : null; } \
+         const t = document.querySelector('.transcript'); return t ? t.textContent : null;",
+        600,
+    );
+    let transcript = shown.as_str().unwrap().to_lowercase();
+    assert!(!transcript.starts_with("error: "), "{transcript}");
+    assert!(
+        transcript.contains("launch") && transcript.contains("security"),
+        "{transcript}"
+    );
+    // The findings' spans are marked on the transcript, each a piece of it.
+    let marks = browser.script(
+        "return Array.from(document.querySelectorAll('.transcript mark')).map(m => m.textContent);",
+    );
+    let marks: Vec<String> = marks
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m.as_str().map(str::to_lowercase))
+        .collect();
+    assert!(!marks.is_empty(), "no finding is marked on {transcript}");
+    assert!(marks.iter().all(|m| transcript.contains(m.as_str())));
+    // The delivery: the timeline and its numbers as text.
+    let delivery = browser.script(
+        "const svg = document.querySelector('svg.timeline'); \
+         const n = document.querySelector('.delivery-numbers'); \
+         return svg && n ? svg.getAttribute('role') + ' | ' + n.textContent : null;",
+    );
+    let delivery = delivery.as_str().expect("the delivery is shown");
+    assert!(delivery.starts_with("img | "), "{delivery}");
+    assert!(delivery.contains("words a minute"), "{delivery}");
+    assert!(delivery.contains("budget"), "{delivery}");
+    assert_eq!(saved_attempts(&db), 1);
+    if let Some(axe) = &axe {
+        assert_eq!(
+            browser.serious_violations(axe),
+            json!([]),
+            "the spoken debrief: axe-core found serious violations"
+        );
+    }
+    browser.script("document.querySelector('.transcript').scrollIntoView(); return true;");
+    browser.screenshot(&target_dir().join("e2e/spoken-debrief.png"));
+    browser.script("document.querySelector('svg.timeline').scrollIntoView(); return true;");
+    browser.screenshot(&target_dir().join("e2e/spoken-delivery.png"));
+    // The dashboard's delivery trend has the answer.
+    browser.go(&format!("{base}/"));
+    let trend = browser.script(
+        "const h = document.getElementById('delivery-h'); h.scrollIntoView(); \
+         return h.parentElement.textContent;",
+    );
+    assert!(
+        trend
+            .as_str()
+            .unwrap()
+            .contains("Delivery over 1 spoken attempt"),
+        "{trend}"
+    );
+    browser.screenshot(&target_dir().join("e2e/spoken-dashboard.png"));
 }

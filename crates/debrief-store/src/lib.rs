@@ -773,6 +773,32 @@ impl Store {
         })
     }
 
+    /// The delivery of every spoken answer and explanation (debrief-voice's `Delivery` as JSON)
+    /// with when it was saved (Unix seconds), oldest first: the delivery trend.
+    pub async fn deliveries(&self) -> Result<Vec<(i64, serde_json::Value)>> {
+        with_pool!(self, |pool| {
+            let rows = sqlx::query(
+                "SELECT created, delivery FROM attempts WHERE delivery IS NOT NULL \
+                 UNION ALL SELECT created, delivery FROM explanations WHERE delivery IS NOT NULL \
+                 ORDER BY created",
+            )
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .filter_map(|r| {
+                    let created = match r.try_get::<i64, _>("created") {
+                        Ok(c) => c,
+                        Err(e) => return Some(Err(e)),
+                    };
+                    match sql::optional_json_of(r, "delivery") {
+                        Ok(d) => d.map(|d| Ok((created, d))),
+                        Err(e) => Some(Err(e)),
+                    }
+                })
+                .collect()
+        })
+    }
+
     // ----- settings ------------------------------------------------------------------------
 
     /// Sets a setting.

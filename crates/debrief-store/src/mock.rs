@@ -171,6 +171,31 @@ impl Store {
         attempt: &NewAttempt<'_>,
         probes: &[String],
     ) -> Result<MockSaved> {
+        self.save_step(id, step, attempt, probes, None).await
+    }
+
+    /// [`Store::save_mock_answer`] for a spoken answer: the attempt is saved with its delivery
+    /// (debrief-voice's `Delivery` as JSON) in the same transaction.
+    pub async fn save_spoken_mock_answer(
+        &self,
+        id: i64,
+        step: i64,
+        attempt: &NewAttempt<'_>,
+        probes: &[String],
+        delivery: &serde_json::Value,
+    ) -> Result<MockSaved> {
+        self.save_step(id, step, attempt, probes, Some(delivery))
+            .await
+    }
+
+    async fn save_step(
+        &self,
+        id: i64,
+        step: i64,
+        attempt: &NewAttempt<'_>,
+        probes: &[String],
+        delivery: Option<&serde_json::Value>,
+    ) -> Result<MockSaved> {
         with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let moved = sqlx::query(
@@ -187,7 +212,7 @@ impl Store {
                 tx.rollback().await?;
                 return Ok(MockSaved::Stale);
             }
-            let attempt_id = insert_attempt!(tx, attempt);
+            let attempt_id = insert_attempt!(tx, attempt, delivery);
             let attempts: String = sqlx::query_scalar("SELECT attempts FROM mocks WHERE id = $1")
                 .bind(id)
                 .fetch_one(&mut *tx)

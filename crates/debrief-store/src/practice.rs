@@ -457,6 +457,16 @@ impl Store {
         self.insert_explanation(uid, e, None).await
     }
 
+    /// [`Store::add_explanation_once`] for a spoken explanation, saved with its delivery.
+    pub async fn add_spoken_explanation_once(
+        &self,
+        uid: &str,
+        e: &NewExplanation<'_>,
+        delivery: &Value,
+    ) -> Result<(i64, bool)> {
+        self.insert_explanation(uid, e, Some(delivery)).await
+    }
+
     async fn insert_explanation(
         &self,
         uid: &str,

@@ -542,6 +542,74 @@ async fn a_spoken_answers_delivery_is_kept_and_travels_with_export() {
     .await;
 }
 
+#[tokio::test(flavor = "current_thread")]
+async fn a_spoken_mock_step_and_explanation_keep_their_delivery_once_and_feed_the_trend() {
+    on_each_backend(|store| async move {
+        use debrief_store::{MockSaved, NewExplanation};
+        let strong = judge(STRONG);
+        let first = serde_json::json!({ "words_per_minute": 120.0, "pauses": [] });
+        let second = serde_json::json!({ "words_per_minute": 150.0, "pauses": [] });
+        let mock = store.start_mock("halted-launch", 180).await.unwrap();
+        let attempt = NewAttempt {
+            kind: ATTEMPT_ANSWER,
+            question: Some("halted-launch"),
+            probe: None,
+            answer: STRONG,
+            judgment: &strong,
+            seconds: 70,
+        };
+        let saved = store
+            .save_spoken_mock_answer(mock, 0, &attempt, &[], &first)
+            .await
+            .unwrap();
+        let MockSaved::Saved(id) = saved else {
+            panic!("the running step was not saved: {saved:?}")
+        };
+        // The same step sent again saves nothing.
+        let again = store
+            .save_spoken_mock_answer(mock, 0, &attempt, &[], &first)
+            .await
+            .unwrap();
+        assert_eq!(again, MockSaved::Stale);
+        let attempts = store.attempts().await.unwrap();
+        assert_eq!(attempts.len(), 1);
+        assert_eq!(attempts[0].id, id);
+        assert_eq!(attempts[0].delivery.as_ref(), Some(&first));
+
+        let judgment = serde_json::json!({ "score": 70 });
+        let explanation = NewExplanation {
+            topic: "dns-resolution",
+            text: "The internet's phone book.",
+            judgment: &judgment,
+            score: 70,
+            passed: true,
+            seconds: 80,
+        };
+        let (e1, new1) = store
+            .add_spoken_explanation_once("form-1", &explanation, &second)
+            .await
+            .unwrap();
+        let (e2, new2) = store
+            .add_spoken_explanation_once("form-1", &explanation, &second)
+            .await
+            .unwrap();
+        assert!(new1 && !new2);
+        assert_eq!(e1, e2);
+        assert_eq!(store.explanations().await.unwrap().len(), 1);
+
+        // A typed answer has no delivery and is not in the trend.
+        store.add_attempt(&attempt).await.unwrap();
+        let trend = store.deliveries().await.unwrap();
+        let wpm: Vec<f64> = trend
+            .iter()
+            .map(|(_, d)| d["words_per_minute"].as_f64().unwrap())
+            .collect();
+        assert_eq!(wpm, [120.0, 150.0]);
+        assert!(trend[0].0 <= trend[1].0);
+    })
+    .await;
+}
+
 // ----- SQLite files: what a user can do to them --------------------------------------------
 
 #[tokio::test(flavor = "current_thread")]

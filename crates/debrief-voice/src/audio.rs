@@ -8,7 +8,7 @@ use symphonia::core::audio::SampleBuffer;
 use symphonia::core::codecs::{DecoderOptions, CODEC_TYPE_NULL};
 use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::FormatOptions;
-use symphonia::core::io::MediaSourceStream;
+use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::probe::Hint;
 
@@ -67,7 +67,29 @@ pub fn read_recording(path: &Path) -> Result<Recording, VoiceError> {
         });
     }
     let file = File::open(path).map_err(io)?;
-    let (interleaved, rate, channels) = decode(path, file)?;
+    finish(path, Box::new(file))
+}
+
+/// Decodes a recording already in memory (the web app's upload), with the same checks as
+/// [`read_recording`]; `name` stands for the file in messages ("the recording is empty").
+pub fn read_recording_bytes(bytes: Vec<u8>, name: &Path) -> Result<Recording, VoiceError> {
+    if bytes.is_empty() {
+        return Err(VoiceError::Empty {
+            path: name.to_path_buf(),
+        });
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(VoiceError::TooLarge {
+            path: name.to_path_buf(),
+            bytes: bytes.len() as u64,
+        });
+    }
+    finish(name, Box::new(std::io::Cursor::new(bytes)))
+}
+
+/// Decodes, downmixes and resamples, then checks the length.
+fn finish(path: &Path, source: Box<dyn MediaSource>) -> Result<Recording, VoiceError> {
+    let (interleaved, rate, channels) = decode(path, source)?;
     let mono = downmix(&interleaved, channels);
     let samples = resample(&mono, rate, SAMPLE_RATE);
     let recording = Recording {
@@ -90,7 +112,7 @@ fn check_length(path: &Path, seconds: f64) -> Result<(), VoiceError> {
 }
 
 /// Decodes every packet of the first audio track to interleaved f32 samples.
-fn decode(path: &Path, file: File) -> Result<(Vec<f32>, u32, usize), VoiceError> {
+fn decode(path: &Path, source: Box<dyn MediaSource>) -> Result<(Vec<f32>, u32, usize), VoiceError> {
     let corrupt = |detail: String| VoiceError::Corrupt {
         path: path.to_path_buf(),
         detail,
@@ -99,7 +121,7 @@ fn decode(path: &Path, file: File) -> Result<(Vec<f32>, u32, usize), VoiceError>
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(ext);
     }
-    let stream = MediaSourceStream::new(Box::new(file), Default::default());
+    let stream = MediaSourceStream::new(source, Default::default());
     let probed = symphonia::default::get_probe()
         .format(
             &hint,

@@ -25,7 +25,7 @@ pub mod vad;
 pub mod vocabulary;
 pub mod whisper;
 
-pub use audio::{read_recording, Recording};
+pub use audio::{read_recording, read_recording_bytes, Recording};
 pub use delivery::Delivery;
 pub use error::VoiceError;
 pub use transcript::{Segment, Transcript, Word};

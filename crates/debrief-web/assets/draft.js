@@ -17,7 +17,7 @@
   })();
 
   if (store) {
-    const failed = document.querySelector(".error[role=alert]") !== null;
+    const failed = document.querySelector(".error[role=alert]:not([hidden])") !== null;
     const sent = [];
     for (let i = 0; i < store.length; i++) {
       const k = store.key(i);

@@ -15,6 +15,7 @@ const EDITOR_JS: &str = include_str!("../assets/editor.js");
 const CARDS_JS: &str = include_str!("../assets/cards.js");
 const MOCK_JS: &str = include_str!("../assets/mock.js");
 const DRAFT_JS: &str = include_str!("../assets/draft.js");
+const RECORD_JS: &str = include_str!("../assets/record.js");
 
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
@@ -37,6 +38,10 @@ pub fn routes() -> Router<Arc<App>> {
         .route(
             "/assets/draft.js",
             get(|| async { asset("text/javascript; charset=utf-8", DRAFT_JS) }),
+        )
+        .route(
+            "/assets/record.js",
+            get(|| async { asset("text/javascript; charset=utf-8", RECORD_JS) }),
         )
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use debrief_core::explain;
 use debrief_core::pack::Topic;
@@ -16,6 +16,7 @@ use minijinja::value::Serde;
 use serde::Deserialize;
 
 use crate::pages::{error_page, render, render_status, store_failed};
+use crate::spoken::{self, Spoken};
 use crate::App;
 
 /// The drill's time limit.
@@ -25,6 +26,7 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/explain", get(ask).post(judge))
         .route("/explain/{id}", get(result))
+        .route("/api/recordings/explain", post(record))
 }
 
 #[derive(Deserialize)]
@@ -104,6 +106,8 @@ fn page(
             text => text,
             error => error,
             form => form,
+            record => spoken::can_record(app),
+            no_model => spoken::NO_MODEL,
         },
     )
 }
@@ -206,6 +210,52 @@ async fn judge(State(app): State<Arc<App>>, Form(form): Form<ExplainForm>) -> Re
     }
 }
 
+/// The spans of a saved explanation's judgment in the shape of a check's findings, to mark them
+/// on a spoken explanation's transcript: the ideas conveyed as strengths; wrong claims, jargon
+/// left unexplained and long sentences as concerns.
+fn marks(judgment: &serde_json::Value) -> Vec<serde_json::Value> {
+    let mark = |span: &serde_json::Value, severity: &str, rule: &str| {
+        serde_json::json!({
+            "start": span.get("start"), "end": span.get("end"),
+            "severity": severity, "rule": rule,
+        })
+    };
+    let list = |key: &str| {
+        judgment
+            .get(key)
+            .and_then(|v| v.as_array())
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for c in list("concepts") {
+        if c["present"] == true && c["span"].is_object() {
+            out.push(mark(
+                &c["span"],
+                "strength",
+                c["name"].as_str().unwrap_or("idea"),
+            ));
+        }
+    }
+    for e in list("errors") {
+        out.push(mark(
+            &e["span"],
+            "concern",
+            e["claim"].as_str().unwrap_or("wrong claim"),
+        ));
+    }
+    for j in list("jargon") {
+        if j["explained"] == false && j["span"].is_object() {
+            let rule = format!("jargon: {}", j["label"].as_str().unwrap_or(""));
+            out.push(mark(&j["span"], "concern", &rule));
+        }
+    }
+    for l in list("long") {
+        out.push(mark(&l["span"], "concern", "long sentence"));
+    }
+    out
+}
+
 /// A saved explanation's judgment, as it was judged.
 async fn result(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
     let saved = match app.store.explanation(id).await {
@@ -229,6 +279,68 @@ async fn result(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
             judged => Serde(&saved.judgment),
             seconds => saved.seconds,
             limit => SECONDS,
+            spoken_delivery => Serde(spoken::DeliveryShown::of(saved.delivery.as_ref(), SECONDS, "delivery")),
+            spoken_text => saved.delivery.as_ref().map(|_| Serde(crate::report::segments(&saved.text, &marks(&saved.judgment)))),
         },
     )
+}
+
+#[derive(Deserialize)]
+struct RecordQuery {
+    topic: String,
+    /// The page's form id: a recording and a typed explanation from the same page save once.
+    form: String,
+}
+
+/// A recorded explanation: checked at once, then transcribed as a job whose transcript is
+/// judged and saved as [`judge`] saves a typed one, with its delivery.
+async fn record(
+    State(app): State<Arc<App>>,
+    Query(q): Query<RecordQuery>,
+    body: axum::body::Body,
+) -> Response {
+    if let Some(r) = spoken::no_model(&app) {
+        return r;
+    }
+    if app.analyzer.pack().topic(&q.topic).is_none() {
+        return spoken::refused(StatusCode::NOT_FOUND, "no such explain topic in this pack");
+    }
+    let form = form_id(&q.form);
+    let (recording, activity) = match spoken::read(body).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let topic = q.topic;
+    spoken::start(app, recording, activity, move |app, said| async move {
+        save_spoken(&app, &topic, &form, &said).await
+    })
+}
+
+/// Judges a transcribed explanation and saves it with its delivery; returns its result page.
+async fn save_spoken(app: &App, topic: &str, form: &str, said: &Spoken) -> Result<String, String> {
+    let topic = app
+        .analyzer
+        .pack()
+        .topic(topic)
+        .ok_or("no such explain topic in this pack")?;
+    let judged = explain::judge_with_model(topic, app.explain_model.as_ref(), &said.text)
+        .map_err(|e| format!("the transcript could not be judged: {e}"))?;
+    let json = serde_json::to_value(&judged).expect("a judgment serialises");
+    let (id, _) = app
+        .store
+        .add_spoken_explanation_once(
+            form,
+            &NewExplanation {
+                topic: &topic.id,
+                text: &said.text,
+                judgment: &json,
+                score: i64::from(judged.score),
+                passed: judged.passed,
+                seconds: said.seconds,
+            },
+            &said.delivery,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(format!("/explain/{id}"))
 }

@@ -18,6 +18,22 @@ use crate::App;
 /// The largest request body accepted: 1 MiB, the same limit as `debrief check`.
 pub const BODY_LIMIT: usize = 1 << 20;
 
+/// The largest recording the page may send: ten minutes ([`debrief_voice::MAX_SECONDS`]) of what
+/// its script encodes (16-bit mono PCM at 48 kHz at most) with a second to spare and the WAV
+/// header, and never more than the command line accepts ([`debrief_voice::MAX_FILE_BYTES`]).
+pub const RECORDING_LIMIT: usize = {
+    let wav = 44 + (debrief_voice::MAX_SECONDS as usize + 1) * 48_000 * 2;
+    let file = debrief_voice::MAX_FILE_BYTES as usize;
+    if wav < file {
+        wav
+    } else {
+        file
+    }
+};
+
+/// Where recordings are posted; the guards give these paths [`RECORDING_LIMIT`].
+pub const RECORDINGS_PATH: &str = "/api/recordings/";
+
 /// The header the pages' scripts send the CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -217,6 +233,17 @@ async fn host(State(hosts): State<Arc<Vec<String>>>, req: Request, next: Next) -
 }
 
 fn too_large(path: &str) -> Response {
+    if is_recording(path) {
+        return refuse(
+            path,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!(
+                "the recording is over {} MB; recordings up to {} minutes are accepted",
+                RECORDING_LIMIT / 1_000_000,
+                debrief_voice::MAX_SECONDS / 60
+            ),
+        );
+    }
     refuse(
         path,
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -227,16 +254,28 @@ fn too_large(path: &str) -> Response {
     )
 }
 
+/// Whether `path` takes a recording, and so [`RECORDING_LIMIT`] instead of [`BODY_LIMIT`]; its
+/// handler reads the body itself, up to that limit.
+fn is_recording(path: &str) -> bool {
+    path.starts_with(RECORDINGS_PATH)
+}
+
 /// Refuses a body declared over the limit before reading it; bodies without a length are cut
-/// off by [`DefaultBodyLimit`] as they are read.
+/// off by [`DefaultBodyLimit`] (or the recording handler) as they are read.
 async fn size(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let limit = if is_recording(path) {
+        RECORDING_LIMIT
+    } else {
+        BODY_LIMIT
+    };
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
-        return too_large(req.uri().path());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large(path);
     }
     next.run(req).await
 }

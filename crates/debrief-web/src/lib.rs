@@ -15,11 +15,13 @@ mod api;
 mod assets;
 mod cards;
 mod chart;
+mod delivery;
 mod explain;
 mod guard;
 mod mock;
 mod pages;
 mod report;
+mod spoken;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -30,8 +32,9 @@ use axum::Router;
 use debrief_core::Analyzer;
 use debrief_store::Store;
 
-pub use guard::{allowed_hosts, BODY_LIMIT, CSRF_HEADER};
+pub use guard::{allowed_hosts, BODY_LIMIT, CSRF_HEADER, RECORDING_LIMIT};
 pub use report::{Report, ReportFormat};
+pub use spoken::Voice;
 
 /// Computes readiness (the `debrief status --format json` object) for the dashboard. The binary
 /// owns that logic; the web app only shows it.
@@ -59,6 +62,11 @@ pub struct App {
     /// When each explain page was served, by its form's id: the server times an explanation,
     /// not the form (the newest few hundred are kept).
     explain_started: std::sync::Mutex<std::collections::VecDeque<(String, i64)>>,
+    /// The speech model behind the record button (`with_voice`); without one, the pages say how
+    /// to install it.
+    voice: Option<Voice>,
+    /// The recordings being transcribed, and the last few outcomes, by job id.
+    jobs: spoken::Jobs,
 }
 
 impl App {
@@ -77,12 +85,21 @@ impl App {
             csrf: guard::new_token(),
             explain_model,
             explain_started: Default::default(),
+            voice: None,
+            jobs: Default::default(),
         }
     }
 
     /// The same app judging explanations with `model` (a pack folder's own `explain.bin`).
     pub fn with_explain_model(mut self, model: Option<debrief_core::learned::Model>) -> App {
         self.explain_model = model;
+        self
+    }
+
+    /// The same app with the record button, transcribing with the Whisper model in `dir` (loaded
+    /// at the first recording). While `dir` holds no model, the pages say how to install one.
+    pub fn with_voice(mut self, dir: std::path::PathBuf) -> App {
+        self.voice = Some(Voice::new(dir));
         self
     }
 
@@ -100,6 +117,7 @@ pub fn router(app: Arc<App>, hosts: Vec<String>) -> Router {
         .merge(cards::routes())
         .merge(mock::routes())
         .merge(explain::routes())
+        .merge(spoken::routes())
         .merge(assets::routes())
         .with_state(app.clone());
     guard::wrap(routes, app, hosts)

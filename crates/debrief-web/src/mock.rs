@@ -23,6 +23,7 @@ use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
 use crate::pages::{error_page, render, render_status, store_failed};
+use crate::spoken::{self, Spoken};
 use crate::App;
 
 /// The countdown lengths offered, in minutes.
@@ -35,6 +36,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/mock/{id}/answer", post(answer))
         .route("/mock/{id}/next", post(next))
         .route("/mock/{id}/finish", post(finish))
+        .route("/api/recordings/mock/{id}", post(record))
 }
 
 #[derive(Deserialize)]
@@ -118,15 +120,35 @@ struct Part {
     seconds: i64,
     /// Seconds past the countdown, 0 when in time.
     over: i64,
+    /// A spoken answer's delivery: the timeline and its numbers.
+    delivery: Option<spoken::DeliveryShown>,
+    /// A spoken answer's transcript with the findings' spans marked.
+    transcript: Option<Vec<crate::report::Segment>>,
 }
 
 fn part_of(a: &Attempt, limit: i64) -> Part {
+    let delivery = spoken::DeliveryShown::of(
+        a.delivery.as_ref(),
+        debrief_voice::delivery::ANSWER_BUDGET_SECONDS as i64,
+        &format!("delivery-{}", a.id),
+    );
+    let transcript = delivery.as_ref().map(|_| {
+        let findings = a
+            .judgment
+            .get("findings")
+            .and_then(|f| f.as_array())
+            .cloned()
+            .unwrap_or_default();
+        crate::report::segments(&a.answer, &findings)
+    });
     Part {
         probe: a.probe.clone(),
         answer: a.answer.clone(),
         judgment: a.judgment.clone(),
         seconds: a.seconds,
         over: (a.seconds - limit).max(0),
+        delivery,
+        transcript,
     }
 }
 
@@ -203,6 +225,8 @@ async fn page(
                 draft_key => format!("mock-{}-{}", mock.id, mock.step),
                 answer => draft,
                 error => error,
+                record => spoken::can_record(app),
+                no_model => spoken::NO_MODEL,
                 ..basic
             },
         );
@@ -402,4 +426,110 @@ async fn finish(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
         }
     }
     Redirect::to(&format!("/mock/{id}")).into_response()
+}
+
+#[derive(Deserialize)]
+struct RecordQuery {
+    step: i64,
+}
+
+/// A recording of the running step's answer: checked at once, then transcribed as a job whose
+/// transcript is judged and saved as [`answer`] saves a typed one, with its delivery.
+async fn record(
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Query(q): Query<RecordQuery>,
+    body: axum::body::Body,
+) -> Response {
+    if let Some(r) = spoken::no_model(&app) {
+        return r;
+    }
+    let mock = match app.store.mock(id).await {
+        Ok(Some(m)) => m,
+        Ok(None) => {
+            return spoken::refused(
+                StatusCode::NOT_FOUND,
+                "no such mock interview: start one from the mock interview page",
+            )
+        }
+        Err(e) => return spoken::refused(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    if mock.asking().is_none() || mock.step != q.step || mock.step_started.is_none() {
+        return spoken::refused(
+            StatusCode::CONFLICT,
+            "this step of the interview is already answered: reload the page",
+        );
+    }
+    let (recording, activity) = match spoken::read(body).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let step = q.step;
+    spoken::start(app, recording, activity, move |app, said| async move {
+        save_spoken(&app, id, step, &said).await
+    })
+}
+
+/// Judges a transcribed answer to `step` and saves it with its delivery; returns the interview's
+/// page (also when the step was answered meanwhile, typed or recorded again: nothing is saved).
+async fn save_spoken(app: &App, id: i64, step: i64, said: &Spoken) -> Result<String, String> {
+    let here = format!("/mock/{id}");
+    let mock = app
+        .store
+        .mock(id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the mock interview is gone; nothing was saved")?;
+    let q = app
+        .analyzer
+        .pack()
+        .question(&mock.question)
+        .ok_or("this interview's question is not in the pack any more")?;
+    let Some(asking) = mock.asking() else {
+        return Ok(here);
+    };
+    if mock.step != step {
+        return Ok(here);
+    }
+    let judgment = match asking {
+        None => app.analyzer.check_markdown(&said.text, Some(&q.id)),
+        Some(_) => app.analyzer.check_follow_up(&said.text, Some(&q.id)),
+    }
+    .map_err(|e| format!("the transcript could not be judged: {e}"))?;
+    let probes: Vec<String> = if asking.is_none() {
+        interview::follow_ups(&judgment, q)
+            .into_iter()
+            .map(|p| p.question.to_string())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let attempt = NewAttempt {
+        kind: if asking.is_none() {
+            ATTEMPT_ANSWER
+        } else {
+            ATTEMPT_FOLLOW_UP
+        },
+        question: Some(&q.id),
+        probe: asking,
+        answer: &said.text,
+        judgment: &judgment,
+        seconds: said.seconds,
+    };
+    let saved = app
+        .store
+        .save_spoken_mock_answer(id, step, &attempt, &probes, &said.delivery)
+        .await
+        .map_err(|e| e.to_string())?;
+    if let MockSaved::Saved(_) = saved {
+        // The last answer closes the interview with its one verdict.
+        if let Some(m) = app.store.mock(id).await.map_err(|e| e.to_string())? {
+            if m.asking().is_none() {
+                close(app, &m, q)
+                    .await
+                    .map_err(|_| "the interview's verdict could not be saved".to_string())?;
+            }
+        }
+    }
+    Ok(here)
 }

@@ -53,6 +53,7 @@ pub fn templates() -> Environment<'static> {
         ("error.html", include_str!("../templates/error.html")),
         ("cards.html", include_str!("../templates/cards.html")),
         ("mock.html", include_str!("../templates/mock.html")),
+        ("voice.html", include_str!("../templates/voice.html")),
         ("explain.html", include_str!("../templates/explain.html")),
         (
             "explain_result.html",
@@ -230,6 +231,14 @@ async fn dashboard_page(app: &Arc<App>, status: StatusCode, error: Option<&str>)
     let cards = crate::cards::today(&pack, &states, date::now());
     let hire = app.analyzer.hire_score();
     let trend = chart::score_trend(&days, today, TREND_DAYS, hire).map(Value::from_safe_string);
+    let deliveries = match app.store.deliveries().await {
+        Ok(d) => d,
+        Err(e) => return store_failed(&app, e),
+    };
+    let delivery_points =
+        crate::delivery::trend_points(deliveries.iter().map(|(at, d)| (*at, Some(d))));
+    let delivery_trend =
+        chart::delivery_trend(&delivery_points, "delivery-trend").map(Value::from_safe_string);
     render_status(
         &app,
         status,
@@ -244,6 +253,8 @@ async fn dashboard_page(app: &Arc<App>, status: StatusCode, error: Option<&str>)
             trend => trend,
             trend_days => TREND_DAYS,
             hire => hire,
+            delivery_trend => delivery_trend,
+            delivery_points => Value::from(Serde(&delivery_points)),
         },
     )
 }

@@ -227,6 +227,8 @@ pub struct Report {
     practice: Vec<Entry>,
     /// Question and topic ids to the words the candidate was asked.
     asked: BTreeMap<String, String>,
+    /// Each spoken answer's and explanation's delivery, oldest first.
+    delivery: Vec<crate::delivery::SpokenPoint>,
 }
 
 impl Report {
@@ -286,7 +288,11 @@ impl Report {
             .map(|q| (q.id.clone(), q.text.clone()))
             .chain(pack.topics.iter().map(|t| (t.id.clone(), t.title.clone())))
             .collect();
+        let deliveries = store.deliveries().await?;
+        let delivery =
+            crate::delivery::trend_points(deliveries.iter().map(|(at, d)| (*at, Some(d))));
         Ok(Report {
+            delivery,
             generated: date::format_day(today),
             pack: format!("{} {}", pack.meta.name, pack.meta.version),
             readiness,
@@ -334,6 +340,8 @@ impl Report {
             practice => Value::from(Serde(&self.practice)),
             asked => Value::from(Serde(&self.asked)),
             css => Value::from_safe_string(css.to_string()),
+            delivery => Value::from(Serde(&self.delivery)),
+            delivery_svg => chart::delivery_trend(&self.delivery, "delivery-trend").map(Value::from_safe_string),
         };
         env.get_template(name)
             .and_then(|t| t.render(ctx))

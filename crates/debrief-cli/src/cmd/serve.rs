@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -14,7 +15,9 @@ use crate::{database, packdir, Cli, Outcome};
 
 /// Serve the web app: dashboard, story editor with live judgment, question bank, failure resume.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  debrief serve\n  debrief serve --port 8080")]
+#[command(
+    after_help = "Examples:\n  debrief serve\n  debrief serve --port 8080\n  debrief serve --model ~/models/whisper-base.en\n\nThe mock interview and the explain drill get a record button when a speech model is there (`debrief voice install`, or --model DIR): the recording goes only to this server and is transcribed on this machine."
+)]
 pub struct Args {
     /// The address to listen on. Anything but a loopback address shows your stories to the
     /// network.
@@ -24,10 +27,17 @@ pub struct Args {
     /// The port; 0 picks a free one.
     #[arg(long, default_value_t = 7878, value_name = "N")]
     port: u16,
+
+    /// The Whisper model folder behind the record button (CTranslate2 format: model.bin and
+    /// vocabulary.txt) instead of the one `debrief voice install` put in the data directory.
+    /// Without either, the mock interview and explain pages say how to install one.
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<Outcome> {
     let analyzer = Arc::new(packdir::analyzer(cli.pack.as_deref())?);
+    let model = voice_model(args.model.as_deref())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -60,10 +70,29 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome> {
             })
         });
         let app = App::new(analyzer, store, Some(readiness))
-            .with_explain_model(packdir::explain_model(cli.pack.as_deref())?);
+            .with_explain_model(packdir::explain_model(cli.pack.as_deref())?)
+            .with_voice(model);
         debrief_web::serve(listener, app)
             .await
             .context("the server stopped")?;
         Ok(Outcome::Ok)
     })
+}
+
+/// The model folder behind the record button: `--model DIR`, checked now so a wrong folder is
+/// said at start (its weights load at the first recording), else where `voice install` puts one,
+/// whether or not it is there yet (the pages look again each time).
+fn voice_model(explicit: Option<&std::path::Path>) -> Result<PathBuf> {
+    match explicit {
+        Some(dir) => {
+            if !debrief_voice::whisper::is_model_dir(dir) {
+                anyhow::bail!(
+                    "{} is not a Whisper model folder debrief can use: it needs model.bin and vocabulary.txt (CTranslate2 format, as `debrief voice install` installs)",
+                    dir.display()
+                );
+            }
+            Ok(dir.to_path_buf())
+        }
+        None => crate::cmd::voice::installed_dir(),
+    }
 }

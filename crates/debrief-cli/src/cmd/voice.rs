@@ -92,7 +92,7 @@ fn models_root() -> Result<PathBuf> {
 }
 
 /// The installed tiny.en folder.
-fn installed_dir() -> Result<PathBuf> {
+pub fn installed_dir() -> Result<PathBuf> {
     Ok(models_root()?.join("whisper-tiny.en"))
 }
 
