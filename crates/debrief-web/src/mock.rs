@@ -397,6 +397,7 @@ async fn answer(
     here
 }
 
+/// The step a form or a recording is for.
 #[derive(Deserialize)]
 struct StepForm {
     step: i64,
@@ -428,17 +429,12 @@ async fn finish(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
     Redirect::to(&format!("/mock/{id}")).into_response()
 }
 
-#[derive(Deserialize)]
-struct RecordQuery {
-    step: i64,
-}
-
 /// A recording of the running step's answer: checked at once, then transcribed as a job whose
 /// transcript is judged and saved as [`answer`] saves a typed one, with its delivery.
 async fn record(
     State(app): State<Arc<App>>,
     Path(id): Path<i64>,
-    Query(q): Query<RecordQuery>,
+    Query(q): Query<StepForm>,
     body: axum::body::Body,
 ) -> Response {
     if let Some(r) = spoken::no_model(&app) {

@@ -104,6 +104,15 @@ fn post_wav(path: &str, wav: Vec<u8>, csrf: Option<&str>) -> Request<Body> {
     req.body(Body::from(wav)).unwrap()
 }
 
+/// Sends two seconds of a tone, a well-formed recording, to `path` with the page's CSRF token.
+async fn send_tone(f: &Fixture, path: &str) -> Answer {
+    send(
+        &f.router,
+        post_wav(path, wav(16_000, &tone(16_000, 2.0), 32_000), Some(&f.csrf)),
+    )
+    .await
+}
+
 /// A 16-bit PCM WAV file; `declared_frames` is what the header says (the samples given may be
 /// fewer, as in a file cut short).
 fn wav(rate: u32, samples: &[i16], declared_frames: usize) -> Vec<u8> {
@@ -173,15 +182,7 @@ async fn without_a_model_the_record_button_is_one_line_saying_how_to_get_one() {
         assert!(a.body.contains("`debrief voice install`"), "{page}");
         assert!(!a.body.contains("id=\"record-start\""), "{page}");
     }
-    let a = send(
-        &f.router,
-        post_wav(
-            &format!("/api/recordings/mock/{id}?step=0"),
-            wav(16_000, &tone(16_000, 2.0), 32_000),
-            Some(&f.csrf),
-        ),
-    )
-    .await;
+    let a = send_tone(&f, &format!("/api/recordings/mock/{id}?step=0")).await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(
         a.json()["error"]
@@ -359,29 +360,13 @@ async fn a_step_already_answered_and_an_unknown_job_are_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let f = fixture(Some(&fake_model(dir.path()))).await;
     let id = start_mock(&f).await;
-    let a = send(
-        &f.router,
-        post_wav(
-            &format!("/api/recordings/mock/{id}?step=1"),
-            wav(16_000, &tone(16_000, 2.0), 32_000),
-            Some(&f.csrf),
-        ),
-    )
-    .await;
+    let a = send_tone(&f, &format!("/api/recordings/mock/{id}?step=1")).await;
     assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.body);
     assert!(a.json()["error"].as_str().unwrap().contains("reload"));
     let a = send(&f.router, get("/api/recordings/no-such-job")).await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
     assert!(a.json()["error"].as_str().unwrap().contains("record again"));
-    let a = send(
-        &f.router,
-        post_wav(
-            "/api/recordings/explain?topic=no-such-topic&form=f-1",
-            wav(16_000, &tone(16_000, 2.0), 32_000),
-            Some(&f.csrf),
-        ),
-    )
-    .await;
+    let a = send_tone(&f, "/api/recordings/explain?topic=no-such-topic&form=f-1").await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
     nothing_saved(&f).await;
 }
@@ -415,15 +400,7 @@ async fn a_model_folder_that_is_not_whisper_fails_the_job_with_its_message_and_s
     let dir = tempfile::tempdir().unwrap();
     let f = fixture(Some(&fake_model(dir.path()))).await;
     let id = start_mock(&f).await;
-    let a = send(
-        &f.router,
-        post_wav(
-            &format!("/api/recordings/mock/{id}?step=0"),
-            wav(16_000, &tone(16_000, 2.0), 32_000),
-            Some(&f.csrf),
-        ),
-    )
-    .await;
+    let a = send_tone(&f, &format!("/api/recordings/mock/{id}?step=0")).await;
     assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.body);
     let job = finished(&f, a.json()["status"].as_str().unwrap()).await;
     assert_eq!(job["state"], "failed", "{job}");
