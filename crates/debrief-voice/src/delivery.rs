@@ -21,7 +21,7 @@ pub const PACE_WINDOW_SECONDS: f64 = 15.0;
 pub const TRAILING_DROP_DB: f64 = 6.0;
 
 /// How fillers are counted, for the output to say.
-pub const FILLER_METHOD: &str = "counted in the transcript: um, uh, er, erm, ah, hmm; \"you know\", \"I mean\", \"sort of\", \"kind of\" (not after a, the, this, that, what or which); \"like\" set off by a comma. Whisper often leaves out um and uh, so this is a lower bound.";
+pub const FILLER_METHOD: &str = "counted in the transcript: um, uh, er, erm, ah, hmm; \"you know\", \"I mean\", \"sort of\", \"kind of\" (not after a, the, this, that, what or which); \"like\" set off by a comma. The decoder is prompted with spoken text whose fillers are written down, so Whisper writes the ones it hears (on its own it leaves most out); one it misses is not counted, and at an abrupt start or end of speech it can write one that was not said, so the count is approximate.";
 
 /// First-person decision verbs looked for in a sentence (with "I", "we", "my" or "our" in it).
 pub const DECISION_VERBS: &[&str] = &[

@@ -20,6 +20,8 @@ pub struct Vocabulary {
     pub timestamp_begin: u32,
     /// `<|en|>` and `<|transcribe|>`, for multilingual models (vocabulary of 51,865 and more).
     pub english_transcribe: Option<(u32, u32)>,
+    /// `<|startofprev|>`: what comes before it is text the decoder takes as already said.
+    pub start_of_prev: Option<u32>,
 }
 
 /// GPT-2's map from bytes to printable characters: printable Latin-1 maps to itself, the rest to
@@ -81,8 +83,10 @@ impl Vocabulary {
         } else {
             None
         };
+        let start_of_prev = id("<|startofprev|>").ok();
         Ok(Vocabulary {
             tokens,
+            start_of_prev,
             byte_of: byte_of_char(),
             end_of_text,
             start_of_transcript,
@@ -100,6 +104,37 @@ impl Vocabulary {
     /// Whether there are none (never, once loaded).
     pub fn is_empty(&self) -> bool {
         self.tokens.is_empty()
+    }
+
+    /// Text as text tokens, each the longest token that starts where the last ended. Not BPE's
+    /// own merges, so not always the tokens Whisper would write, but tokens it reads as the
+    /// same text (enough for a prompt).
+    pub fn encode(&self, text: &str) -> Vec<u32> {
+        let char_of: HashMap<u8, char> = self.byte_of.iter().map(|(c, b)| (*b, *c)).collect();
+        let mapped: Vec<char> = text.bytes().map(|b| char_of[&b]).collect();
+        let ids: HashMap<&str, u32> = self.tokens[..self.end_of_text as usize]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), i as u32))
+            .collect();
+        let longest = ids.keys().map(|t| t.chars().count()).max().unwrap_or(1);
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < mapped.len() {
+            let found = (1..=longest.min(mapped.len() - at)).rev().find_map(|n| {
+                let piece: String = mapped[at..at + n].iter().collect();
+                ids.get(piece.as_str()).map(|&id| (id, n))
+            });
+            match found {
+                Some((id, n)) => {
+                    out.push(id);
+                    at += n;
+                }
+                // Every byte is a token in a byte-level vocabulary; a damaged one skips it.
+                None => at += 1,
+            }
+        }
+        out
     }
 
     /// The text of a run of text tokens; special and timestamp tokens are skipped.
@@ -141,6 +176,10 @@ mod tests {
             "We decided to wait. café"
         );
         assert_eq!(vocab.timestamp_begin, 9);
+        // Encoding takes the longest token at each point and reads back as the same text.
+        let ids = vocab.encode("We decided to wait. café");
+        assert_eq!(ids, [0, 1, 2, 3, 4, 5]);
+        assert_eq!(vocab.decode(&ids), "We decided to wait. café");
     }
 
     #[test]

@@ -20,6 +20,15 @@ use crate::vocabulary::Vocabulary;
 use crate::VoiceError;
 
 /// Mel frames in one 30-second window.
+/// Said "before" each window: spoken text with fillers written down, in our own words, as timed
+/// segments (start, text, end in seconds). Whisper follows the style of what came before, so it
+/// then writes um and uh where it hears them.
+const FILLER_PROMPT: &[(f64, &str, f64)] = &[
+    (0.0, " Um, so, uh, we looked at it and,", 2.4),
+    (2.4, " um, hmm, I think we, uh, decided to wait.", 5.0),
+    (5.0, " Er, yeah.", 6.0),
+];
+
 const WINDOW_FRAMES: usize = m::N_FRAMES;
 /// Mel frames a second (hop of 160 samples at 16 kHz).
 const FRAMES_PER_SECOND: usize = SAMPLE_RATE as usize / m::HOP_LENGTH;
@@ -207,9 +216,24 @@ impl Whisper {
         Ok(Transcript::from_segments(segments, activity))
     }
 
-    /// The prompt every window starts from.
+    /// The prompt every window starts from: a disfluent previous text, so that the decoder
+    /// writes the fillers it hears (without it, Whisper leaves out um and uh), then the start of
+    /// the transcript.
     fn prompt(&self) -> Vec<u32> {
-        let mut tokens = vec![self.vocabulary.start_of_transcript];
+        let mut tokens = Vec::new();
+        if let Some(prev) = self.vocabulary.start_of_prev {
+            // Timed segments as the decoder writes them, so that it goes on writing timestamps.
+            let at = |seconds: f64| {
+                self.vocabulary.timestamp_begin + (seconds / TIMESTAMP_SECONDS).round() as u32
+            };
+            tokens.push(prev);
+            for (start, text, end) in FILLER_PROMPT {
+                tokens.push(at(*start));
+                tokens.extend(self.vocabulary.encode(text));
+                tokens.push(at(*end));
+            }
+        }
+        tokens.push(self.vocabulary.start_of_transcript);
         if let Some((english, transcribe)) = self.vocabulary.english_transcribe {
             tokens.extend([english, transcribe]);
         }

@@ -300,6 +300,29 @@ fn model() -> Option<Whisper> {
     Some(Whisper::load(Path::new(&dir)).expect("DEBRIEF_TEST_WHISPER_DIR holds a Whisper model"))
 }
 
+/// Whisper on its own leaves out um and uh; the decoder's prompt (spoken text with its fillers
+/// written down) makes it write them, so the delivery counts them from what was said.
+#[test]
+fn fillers_that_were_said_are_written_down_and_counted() {
+    let Some((dir, _)) = spoken() else { return };
+    let Some(mut model) = model() else { return };
+    let wav = dir.path().join("fillers.wav");
+    let said = "So, um, we decided, uh, to roll back the change. Um, and then, uh, we wrote the post-mortem, um, the next day.";
+    run("espeak-ng", &["-w", wav.to_str().unwrap(), said]);
+    let rec = read_recording(&wav).unwrap();
+    let activity = vad::detect(&rec).unwrap();
+    let transcript = model.transcribe(&rec, &activity, &mut |_| {}).unwrap();
+    let delivery = Delivery::measure(&rec, &activity, &transcript);
+    let fillers: Vec<&str> = delivery.fillers.iter().map(|f| f.text.as_str()).collect();
+    // Five were said; tiny.en without the prompt wrote none of them.
+    assert!(fillers.len() >= 4, "{fillers:?} in {:?}", transcript.text);
+    assert!(
+        transcript.text.to_lowercase().contains("roll back"),
+        "{}",
+        transcript.text
+    );
+}
+
 #[test]
 fn the_spoken_script_is_transcribed_with_its_key_words_and_delivery() {
     let Some((_dir, wav)) = spoken() else { return };
