@@ -332,11 +332,7 @@ async fn answer(
         return here;
     }
     let text = form.answer.replace("\r\n", "\n");
-    let judged = match asking {
-        None => app.analyzer.check_markdown(&text, Some(&q.id)),
-        Some(_) => app.analyzer.check_follow_up(&text, Some(&q.id)),
-    };
-    let judgment = match judged {
+    let judgment = match judge_step(&app, q, asking, &text) {
         Ok(j) => j,
         // Asked again with the text kept and the countdown still running.
         Err(e) => {
@@ -351,31 +347,13 @@ async fn answer(
             .await
         }
     };
-    let probes: Vec<String> = if asking.is_none() {
-        interview::follow_ups(&judgment, q)
-            .into_iter()
-            .map(|p| p.question.to_string())
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let probes = step_probes(&judgment, q, asking);
     let saved = app
         .store
         .save_mock_answer(
             id,
             mock.step,
-            &NewAttempt {
-                kind: if asking.is_none() {
-                    ATTEMPT_ANSWER
-                } else {
-                    ATTEMPT_FOLLOW_UP
-                },
-                question: Some(&q.id),
-                probe: asking,
-                answer: &text,
-                judgment: &judgment,
-                seconds: mock.elapsed(date::now()),
-            },
+            &step_attempt(q, asking, &text, &judgment, mock.elapsed(date::now())),
             &probes,
         )
         .await;
@@ -487,31 +465,10 @@ async fn save_spoken(app: &App, id: i64, step: i64, said: &Spoken) -> Result<Str
     if mock.step != step {
         return Ok(here);
     }
-    let judgment = match asking {
-        None => app.analyzer.check_markdown(&said.text, Some(&q.id)),
-        Some(_) => app.analyzer.check_follow_up(&said.text, Some(&q.id)),
-    }
-    .map_err(|e| format!("the transcript could not be judged: {e}"))?;
-    let probes: Vec<String> = if asking.is_none() {
-        interview::follow_ups(&judgment, q)
-            .into_iter()
-            .map(|p| p.question.to_string())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let attempt = NewAttempt {
-        kind: if asking.is_none() {
-            ATTEMPT_ANSWER
-        } else {
-            ATTEMPT_FOLLOW_UP
-        },
-        question: Some(&q.id),
-        probe: asking,
-        answer: &said.text,
-        judgment: &judgment,
-        seconds: said.seconds,
-    };
+    let judgment = judge_step(app, q, asking, &said.text)
+        .map_err(|e| format!("the transcript could not be judged: {e}"))?;
+    let probes = step_probes(&judgment, q, asking);
+    let attempt = step_attempt(q, asking, &said.text, &judgment, said.seconds);
     let saved = app
         .store
         .save_spoken_mock_answer(id, step, &attempt, &probes, &said.delivery)
@@ -528,4 +485,51 @@ async fn save_spoken(app: &App, id: i64, step: i64, said: &Spoken) -> Result<Str
         }
     }
     Ok(here)
+}
+
+/// A step's answer judged as what it answers: the question, or a follow-up (where short is fine),
+/// typed or spoken alike.
+fn judge_step(
+    app: &App,
+    q: &Question,
+    asking: Option<&str>,
+    text: &str,
+) -> Result<Judgment, debrief_core::CheckError> {
+    match asking {
+        None => app.analyzer.check_markdown(text, Some(&q.id)),
+        Some(_) => app.analyzer.check_follow_up(text, Some(&q.id)),
+    }
+}
+
+/// The follow-ups the answer to the question calls for; none after a follow-up's answer.
+fn step_probes(judgment: &Judgment, q: &Question, asking: Option<&str>) -> Vec<String> {
+    if asking.is_some() {
+        return Vec::new();
+    }
+    interview::follow_ups(judgment, q)
+        .into_iter()
+        .map(|p| p.question.to_string())
+        .collect()
+}
+
+/// The attempt a step's answer is saved as.
+fn step_attempt<'a>(
+    q: &'a Question,
+    asking: Option<&'a str>,
+    answer: &'a str,
+    judgment: &'a Judgment,
+    seconds: i64,
+) -> NewAttempt<'a> {
+    NewAttempt {
+        kind: if asking.is_none() {
+            ATTEMPT_ANSWER
+        } else {
+            ATTEMPT_FOLLOW_UP
+        },
+        question: Some(&q.id),
+        probe: asking,
+        answer,
+        judgment,
+        seconds,
+    }
 }
