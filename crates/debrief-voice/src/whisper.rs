@@ -45,6 +45,8 @@ pub struct Whisper {
     filters: Vec<f32>,
     suppress: Vec<u32>,
     suppress_at_begin: Vec<u32>,
+    /// The tokens every window starts from ([`prompt`]), encoded once at load.
+    prompt: Vec<u32>,
     device: Device,
 }
 
@@ -109,6 +111,7 @@ impl Whisper {
         drop(file);
         drop(bytes);
         let (suppress, suppress_at_begin) = suppressed_tokens(dir, &vocabulary);
+        let prompt = prompt(&vocabulary);
         let device = Device::Cpu;
         let vb = VarBuilder::from_tensors(tensors, DType::F32, &device);
         let filters = mel_filters(config.num_mel_bins, m::N_FFT, SAMPLE_RATE as f64);
@@ -121,6 +124,7 @@ impl Whisper {
             filters,
             suppress,
             suppress_at_begin,
+            prompt,
             device,
         })
     }
@@ -216,30 +220,6 @@ impl Whisper {
         Ok(Transcript::from_segments(segments, activity))
     }
 
-    /// The prompt every window starts from: a disfluent previous text, so that the decoder
-    /// writes the fillers it hears (without it, Whisper leaves out um and uh), then the start of
-    /// the transcript.
-    fn prompt(&self) -> Vec<u32> {
-        let mut tokens = Vec::new();
-        if let Some(prev) = self.vocabulary.start_of_prev {
-            // Timed segments as the decoder writes them, so that it goes on writing timestamps.
-            let at = |seconds: f64| {
-                self.vocabulary.timestamp_begin + (seconds / TIMESTAMP_SECONDS).round() as u32
-            };
-            tokens.push(prev);
-            for (start, text, end) in FILLER_PROMPT {
-                tokens.push(at(*start));
-                tokens.extend(self.vocabulary.encode(text));
-                tokens.push(at(*end));
-            }
-        }
-        tokens.push(self.vocabulary.start_of_transcript);
-        if let Some((english, transcribe)) = self.vocabulary.english_transcribe {
-            tokens.extend([english, transcribe]);
-        }
-        tokens
-    }
-
     /// Greedy decoding of one window, with Whisper's timestamp rules; returns the sampled tokens.
     fn decode_window(
         &mut self,
@@ -248,7 +228,7 @@ impl Whisper {
     ) -> Result<Vec<u32>, VoiceError> {
         let features = self.model.encoder.forward(mel, true)?;
         let mut cache = self.decoder.start(&features)?;
-        let mut tokens = self.prompt();
+        let mut tokens = self.prompt.clone();
         let begin = tokens.len();
         let max_tokens = self.model.config.max_target_positions / 2;
         let mut fed = 0;
@@ -654,6 +634,30 @@ pub fn mel_filters(n_mels: usize, n_fft: usize, sample_rate: f64) -> Vec<f32> {
 /// The folder inside a data directory where `debrief voice install` puts tiny.en.
 pub fn installed_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("models").join("whisper-tiny.en")
+}
+
+/// The prompt every window starts from: a disfluent previous text, so that the decoder
+/// writes the fillers it hears (without it, Whisper leaves out um and uh), then the start of
+/// the transcript.
+fn prompt(vocabulary: &Vocabulary) -> Vec<u32> {
+    let mut tokens = Vec::new();
+    if let Some(prev) = vocabulary.start_of_prev {
+        // Timed segments as the decoder writes them, so that it goes on writing timestamps.
+        let at = |seconds: f64| {
+            vocabulary.timestamp_begin + (seconds / TIMESTAMP_SECONDS).round() as u32
+        };
+        tokens.push(prev);
+        for (start, text, end) in FILLER_PROMPT {
+            tokens.push(at(*start));
+            tokens.extend(vocabulary.encode(text));
+            tokens.push(at(*end));
+        }
+    }
+    tokens.push(vocabulary.start_of_transcript);
+    if let Some((english, transcribe)) = vocabulary.english_transcribe {
+        tokens.extend([english, transcribe]);
+    }
+    tokens
 }
 
 #[cfg(test)]
