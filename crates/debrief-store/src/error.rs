@@ -49,6 +49,19 @@ pub enum Error {
     BadExport(String),
     /// Any other database error.
     Database(sqlx::Error),
+    /// A cohort server was pointed at something other than PostgreSQL.
+    NeedsPostgres(String),
+    /// The database user of a cohort server cannot create the accounts' roles.
+    CannotCreateRoles {
+        /// Where the database is.
+        location: String,
+        /// The database user.
+        user: String,
+    },
+    /// An account with this email exists already.
+    Taken(String),
+    /// Input refused, with why.
+    BadInput(String),
 }
 
 impl fmt::Display for Error {
@@ -103,6 +116,16 @@ impl fmt::Display for Error {
             Error::Migrate(e) => write!(f, "cannot bring the database schema up to date: {e}"),
             Error::BadExport(why) => write!(f, "cannot import: {why}"),
             Error::Database(e) => write!(f, "database error: {e}"),
+            Error::NeedsPostgres(location) => write!(
+                f,
+                "{location} is not PostgreSQL: a cohort server keeps every account, session and login counter in one PostgreSQL database that all its instances share; pass --database postgres://USER@HOST/DATABASE"
+            ),
+            Error::CannotCreateRoles { location, user } => write!(
+                f,
+                "the database user {user:?} of {location} cannot create roles: a cohort server gives each account a role of its own, so that PostgreSQL itself keeps accounts apart; run `ALTER ROLE {user} CREATEROLE` as a superuser"
+            ),
+            Error::Taken(email) => write!(f, "an account with the email {email} exists already"),
+            Error::BadInput(why) => write!(f, "{why}"),
         }
     }
 }

@@ -364,13 +364,13 @@ impl Store {
             let rows = sqlx::query(
                 "SELECT id, uid, title, tags, questions, created, updated FROM stories ORDER BY id",
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *pool)
             .await?;
             let versions = sqlx::query(
                 "SELECT story_id, version, markdown, judgment, score, verdict, created \
                  FROM story_versions ORDER BY story_id, version",
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *pool)
             .await?;
             let mut by_story: BTreeMap<i64, Vec<StoryVersion>> = BTreeMap::new();
             for v in &versions {
@@ -452,7 +452,7 @@ impl Store {
         let attempts_reset = self.sequence_reset("attempts");
         let report = with_pool!(self, |pool| {
             let mut report = ImportReport::default();
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             for (key, value) in &export.config {
                 upsert_config!(&mut *tx, key.as_str(), value.as_str()).await?;
                 report.config += 1;

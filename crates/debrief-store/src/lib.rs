@@ -15,6 +15,7 @@
 
 #[macro_use]
 mod sql;
+pub mod cohort;
 mod error;
 mod export;
 mod history;
@@ -24,6 +25,7 @@ mod model;
 mod practice;
 
 pub mod date;
+pub mod scratch;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -123,6 +125,8 @@ pub struct Store {
     backend: Backend,
     /// Where the database is, for messages (a path, or the URL without its password).
     location: String,
+    /// On a cohort server, the account whose role and schema every statement runs in.
+    scope: Option<std::sync::Arc<cohort::Scope>>,
 }
 
 /// The setting that holds the interview date (`YYYY-MM-DD`).
@@ -162,6 +166,7 @@ impl Store {
             Store {
                 backend: Backend::Postgres(pool),
                 location,
+                scope: None,
             }
         } else {
             let path = sqlite_path(url)?;
@@ -219,6 +224,7 @@ impl Store {
         Ok(Store {
             backend: Backend::Sqlite(pool),
             location,
+            scope: None,
         })
     }
 
@@ -260,19 +266,19 @@ impl Store {
             }
         };
         with_pool!(self, |pool| {
-            let n: i64 = sqlx::query_scalar(has_table_sql).fetch_one(pool).await?;
+            let n: i64 = sqlx::query_scalar(has_table_sql).fetch_one(&mut *pool).await?;
             if n == 0 {
                 return Ok(0);
             }
             let v: Option<i64> =
                 sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
-                    .fetch_one(pool)
+                    .fetch_one(&mut *pool)
                     .await?;
             Ok(v.unwrap_or(0))
         })
     }
 
-    async fn migrate(&self) -> Result<()> {
+    pub(crate) async fn migrate(&self) -> Result<()> {
         let known = self.known_schema();
         let found = self.schema_version().await?;
         if found > known {
@@ -301,7 +307,16 @@ impl Store {
         }
         let result = match &self.backend {
             Backend::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
-            Backend::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+            Backend::Postgres(pool) => match &self.scope {
+                None => POSTGRES_MIGRATIONS.run(pool).await,
+                Some(scope) => async {
+                    let mut conn = pool.acquire().await?;
+                    scope.enter(&mut conn).await?;
+                    POSTGRES_MIGRATIONS.run(&mut *conn).await
+                }
+                .await
+                .map_err(|e: sqlx::migrate::MigrateError| e),
+            },
         };
         result.map_err(|e| match e {
             sqlx::migrate::MigrateError::Execute(e) => error::classify(e, &self.location),
@@ -324,7 +339,7 @@ impl Store {
         let now = date::now();
         let uid = new_uid();
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO stories (uid, title, tags, questions, created, updated) \
                  VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
@@ -357,7 +372,7 @@ impl Store {
         let judgment = judgment.to_string();
         let now = date::now();
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             let updated = sqlx::query(
                 "UPDATE stories SET title = $1, tags = $2, questions = $3, updated = $4 WHERE id = $5",
             )
@@ -408,7 +423,7 @@ impl Store {
                  AND v.version = (SELECT MAX(version) FROM story_versions WHERE story_id = s.id) \
                  ORDER BY s.id",
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *pool)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -426,6 +441,29 @@ impl Store {
         })
     }
 
+    /// The ids of the stories shared with the candidate's coaches (on a cohort server).
+    pub async fn shared_story_ids(&self) -> Result<Vec<i64>> {
+        with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT id FROM stories WHERE shared = 1 ORDER BY id")
+                .fetch_all(&mut *pool)
+                .await
+        })
+    }
+
+    /// Shares story `id` with the candidate's coaches, or stops sharing it; returns whether there
+    /// is such a story.
+    pub async fn set_shared(&self, id: i64, shared: bool) -> Result<bool> {
+        with_pool!(self, |pool| {
+            let n = sqlx::query("UPDATE stories SET shared = $1 WHERE id = $2")
+                .bind(i64::from(shared))
+                .bind(id)
+                .execute(&mut *pool)
+                .await?
+                .rows_affected();
+            Ok(n == 1)
+        })
+    }
+
     /// One story with every version, or `None` when there is no such story.
     pub async fn story(&self, id: i64) -> Result<Option<Story>> {
         with_pool!(self, |pool| {
@@ -433,7 +471,7 @@ impl Store {
                 "SELECT id, uid, title, tags, questions, created, updated FROM stories WHERE id = $1",
             )
             .bind(id)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *pool)
             .await?
             else {
                 return Ok(None);
@@ -443,7 +481,7 @@ impl Store {
                  FROM story_versions WHERE story_id = $1 ORDER BY version",
             )
             .bind(id)
-            .fetch_all(pool)
+            .fetch_all(&mut *pool)
             .await?;
             Ok(Some(Story {
                 id: r.try_get("id")?,
@@ -462,7 +500,7 @@ impl Store {
     /// Removes a story and all its versions; returns whether it existed.
     pub async fn remove_story(&self, id: i64) -> Result<bool> {
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             sqlx::query("DELETE FROM story_versions WHERE story_id = $1")
                 .bind(id)
                 .execute(&mut *tx)
@@ -487,7 +525,7 @@ impl Store {
                  AND v.version = (SELECT MAX(version) FROM story_versions WHERE story_id = s.id) \
                  ORDER BY s.id",
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *pool)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -537,7 +575,7 @@ impl Store {
                  AND v.version = (SELECT MAX(version) FROM story_versions WHERE story_id = s.id) \
                  ORDER BY s.id",
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *pool)
             .await
         })?;
         Ok(rows
@@ -553,7 +591,7 @@ impl Store {
         let now = date::now();
         let uid = new_uid();
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO failures (uid, mistake, impact, systemic_change, created, updated) \
                  VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
@@ -577,7 +615,7 @@ impl Store {
                 "SELECT id, uid, mistake, impact, systemic_change, created, updated \
                  FROM failures ORDER BY id",
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *pool)
             .await?;
             rows.iter().map(failure_of).collect()
         })
@@ -591,7 +629,7 @@ impl Store {
                  FROM failures WHERE id = $1",
             )
             .bind(id)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *pool)
             .await?;
             row.as_ref().map(failure_of).transpose()
         })
@@ -601,7 +639,7 @@ impl Store {
     pub async fn update_failure(&self, id: i64, entry: &NewFailure) -> Result<bool> {
         let now = date::now();
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             let done = sqlx::query(
                 "UPDATE failures SET mistake = $1, impact = $2, systemic_change = $3, \
                  updated = $4 WHERE id = $5",
@@ -621,7 +659,7 @@ impl Store {
     /// Removes an entry of the failure resume; returns whether it existed.
     pub async fn remove_failure(&self, id: i64) -> Result<bool> {
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             let gone = sqlx::query("DELETE FROM failures WHERE id = $1")
                 .bind(id)
                 .execute(&mut *tx)
@@ -636,7 +674,7 @@ impl Store {
     /// Saves a mock-interview attempt; returns its id.
     pub async fn add_attempt(&self, attempt: &NewAttempt<'_>) -> Result<i64> {
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             let id = insert_attempt!(tx, attempt);
             tx.commit().await?;
             Ok(id)
@@ -650,7 +688,7 @@ impl Store {
         delivery: &serde_json::Value,
     ) -> Result<i64> {
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             let id = insert_attempt!(tx, attempt, Some(delivery));
             tx.commit().await?;
             Ok(id)
@@ -664,7 +702,7 @@ impl Store {
             sqlx::query("UPDATE attempts SET overall = $1 WHERE id = $2")
                 .bind(&overall)
                 .bind(answer)
-                .execute(pool)
+                .execute(&mut *pool)
                 .await?;
             Ok(())
         })
@@ -690,7 +728,7 @@ impl Store {
                 .bind(before)
                 .bind(min_chars)
                 .bind(PAGE)
-                .fetch_all(pool)
+                .fetch_all(&mut *pool)
                 .await
             })?;
             let Some((last, _)) = page.last() else { break };
@@ -710,7 +748,7 @@ impl Store {
     pub async fn attempts(&self) -> Result<Vec<Attempt>> {
         with_pool!(self, |pool| {
             let rows = sqlx::query(select_attempts!("ORDER BY id"))
-                .fetch_all(pool)
+                .fetch_all(&mut *pool)
                 .await?;
             rows.iter().map(sql::attempt_of).collect()
         })
@@ -733,7 +771,7 @@ impl Store {
                  ORDER BY created DESC",
             )
             .bind(limit)
-            .fetch_all(pool)
+            .fetch_all(&mut *pool)
             .await?;
             let mut marks = rows
                 .iter()
@@ -759,7 +797,7 @@ impl Store {
                        UNION ALL SELECT created / 86400 AS day, score FROM attempts) AS s \
                  GROUP BY day ORDER BY day",
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *pool)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -782,7 +820,7 @@ impl Store {
                  UNION ALL SELECT created, delivery FROM explanations WHERE delivery IS NOT NULL \
                  ORDER BY created",
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *pool)
             .await?;
             rows.iter()
                 .filter_map(|r| {
@@ -804,7 +842,7 @@ impl Store {
     /// Sets a setting.
     pub async fn set_config(&self, key: &str, value: &str) -> Result<()> {
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             upsert_config!(&mut *tx, key, value).await?;
             tx.commit().await?;
             Ok(())
@@ -814,7 +852,7 @@ impl Store {
     /// Removes a setting; returns whether it was set.
     pub async fn unset_config(&self, key: &str) -> Result<bool> {
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             let gone = sqlx::query("DELETE FROM config WHERE key = $1")
                 .bind(key)
                 .execute(&mut *tx)
@@ -829,7 +867,7 @@ impl Store {
         with_pool!(self, |pool| {
             sqlx::query_scalar("SELECT value FROM config WHERE key = $1")
                 .bind(key)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *pool)
                 .await
         })
     }
@@ -838,7 +876,7 @@ impl Store {
     pub async fn config_all(&self) -> Result<BTreeMap<String, String>> {
         with_pool!(self, |pool| {
             let rows = sqlx::query("SELECT key, value FROM config ORDER BY key")
-                .fetch_all(pool)
+                .fetch_all(&mut *pool)
                 .await?;
             rows.iter()
                 .map(|r| Ok((r.try_get("key")?, r.try_get("value")?)))

@@ -106,7 +106,7 @@ impl Store {
     /// [`Store::start_mock`] as if it were `now` (Unix seconds).
     pub async fn start_mock_at(&self, question: &str, seconds: i64, now: i64) -> Result<i64> {
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             sqlx::query("DELETE FROM mocks WHERE finished IS NULL AND created < $1")
                 .bind(now - ABANDONED_AFTER)
                 .execute(&mut *tx)
@@ -133,7 +133,7 @@ impl Store {
                  created FROM mocks WHERE id = $1",
             )
             .bind(id)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *pool)
             .await?
             .as_ref()
             .map(mock_of)
@@ -146,7 +146,7 @@ impl Store {
     pub async fn start_mock_step(&self, id: i64, step: i64) -> Result<bool> {
         let now = date::now();
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             let done = sqlx::query(
                 "UPDATE mocks SET step_started = $1 WHERE id = $2 AND step = $3 \
                  AND step_started IS NULL AND finished IS NULL",
@@ -197,7 +197,7 @@ impl Store {
         delivery: Option<&serde_json::Value>,
     ) -> Result<MockSaved> {
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             let moved = sqlx::query(
                 "UPDATE mocks SET step = step + 1, step_started = NULL, \
                  probes = CASE WHEN step = 0 THEN $1 ELSE probes END \
@@ -235,7 +235,7 @@ impl Store {
         let overall = serde_json::to_string(overall).expect("a judgment serialises");
         let now = date::now();
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             let ended = sqlx::query(
                 "UPDATE mocks SET finished = $1, step_started = NULL \
                  WHERE id = $2 AND finished IS NULL",
@@ -271,7 +271,7 @@ impl Store {
             let row = with_pool!(self, |pool| {
                 sqlx::query(select_attempts!("WHERE id = $1"))
                     .bind(id)
-                    .fetch_optional(pool)
+                    .fetch_optional(&mut *pool)
                     .await?
                     .as_ref()
                     .map(sql::attempt_of)

@@ -165,7 +165,7 @@ impl Store {
     pub async fn add_user_cards(&self, cards: &[UserCard]) -> Result<u64> {
         let now = date::now();
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             let mut added = 0;
             for (position, c) in cards.iter().enumerate() {
                 let known: Option<String> =
@@ -237,7 +237,7 @@ impl Store {
                 "SELECT id, deck, deck_name, front, back, why FROM user_cards \
                  ORDER BY deck, created, position",
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *pool)
             .await
             .map(|rows| {
                 rows.into_iter()
@@ -268,7 +268,7 @@ impl Store {
     /// ids.
     pub async fn add_reviews(&self, reviews: &[NewReview<'_>]) -> Result<Vec<i64>> {
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             let mut ids = Vec::with_capacity(reviews.len());
             for review in reviews {
                 let id: i64 = sqlx::query_scalar(
@@ -318,7 +318,7 @@ impl Store {
     /// review of the same card exists (only the last rating can be undone).
     pub async fn undo_review(&self, id: i64) -> Result<Option<String>> {
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             let found: Option<(String, i64)> =
                 sqlx::query_as("SELECT card, rating FROM reviews WHERE id = $1")
                     .bind(id)
@@ -382,7 +382,7 @@ impl Store {
                 "SELECT card, deck, due, stability, difficulty, reviews, lapses, last_review \
                  FROM card_states ORDER BY card",
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *pool)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -408,7 +408,7 @@ impl Store {
                 "SELECT id, uid, card, deck, rating, due, stability, difficulty, elapsed_days, \
                  reviewed FROM reviews ORDER BY id",
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *pool)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -477,7 +477,7 @@ impl Store {
         let delivery = delivery.map(Value::to_string);
         let now = date::now();
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *pool).await?;
             let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO explanations (uid, topic, text, judgment, score, passed, seconds, \
                  created, delivery) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -517,7 +517,7 @@ impl Store {
                  delivery FROM explanations WHERE id = $1",
             )
             .bind(id)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *pool)
             .await?
             .as_ref()
             .map(explanation_of)
@@ -532,7 +532,7 @@ impl Store {
                 "SELECT id, uid, topic, text, judgment, score, passed, seconds, created, \
                  delivery FROM explanations ORDER BY id",
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *pool)
             .await?;
             rows.iter().map(explanation_of).collect()
         })

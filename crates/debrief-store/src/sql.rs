@@ -13,15 +13,36 @@ use sqlx::{ColumnIndex, Decode, Row, Type};
 use crate::error::Error;
 use crate::model::{from_json_list, Failure, NewFailure, StoryMeta, StoryVersion};
 
-/// Runs the same body against whichever pool the store has, so both backends share one code
-/// path; driver errors are turned into the user's words on the way out.
+/// Runs the same body against whichever backend the store has, so both share one code path, on
+/// one connection of its pool (`$pool` is that connection; the body passes `&mut *pool`). A store
+/// bound to one account of a cohort enters that account's role and schema on the connection
+/// first, so nothing the body says can reach another account's tables. Driver errors are turned
+/// into the user's words on the way out.
 macro_rules! with_pool {
     ($store:expr, |$pool:ident| $body:expr) => {{
-        let result: std::result::Result<_, sqlx::Error> = match &$store.backend {
-            Backend::Sqlite($pool) => async { $body }.await,
-            Backend::Postgres($pool) => async { $body }.await,
+        let store = &$store;
+        let result: std::result::Result<_, sqlx::Error> = match &store.backend {
+            Backend::Sqlite(p) => {
+                async {
+                    let mut conn = p.acquire().await?;
+                    let $pool = &mut *conn;
+                    $body
+                }
+                .await
+            }
+            Backend::Postgres(p) => {
+                async {
+                    let mut conn = p.acquire().await?;
+                    if let Some(scope) = &store.scope {
+                        scope.enter(&mut conn).await?;
+                    }
+                    let $pool = &mut *conn;
+                    $body
+                }
+                .await
+            }
         };
-        result.map_err(|e| error::classify(e, &$store.location))
+        result.map_err(|e| error::classify(e, &store.location))
     }};
 }
 

@@ -69,95 +69,13 @@ where
     test(store.clone()).await;
     store.close().await;
 
-    let Some((url, _drop)) = fresh_postgres().await else {
+    let Some(db) = debrief_store::scratch::ScratchDatabase::create("PostgreSQL run").await else {
         return;
     };
+    let url = db.url().to_string();
     let store = Store::open(&url).await.expect("open PostgreSQL");
     test(store.clone()).await;
     store.close().await;
-}
-
-/// A fresh PostgreSQL database of its own on the server `DEBRIEF_TEST_DATABASE_URL` names: its
-/// URL, and the guard that drops it; `None`, saying so, when the variable is not set.
-async fn fresh_postgres() -> Option<(String, DropDatabase)> {
-    let Some(server) = std::env::var("DEBRIEF_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        eprintln!("PostgreSQL run skipped: DEBRIEF_TEST_DATABASE_URL is not set");
-        return None;
-    };
-    let name = format!("debrief_test_{}", random_suffix());
-    let mut admin = sqlx::PgConnection::connect(&server)
-        .await
-        .expect("connect to DEBRIEF_TEST_DATABASE_URL");
-    admin
-        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .await
-        .expect("create a fresh database");
-    admin.close().await.ok();
-    let url = with_database(&server, &name);
-    Some((url, DropDatabase { server, name }))
-}
-
-/// Drops a test database when the test ends, passed or failed.
-struct DropDatabase {
-    server: String,
-    name: String,
-}
-
-impl Drop for DropDatabase {
-    fn drop(&mut self) {
-        let (server, name) = (self.server.clone(), self.name.clone());
-        // On a thread of its own: the test's runtime may be unwinding.
-        let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime");
-            rt.block_on(async {
-                let mut admin = sqlx::PgConnection::connect(&server).await?;
-                admin
-                    .execute(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .await?;
-                admin.close().await
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("could not drop the test database {}", self.name);
-        }
-    }
-}
-
-fn random_suffix() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos(),
-    );
-    format!("{:016x}", h.finish())
-}
-
-/// The server URL with its database replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[scheme_end..].find('/') {
-        Some(slash) => &base[..scheme_end + slash],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -868,9 +786,10 @@ async fn an_older_database_gets_each_versions_strengths_from_its_judgment() {
         "sqlite"
     );
 
-    let Some((url, _drop)) = fresh_postgres().await else {
+    let Some(db) = debrief_store::scratch::ScratchDatabase::create("PostgreSQL run").await else {
         return;
     };
+    let url = db.url().to_string();
     upgrade!(sqlx::PgConnection, &url, "postgres");
 }
 
@@ -1050,9 +969,10 @@ async fn processes_opening_a_new_file_at_once_wait_for_one_schema() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn sslmode_require_connects_over_tls() {
-    let Some((url, _drop)) = fresh_postgres().await else {
+    let Some(db) = debrief_store::scratch::ScratchDatabase::create("PostgreSQL run").await else {
         return;
     };
+    let url = db.url().to_string();
     let sep = if url.contains('?') { '&' } else { '?' };
     let tls = format!("{url}{sep}sslmode=require");
     let store = Store::open(&tls).await.expect("opens over TLS");
