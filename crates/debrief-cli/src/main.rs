@@ -90,6 +90,9 @@ enum Command {
     /// see its status. Recordings are transcribed on this machine, never sent anywhere.
     #[command(subcommand)]
     Voice(cmd::voice::VoiceCommand),
+    /// A cohort server's accounts: make the first admin, list who is there.
+    #[command(subcommand)]
+    Admin(cmd::admin::AdminCommand),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions(cmd::shell::CompletionsArgs),
     /// Print the man page, every command and option included.
@@ -128,6 +131,7 @@ fn main() -> ExitCode {
         Command::Import(args) => cmd::data::import(&cli, args),
         Command::History(args) => cmd::history::run(&cli, args, color),
         Command::Voice(c) => cmd::voice::run(&cli, c, color),
+        Command::Admin(c) => cmd::admin::run(&cli, c),
         Command::Completions(args) => cmd::shell::completions(args),
         Command::Man(args) => cmd::shell::man(args),
     };

@@ -182,7 +182,10 @@ pub(crate) struct Scope {
 
 impl Scope {
     /// Enters the account's role and schema on `conn`.
-    pub(crate) async fn enter(&self, conn: &mut PgConnection) -> std::result::Result<(), sqlx::Error> {
+    pub(crate) async fn enter(
+        &self,
+        conn: &mut PgConnection,
+    ) -> std::result::Result<(), sqlx::Error> {
         sqlx::raw_sql(AssertSqlSafe(self.enter.as_str()))
             .execute(conn)
             .await
@@ -353,8 +356,10 @@ impl Cohort {
         .execute(&mut *conn)
         .await
         .map_err(|e| error::classify(e, &location))?;
+        // run_direct on the connection: `run` with a connection trips the compiler's
+        // "Acquire is not general enough" in futures that must be Send.
         COHORT_MIGRATIONS
-            .run(&mut *conn)
+            .run_direct(None, &mut *conn, false)
             .await
             .map_err(|e| match e {
                 sqlx::migrate::MigrateError::Execute(e) => error::classify(e, &location),
@@ -435,7 +440,9 @@ impl Cohort {
     }
 
     /// A connection of the pool in the cohort's own schema, as the server's own user.
-    async fn conn(&self) -> std::result::Result<sqlx::pool::PoolConnection<sqlx::Postgres>, sqlx::Error> {
+    async fn conn(
+        &self,
+    ) -> std::result::Result<sqlx::pool::PoolConnection<sqlx::Postgres>, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
         sqlx::raw_sql("RESET ROLE; SET search_path TO debrief_cohort")
             .execute(&mut *conn)
@@ -458,9 +465,14 @@ impl Cohort {
         role: Role,
         password_hash: &str,
     ) -> Result<Account> {
-        let email = normal_email(email).ok_or_else(|| Error::BadInput(format!("{email:?} is not an email address")))?;
+        let email = normal_email(email)
+            .ok_or_else(|| Error::BadInput(format!("{email:?} is not an email address")))?;
         let name = name.trim();
-        let name = if name.is_empty() { email.split('@').next().unwrap_or("") } else { name };
+        let name = if name.is_empty() {
+            email.split('@').next().unwrap_or("")
+        } else {
+            name
+        };
         let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
         let mut tx = conn.begin().await.map_err(|e| self.fail(e))?;
         let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1")
@@ -502,7 +514,7 @@ impl Cohort {
             .await
             .map_err(|e| self.fail(e))?;
         POSTGRES_MIGRATIONS
-            .run(&mut *tx)
+            .run_direct(None, &mut *tx, false)
             .await
             .map_err(|e| match e {
                 sqlx::migrate::MigrateError::Execute(e) => self.fail(e),
@@ -544,7 +556,9 @@ impl Cohort {
         .fetch_optional(&mut *conn)
         .await
         .map_err(|e| self.fail(e))?;
-        row.map(|r| account_of(&r)).transpose().map_err(|e| self.fail(e))
+        row.map(|r| account_of(&r))
+            .transpose()
+            .map_err(|e| self.fail(e))
     }
 
     /// Every account, oldest first.
@@ -556,7 +570,10 @@ impl Cohort {
         .fetch_all(&mut *conn)
         .await
         .map_err(|e| self.fail(e))?;
-        rows.iter().map(account_of).collect::<std::result::Result<_, _>>().map_err(|e| self.fail(e))
+        rows.iter()
+            .map(account_of)
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.fail(e))
     }
 
     /// The account whose password is `password`, by email; `None` for an unknown email and a
@@ -575,7 +592,8 @@ impl Cohort {
         let (account, hash) = match &row {
             Some(r) => (
                 Some(account_of(r).map_err(|e| self.fail(e))?),
-                r.try_get::<String, _>("password").map_err(|e| self.fail(e))?,
+                r.try_get::<String, _>("password")
+                    .map_err(|e| self.fail(e))?,
             ),
             None => (None, decoy_hash().to_string()),
         };
@@ -613,13 +631,14 @@ impl Cohort {
     pub async fn set_role(&self, id: i64, role: Role) -> Result<bool> {
         let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
         let mut tx = conn.begin().await.map_err(|e| self.fail(e))?;
-        let n = sqlx::query("UPDATE accounts SET role = $1, generation = generation + 1 WHERE id = $2")
-            .bind(role.as_str())
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| self.fail(e))?
-            .rows_affected();
+        let n =
+            sqlx::query("UPDATE accounts SET role = $1, generation = generation + 1 WHERE id = $2")
+                .bind(role.as_str())
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.fail(e))?
+                .rows_affected();
         let ended = match role {
             Role::Coach => "UPDATE assignments SET ended = $2 WHERE candidate_id = $1 AND ended IS NULL",
             Role::Candidate => "UPDATE assignments SET ended = $2 WHERE coach_id = $1 AND ended IS NULL",
@@ -691,7 +710,11 @@ impl Cohort {
     /// Starts a session for `account`; returns the cookie's token (only its hash is kept) and
     /// the session's CSRF token. A session of an older login is never reused: each login makes
     /// a new one.
-    pub async fn start_session(&self, account: &Account, user_agent: &str) -> Result<(String, String)> {
+    pub async fn start_session(
+        &self,
+        account: &Account,
+        user_agent: &str,
+    ) -> Result<(String, String)> {
         let token = new_token();
         let csrf = new_token();
         let now = date::now();
@@ -836,15 +859,13 @@ impl Cohort {
         let now = date::now();
         let email = normal_email(email).unwrap_or_else(|| email.trim().to_lowercase());
         let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
-        sqlx::query(
-            "INSERT INTO login_failures (key, at) VALUES ($1, $3), ($2, $3)",
-        )
-        .bind(format!("pair:{email}|{client}"))
-        .bind(format!("client:{client}"))
-        .bind(now)
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| self.fail(e))?;
+        sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $3), ($2, $3)")
+            .bind(format!("pair:{email}|{client}"))
+            .bind(format!("client:{client}"))
+            .bind(now)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| self.fail(e))?;
         sqlx::query("DELETE FROM login_failures WHERE at < $1")
             .bind(now - FAILURE_WINDOW.as_secs() as i64)
             .execute(&mut *conn)
@@ -967,7 +988,8 @@ impl Cohort {
 
     /// Assigns coach `coach` to candidate `candidate`; refuses accounts of the wrong roles.
     pub async fn assign(&self, coach: i64, candidate: i64) -> Result<()> {
-        let (Some(c), Some(k)) = (self.account(coach).await?, self.account(candidate).await?) else {
+        let (Some(c), Some(k)) = (self.account(coach).await?, self.account(candidate).await?)
+        else {
             return Err(Error::BadInput("no such account".to_string()));
         };
         if c.role != Role::Coach || k.role != Role::Candidate {
@@ -1037,17 +1059,18 @@ impl Cohort {
         .fetch_all(&mut *conn)
         .await
         .map_err(|e| self.fail(e))?;
-        let side = |r: &sqlx::postgres::PgRow, p: &str| -> std::result::Result<Account, sqlx::Error> {
-            let role: String = r.try_get(format!("{p}_role").as_str())?;
-            Ok(Account {
-                id: r.try_get(format!("{p}_id").as_str())?,
-                email: r.try_get(format!("{p}_email").as_str())?,
-                name: r.try_get(format!("{p}_name").as_str())?,
-                role: Role::parse(&role).unwrap_or(Role::Candidate),
-                created: r.try_get(format!("{p}_created").as_str())?,
-                generation: r.try_get(format!("{p}_generation").as_str())?,
-            })
-        };
+        let side =
+            |r: &sqlx::postgres::PgRow, p: &str| -> std::result::Result<Account, sqlx::Error> {
+                let role: String = r.try_get(format!("{p}_role").as_str())?;
+                Ok(Account {
+                    id: r.try_get(format!("{p}_id").as_str())?,
+                    email: r.try_get(format!("{p}_email").as_str())?,
+                    name: r.try_get(format!("{p}_name").as_str())?,
+                    role: Role::parse(&role).unwrap_or(Role::Candidate),
+                    created: r.try_get(format!("{p}_created").as_str())?,
+                    generation: r.try_get(format!("{p}_generation").as_str())?,
+                })
+            };
         rows.iter()
             .map(|r| {
                 Ok(Assignment {
@@ -1184,7 +1207,10 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_or_refused() {
-        assert_eq!(normal_email(" Ada@Example.ORG ").as_deref(), Some("ada@example.org"));
+        assert_eq!(
+            normal_email(" Ada@Example.ORG ").as_deref(),
+            Some("ada@example.org")
+        );
         assert_eq!(normal_email("ada"), None);
         assert_eq!(normal_email("ada@localhost"), None);
         assert_eq!(normal_email("a da@example.org"), None);

@@ -35,6 +35,30 @@ pub fn format_day(day: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// Formats a Unix time as `YYYY-MM-DD HH:MM UTC` (a server's pages do not know the reader's
+/// time zone, so they say which one they use).
+pub fn format_time(unix_seconds: i64) -> String {
+    let secs = unix_seconds.rem_euclid(86_400);
+    format!(
+        "{} {:02}:{:02} UTC",
+        format_day(day_of(unix_seconds)),
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+/// Formats a Unix time as RFC 3339 in UTC, for logs: `2026-12-04T21:30:05Z`.
+pub fn format_rfc3339(unix_seconds: i64) -> String {
+    let secs = unix_seconds.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        format_day(day_of(unix_seconds)),
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
 fn days_in_month(y: i64, m: u32) -> u32 {
     match m {
         2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
@@ -78,6 +102,15 @@ mod tests {
             assert_eq!(format_day(parse_day(text).unwrap()), text);
         }
         assert_eq!(parse_day("1970-01-02"), Some(1));
+    }
+
+    #[test]
+    fn times_are_shown_in_utc_and_say_so() {
+        assert_eq!(
+            format_time(86_400 + 3_600 * 13 + 65),
+            "1970-01-02 13:01 UTC"
+        );
+        assert_eq!(format_rfc3339(59), "1970-01-01T00:00:59Z");
     }
 
     #[test]

@@ -266,7 +266,9 @@ impl Store {
             }
         };
         with_pool!(self, |pool| {
-            let n: i64 = sqlx::query_scalar(has_table_sql).fetch_one(&mut *pool).await?;
+            let n: i64 = sqlx::query_scalar(has_table_sql)
+                .fetch_one(&mut *pool)
+                .await?;
             if n == 0 {
                 return Ok(0);
             }
@@ -312,7 +314,9 @@ impl Store {
                 Some(scope) => async {
                     let mut conn = pool.acquire().await?;
                     scope.enter(&mut conn).await?;
-                    POSTGRES_MIGRATIONS.run(&mut *conn).await
+                    POSTGRES_MIGRATIONS
+                        .run_direct(None, &mut *conn, false)
+                        .await
                 }
                 .await
                 .map_err(|e: sqlx::migrate::MigrateError| e),

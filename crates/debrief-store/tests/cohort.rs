@@ -71,10 +71,13 @@ async fn accounts_see_only_their_own_data_and_postgres_holds_the_line() {
     // The second line: in B's database role, A's schema and the cohort's tables are refused by
     // PostgreSQL itself, whatever SQL is run.
     let mut conn = sqlx::PgConnection::connect(db.url()).await.unwrap();
-    sqlx::raw_sql(AssertSqlSafe(format!("SET ROLE \"{}\"", cohort.role_of(b.id))))
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    sqlx::raw_sql(AssertSqlSafe(format!(
+        "SET ROLE \"{}\"",
+        cohort.role_of(b.id)
+    )))
+    .execute(&mut conn)
+    .await
+    .unwrap();
     for sql in [
         format!("SELECT * FROM account_{}.stories", a.id),
         "SELECT * FROM debrief_cohort.accounts".to_string(),
@@ -145,7 +148,11 @@ async fn logins_sessions_and_throttling() {
         .is_none());
 
     let (token, csrf) = cohort.start_session(&a, "test").await.unwrap();
-    let session = cohort.session(&token).await.unwrap().expect("a live session");
+    let session = cohort
+        .session(&token)
+        .await
+        .unwrap()
+        .expect("a live session");
     assert_eq!(session.account.id, a.id);
     assert_eq!(session.csrf, csrf);
     assert!(cohort.session("forged").await.unwrap().is_none());
@@ -161,12 +168,30 @@ async fn logins_sessions_and_throttling() {
 
     // Throttling counts per (email, client): another client is never locked out.
     for _ in 0..cohort::FAILURES_PER_PAIR {
-        assert_eq!(cohort.login_wait("ada@example.org", "10.0.0.9").await.unwrap(), None);
-        cohort.login_failed("ada@example.org", "10.0.0.9").await.unwrap();
+        assert_eq!(
+            cohort
+                .login_wait("ada@example.org", "10.0.0.9")
+                .await
+                .unwrap(),
+            None
+        );
+        cohort
+            .login_failed("ada@example.org", "10.0.0.9")
+            .await
+            .unwrap();
     }
-    let wait = cohort.login_wait("ada@example.org", "10.0.0.9").await.unwrap();
+    let wait = cohort
+        .login_wait("ada@example.org", "10.0.0.9")
+        .await
+        .unwrap();
     assert!(wait.is_some_and(|s| s > 0 && s <= 15 * 60), "{wait:?}");
-    assert_eq!(cohort.login_wait("ada@example.org", "10.0.0.1").await.unwrap(), None);
+    assert_eq!(
+        cohort
+            .login_wait("ada@example.org", "10.0.0.1")
+            .await
+            .unwrap(),
+        None
+    );
     cohort.close().await;
 }
 
@@ -181,7 +206,10 @@ async fn invitations_assignments_comments_and_the_audit_trail() {
         .await
         .unwrap();
     let (coach_link, _) = cohort.invite(Role::Coach, &admin).await.unwrap();
-    assert_eq!(cohort.invitation(&coach_link).await.unwrap().unwrap().role, Role::Coach);
+    assert_eq!(
+        cohort.invitation(&coach_link).await.unwrap().unwrap().role,
+        Role::Coach
+    );
     let coach = cohort
         .accept_invitation(&coach_link, "coach@example.org", "Cora", &hash())
         .await
@@ -208,12 +236,21 @@ async fn invitations_assignments_comments_and_the_audit_trail() {
     // Wrong roles are refused.
     assert!(cohort.assign(cand.id, coach.id).await.is_err());
 
-    cohort.audit(cand.id, &coach, "read readiness").await.unwrap();
+    cohort
+        .audit(cand.id, &coach, "read readiness")
+        .await
+        .unwrap();
     let trail = cohort.audit_trail(cand.id, 10).await.unwrap();
     assert_eq!(trail.len(), 1);
     assert!(trail[0].actor_name.contains("Cora"));
-    cohort.add_comment(cand.id, 1, 1, &coach, "Name the customer.").await.unwrap();
-    assert_eq!(cohort.comments(cand.id, 1).await.unwrap()[0].body, "Name the customer.");
+    cohort
+        .add_comment(cand.id, 1, 1, &coach, "Name the customer.")
+        .await
+        .unwrap();
+    assert_eq!(
+        cohort.comments(cand.id, 1).await.unwrap()[0].body,
+        "Name the customer."
+    );
 
     // The candidate ends the assignment: the next check says no.
     assert!(cohort.end_assignment(coach.id, cand.id).await.unwrap());

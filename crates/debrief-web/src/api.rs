@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::guard::{refuse, BODY_LIMIT};
 use crate::pages::{judge_form, StoryForm};
-use crate::App;
+use crate::{App, Ctx};
 
 /// The OpenAPI 3 description of this API.
 const OPENAPI: &str = include_str!("../assets/openapi.json");
@@ -70,10 +70,7 @@ fn bad_body(rejection: JsonRejection) -> Response {
     refuse("/api/", status, &message)
 }
 
-async fn check(
-    State(app): State<Arc<App>>,
-    body: Result<Json<CheckRequest>, JsonRejection>,
-) -> Response {
+async fn check(app: Ctx, body: Result<Json<CheckRequest>, JsonRejection>) -> Response {
     let Json(req) = match body {
         Ok(b) => b,
         Err(rejection) => return bad_body(rejection),
@@ -101,14 +98,14 @@ fn store_error(e: debrief_store::Error) -> Response {
     refuse("/api/", StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())
 }
 
-async fn stories(State(app): State<Arc<App>>) -> Response {
+async fn stories(app: Ctx) -> Response {
     match app.store.stories().await {
         Ok(list) => Json(list).into_response(),
         Err(e) => store_error(e),
     }
 }
 
-async fn story(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+async fn story(app: Ctx, Path(id): Path<i64>) -> Response {
     match app.store.story(id).await {
         Ok(Some(story)) => Json(story).into_response(),
         Ok(None) => refuse(
@@ -165,10 +162,7 @@ fn saved(status: StatusCode, id: i64, version: i64, judgment: &Judgment) -> Resp
         .into_response()
 }
 
-async fn add_story(
-    State(app): State<Arc<App>>,
-    body: Result<Json<StoryRequest>, JsonRejection>,
-) -> Response {
+async fn add_story(app: Ctx, body: Result<Json<StoryRequest>, JsonRejection>) -> Response {
     let Json(req) = match body {
         Ok(b) => b,
         Err(rejection) => return bad_body(rejection),
@@ -184,7 +178,7 @@ async fn add_story(
 }
 
 async fn add_version(
-    State(app): State<Arc<App>>,
+    app: Ctx,
     Path(id): Path<i64>,
     body: Result<Json<StoryRequest>, JsonRejection>,
 ) -> Response {

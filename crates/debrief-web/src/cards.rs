@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -16,7 +16,7 @@ use minijinja::context;
 use serde::Deserialize;
 
 use crate::pages::{error_page, render, store_failed};
-use crate::App;
+use crate::{App, Ctx};
 
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
@@ -25,7 +25,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/cards/undo", post(undo))
 }
 
-pub(crate) async fn states(app: &App) -> debrief_store::Result<HashMap<String, CardState>> {
+pub(crate) async fn states(app: &Ctx) -> debrief_store::Result<HashMap<String, CardState>> {
     Ok(app
         .store
         .card_states()
@@ -110,7 +110,7 @@ fn deck_picker(
         .collect()
 }
 
-async fn next_card(State(app): State<Arc<App>>, Query(query): Query<DeckQuery>) -> Response {
+async fn next_card(app: Ctx, Query(query): Query<DeckQuery>) -> Response {
     let states = match states(&app).await {
         Ok(s) => s,
         Err(e) => return store_failed(&app, e),
@@ -176,7 +176,7 @@ struct UndoForm {
 }
 
 /// Takes back the last rating: the card is due again as it was before.
-async fn undo(State(app): State<Arc<App>>, Form(form): Form<UndoForm>) -> Response {
+async fn undo(app: Ctx, Form(form): Form<UndoForm>) -> Response {
     match app.store.undo_review(form.review).await {
         Ok(Some(_)) if !form.deck.is_empty() => {
             Redirect::to(&format!("/cards?deck={}", form.deck)).into_response()
@@ -201,7 +201,7 @@ struct ReviewForm {
     deck: String,
 }
 
-async fn review(State(app): State<Arc<App>>, Form(form): Form<ReviewForm>) -> Response {
+async fn review(app: Ctx, Form(form): Form<ReviewForm>) -> Response {
     let rating = match form.rating {
         1 => Rating::Again,
         2 => Rating::Hard,

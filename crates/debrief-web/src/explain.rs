@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use crate::pages::{error_page, render, render_status, store_failed};
 use crate::spoken::{self, Spoken};
-use crate::App;
+use crate::{App, Ctx};
 
 /// The drill's time limit.
 const SECONDS: i64 = 120;
@@ -84,7 +84,7 @@ fn form_id(given: &str) -> String {
 }
 
 fn page(
-    app: &App,
+    app: &Ctx,
     status: StatusCode,
     topic: &Topic,
     text: &str,
@@ -112,7 +112,7 @@ fn page(
     )
 }
 
-async fn ask(State(app): State<Arc<App>>, Query(q): Query<TopicQuery>) -> Response {
+async fn ask(app: Ctx, Query(q): Query<TopicQuery>) -> Response {
     let pack = app.analyzer.pack();
     let topic = match q.topic.as_deref().filter(|t| !t.is_empty()) {
         Some(id) => pack.topic(id),
@@ -162,7 +162,7 @@ struct ExplainForm {
     form: String,
 }
 
-async fn judge(State(app): State<Arc<App>>, Form(form): Form<ExplainForm>) -> Response {
+async fn judge(app: Ctx, Form(form): Form<ExplainForm>) -> Response {
     let Some(topic) = app.analyzer.pack().topic(&form.topic) else {
         return error_page(
             &app,
@@ -257,7 +257,7 @@ fn marks(judgment: &serde_json::Value) -> Vec<serde_json::Value> {
 }
 
 /// A saved explanation's judgment, as it was judged.
-async fn result(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+async fn result(app: Ctx, Path(id): Path<i64>) -> Response {
     let saved = match app.store.explanation(id).await {
         Ok(Some(e)) => e,
         Ok(None) => return error_page(&app, StatusCode::NOT_FOUND, "No such explanation saved."),
@@ -294,11 +294,7 @@ struct RecordQuery {
 
 /// A recorded explanation: checked at once, then transcribed as a job whose transcript is
 /// judged and saved as [`judge`] saves a typed one, with its delivery.
-async fn record(
-    State(app): State<Arc<App>>,
-    Query(q): Query<RecordQuery>,
-    body: axum::body::Body,
-) -> Response {
+async fn record(app: Ctx, Query(q): Query<RecordQuery>, body: axum::body::Body) -> Response {
     if let Some(r) = spoken::no_model(&app) {
         return r;
     }
@@ -317,7 +313,7 @@ async fn record(
 }
 
 /// Judges a transcribed explanation and saves it with its delivery; returns its result page.
-async fn save_spoken(app: &App, topic: &str, form: &str, said: &Spoken) -> Result<String, String> {
+async fn save_spoken(app: &Ctx, topic: &str, form: &str, said: &Spoken) -> Result<String, String> {
     let topic = app
         .analyzer
         .pack()

@@ -72,6 +72,10 @@ pub fn wrap(routes: Router, app: Arc<App>, hosts: Vec<String>) -> Router {
     let hosts = Arc::new(hosts);
     routes
         .layer(middleware::from_fn_with_state(app.clone(), csrf))
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            crate::account::session,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(size))
         .layer(middleware::from_fn_with_state(hosts, host))
@@ -133,7 +137,7 @@ async fn errors(State(app): State<Arc<App>>, req: Request, next: Next) -> Respon
     let mut out = if api {
         (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
     } else {
-        crate::pages::error_page(&app, status, &message)
+        crate::pages::error_page(&crate::Ctx::bare(&app), status, &message)
     };
     if let Some(allow) = allow {
         out.headers_mut().insert(header::ALLOW, allow);
@@ -311,7 +315,18 @@ async fn csrf(State(app): State<Arc<App>>, req: Request, next: Next) -> Response
             return forbidden("the request comes from another site (Origin); refused");
         }
     }
-    let token = app.csrf.as_bytes();
+    // A cohort server: the session's token, or before login the pre-session cookie's.
+    let expected =
+        match &app.cohort {
+            None => app.csrf.clone(),
+            Some(_) => match crate::account::expected_csrf(&req) {
+                Some(t) => t,
+                None => return forbidden(
+                    "the CSRF token is missing: open the page again (and allow its cookie) first",
+                ),
+            },
+        };
+    let token = expected.as_bytes();
     if let Some(sent) = req.headers().get(CSRF_HEADER) {
         if same(sent.as_bytes(), token) {
             return next.run(req).await;

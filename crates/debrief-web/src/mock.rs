@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::pages::{error_page, render, render_status, store_failed};
 use crate::spoken::{self, Spoken};
-use crate::App;
+use crate::{App, Ctx};
 
 /// The countdown lengths offered, in minutes.
 const MINUTES: [i64; 5] = [2, 3, 4, 5, 10];
@@ -46,7 +46,7 @@ struct ReadyQuery {
 }
 
 /// The question and a start button: no countdown runs before the candidate starts it.
-async fn ready(State(app): State<Arc<App>>, Query(q): Query<ReadyQuery>) -> Response {
+async fn ready(app: Ctx, Query(q): Query<ReadyQuery>) -> Response {
     let pack = app.analyzer.pack();
     let picked = match q.question.as_deref().filter(|id| !id.is_empty()) {
         Some(id) => pack.question(id),
@@ -83,7 +83,7 @@ struct StartForm {
     minutes: Option<String>,
 }
 
-async fn start(State(app): State<Arc<App>>, Form(form): Form<StartForm>) -> Response {
+async fn start(app: Ctx, Form(form): Form<StartForm>) -> Response {
     let Some(q) = app.analyzer.pack().question(&form.question) else {
         return error_page(
             &app,
@@ -152,7 +152,7 @@ fn part_of(a: &Attempt, limit: i64) -> Part {
     }
 }
 
-async fn load(app: &App, id: i64) -> Result<(Mock, &Question), Response> {
+async fn load(app: &Ctx, id: i64) -> Result<(Mock, &Question), Response> {
     let mock = match app.store.mock(id).await {
         Ok(Some(m)) => m,
         Ok(None) => {
@@ -174,7 +174,7 @@ async fn load(app: &App, id: i64) -> Result<(Mock, &Question), Response> {
     }
 }
 
-async fn show(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+async fn show(app: Ctx, Path(id): Path<i64>) -> Response {
     let (mock, q) = match load(&app, id).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -193,7 +193,7 @@ async fn show(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
 /// The page for the interview's state: the countdown and the answer box while a step runs, the
 /// debrief and the next follow-up between steps, the whole verdict at the end.
 async fn page(
-    app: &App,
+    app: &Ctx,
     mock: &Mock,
     q: &Question,
     status: StatusCode,
@@ -284,7 +284,7 @@ async fn page(
 }
 
 /// Judges the whole interview and keeps its verdict; a second call changes nothing.
-async fn close(app: &App, mock: &Mock, q: &Question) -> Result<(), Response> {
+async fn close(app: &Ctx, mock: &Mock, q: &Question) -> Result<(), Response> {
     let attempts = app
         .store
         .attempts_with_ids(&mock.attempts)
@@ -313,11 +313,7 @@ struct AnswerForm {
     answer: String,
 }
 
-async fn answer(
-    State(app): State<Arc<App>>,
-    Path(id): Path<i64>,
-    Form(form): Form<AnswerForm>,
-) -> Response {
+async fn answer(app: Ctx, Path(id): Path<i64>, Form(form): Form<AnswerForm>) -> Response {
     let (mock, q) = match load(&app, id).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -382,11 +378,7 @@ struct StepForm {
 }
 
 /// Starts the next follow-up's countdown.
-async fn next(
-    State(app): State<Arc<App>>,
-    Path(id): Path<i64>,
-    Form(form): Form<StepForm>,
-) -> Response {
+async fn next(app: Ctx, Path(id): Path<i64>, Form(form): Form<StepForm>) -> Response {
     if let Err(e) = app.store.start_mock_step(id, form.step).await {
         return store_failed(&app, e);
     }
@@ -394,7 +386,7 @@ async fn next(
 }
 
 /// Ends the interview before the follow-ups left, judging what was said.
-async fn finish(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+async fn finish(app: Ctx, Path(id): Path<i64>) -> Response {
     let (mock, q) = match load(&app, id).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -410,7 +402,7 @@ async fn finish(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
 /// A recording of the running step's answer: checked at once, then transcribed as a job whose
 /// transcript is judged and saved as [`answer`] saves a typed one, with its delivery.
 async fn record(
-    State(app): State<Arc<App>>,
+    app: Ctx,
     Path(id): Path<i64>,
     Query(q): Query<StepForm>,
     body: axum::body::Body,
@@ -446,7 +438,7 @@ async fn record(
 
 /// Judges a transcribed answer to `step` and saves it with its delivery; returns the interview's
 /// page (also when the step was answered meanwhile, typed or recorded again: nothing is saved).
-async fn save_spoken(app: &App, id: i64, step: i64, said: &Spoken) -> Result<String, String> {
+async fn save_spoken(app: &Ctx, id: i64, step: i64, said: &Spoken) -> Result<String, String> {
     let here = format!("/mock/{id}");
     let mock = app
         .store
@@ -490,7 +482,7 @@ async fn save_spoken(app: &App, id: i64, step: i64, said: &Spoken) -> Result<Str
 /// A step's answer judged as what it answers: the question, or a follow-up (where short is fine),
 /// typed or spoken alike.
 fn judge_step(
-    app: &App,
+    app: &Ctx,
     q: &Question,
     asking: Option<&str>,
     text: &str,

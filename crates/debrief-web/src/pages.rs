@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -16,7 +16,7 @@ use minijinja::{context, Environment, Value};
 use serde::{Deserialize, Serialize};
 
 use crate::report::{HeatMap, Report, ReportFormat};
-use crate::{chart, App};
+use crate::{chart, App, Ctx};
 
 /// How many days the score trend covers.
 const TREND_DAYS: i64 = 60;
@@ -51,6 +51,19 @@ pub fn templates() -> Environment<'static> {
         ),
         ("history.html", include_str!("../templates/history.html")),
         ("error.html", include_str!("../templates/error.html")),
+        ("login.html", include_str!("../templates/login.html")),
+        ("invite.html", include_str!("../templates/invite.html")),
+        ("account.html", include_str!("../templates/account.html")),
+        ("coach.html", include_str!("../templates/coach.html")),
+        (
+            "coach_candidate.html",
+            include_str!("../templates/coach_candidate.html"),
+        ),
+        (
+            "coach_story.html",
+            include_str!("../templates/coach_story.html"),
+        ),
+        ("admin.html", include_str!("../templates/admin.html")),
         ("cards.html", include_str!("../templates/cards.html")),
         ("mock.html", include_str!("../templates/mock.html")),
         ("voice.html", include_str!("../templates/voice.html")),
@@ -132,19 +145,21 @@ pub fn routes() -> Router<Arc<App>> {
 }
 
 /// Renders a template with the values every page needs.
-pub(crate) fn render(app: &App, name: &str, page: &str, ctx: Value) -> Response {
+pub(crate) fn render(app: &Ctx, name: &str, page: &str, ctx: Value) -> Response {
     render_status(app, StatusCode::OK, name, page, ctx)
 }
 
 pub(crate) fn render_status(
-    app: &App,
+    app: &Ctx,
     status: StatusCode,
     name: &str,
     page: &str,
     ctx: Value,
 ) -> Response {
     let pack = &app.analyzer.pack().meta;
-    let ctx = context! { csrf => &app.csrf, page => page, pack_name => &pack.name, ..ctx };
+    let user = app.account.as_ref().map(|a| Value::from(Serde(a)));
+    let ctx =
+        context! { csrf => &app.csrf, page => page, pack_name => &pack.name, user => user, ..ctx };
     match app.templates.get_template(name).and_then(|t| t.render(ctx)) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => (
@@ -156,7 +171,7 @@ pub(crate) fn render_status(
     }
 }
 
-pub(crate) fn error_page(app: &App, status: StatusCode, message: &str) -> Response {
+pub(crate) fn error_page(app: &Ctx, status: StatusCode, message: &str) -> Response {
     render_status(
         app,
         status,
@@ -166,13 +181,22 @@ pub(crate) fn error_page(app: &App, status: StatusCode, message: &str) -> Respon
     )
 }
 
-pub(crate) fn store_failed(app: &App, e: debrief_store::Error) -> Response {
+pub(crate) fn store_failed(app: &Ctx, e: debrief_store::Error) -> Response {
+    if app.cohort.is_some() {
+        // A cohort server says nothing of its database to its users; the log has it.
+        crate::account::log("database-error", &e.to_string());
+        return error_page(
+            app,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Something failed on our side; what you saved before is safe. Try again in a minute.",
+        );
+    }
     error_page(app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())
 }
 
 // ----- dashboard ---------------------------------------------------------------------------
 
-async fn dashboard(State(app): State<Arc<App>>) -> Response {
+async fn dashboard(app: Ctx) -> Response {
     dashboard_page(&app, StatusCode::OK, None).await
 }
 
@@ -182,10 +206,7 @@ struct InterviewDateForm {
     date: String,
 }
 
-async fn set_interview_date(
-    State(app): State<Arc<App>>,
-    Form(form): Form<InterviewDateForm>,
-) -> Response {
+async fn set_interview_date(app: Ctx, Form(form): Form<InterviewDateForm>) -> Response {
     let value = form.date.trim();
     let saved = if value.is_empty() {
         app.store.unset_config(INTERVIEW_DATE).await.map(|_| ())
@@ -201,67 +222,84 @@ async fn set_interview_date(
     }
 }
 
-async fn dashboard_page(app: &Arc<App>, status: StatusCode, error: Option<&str>) -> Response {
-    let app = app.clone();
+async fn dashboard_page(app: &Ctx, status: StatusCode, error: Option<&str>) -> Response {
+    match progress_view(app).await {
+        Ok(view) => render_status(
+            app,
+            status,
+            "dashboard.html",
+            "dashboard",
+            context! { date_error => error, ..view },
+        ),
+        Err(res) => res,
+    }
+}
+
+/// The values the dashboard shows of a candidate's progress (readiness, heat map, cards due,
+/// score and delivery trends), read from `app`'s store; a coach's view of a candidate shows
+/// the same.
+pub(crate) async fn progress_view(app: &Ctx) -> Result<Value, Response> {
     let today = date::day_of(date::now());
     let readiness = match &app.readiness {
         Some(compute) => match compute(app.store.clone()).await {
             Ok(value) => Some(value),
-            Err(e) => return error_page(&app, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+            Err(e) => {
+                return Err(error_page(
+                    app,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    &e.to_string(),
+                ))
+            }
         },
         None => None,
     };
-    let evidence = match app.store.story_evidence().await {
-        Ok(e) => e,
-        Err(e) => return store_failed(&app, e),
-    };
-    let days = match app.store.scores_by_day().await {
-        Ok(d) => d,
-        Err(e) => return store_failed(&app, e),
-    };
+    let evidence = app
+        .store
+        .story_evidence()
+        .await
+        .map_err(|e| store_failed(app, e))?;
+    let days = app
+        .store
+        .scores_by_day()
+        .await
+        .map_err(|e| store_failed(app, e))?;
     let heat = HeatMap::new(app.analyzer.pack(), &evidence);
-    let states = match crate::cards::states(&app).await {
-        Ok(states) => states,
-        Err(e) => return store_failed(&app, e),
-    };
-    let pack = match app.store.with_user_decks(app.analyzer.pack()).await {
-        Ok(p) => p,
-        Err(e) => return store_failed(&app, e),
-    };
+    let states = crate::cards::states(app)
+        .await
+        .map_err(|e| store_failed(app, e))?;
+    let pack = app
+        .store
+        .with_user_decks(app.analyzer.pack())
+        .await
+        .map_err(|e| store_failed(app, e))?;
     let cards = crate::cards::today(&pack, &states, date::now());
     let hire = app.analyzer.hire_score();
     let trend = chart::score_trend(&days, today, TREND_DAYS, hire).map(Value::from_safe_string);
-    let deliveries = match app.store.deliveries().await {
-        Ok(d) => d,
-        Err(e) => return store_failed(&app, e),
-    };
+    let deliveries = app
+        .store
+        .deliveries()
+        .await
+        .map_err(|e| store_failed(app, e))?;
     let delivery_points =
         crate::delivery::trend_points(deliveries.iter().map(|(at, d)| (*at, Some(d))));
     let delivery_trend =
         chart::delivery_trend(&delivery_points, "delivery-trend").map(Value::from_safe_string);
-    render_status(
-        &app,
-        status,
-        "dashboard.html",
-        "dashboard",
-        context! {
-            date_error => error,
-            readiness => Value::from(Serde(&readiness)),
-            heat => Value::from(Serde(&heat)),
-            cards_due => cards.due,
-            cards_new => cards.new,
-            trend => trend,
-            trend_days => TREND_DAYS,
-            hire => hire,
-            delivery_trend => delivery_trend,
-            delivery_points => Value::from(Serde(&delivery_points)),
-        },
-    )
+    Ok(context! {
+        readiness => Value::from(Serde(&readiness)),
+        heat => Value::from(Serde(&heat)),
+        cards_due => cards.due,
+        cards_new => cards.new,
+        trend => trend,
+        trend_days => TREND_DAYS,
+        hire => hire,
+        delivery_trend => delivery_trend,
+        delivery_points => Value::from(Serde(&delivery_points)),
+    })
 }
 
 // ----- story bank --------------------------------------------------------------------------
 
-async fn stories(State(app): State<Arc<App>>) -> Response {
+async fn stories(app: Ctx) -> Response {
     match app.store.stories().await {
         Ok(list) => render(
             &app,
@@ -297,7 +335,7 @@ fn question_choices(app: &App) -> Vec<Value> {
         .collect()
 }
 
-async fn new_story(State(app): State<Arc<App>>, Query(q): Query<NewQuery>) -> Response {
+async fn new_story(app: Ctx, Query(q): Query<NewQuery>) -> Response {
     let draft = Draft {
         question: q.question.unwrap_or_default(),
         body: "Situation: \n\nTask: \n\nAction: \n\nResult: \n".to_string(),
@@ -308,7 +346,7 @@ async fn new_story(State(app): State<Arc<App>>, Query(q): Query<NewQuery>) -> Re
 
 /// The editor page, for a new story (`id` none) or an existing one with its history.
 fn editor(
-    app: &App,
+    app: &Ctx,
     status: StatusCode,
     id: Option<i64>,
     draft: Draft,
@@ -395,7 +433,7 @@ fn items(text: &str) -> Vec<String> {
 
 /// Validates and judges a posted story; the error is a sentence for the editor.
 pub(crate) fn judge_form(
-    app: &App,
+    app: &Ctx,
     form: &StoryForm,
     previous_questions: &[String],
 ) -> Result<(StoryMeta, String, debrief_core::Judgment), String> {
@@ -431,7 +469,7 @@ pub(crate) fn judge_form(
     Ok((meta, markdown, judgment))
 }
 
-async fn create_story(State(app): State<Arc<App>>, Form(form): Form<StoryForm>) -> Response {
+async fn create_story(app: Ctx, Form(form): Form<StoryForm>) -> Response {
     let (meta, markdown, judgment) = match judge_form(&app, &form, &[]) {
         Ok(v) => v,
         Err(why) => {
@@ -460,7 +498,7 @@ struct VersionRow {
     verdict: String,
 }
 
-async fn story(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+async fn story(app: Ctx, Path(id): Path<i64>) -> Response {
     let story = match app.store.story(id).await {
         Ok(Some(s)) => s,
         Ok(None) => return error_page(&app, StatusCode::NOT_FOUND, &format!("No story {id}.")),
@@ -468,6 +506,10 @@ async fn story(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
     };
     let Some(latest) = story.latest() else {
         return error_page(&app, StatusCode::NOT_FOUND, &format!("No story {id}."));
+    };
+    let extras = match crate::account::story_extras(&app, id).await {
+        Ok(v) => v,
+        Err(res) => return res,
     };
     let body = &latest.markdown[debrief_core::markdown::body_start(&latest.markdown)..];
     let draft = Draft {
@@ -503,15 +545,12 @@ async fn story(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
             questions => question_choices(&app),
             competencies => competency_names(&app),
             saved => story.versions.len(),
+            cohort => extras,
         },
     )
 }
 
-async fn save_version(
-    State(app): State<Arc<App>>,
-    Path(id): Path<i64>,
-    Form(form): Form<StoryForm>,
-) -> Response {
+async fn save_version(app: Ctx, Path(id): Path<i64>, Form(form): Form<StoryForm>) -> Response {
     let previous = match app.store.story(id).await {
         Ok(Some(s)) => s.meta.questions,
         Ok(None) => return error_page(&app, StatusCode::NOT_FOUND, &format!("No story {id}.")),
@@ -547,7 +586,7 @@ struct QuestionFilter {
     theme: String,
 }
 
-async fn questions(State(app): State<Arc<App>>, Query(filter): Query<QuestionFilter>) -> Response {
+async fn questions(app: Ctx, Query(filter): Query<QuestionFilter>) -> Response {
     let pack = app.analyzer.pack();
     let names = competency_name_map(pack);
     let themes = pack.themes();
@@ -602,12 +641,12 @@ async fn questions(State(app): State<Arc<App>>, Query(filter): Query<QuestionFil
     )
 }
 
-async fn failures(State(app): State<Arc<App>>) -> Response {
+async fn failures(app: Ctx) -> Response {
     failures_page(&app, StatusCode::OK, NewFailure::default(), None).await
 }
 
 async fn failures_page(
-    app: &App,
+    app: &Ctx,
     status: StatusCode,
     draft: NewFailure,
     error: Option<&str>,
@@ -624,7 +663,7 @@ async fn failures_page(
     }
 }
 
-async fn add_failure(State(app): State<Arc<App>>, Form(entry): Form<NewFailure>) -> Response {
+async fn add_failure(app: Ctx, Form(entry): Form<NewFailure>) -> Response {
     let entry = NewFailure {
         mistake: entry.mistake.trim().to_string(),
         impact: entry.impact.trim().to_string(),
@@ -641,7 +680,7 @@ async fn add_failure(State(app): State<Arc<App>>, Form(entry): Form<NewFailure>)
 }
 
 /// The failure entry's edit form.
-async fn edit_failure(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+async fn edit_failure(app: Ctx, Path(id): Path<i64>) -> Response {
     match app.store.failure(id).await {
         Ok(Some(f)) => failure_form(&app, StatusCode::OK, id, &f.entry, None),
         Ok(None) => error_page(
@@ -654,7 +693,7 @@ async fn edit_failure(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Respo
 }
 
 fn failure_form(
-    app: &App,
+    app: &Ctx,
     status: StatusCode,
     id: i64,
     draft: &NewFailure,
@@ -669,11 +708,7 @@ fn failure_form(
     )
 }
 
-async fn update_failure(
-    State(app): State<Arc<App>>,
-    Path(id): Path<i64>,
-    Form(entry): Form<NewFailure>,
-) -> Response {
+async fn update_failure(app: Ctx, Path(id): Path<i64>, Form(entry): Form<NewFailure>) -> Response {
     let entry = NewFailure {
         mistake: entry.mistake.trim().to_string(),
         impact: entry.impact.trim().to_string(),
@@ -702,7 +737,7 @@ async fn update_failure(
 
 /// A page that asks before something is deleted: what goes, the button that does it, and the
 /// way back.
-fn confirm(app: &App, page: &str, what: &str, action: &str, back: &str) -> Response {
+fn confirm(app: &Ctx, page: &str, what: &str, action: &str, back: &str) -> Response {
     render(
         app,
         "confirm.html",
@@ -711,7 +746,7 @@ fn confirm(app: &App, page: &str, what: &str, action: &str, back: &str) -> Respo
     )
 }
 
-async fn confirm_failure_delete(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+async fn confirm_failure_delete(app: Ctx, Path(id): Path<i64>) -> Response {
     match app.store.failure(id).await {
         Ok(Some(f)) => confirm(
             &app,
@@ -729,7 +764,7 @@ async fn confirm_failure_delete(State(app): State<Arc<App>>, Path(id): Path<i64>
     }
 }
 
-async fn delete_failure(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+async fn delete_failure(app: Ctx, Path(id): Path<i64>) -> Response {
     match app.store.remove_failure(id).await {
         // Gone already (a second click): the list is where the candidate wanted to be.
         Ok(_) => Redirect::to("/failures").into_response(),
@@ -737,7 +772,7 @@ async fn delete_failure(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Res
     }
 }
 
-async fn confirm_story_delete(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+async fn confirm_story_delete(app: Ctx, Path(id): Path<i64>) -> Response {
     match app.store.story(id).await {
         Ok(Some(s)) => confirm(
             &app,
@@ -756,7 +791,7 @@ async fn confirm_story_delete(State(app): State<Arc<App>>, Path(id): Path<i64>) 
     }
 }
 
-async fn delete_story(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+async fn delete_story(app: Ctx, Path(id): Path<i64>) -> Response {
     match app.store.remove_story(id).await {
         Ok(_) => Redirect::to("/stories").into_response(),
         Err(e) => store_failed(&app, e),
@@ -764,10 +799,7 @@ async fn delete_story(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Respo
 }
 
 /// An old version of a story as it was saved and judged, read only.
-async fn old_version(
-    State(app): State<Arc<App>>,
-    Path((id, version)): Path<(i64, i64)>,
-) -> Response {
+async fn old_version(app: Ctx, Path((id, version)): Path<(i64, i64)>) -> Response {
     let story = match app.store.story(id).await {
         Ok(Some(s)) => s,
         Ok(None) => return error_page(&app, StatusCode::NOT_FOUND, &format!("No story {id}.")),
@@ -806,7 +838,7 @@ async fn old_version(
 
 // ----- history -----------------------------------------------------------------------------
 
-async fn history(State(app): State<Arc<App>>) -> Response {
+async fn history(app: Ctx) -> Response {
     let log = match app.store.practice_log().await {
         Ok(log) => log,
         Err(e) => return store_failed(&app, e),
@@ -834,11 +866,11 @@ async fn history(State(app): State<Arc<App>>) -> Response {
 
 // ----- report ------------------------------------------------------------------------------
 
-async fn report_page(State(app): State<Arc<App>>) -> Response {
+async fn report_page(app: Ctx) -> Response {
     render(&app, "report_page.html", "report", context! {})
 }
 
-async fn report_file(State(app): State<Arc<App>>, Path(file): Path<String>) -> Response {
+async fn report_file(app: Ctx, Path(file): Path<String>) -> Response {
     let format = match file.as_str() {
         "debrief-report.html" => ReportFormat::Html,
         "debrief-report.md" => ReportFormat::Markdown,

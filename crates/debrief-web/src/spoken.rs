@@ -13,7 +13,7 @@ use std::path::{Path as FsPath, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use crate::delivery::SavedDelivery;
 use crate::guard::{refuse, RECORDINGS_PATH, RECORDING_LIMIT};
-use crate::App;
+use crate::{App, Ctx};
 
 /// How many jobs' outcomes the server remembers for the pages polling them.
 const JOBS_KEPT: usize = 64;
@@ -169,18 +169,19 @@ pub(crate) struct Spoken {
 /// Starts the job: a new id, queued; transcription runs on its own task, then `save` judges and
 /// saves the transcript and returns the result page's address, or why nothing was saved.
 pub(crate) fn start<F, Fut>(
-    app: Arc<App>,
+    app: Ctx,
     recording: Recording,
     activity: vad::Activity,
     save: F,
 ) -> Response
 where
-    F: FnOnce(Arc<App>, Spoken) -> Fut + Send + 'static,
+    F: FnOnce(Ctx, Spoken) -> Fut + Send + 'static,
     Fut: Future<Output = Result<String, String>> + Send + 'static,
 {
     let id = debrief_store::new_uid();
-    app.jobs.set(&id, Job::Queued);
-    let job = id.clone();
+    // Kept under the account's key too: another account's guess of the id finds nothing.
+    let job = app.job_key(&id);
+    app.jobs.set(&job, Job::Queued);
     tokio::spawn(async move {
         let outcome = match transcribe(&app, &job, recording, activity).await {
             Ok(spoken) => save(app.clone(), spoken).await,
@@ -201,12 +202,12 @@ where
 
 /// Transcribes on the blocking pool with the one shared model, loading it the first time.
 async fn transcribe(
-    app: &Arc<App>,
+    app: &Ctx,
     job: &str,
     recording: Recording,
     activity: vad::Activity,
 ) -> Result<Spoken, String> {
-    let worker = app.clone();
+    let worker = app.app().clone();
     let id = job.to_string();
     let (transcript, delivery) = tokio::task::spawn_blocking(move || {
         let voice = worker.voice.as_ref().ok_or_else(|| NO_MODEL.to_string())?;
@@ -233,8 +234,8 @@ async fn transcribe(
     })
 }
 
-async fn job_status(State(app): State<Arc<App>>, Path(job): Path<String>) -> Response {
-    match app.jobs.get(&job) {
+async fn job_status(app: Ctx, Path(job): Path<String>) -> Response {
+    match app.jobs.get(&app.job_key(&job)) {
         Some(state) => Json(state).into_response(),
         None => refused(
             StatusCode::NOT_FOUND,

@@ -1,5 +1,6 @@
 //! One module per command.
 
+pub mod admin;
 pub mod apkg;
 pub mod browse;
 pub mod cards_export;

@@ -1,0 +1,515 @@
+//! The cohort server as its users meet it: the real binary (`debrief serve --multi-user`) on a
+//! real PostgreSQL (`DEBRIEF_TEST_DATABASE_URL`, a fresh database per test), accounts made with
+//! `debrief admin create-user`, and plain HTTP/1.1 requests. Who may read and change what is
+//! checked route by route for six actors: nobody, candidate A, candidate B, A's coach, another
+//! coach and the admin.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use debrief_store::scratch::ScratchDatabase;
+
+const PASSWORD: &str = "seven ducks on a wet roof";
+
+const STORY: &str = "I halted the launch of our WAF rules at 5% of traffic when false \
+positives reached 0.8% against our 0.1% gate, told the VP we would slip two weeks, and we \
+shipped with zero customers blocked.";
+
+/// Kills a server we started when the test ends, however it ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn scratch() -> Option<(ScratchDatabase, tokio::runtime::Runtime)> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = rt.block_on(ScratchDatabase::create("the cohort server test"))?;
+    Some((db, rt))
+}
+
+fn debrief(url: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_debrief"));
+    cmd.arg("--database").arg(url).env_remove("DEBRIEF_HOME");
+    cmd
+}
+
+fn create_user(url: &str, email: &str, name: &str, role: &str) {
+    let mut child = debrief(url)
+        .args([
+            "admin",
+            "create-user",
+            "--email",
+            email,
+            "--name",
+            name,
+            "--role",
+            role,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "create-user {email}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Starts `debrief serve --multi-user` on a free port; returns it and its port.
+fn serve(url: &str, extra: &[&str]) -> (Running, u16) {
+    let mut server = debrief(url)
+        .args(["serve", "--multi-user", "--port", "0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let server = Running(server);
+    let port = first
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("http://127.0.0.1:"))
+        .and_then(|w| w.trim_end_matches('/').parse().ok())
+        .unwrap_or_else(|| panic!("no address in {first:?}"));
+    (server, port)
+}
+
+/// A response: status, headers (lower-cased names, every value), body.
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value a `Set-Cookie` gives `name`.
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == "set-cookie")
+            .find_map(|(_, v)| v.strip_prefix(&format!("{name}=")))
+            .map(|v| v.split(';').next().unwrap_or("").to_string())
+    }
+
+    /// The CSRF token a page's form carries.
+    fn csrf(&self) -> String {
+        let at = self
+            .body
+            .find("name=\"csrf\" value=\"")
+            .unwrap_or_else(|| panic!("no CSRF field in {}", self.body));
+        let rest = &self.body[at + 19..];
+        rest[..rest.find('"').unwrap()].to_string()
+    }
+}
+
+/// One request, `Connection: close`.
+fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if !body.is_empty() {
+        head.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    // Bodies here are small; a chunked one keeps its chunk sizes, which no check reads.
+    Reply {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A logged-in browser: its session cookie and CSRF token.
+#[derive(Clone)]
+struct Actor {
+    cookie: String,
+    csrf: String,
+}
+
+/// Logs in through the pages, as a browser does; `client` is sent as X-Forwarded-For.
+fn try_login(port: u16, email: &str, password: &str, client: &str) -> Reply {
+    let page = request(port, "GET", "/login", &[("X-Forwarded-For", client)], "");
+    assert_eq!(page.status, 200, "{}", page.body);
+    let pre = page
+        .cookie("__Host-debrief-pre")
+        .expect("a pre-session cookie");
+    let cookie = format!("__Host-debrief-pre={pre}");
+    request(
+        port,
+        "POST",
+        "/login",
+        &[("Cookie", &cookie), ("X-Forwarded-For", client)],
+        &form(&[
+            ("csrf", &page.csrf()),
+            ("email", email),
+            ("password", password),
+        ]),
+    )
+}
+
+fn login(port: u16, email: &str) -> Actor {
+    let reply = try_login(port, email, PASSWORD, "10.0.0.1");
+    assert_eq!(reply.status, 303, "login {email}: {}", reply.body);
+    let token = reply.cookie("__Host-debrief").expect("a session cookie");
+    let set = reply
+        .headers
+        .iter()
+        .find(|(n, v)| n == "set-cookie" && v.starts_with("__Host-debrief="))
+        .unwrap();
+    for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(set.1.contains(attribute), "{}", set.1);
+    }
+    let cookie = format!("__Host-debrief={token}");
+    let account = request(port, "GET", "/account", &[("Cookie", &cookie)], "");
+    assert_eq!(account.status, 200);
+    Actor {
+        csrf: account.csrf(),
+        cookie,
+    }
+}
+
+fn get(port: u16, who: Option<&Actor>, path: &str) -> Reply {
+    match who {
+        Some(a) => request(port, "GET", path, &[("Cookie", &a.cookie)], ""),
+        None => request(port, "GET", path, &[], ""),
+    }
+}
+
+fn post(port: u16, who: &Actor, path: &str, fields: &[(&str, &str)]) -> Reply {
+    let mut all = vec![("csrf", who.csrf.as_str())];
+    all.extend_from_slice(fields);
+    request(port, "POST", path, &[("Cookie", &who.cookie)], &form(&all))
+}
+
+fn account_id(url: &str, email: &str) -> i64 {
+    let out = debrief(url).args(["admin", "list-users"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find(|l| l.contains(email))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("{email} not in {text}"))
+}
+
+#[test]
+fn a_cohort_server_refuses_sqlite_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = debrief(dir.path().join("x.sqlite").to_str().unwrap())
+        .args(["serve", "--multi-user", "--port", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not PostgreSQL"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn every_actor_reaches_only_what_is_theirs() {
+    let Some((db, _rt)) = scratch() else { return };
+    let url = db.url().to_string();
+    for (email, name, role) in [
+        ("admin@example.org", "Admin", "admin"),
+        ("coach@example.org", "Cora", "coach"),
+        ("other-coach@example.org", "Otto", "coach"),
+        ("a@example.org", "Ada", "candidate"),
+        ("b@example.org", "Bo", "candidate"),
+    ] {
+        create_user(&url, email, name, role);
+    }
+    let (_server, port) = serve(&url, &["--trust-proxy"]);
+    let admin = login(port, "admin@example.org");
+    let coach = login(port, "coach@example.org");
+    let other = login(port, "other-coach@example.org");
+    let a = login(port, "a@example.org");
+    let b = login(port, "b@example.org");
+    let a_id = account_id(&url, "a@example.org");
+    let b_id = account_id(&url, "b@example.org");
+
+    // Each candidate's first story is their story 1; A also keeps a private story 2.
+    for (who, title) in [
+        (&a, "Ada's WAF launch"),
+        (&b, "Bo's outage"),
+        (&a, "Ada's private"),
+    ] {
+        let saved = post(port, who, "/stories", &[("title", title), ("body", STORY)]);
+        assert_eq!(saved.status, 303, "{}", saved.body);
+    }
+    assert!(
+        get(port, Some(&a), "/stories/1")
+            .body
+            .contains("Ada&#x27;s WAF launch")
+            || get(port, Some(&a), "/stories/1")
+                .body
+                .contains("Ada's WAF launch")
+    );
+    let b_one = get(port, Some(&b), "/stories/1");
+    assert_eq!(b_one.status, 200);
+    assert!(b_one.body.contains("Bo"), "B's story 1 is B's own");
+    assert!(!b_one.body.contains("Ada"), "B never sees A's story");
+    assert_eq!(get(port, Some(&b), "/stories/2").status, 404);
+
+    // The admin assigns Cora to Ada; Ada shares story 1 only.
+    let assigned = post(
+        port,
+        &admin,
+        "/admin/assign",
+        &[
+            ("coach", "coach@example.org"),
+            ("candidate", "a@example.org"),
+        ],
+    );
+    assert_eq!(assigned.status, 303, "{}", assigned.body);
+    assert_eq!(
+        post(port, &a, "/stories/1/share", &[("shared", "1")]).status,
+        303
+    );
+
+    let cand_page = format!("/coach/candidates/{a_id}");
+    let shared = format!("/coach/candidates/{a_id}/stories/1");
+    let private = format!("/coach/candidates/{a_id}/stories/2");
+    let b_page = format!("/coach/candidates/{b_id}");
+    let actors: [(&str, Option<&Actor>); 6] = [
+        ("nobody", None),
+        ("candidate A", Some(&a)),
+        ("candidate B", Some(&b)),
+        ("A's coach", Some(&coach)),
+        ("another coach", Some(&other)),
+        ("admin", Some(&admin)),
+    ];
+    // (path, the actors who may read it, by index above); everyone else gets 303 to the login
+    // (nobody), 401 (nobody, API), 403 (a wrong role) or 404 (not theirs).
+    let matrix: Vec<(&str, Vec<usize>)> = vec![
+        ("/", vec![1, 2]),
+        ("/stories", vec![1, 2]),
+        ("/stories/1", vec![1, 2]),
+        ("/api/stories", vec![1, 2]),
+        ("/history", vec![1, 2]),
+        ("/account", vec![1, 2, 3, 4, 5]),
+        ("/account/export", vec![1, 2]),
+        ("/coach", vec![3, 4]),
+        (&cand_page, vec![3]),
+        (&shared, vec![3]),
+        (&private, vec![]),
+        (&b_page, vec![]),
+        ("/admin", vec![5]),
+    ];
+    let mut refused = HashMap::new();
+    for (path, allowed) in &matrix {
+        for (i, (who, actor)) in actors.iter().enumerate() {
+            let reply = get(port, *actor, path);
+            if allowed.contains(&i) {
+                assert_eq!(reply.status, 200, "{who} GET {path}: {}", reply.body);
+            } else {
+                let ok = match actor {
+                    None if path.starts_with("/api/") => reply.status == 401,
+                    None => reply.status == 303 && reply.header("location") == Some("/login"),
+                    Some(_) => matches!(reply.status, 403 | 404),
+                };
+                assert!(ok, "{who} GET {path} gave {}: {}", reply.status, reply.body);
+                *refused.entry(reply.status).or_insert(0) += 1;
+            }
+        }
+    }
+    assert!(refused.len() >= 3, "{refused:?}");
+
+    // Changes too: another candidate's or coach's forms touch nothing of A's.
+    for (who, actor) in [
+        ("candidate B", &b),
+        ("another coach", &other),
+        ("admin", &admin),
+    ] {
+        let r = post(port, actor, &shared, &[("body", "Sneaky comment")]);
+        assert!(matches!(r.status, 403 | 404), "{who}: {}", r.status);
+    }
+    // B's "delete story 2" acts on B's own stories (there is none): A's story 2 stays.
+    let _ = post(port, &b, "/stories/2/delete", &[]);
+    assert_eq!(get(port, Some(&a), "/stories/2").status, 200);
+
+    // The coach's comment reaches A's story page; every coach read is in A's audit trail.
+    assert_eq!(
+        post(port, &coach, &shared, &[("body", "Name the customer.")]).status,
+        303
+    );
+    assert!(get(port, Some(&a), "/stories/1")
+        .body
+        .contains("Name the customer."));
+    let trail = get(port, Some(&a), "/account").body;
+    assert!(trail.contains("Cora (coach)"), "{trail}");
+    assert!(trail.contains("read shared story 1"), "{trail}");
+    assert!(!get(port, Some(&b), "/account")
+        .body
+        .contains("Cora (coach)"));
+
+    // CSRF: no token, or another session's token, changes nothing.
+    let no_token = request(
+        port,
+        "POST",
+        "/stories",
+        &[("Cookie", &a.cookie)],
+        &form(&[("title", "x"), ("body", STORY)]),
+    );
+    assert_eq!(no_token.status, 403);
+    let wrong = request(
+        port,
+        "POST",
+        "/stories",
+        &[("Cookie", &a.cookie)],
+        &form(&[("csrf", &b.csrf), ("title", "x"), ("body", STORY)]),
+    );
+    assert_eq!(wrong.status, 403);
+
+    // A ends the assignment: the coach's very next request is refused.
+    let coach_id = account_id(&url, "coach@example.org");
+    let ended = post(port, &a, &format!("/account/coaches/{coach_id}/end"), &[]);
+    assert_eq!(ended.status, 303);
+    assert_eq!(get(port, Some(&coach), &cand_page).status, 404);
+
+    // A role change counts at the next request: B made a coach loses the candidate pages.
+    let changed = post(
+        port,
+        &admin,
+        &format!("/admin/accounts/{b_id}/role"),
+        &[("role", "coach")],
+    );
+    assert_eq!(changed.status, 303);
+    let next = get(port, Some(&b), "/stories");
+    assert_eq!(next.status, 303, "the session of the old role is over");
+}
+
+#[test]
+fn sessions_are_fixed_at_login_revocable_and_shared_by_instances() {
+    let Some((db, _rt)) = scratch() else { return };
+    let url = db.url().to_string();
+    create_user(&url, "a@example.org", "Ada", "candidate");
+    let (_one, p1) = serve(&url, &["--trust-proxy"]);
+    let (two, p2) = serve(&url, &["--trust-proxy"]);
+
+    // A token the browser brings (planted by someone) is never made the session.
+    let planted = "ab".repeat(32);
+    let reply = try_login(p1, "a@example.org", PASSWORD, "10.0.0.1");
+    let token = reply.cookie("__Host-debrief").unwrap();
+    assert_ne!(token, planted);
+    let planted_cookie = format!("__Host-debrief={planted}");
+    assert_eq!(
+        request(p1, "GET", "/", &[("Cookie", &planted_cookie)], "").status,
+        303
+    );
+
+    // The session made on one instance works on the other.
+    let a = Actor {
+        cookie: format!("__Host-debrief={token}"),
+        csrf: String::new(),
+    };
+    assert_eq!(get(p2, Some(&a), "/").status, 200);
+    let a = Actor {
+        csrf: get(p2, Some(&a), "/account").csrf(),
+        ..a
+    };
+    // A second login is a second session; "log out everywhere" ends both.
+    let second = login(p2, "a@example.org");
+    assert_eq!(post(p2, &a, "/logout", &[]).status, 303);
+    assert_eq!(
+        get(p1, Some(&a), "/").status,
+        303,
+        "logged out on every instance"
+    );
+    assert_eq!(get(p1, Some(&second), "/").status, 200);
+    assert_eq!(post(p1, &second, "/account/sessions/end", &[]).status, 303);
+    assert_eq!(get(p2, Some(&second), "/").status, 303);
+    drop(two);
+
+    // Unknown email and wrong password: the same answer.
+    let unknown = try_login(p1, "nobody@example.org", PASSWORD, "10.0.0.7");
+    let wrong = try_login(p1, "a@example.org", "seven ducks on a dry roof", "10.0.0.7");
+    assert_eq!(unknown.status, 401);
+    assert_eq!(wrong.status, 401);
+    let said = |r: &Reply| r.body.contains("The email or the password is wrong.");
+    assert!(said(&unknown) && said(&wrong));
+}
+
+#[test]
+fn login_throttling_is_shared_by_instances_and_locks_out_only_the_guesser() {
+    let Some((db, _rt)) = scratch() else { return };
+    let url = db.url().to_string();
+    create_user(&url, "a@example.org", "Ada", "candidate");
+    let (_one, p1) = serve(&url, &["--trust-proxy"]);
+    let (_two, p2) = serve(&url, &["--trust-proxy"]);
+    // Five wrong guesses from one address, alternating instances.
+    for i in 0..5 {
+        let port = if i % 2 == 0 { p1 } else { p2 };
+        let r = try_login(port, "a@example.org", "wrong guess number x", "203.0.113.9");
+        assert_eq!(r.status, 401, "guess {i}");
+    }
+    // That address now waits, on either instance, even with the right password.
+    for port in [p1, p2] {
+        let r = try_login(port, "a@example.org", PASSWORD, "203.0.113.9");
+        assert_eq!(r.status, 429, "{}", r.body);
+        assert!(r.header("retry-after").is_some());
+    }
+    // The owner, from their own address, is not locked out.
+    let r = try_login(p2, "a@example.org", PASSWORD, "10.0.0.1");
+    assert_eq!(r.status, 303, "{}", r.body);
+}
