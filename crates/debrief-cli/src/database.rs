@@ -25,13 +25,28 @@ where
     })
 }
 
-/// Opens the store the command line names.
+/// Opens the store the command line names: with `--account`, that account's store in a cohort.
 pub async fn open(cli: &Cli) -> Result<Store> {
     let url = match &cli.database {
         Some(url) => url.clone(),
+        None if cli.account.is_some() => anyhow::bail!(
+            "--account needs the cohort's database: --database postgres://USER@HOST/DATABASE"
+        ),
         None => debrief_store::default_location()?
             .to_string_lossy()
             .into_owned(),
     };
-    Ok(Store::open(&url).await?)
+    match &cli.account {
+        None => Ok(Store::open(&url).await?),
+        Some(email) => {
+            let cohort = debrief_store::cohort::Cohort::open_with(&url, 2).await?;
+            match cohort.account_by_email(email).await? {
+                Some(account) => Ok(cohort.store(account.id)),
+                None => anyhow::bail!(
+                    "no account {email:?} on {}: `debrief admin list-users` lists them",
+                    cohort.location()
+                ),
+            }
+        }
+    }
 }

@@ -38,6 +38,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "URL")]
     database: Option<String>,
 
+    /// On a cohort's PostgreSQL database (`serve --multi-user`), act as this account: its
+    /// stories, mocks, cards, status, report, export and import, nobody else's.
+    #[arg(long, global = true, value_name = "EMAIL")]
+    account: Option<String>,
+
     #[command(subcommand)]
     command: Command,
 }

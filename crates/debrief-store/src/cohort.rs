@@ -46,6 +46,8 @@ pub const MAX_PASSWORD: usize = 128;
 pub const IDLE: Duration = Duration::from_secs(30 * 60);
 /// How long a session lasts at most, however busy.
 pub const ABSOLUTE: Duration = Duration::from_secs(12 * 60 * 60);
+/// How long a login waits for its second-factor code.
+pub const PENDING_LIFE: Duration = Duration::from_secs(5 * 60);
 /// How long an invitation link works.
 pub const INVITATION_LIFE: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
@@ -111,6 +113,8 @@ pub struct Account {
     /// Bumped by a change of password or role; sessions of an older generation end.
     #[serde(skip)]
     pub generation: i64,
+    /// Whether logging in also asks for a code from an authenticator app.
+    pub second_factor: bool,
 }
 
 /// A live session and its account, as read at the start of a request.
@@ -302,10 +306,12 @@ fn account_of(r: &sqlx::postgres::PgRow) -> std::result::Result<Account, sqlx::E
         role: Role::parse(&role).unwrap_or(Role::Candidate),
         created: r.try_get("created")?,
         generation: r.try_get("generation")?,
+        second_factor: r.try_get("second_factor")?,
     })
 }
 
-const ACCOUNT_COLUMNS: &str = "a.id, a.email, a.name, a.role, a.created, a.generation";
+const ACCOUNT_COLUMNS: &str = "a.id, a.email, a.name, a.role, a.created, a.generation, \
+     (a.totp_secret IS NOT NULL) AS second_factor";
 
 /// The cohort: its pool, shared by every account's store.
 #[derive(Clone, Debug)]
@@ -485,7 +491,7 @@ impl Cohort {
         }
         let row = sqlx::query(
             "INSERT INTO accounts (email, name, role, password, created) VALUES ($1, $2, $3, $4, $5) \
-             RETURNING id, email, name, role, created, generation",
+             RETURNING id, email, name, role, created, generation, FALSE AS second_factor",
         )
         .bind(&email)
         .bind(name)
@@ -553,6 +559,24 @@ impl Cohort {
             "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1"
         )))
         .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(|e| self.fail(e))?;
+        row.map(|r| account_of(&r))
+            .transpose()
+            .map_err(|e| self.fail(e))
+    }
+
+    /// The account whose login is `email` (any case).
+    pub async fn account_by_email(&self, email: &str) -> Result<Option<Account>> {
+        let Some(email) = normal_email(email) else {
+            return Ok(None);
+        };
+        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.email = $1"
+        )))
+        .bind(&email)
         .fetch_optional(&mut *conn)
         .await
         .map_err(|e| self.fail(e))?;
@@ -820,6 +844,104 @@ impl Cohort {
             .map_err(|e| self.fail(e))
     }
 
+    // ----- the second factor --------------------------------------------------------------
+
+    /// Turns the second factor on with `secret` (base32), or off with `None`. Turning it on or
+    /// off ends the account's other sessions, as a password change does.
+    pub async fn set_second_factor(&self, id: i64, secret: Option<&str>) -> Result<()> {
+        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut tx = conn.begin().await.map_err(|e| self.fail(e))?;
+        sqlx::query(
+            "UPDATE accounts SET totp_secret = $1, totp_step = 0, generation = generation + 1 WHERE id = $2",
+        )
+        .bind(secret)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.fail(e))?;
+        sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.fail(e))?;
+        tx.commit().await.map_err(|e| self.fail(e))?;
+        Ok(())
+    }
+
+    /// Whether `code` is the account's current code, not used before; a code that passes is
+    /// spent (its step is kept, under a row lock, so two instances cannot both accept it).
+    pub async fn check_code(&self, id: i64, code: &str) -> Result<bool> {
+        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut tx = conn.begin().await.map_err(|e| self.fail(e))?;
+        let row: Option<(Option<String>, i64)> =
+            sqlx::query_as("SELECT totp_secret, totp_step FROM accounts WHERE id = $1 FOR UPDATE")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| self.fail(e))?;
+        let Some((Some(secret), last)) = row else {
+            return Ok(false);
+        };
+        let Some(step) = crate::totp::verify(&secret, code, date::now(), last) else {
+            return Ok(false);
+        };
+        sqlx::query("UPDATE accounts SET totp_step = $1 WHERE id = $2")
+            .bind(step)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.fail(e))?;
+        tx.commit().await.map_err(|e| self.fail(e))?;
+        Ok(true)
+    }
+
+    /// A login whose password was right, waiting for its code: the cookie's token.
+    pub async fn start_pending(&self, account: i64) -> Result<String> {
+        let token = new_token();
+        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        sqlx::query("DELETE FROM pending_logins WHERE created < $1")
+            .bind(date::now() - PENDING_LIFE.as_secs() as i64)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| self.fail(e))?;
+        sqlx::query("INSERT INTO pending_logins (id, account_id, created) VALUES ($1, $2, $3)")
+            .bind(token_hash(&token))
+            .bind(account)
+            .bind(date::now())
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| self.fail(e))?;
+        Ok(token)
+    }
+
+    /// The account of a pending login younger than [`PENDING_LIFE`].
+    pub async fn pending(&self, token: &str) -> Result<Option<Account>> {
+        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM pending_logins p JOIN accounts a ON a.id = p.account_id \
+             WHERE p.id = $1 AND p.created >= $2"
+        )))
+        .bind(token_hash(token))
+        .bind(date::now() - PENDING_LIFE.as_secs() as i64)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(|e| self.fail(e))?;
+        row.map(|r| account_of(&r))
+            .transpose()
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Ends a pending login (its code was right, or it is abandoned).
+    pub async fn end_pending(&self, token: &str) -> Result<()> {
+        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        sqlx::query("DELETE FROM pending_logins WHERE id = $1")
+            .bind(token_hash(token))
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| self.fail(e))?;
+        Ok(())
+    }
+
     // ----- login throttling ----------------------------------------------------------------
 
     /// Whether a login for `email` from `client` must wait, and for how many seconds: after
@@ -1050,8 +1172,10 @@ impl Cohort {
         let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
         let rows = sqlx::query(
             "SELECT s.created AS since, c.id AS c_id, c.email AS c_email, c.name AS c_name, c.role AS c_role, \
-             c.created AS c_created, c.generation AS c_generation, k.id AS k_id, k.email AS k_email, \
-             k.name AS k_name, k.role AS k_role, k.created AS k_created, k.generation AS k_generation \
+             c.created AS c_created, c.generation AS c_generation, \
+             (c.totp_secret IS NOT NULL) AS c_second_factor, k.id AS k_id, k.email AS k_email, \
+             k.name AS k_name, k.role AS k_role, k.created AS k_created, k.generation AS k_generation, \
+             (k.totp_secret IS NOT NULL) AS k_second_factor \
              FROM assignments s JOIN accounts c ON c.id = s.coach_id JOIN accounts k ON k.id = s.candidate_id \
              WHERE s.ended IS NULL AND (s.coach_id = $1 OR s.candidate_id = $1) ORDER BY k.name, c.name",
         )
@@ -1069,6 +1193,7 @@ impl Cohort {
                     role: Role::parse(&role).unwrap_or(Role::Candidate),
                     created: r.try_get(format!("{p}_created").as_str())?,
                     generation: r.try_get(format!("{p}_generation").as_str())?,
+                    second_factor: r.try_get(format!("{p}_second_factor").as_str())?,
                 })
             };
         rows.iter()

@@ -26,6 +26,7 @@ mod practice;
 
 pub mod date;
 pub mod scratch;
+pub mod totp;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

@@ -36,6 +36,8 @@ use crate::{App, Ctx};
 pub const SESSION_COOKIE: &str = "__Host-debrief";
 /// Before login, the CSRF token of the login and invitation forms (double submit).
 pub const PRE_COOKIE: &str = "__Host-debrief-pre";
+/// A login whose password was right, waiting for its second-factor code.
+pub const PENDING_COOKIE: &str = "__Host-debrief-pending";
 
 /// Lines of the audit trail the account page shows.
 const TRAIL_SHOWN: i64 = 50;
@@ -46,7 +48,13 @@ pub fn routes(app: &App) -> Router<Arc<App>> {
     }
     Router::new()
         .route("/login", get(login_page).post(login))
+        .route("/login/code", post(login_code))
         .route("/logout", post(logout))
+        .route(
+            "/account/second-factor",
+            get(second_factor_page).post(second_factor_on),
+        )
+        .route("/account/second-factor/off", post(second_factor_off))
         .route("/invite/{token}", get(invite_page).post(accept_invite))
         .route("/account", get(account_page))
         .route("/account/password", post(change_password))
@@ -67,6 +75,10 @@ pub fn routes(app: &App) -> Router<Arc<App>> {
         .route("/admin/invite", post(admin_invite))
         .route("/admin/assign", post(admin_assign))
         .route("/admin/accounts/{id}/role", post(admin_role))
+        .route(
+            "/admin/accounts/{id}/second-factor/off",
+            post(admin_second_factor_off),
+        )
 }
 
 // ----- the session, read once per request ------------------------------------------------------
@@ -279,6 +291,8 @@ struct Visitor {
     cohort: Cohort,
     client: String,
     user_agent: String,
+    /// The pending login's token, after a right password on an account with a second factor.
+    pending: Option<String>,
 }
 
 impl FromRequestParts<Arc<App>> for Visitor {
@@ -313,12 +327,14 @@ impl FromRequestParts<Arc<App>> for Visitor {
             .to_string();
         // The store of no account: there is no role for account 0, so every statement fails.
         let ctx = Ctx::new(app.clone(), cohort.store(0), csrf, None);
+        let pending = cookie(&parts.headers, PENDING_COOKIE);
         Ok(Visitor {
             ctx,
             set,
             cohort,
             client,
             user_agent,
+            pending,
         })
     }
 }
@@ -406,6 +422,26 @@ async fn login(visitor: Visitor, Form(form): Form<LoginForm>) -> Response {
             if let Err(e) = cohort.login_succeeded(&form.email, &visitor.client).await {
                 return failed(&visitor.ctx, e);
             }
+            if account.second_factor {
+                // The password was right; the session waits for the code.
+                let token = match cohort.start_pending(account.id).await {
+                    Ok(t) => t,
+                    Err(e) => return failed(&visitor.ctx, e),
+                };
+                log(
+                    "login-password-ok",
+                    &format!(
+                        "account={} client={} waiting=code",
+                        account.id, visitor.client
+                    ),
+                );
+                let mut res = visitor.page(StatusCode::OK, "login_code.html", context! {});
+                res.headers_mut().append(
+                    header::SET_COOKIE,
+                    set_cookie(PENDING_COOKIE, &token, Some(cohort::PENDING_LIFE.as_secs())),
+                );
+                return res;
+            }
             log(
                 "login",
                 &format!("account={} client={}", account.id, visitor.client),
@@ -420,6 +456,192 @@ async fn login(visitor: Visitor, Form(form): Form<LoginForm>) -> Response {
             again(StatusCode::UNAUTHORIZED, WRONG_LOGIN)
         }
         Err(e) => failed(&visitor.ctx, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    code: String,
+}
+
+/// The second step of a login: the code from the authenticator app. Wrong codes count against
+/// the same (email, client) limit as wrong passwords.
+async fn login_code(visitor: Visitor, Form(form): Form<CodeForm>) -> Response {
+    let cohort = &visitor.cohort;
+    let account = match &visitor.pending {
+        Some(token) => match cohort.pending(token).await {
+            Ok(a) => a,
+            Err(e) => return failed(&visitor.ctx, e),
+        },
+        None => None,
+    };
+    let Some(account) = account else {
+        return visitor.page(
+            StatusCode::UNAUTHORIZED,
+            "login.html",
+            context! { error => "The login took more than five minutes: give your password again." },
+        );
+    };
+    match cohort.login_wait(&account.email, &visitor.client).await {
+        Ok(Some(seconds)) => {
+            log("login-throttled", &format!("client={}", visitor.client));
+            let minutes = (seconds + 59) / 60;
+            let mut res = visitor.page(
+                StatusCode::TOO_MANY_REQUESTS,
+                "login_code.html",
+                context! { error => format!("Too many wrong codes. Try again in {minutes} minute{}.", if minutes == 1 { "" } else { "s" }) },
+            );
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_str(&seconds.to_string()).expect("digits"),
+            );
+            return res;
+        }
+        Ok(None) => {}
+        Err(e) => return failed(&visitor.ctx, e),
+    }
+    match cohort.check_code(account.id, &form.code).await {
+        Ok(true) => {
+            let token = visitor.pending.as_deref().unwrap_or_default();
+            if let Err(e) = cohort.end_pending(token).await {
+                return failed(&visitor.ctx, e);
+            }
+            if let Err(e) = cohort
+                .login_succeeded(&account.email, &visitor.client)
+                .await
+            {
+                return failed(&visitor.ctx, e);
+            }
+            log(
+                "login",
+                &format!(
+                    "account={} client={} second-factor=yes",
+                    account.id, visitor.client
+                ),
+            );
+            let mut res = logged_in(cohort, &account, &visitor.user_agent, &visitor.ctx).await;
+            res.headers_mut()
+                .append(header::SET_COOKIE, clear_cookie(PENDING_COOKIE));
+            res
+        }
+        Ok(false) => {
+            if let Err(e) = cohort.login_failed(&account.email, &visitor.client).await {
+                return failed(&visitor.ctx, e);
+            }
+            log(
+                "login-code-failed",
+                &format!("account={} client={}", account.id, visitor.client),
+            );
+            visitor.page(
+                StatusCode::UNAUTHORIZED,
+                "login_code.html",
+                context! { error => "That code is wrong, or was used already: type the one your app shows now." },
+            )
+        }
+        Err(e) => failed(&visitor.ctx, e),
+    }
+}
+
+async fn second_factor_page(member: Member) -> Response {
+    let secret = debrief_store::totp::new_secret();
+    second_factor_view(&member, &secret, StatusCode::OK, None)
+}
+
+fn second_factor_view(
+    member: &Member,
+    secret: &str,
+    status: StatusCode,
+    error: Option<&str>,
+) -> Response {
+    let grouped: Vec<String> = secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
+    render_status(
+        &member.ctx,
+        status,
+        "second_factor.html",
+        "account",
+        context! {
+            me => Value::from(Serde(member.account())),
+            secret => secret,
+            grouped => grouped.join(" "),
+            uri => debrief_store::totp::uri(secret, &member.account().email),
+            error => error,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct SecondFactorForm {
+    secret: String,
+    code: String,
+    password: String,
+}
+
+async fn second_factor_on(member: Member, Form(form): Form<SecondFactorForm>) -> Response {
+    let me = member.account().clone();
+    let again = |why: &str| {
+        second_factor_view(
+            &member,
+            &form.secret,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(why),
+        )
+    };
+    if debrief_store::totp::unbase32(&form.secret).is_none_or(|k| k.len() < 16) {
+        return again("The secret was changed on the way: open this page again.");
+    }
+    match member.cohort.authenticate(&me.email, &form.password).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return again("That is not your password."),
+        Err(e) => return failed(&member.ctx, e),
+    }
+    if debrief_store::totp::verify(&form.secret, &form.code, date::now(), 0).is_none() {
+        return again(
+            "That code does not match: check the app's clock and type the code it shows now.",
+        );
+    }
+    if let Err(e) = member
+        .cohort
+        .set_second_factor(me.id, Some(&form.secret))
+        .await
+    {
+        return failed(&member.ctx, e);
+    }
+    log("second-factor-on", &format!("account={}", me.id));
+    relogin(&member, me.id).await
+}
+
+async fn second_factor_off(member: Member, Form(form): Form<DeleteForm>) -> Response {
+    let me = member.account().clone();
+    match member.cohort.authenticate(&me.email, &form.password).await {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            return account_view(
+                &member,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("That is not your password: the second factor stays on."),
+                None,
+            )
+            .await
+        }
+        Err(e) => return failed(&member.ctx, e),
+    }
+    if let Err(e) = member.cohort.set_second_factor(me.id, None).await {
+        return failed(&member.ctx, e);
+    }
+    log("second-factor-off", &format!("account={}", me.id));
+    relogin(&member, me.id).await
+}
+
+/// After a change that ended every session of the account: a fresh one for this browser.
+async fn relogin(member: &Member, id: i64) -> Response {
+    match member.cohort.account(id).await {
+        Ok(Some(account)) => logged_in(&member.cohort, &account, "", &member.ctx).await,
+        Ok(None) => Redirect::to("/login").into_response(),
+        Err(e) => failed(&member.ctx, e),
     }
 }
 
@@ -632,13 +854,7 @@ async fn change_password(member: Member, Form(form): Form<PasswordForm>) -> Resp
         return failed(&member.ctx, e);
     }
     log("password-changed", &format!("account={}", me.id));
-    // Every session ended with the change, this one too: a fresh one for this browser.
-    let account = match member.cohort.account(me.id).await {
-        Ok(Some(a)) => a,
-        Ok(None) => return Redirect::to("/login").into_response(),
-        Err(e) => return failed(&member.ctx, e),
-    };
-    logged_in(&member.cohort, &account, "", &member.ctx).await
+    relogin(&member, me.id).await
 }
 
 async fn end_all_sessions(member: Member) -> Response {
@@ -896,6 +1112,7 @@ async fn coach_candidate(member: Member, Path(candidate): Path<i64>) -> Response
         context! {
             candidate => Value::from(Serde(&account)),
             stories => Value::from(Serde(&stories)),
+            shared_ids => shared,
             ..view
         },
     )
@@ -1204,4 +1421,24 @@ async fn admin_role(member: Member, Path(id): Path<i64>, Form(form): Form<RoleFo
         Ok(false) => error_page(&member.ctx, StatusCode::NOT_FOUND, "No such account."),
         Err(e) => failed(&member.ctx, e),
     }
+}
+
+/// An admin turns off someone's second factor (they lost their app); their sessions end.
+async fn admin_second_factor_off(member: Member, Path(id): Path<i64>) -> Response {
+    if let Some(refused) = member.refusal(Role::Admin, "/admin") {
+        return refused;
+    }
+    match member.cohort.account(id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return error_page(&member.ctx, StatusCode::NOT_FOUND, "No such account."),
+        Err(e) => return failed(&member.ctx, e),
+    }
+    if let Err(e) = member.cohort.set_second_factor(id, None).await {
+        return failed(&member.ctx, e);
+    }
+    log(
+        "second-factor-off",
+        &format!("account={id} by={}", member.account().id),
+    );
+    Redirect::to("/admin").into_response()
 }

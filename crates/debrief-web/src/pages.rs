@@ -52,6 +52,14 @@ pub fn templates() -> Environment<'static> {
         ("history.html", include_str!("../templates/history.html")),
         ("error.html", include_str!("../templates/error.html")),
         ("login.html", include_str!("../templates/login.html")),
+        (
+            "login_code.html",
+            include_str!("../templates/login_code.html"),
+        ),
+        (
+            "second_factor.html",
+            include_str!("../templates/second_factor.html"),
+        ),
         ("invite.html", include_str!("../templates/invite.html")),
         ("account.html", include_str!("../templates/account.html")),
         ("coach.html", include_str!("../templates/coach.html")),
