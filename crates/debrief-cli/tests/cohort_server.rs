@@ -648,17 +648,14 @@ fn killing_one_instance_behind_haproxy_loses_no_saved_version() {
     drop(one); // SIGKILL, mid-run
     std::thread::sleep(std::time::Duration::from_millis(3000));
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let (mut total_acked, mut total_failed) = (0, 0);
+    let (mut total_acked, mut total_failed) = (0, 0usize);
     for w in writers {
         let (me, acked, failed) = w.join().unwrap();
         total_acked += acked.len();
         total_failed += failed.len();
-        // Only a save in flight on the killed instance may fail (a 502, not retried: it may
-        // have been saved); a page read never fails, and no more than one save per writer.
-        assert!(
-            failed.iter().all(|(n, s)| *n > 0 && *s == 502) && failed.len() <= 1,
-            "{failed:?}"
-        );
+        // Nothing fails: what was in flight on the killed instance is sent again by the proxy
+        // (a page read, or a save of the same text, which keeps one version).
+        assert!(failed.is_empty(), "{failed:?}");
         // Every acknowledged version is kept: its text is in the story's history.
         let history = get(port, Some(&me), "/stories/1");
         assert_eq!(history.status, 200);
@@ -679,7 +676,7 @@ fn killing_one_instance_behind_haproxy_loses_no_saved_version() {
             );
         }
     }
-    eprintln!("kill test: {total_acked} saves acknowledged and kept, {total_failed} refused with 502 (in flight on the killed instance)");
+    eprintln!("kill test: {total_acked} saves acknowledged and kept, {total_failed} failed");
     assert!(total_acked > 10, "too few saves to tell: {total_acked}");
 }
 
