@@ -139,8 +139,8 @@ fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: 
         head.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
     }
     head.push_str("\r\n");
+    head.push_str(body);
     stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body.as_bytes()).unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
     let text = String::from_utf8_lossy(&raw).into_owned();
