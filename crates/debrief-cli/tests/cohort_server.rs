@@ -70,11 +70,16 @@ fn create_user(url: &str, email: &str, name: &str, role: &str) {
 
 /// Starts `debrief serve --multi-user` on a free port; returns it and its port.
 fn serve(url: &str, extra: &[&str]) -> (Running, u16) {
+    serve_logging(url, extra, Stdio::null())
+}
+
+/// The same, its stderr (the security log) going to `log`.
+fn serve_logging(url: &str, extra: &[&str], log: impl Into<Stdio>) -> (Running, u16) {
     let mut server = debrief(url)
         .args(["serve", "--multi-user", "--port", "0"])
         .args(extra)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap();
     let mut first = String::new();
@@ -444,7 +449,10 @@ fn sessions_are_fixed_at_login_revocable_and_shared_by_instances() {
     let Some((db, _rt)) = scratch() else { return };
     let url = db.url().to_string();
     create_user(&url, "a@example.org", "Ada", "candidate");
-    let (_one, p1) = serve(&url, &["--trust-proxy"]);
+    let logs = tempfile::tempdir().unwrap();
+    let log_path = logs.path().join("one.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let (one, p1) = serve_logging(&url, &["--trust-proxy"], log);
     let (two, p2) = serve(&url, &["--trust-proxy"]);
 
     // A token the browser brings (planted by someone) is never made the session.
@@ -488,6 +496,81 @@ fn sessions_are_fixed_at_login_revocable_and_shared_by_instances() {
     assert_eq!(wrong.status, 401);
     let said = |r: &Reply| r.body.contains("The email or the password is wrong.");
     assert!(said(&unknown) && said(&wrong));
+
+    // The security log has the events, and no password, token or email.
+    drop(one);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    for event in ["event=login ", "event=login-failed", "event=sessions-ended"] {
+        assert!(log.contains(event), "{event} missing from {log}");
+    }
+    for secret in [
+        PASSWORD,
+        "seven ducks on a dry roof",
+        &token,
+        "a@example.org",
+        "nobody@",
+    ] {
+        assert!(!log.contains(secret), "the log holds {secret:?}");
+    }
+}
+
+#[test]
+fn a_database_that_is_down_gives_a_generic_503_and_loses_nothing() {
+    let Some((db, rt)) = scratch() else { return };
+    let url = db.url().to_string();
+    create_user(&url, "a@example.org", "Ada", "candidate");
+    let (_server, port) = serve(&url, &[]);
+    let a = login(port, "a@example.org");
+    assert_eq!(
+        post(port, &a, "/stories", &[("title", "Kept"), ("body", STORY)]).status,
+        303
+    );
+    let name = url.rsplit('/').next().unwrap().to_string();
+    let server = url.rsplit_once('/').unwrap().0.to_string() + "/postgres";
+    let admin = |sql: String| {
+        rt.block_on(async {
+            use sqlx::Connection;
+            let mut c = sqlx::PgConnection::connect(&server).await.unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut c)
+                .await
+                .unwrap();
+            c.close().await.ok();
+        })
+    };
+    admin(format!(
+        "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
+         SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+    ));
+    for path in ["/", "/stories/1"] {
+        let down = get(port, Some(&a), path);
+        assert_eq!(down.status, 503, "{path}: {}", down.body);
+        assert!(
+            down.body.contains("cannot reach its database")
+                || down.body.contains("failed on our side"),
+            "{}",
+            down.body
+        );
+        for detail in ["postgres", "sqlx", "connection", &name] {
+            assert!(
+                !down.body.to_lowercase().contains(detail),
+                "{path} tells {detail:?}: {}",
+                down.body
+            );
+        }
+    }
+    admin(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
+    // Back up: the session and the story are still there.
+    let mut page = get(port, Some(&a), "/stories/1");
+    for _ in 0..50 {
+        if page.status == 200 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        page = get(port, Some(&a), "/stories/1");
+    }
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Kept"));
 }
 
 #[test]
