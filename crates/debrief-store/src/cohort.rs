@@ -554,11 +554,19 @@ impl Cohort {
 
     /// The account `id`.
     pub async fn account(&self, id: i64) -> Result<Option<Account>> {
+        self.one_account("a.id = $1", id).await
+    }
+
+    /// The one account matching `condition` on `value` (bound as `$1`).
+    async fn one_account<T>(&self, condition: &str, value: T) -> Result<Option<Account>>
+    where
+        T: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send,
+    {
         let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1"
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE {condition}"
         )))
-        .bind(id)
+        .bind(value)
         .fetch_optional(&mut *conn)
         .await
         .map_err(|e| self.fail(e))?;
@@ -569,20 +577,10 @@ impl Cohort {
 
     /// The account whose login is `email` (any case).
     pub async fn account_by_email(&self, email: &str) -> Result<Option<Account>> {
-        let Some(email) = normal_email(email) else {
-            return Ok(None);
-        };
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.email = $1"
-        )))
-        .bind(&email)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(|e| self.fail(e))?;
-        row.map(|r| account_of(&r))
-            .transpose()
-            .map_err(|e| self.fail(e))
+        match normal_email(email) {
+            Some(email) => self.one_account("a.email = $1", email).await,
+            None => Ok(None),
+        }
     }
 
     /// Every account, oldest first.

@@ -616,18 +616,14 @@ async fn second_factor_on(member: Member, Form(form): Form<SecondFactorForm>) ->
 
 async fn second_factor_off(member: Member, Form(form): Form<DeleteForm>) -> Response {
     let me = member.account().clone();
-    match member.cohort.authenticate(&me.email, &form.password).await {
-        Ok(Some(_)) => {}
-        Ok(None) => {
-            return account_view(
-                &member,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some("That is not your password: the second factor stays on."),
-                None,
-            )
-            .await
-        }
-        Err(e) => return failed(&member.ctx, e),
+    if let Some(refused) = confirm_password(
+        &member,
+        &form.password,
+        "That is not your password: the second factor stays on.",
+    )
+    .await
+    {
+        return refused;
     }
     if let Err(e) = member.cohort.set_second_factor(me.id, None).await {
         return failed(&member.ctx, e);
@@ -805,6 +801,22 @@ async fn account_view(
     )
 }
 
+/// Checks the acting account's password before a change that needs it: `None` when it is
+/// right, else the account page saying `wrong` (or the generic failure).
+async fn confirm_password(member: &Member, password: &str, wrong: &str) -> Option<Response> {
+    match member
+        .cohort
+        .authenticate(&member.account().email, password)
+        .await
+    {
+        Ok(Some(_)) => None,
+        Ok(None) => {
+            Some(account_view(member, StatusCode::UNPROCESSABLE_ENTITY, Some(wrong), None).await)
+        }
+        Err(e) => Some(failed(&member.ctx, e)),
+    }
+}
+
 #[derive(Deserialize)]
 struct PasswordForm {
     current: String,
@@ -814,18 +826,10 @@ struct PasswordForm {
 
 async fn change_password(member: Member, Form(form): Form<PasswordForm>) -> Response {
     let me = member.account().clone();
-    match member.cohort.authenticate(&me.email, &form.current).await {
-        Ok(Some(_)) => {}
-        Ok(None) => {
-            return account_view(
-                &member,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some("Your current password is not that."),
-                None,
-            )
-            .await
-        }
-        Err(e) => return failed(&member.ctx, e),
+    if let Some(refused) =
+        confirm_password(&member, &form.current, "Your current password is not that.").await
+    {
+        return refused;
     }
     if form.password != form.confirm {
         return account_view(
@@ -932,18 +936,14 @@ struct DeleteForm {
 
 async fn delete_account(member: Member, Form(form): Form<DeleteForm>) -> Response {
     let me = member.account().clone();
-    match member.cohort.authenticate(&me.email, &form.password).await {
-        Ok(Some(_)) => {}
-        Ok(None) => {
-            return account_view(
-                &member,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some("That is not your password: nothing was deleted."),
-                None,
-            )
-            .await
-        }
-        Err(e) => return failed(&member.ctx, e),
+    if let Some(refused) = confirm_password(
+        &member,
+        &form.password,
+        "That is not your password: nothing was deleted.",
+    )
+    .await
+    {
+        return refused;
     }
     match member.cohort.delete_account(me.id).await {
         Ok(_) => {
