@@ -687,12 +687,9 @@ impl Cohort {
             .await
             .map_err(|e| self.fail(e))?
             .rows_affected();
+        // Its sessions, assignments, comments and audit lines go with the row (ON DELETE
+        // CASCADE); its data with its schema.
         if n == 1 {
-            sqlx::query("DELETE FROM comments WHERE coach_id IS NULL AND candidate_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| self.fail(e))?;
             sqlx::raw_sql(AssertSqlSafe(format!(
                 "DROP SCHEMA IF EXISTS \"{}\" CASCADE; DROP ROLE IF EXISTS \"{}\"",
                 Cohort::schema_name(id),
@@ -704,27 +701,6 @@ impl Cohort {
         }
         tx.commit().await.map_err(|e| self.fail(e))?;
         Ok(n == 1)
-    }
-
-    /// Drops every role this cohort made (for tests and for taking a cohort down: roles outlive
-    /// a dropped database). The accounts' schemas go with the database.
-    pub async fn drop_roles(&self) -> Result<()> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
-        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM accounts")
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| self.fail(e))?;
-        for id in ids {
-            sqlx::raw_sql(AssertSqlSafe(format!(
-                "DROP SCHEMA IF EXISTS \"{}\" CASCADE; DROP ROLE IF EXISTS \"{}\"",
-                Cohort::schema_name(id),
-                self.role_name(id)
-            )))
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| self.fail(e))?;
-        }
-        Ok(())
     }
 
     // ----- sessions ------------------------------------------------------------------------

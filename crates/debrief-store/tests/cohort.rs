@@ -28,6 +28,16 @@ fn meta(title: &str) -> StoryMeta {
 const STORY: &str = "I halted the launch of our WAF rules at 5% of traffic when false positives \
 reached 0.8% against a 0.1% gate, and we slipped two weeks.";
 
+/// Runs SQL on the test database as the server's own user.
+async fn run_sql(url: &str, sql: String) {
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    sqlx::raw_sql(AssertSqlSafe(sql))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.ok();
+}
+
 async fn cohort(db: &ScratchDatabase) -> Cohort {
     Cohort::open(db.url()).await.expect("open the cohort")
 }
@@ -165,6 +175,38 @@ async fn logins_sessions_and_throttling() {
     assert!(cohort.session(&token2).await.unwrap().is_some());
     cohort.set_password(a.id, &hash()).await.unwrap();
     assert!(cohort.session(&token2).await.unwrap().is_none());
+
+    // Idle for longer than IDLE, or older than ABSOLUTE however busy: the session is over.
+    let a = cohort.account(a.id).await.unwrap().unwrap();
+    let (idle, _) = cohort.start_session(&a, "test").await.unwrap();
+    let (old, _) = cohort.start_session(&a, "test").await.unwrap();
+    assert!(cohort.session(&idle).await.unwrap().is_some());
+    run_sql(
+        db.url(),
+        format!(
+            "UPDATE debrief_cohort.sessions SET last_seen = last_seen - {} WHERE id = '{}'",
+            cohort::IDLE.as_secs() + 1,
+            cohort::token_hash(&idle)
+        ),
+    )
+    .await;
+    assert!(
+        cohort.session(&idle).await.unwrap().is_none(),
+        "idle too long"
+    );
+    run_sql(
+        db.url(),
+        format!(
+            "UPDATE debrief_cohort.sessions SET created = created - {} WHERE id = '{}'",
+            cohort::ABSOLUTE.as_secs() + 1,
+            cohort::token_hash(&old)
+        ),
+    )
+    .await;
+    assert!(
+        cohort.session(&old).await.unwrap().is_none(),
+        "past the absolute limit"
+    );
 
     // Throttling counts per (email, client): another client is never locked out.
     for _ in 0..cohort::FAILURES_PER_PAIR {
