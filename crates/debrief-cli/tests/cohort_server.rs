@@ -948,3 +948,69 @@ fn a_second_factor_is_asked_after_the_password_and_each_code_works_once() {
     let replay = two_step(&|| code.clone());
     assert_eq!(replay.status, 401, "a code is accepted once");
 }
+
+#[test]
+fn mocks_and_explanations_are_each_candidates_own() {
+    let Some((db, _rt)) = scratch() else { return };
+    let url = db.url().to_string();
+    create_user(&url, "a@example.org", "Ada", "candidate");
+    create_user(&url, "b@example.org", "Bo", "candidate");
+    let (_server, port) = serve(&url, &[]);
+    let a = login(port, "a@example.org");
+    let b = login(port, "b@example.org");
+
+    let started = post(port, &a, "/mock", &[("question", "halted-launch")]);
+    assert_eq!(started.status, 303, "{}", started.body);
+    let mock = started.header("location").unwrap().to_string();
+    let answered = post(
+        port,
+        &a,
+        &format!("{mock}/answer"),
+        &[("step", "1"), ("answer", STORY)],
+    );
+    assert_eq!(answered.status, 303, "{}", answered.body);
+    assert_eq!(get(port, Some(&a), &mock).status, 200);
+    assert_eq!(
+        get(port, Some(&b), &mock).status,
+        404,
+        "B has no mock of A's"
+    );
+    let refused = post(
+        port,
+        &b,
+        &format!("{mock}/answer"),
+        &[("step", "1"), ("answer", STORY)],
+    );
+    assert_eq!(refused.status, 404);
+
+    let page = get(port, Some(&a), "/explain?topic=anycast-routing");
+    assert_eq!(page.status, 200);
+    let field = |name: &str| {
+        let key = format!("name=\"{name}\" value=\"");
+        let at = page.body.find(&key).unwrap() + key.len();
+        page.body[at..at + page.body[at..].find('"').unwrap()].to_string()
+    };
+    let explained = post(
+        port,
+        &a,
+        "/explain",
+        &[
+            ("topic", "anycast-routing"),
+            ("started", &field("started")),
+            ("form", &field("form")),
+            ("text", "One address is announced from many of our data centres, so the internet takes each visitor to the nearest one, like calling one phone number that rings at the closest branch."),
+        ],
+    );
+    assert_eq!(explained.status, 303, "{}", explained.body);
+    let result = explained.header("location").unwrap().to_string();
+    assert_eq!(get(port, Some(&a), &result).status, 200);
+    assert_eq!(
+        get(port, Some(&b), &result).status,
+        404,
+        "B has no explanation of A's"
+    );
+    // Each history holds its own attempts only.
+    let history = |who: &Actor| get(port, Some(who), "/history").body.to_lowercase();
+    assert!(history(&a).contains("anycast"));
+    assert!(!history(&b).contains("anycast"));
+}
