@@ -1049,3 +1049,149 @@ fn an_answer_spoken_into_the_microphone_is_transcribed_judged_and_shown_with_its
     );
     browser.screenshot(&target_dir().join("e2e/spoken-dashboard.png"));
 }
+
+/// A cohort server's pages in a real browser: the login form sets the `__Host-` session cookie
+/// over http://127.0.0.1 (a secure context for Chromium), each role lands on its own page, and
+/// the new pages pass axe-core like the rest.
+#[test]
+fn a_cohort_is_used_through_the_browser_and_its_pages_pass_axe() {
+    if let Err(why) = browser() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let Some(db) = rt.block_on(debrief_store::scratch::ScratchDatabase::create(
+        "the cohort browser test",
+    )) else {
+        return;
+    };
+    const PASSWORD: &str = "seven ducks on a wet roof";
+    for (email, role) in [
+        ("admin@example.org", "admin"),
+        ("coach@example.org", "coach"),
+        ("ada@example.org", "candidate"),
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
+            .args([
+                "--database",
+                db.url(),
+                "admin",
+                "create-user",
+                "--email",
+                email,
+                "--role",
+                role,
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+        assert!(child.wait().unwrap().success());
+    }
+    let mut server = Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .args([
+            "--database",
+            db.url(),
+            "serve",
+            "--multi-user",
+            "--port",
+            "0",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let _server = Running(server);
+    let base = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .trim_end_matches('/')
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let (_driver, browser) = open_browser(dir.path(), &[]);
+    let axe = axe_source();
+    let check = |page: &str| {
+        if let Some(axe) = &axe {
+            assert_eq!(
+                browser.serious_violations(axe),
+                json!([]),
+                "{page}: axe-core found serious violations"
+            );
+        }
+    };
+    let log_in = |email: &str| {
+        browser.go(&format!("{base}/login"));
+        check("/login");
+        browser.type_into("#email", email);
+        browser.type_into("#password", PASSWORD);
+        browser.submit("form[action='/login'] button");
+    };
+    let heading = || browser.script("return document.querySelector('h1').textContent;");
+
+    // The candidate lands on their dashboard, writes a story, shares it.
+    log_in("ada@example.org");
+    assert_eq!(heading(), json!("Dashboard"));
+    check("/ (candidate)");
+    browser.go(&format!("{base}/stories/new"));
+    browser.type_into("#story-title", "Halted the WAF rollout");
+    browser.type_into("#story-body", STORY);
+    browser.submit("#story-form button[type=submit]");
+    browser.submit("form[action$='/share'] button");
+    let shared =
+        browser.script("return document.getElementById('share-h').parentElement.textContent;");
+    assert!(
+        shared
+            .as_str()
+            .unwrap()
+            .contains("Shared with your coaches"),
+        "{shared}"
+    );
+    check("/stories/1 (shared)");
+    for page in ["/account", "/account/second-factor"] {
+        browser.go(&format!("{base}{page}"));
+        check(page);
+    }
+    browser.go(&format!("{base}/account"));
+    browser.submit("nav form[action='/logout'] button");
+    assert_eq!(heading(), json!("Log in"));
+
+    // The admin assigns the coach; the coach sees the shared story and comments on it.
+    log_in("admin@example.org");
+    assert_eq!(heading(), json!("Accounts"));
+    check("/admin");
+    browser.type_into("#assign-coach", "coach@example.org");
+    browser.type_into("#assign-candidate", "ada@example.org");
+    browser.submit("form[action='/admin/assign'] button");
+    browser.submit("nav form[action='/logout'] button");
+    log_in("coach@example.org");
+    assert_eq!(heading(), json!("Your candidates"));
+    check("/coach");
+    browser.click("table.list a");
+    browser.wait_for(
+        "the candidate's page",
+        "return document.querySelector('h1').textContent === 'ada' ? true : null;",
+        30,
+    );
+    check("/coach/candidates/N");
+    browser.submit("#shared-h + ul a");
+    check("/coach/candidates/N/stories/1");
+    browser.type_into(
+        "#comment",
+        "Name the customer and the number of requests blocked.",
+    );
+    browser.submit("form[action*='/stories/'] button");
+    let comments = browser.script("return document.querySelector('.comments').textContent;");
+    assert!(
+        comments.as_str().unwrap().contains("Name the customer"),
+        "{comments}"
+    );
+}
