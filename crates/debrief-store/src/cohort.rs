@@ -59,7 +59,7 @@ pub const FAILURES_PER_CLIENT: i64 = 50;
 pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// What an account may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Practises, as one person does alone; shares stories with their coaches.
@@ -260,10 +260,7 @@ pub fn hash_password(password: &str) -> Result<String> {
     argon2::Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| Error::Io {
-            path: "password".to_string(),
-            source: std::io::Error::other(e.to_string()),
-        })
+        .map_err(|e| Error::BadInput(format!("the password could not be hashed: {e}")))
 }
 
 /// Whether `password` matches the PHC hash `hash`.
@@ -446,14 +443,31 @@ impl Cohort {
     }
 
     /// A connection of the pool in the cohort's own schema, as the server's own user.
-    async fn conn(
-        &self,
-    ) -> std::result::Result<sqlx::pool::PoolConnection<sqlx::Postgres>, sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
+    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+        let mut conn = self.pool.acquire().await.map_err(|e| self.fail(e))?;
         sqlx::raw_sql("RESET ROLE; SET search_path TO debrief_cohort")
             .execute(&mut *conn)
-            .await?;
+            .await
+            .map_err(|e| self.fail(e))?;
         Ok(conn)
+    }
+
+    /// Ends every session of account `id` in the open transaction, as a change of password,
+    /// role or second factor does: its generation moves on (so a login that checked the old
+    /// password and has not yet made its session gets a dead one) and its sessions go.
+    async fn end_sessions_in(
+        conn: &mut PgConnection,
+        id: i64,
+    ) -> std::result::Result<(), sqlx::Error> {
+        sqlx::query("UPDATE accounts SET generation = generation + 1 WHERE id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
     }
 
     fn fail(&self, e: sqlx::Error) -> Error {
@@ -479,7 +493,7 @@ impl Cohort {
         } else {
             name
         };
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         let mut tx = conn.begin().await.map_err(|e| self.fail(e))?;
         let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1")
             .bind(&email)
@@ -537,7 +551,7 @@ impl Cohort {
     /// Brings every account's schema up to date (after an upgrade of the binary).
     pub async fn migrate_accounts(&self) -> Result<()> {
         let ids: Vec<i64> = {
-            let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+            let mut conn = self.conn().await?;
             sqlx::query_scalar("SELECT id FROM accounts ORDER BY id")
                 .fetch_all(&mut *conn)
                 .await
@@ -562,7 +576,7 @@ impl Cohort {
     where
         T: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send,
     {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE {condition}"
         )))
@@ -585,7 +599,7 @@ impl Cohort {
 
     /// Every account, oldest first.
     pub async fn accounts(&self) -> Result<Vec<Account>> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {ACCOUNT_COLUMNS} FROM accounts a ORDER BY a.id"
         )))
@@ -602,7 +616,7 @@ impl Cohort {
     /// wrong password alike, after the same work (an argon2id check either way).
     pub async fn authenticate(&self, email: &str, password: &str) -> Result<Option<Account>> {
         let email = normal_email(email).unwrap_or_default();
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {ACCOUNT_COLUMNS}, a.password FROM accounts a WHERE a.email = $1"
         )))
@@ -628,39 +642,37 @@ impl Cohort {
 
     /// Sets a new password (already checked and hashed); ends every session of the account.
     pub async fn set_password(&self, id: i64, password_hash: &str) -> Result<bool> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         let mut tx = conn.begin().await.map_err(|e| self.fail(e))?;
-        let n = sqlx::query(
-            "UPDATE accounts SET password = $1, generation = generation + 1 WHERE id = $2",
-        )
-        .bind(password_hash)
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| self.fail(e))?
-        .rows_affected();
-        sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        let n = sqlx::query("UPDATE accounts SET password = $1 WHERE id = $2")
+            .bind(password_hash)
             .bind(id)
             .execute(&mut *tx)
+            .await
+            .map_err(|e| self.fail(e))?
+            .rows_affected();
+        Cohort::end_sessions_in(&mut tx, id)
             .await
             .map_err(|e| self.fail(e))?;
         tx.commit().await.map_err(|e| self.fail(e))?;
         Ok(n == 1)
     }
 
-    /// Changes an account's role; it takes effect at its next request. Ends its coach
-    /// assignments when it stops being a coach or a candidate.
+    /// Changes an account's role and ends its sessions: it logs in again as what it now is.
+    /// Ends its coach assignments when it stops being a coach or a candidate.
     pub async fn set_role(&self, id: i64, role: Role) -> Result<bool> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         let mut tx = conn.begin().await.map_err(|e| self.fail(e))?;
-        let n =
-            sqlx::query("UPDATE accounts SET role = $1, generation = generation + 1 WHERE id = $2")
-                .bind(role.as_str())
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| self.fail(e))?
-                .rows_affected();
+        let n = sqlx::query("UPDATE accounts SET role = $1 WHERE id = $2")
+            .bind(role.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.fail(e))?
+            .rows_affected();
+        Cohort::end_sessions_in(&mut tx, id)
+            .await
+            .map_err(|e| self.fail(e))?;
         let ended = match role {
             Role::Coach => "UPDATE assignments SET ended = $2 WHERE candidate_id = $1 AND ended IS NULL",
             Role::Candidate => "UPDATE assignments SET ended = $2 WHERE coach_id = $1 AND ended IS NULL",
@@ -679,7 +691,7 @@ impl Cohort {
     /// Deletes an account with all its data: its schema, its role, its sessions, assignments,
     /// comments and audit trail. Returns whether there was one.
     pub async fn delete_account(&self, id: i64) -> Result<bool> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         let mut tx = conn.begin().await.map_err(|e| self.fail(e))?;
         let n = sqlx::query("DELETE FROM accounts WHERE id = $1")
             .bind(id)
@@ -716,7 +728,7 @@ impl Cohort {
         let token = new_token();
         let csrf = new_token();
         let now = date::now();
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         sqlx::query(
             "INSERT INTO sessions (id, account_id, csrf, generation, created, last_seen, user_agent) \
              VALUES ($1, $2, $3, $4, $5, $5, $6)",
@@ -739,7 +751,7 @@ impl Cohort {
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
         let id = token_hash(token);
         let now = date::now();
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {ACCOUNT_COLUMNS}, s.csrf, s.created AS s_created, s.last_seen, \
              s.generation AS s_generation FROM sessions s JOIN accounts a ON a.id = s.account_id \
@@ -787,7 +799,7 @@ impl Cohort {
 
     /// Ends one session (logout).
     pub async fn end_session(&self, id: &str) -> Result<()> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id)
             .execute(&mut *conn)
@@ -798,7 +810,7 @@ impl Cohort {
 
     /// Ends every session of an account (log out everywhere); returns how many.
     pub async fn end_sessions(&self, account: i64) -> Result<u64> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         let n = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
             .bind(account)
             .execute(&mut *conn)
@@ -810,7 +822,7 @@ impl Cohort {
 
     /// How many live sessions an account has.
     pub async fn session_count(&self, account: i64) -> Result<i64> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE account_id = $1")
             .bind(account)
             .fetch_one(&mut *conn)
@@ -823,19 +835,15 @@ impl Cohort {
     /// Turns the second factor on with `secret` (base32), or off with `None`. Turning it on or
     /// off ends the account's other sessions, as a password change does.
     pub async fn set_second_factor(&self, id: i64, secret: Option<&str>) -> Result<()> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         let mut tx = conn.begin().await.map_err(|e| self.fail(e))?;
-        sqlx::query(
-            "UPDATE accounts SET totp_secret = $1, totp_step = 0, generation = generation + 1 WHERE id = $2",
-        )
-        .bind(secret)
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| self.fail(e))?;
-        sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        sqlx::query("UPDATE accounts SET totp_secret = $1, totp_step = 0 WHERE id = $2")
+            .bind(secret)
             .bind(id)
             .execute(&mut *tx)
+            .await
+            .map_err(|e| self.fail(e))?;
+        Cohort::end_sessions_in(&mut tx, id)
             .await
             .map_err(|e| self.fail(e))?;
         tx.commit().await.map_err(|e| self.fail(e))?;
@@ -845,7 +853,7 @@ impl Cohort {
     /// Whether `code` is the account's current code, not used before; a code that passes is
     /// spent (its step is kept, under a row lock, so two instances cannot both accept it).
     pub async fn check_code(&self, id: i64, code: &str) -> Result<bool> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         let mut tx = conn.begin().await.map_err(|e| self.fail(e))?;
         let row: Option<(Option<String>, i64)> =
             sqlx::query_as("SELECT totp_secret, totp_step FROM accounts WHERE id = $1 FOR UPDATE")
@@ -872,7 +880,7 @@ impl Cohort {
     /// A login whose password was right, waiting for its code: the cookie's token.
     pub async fn start_pending(&self, account: i64) -> Result<String> {
         let token = new_token();
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         sqlx::query("DELETE FROM pending_logins WHERE created < $1")
             .bind(date::now() - PENDING_LIFE.as_secs() as i64)
             .execute(&mut *conn)
@@ -890,7 +898,7 @@ impl Cohort {
 
     /// The account of a pending login younger than [`PENDING_LIFE`].
     pub async fn pending(&self, token: &str) -> Result<Option<Account>> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {ACCOUNT_COLUMNS} FROM pending_logins p JOIN accounts a ON a.id = p.account_id \
              WHERE p.id = $1 AND p.created >= $2"
@@ -907,7 +915,7 @@ impl Cohort {
 
     /// Ends a pending login (its code was right, or it is abandoned).
     pub async fn end_pending(&self, token: &str) -> Result<()> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         sqlx::query("DELETE FROM pending_logins WHERE id = $1")
             .bind(token_hash(token))
             .execute(&mut *conn)
@@ -926,7 +934,7 @@ impl Cohort {
         let now = date::now();
         let since = now - FAILURE_WINDOW.as_secs() as i64;
         let email = normal_email(email).unwrap_or_else(|| email.trim().to_lowercase());
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         let mut wait = None;
         for (key, limit) in [
             (format!("pair:{email}|{client}"), FAILURES_PER_PAIR),
@@ -954,7 +962,7 @@ impl Cohort {
     pub async fn login_failed(&self, email: &str, client: &str) -> Result<()> {
         let now = date::now();
         let email = normal_email(email).unwrap_or_else(|| email.trim().to_lowercase());
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $3), ($2, $3)")
             .bind(format!("pair:{email}|{client}"))
             .bind(format!("client:{client}"))
@@ -973,7 +981,7 @@ impl Cohort {
     /// Forgets the failures of `email` from `client` after it logged in.
     pub async fn login_succeeded(&self, email: &str, client: &str) -> Result<()> {
         let email = normal_email(email).unwrap_or_default();
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         sqlx::query("DELETE FROM login_failures WHERE key = $1")
             .bind(format!("pair:{email}|{client}"))
             .execute(&mut *conn)
@@ -991,7 +999,7 @@ impl Cohort {
         let now = date::now();
         let expires = now + INVITATION_LIFE.as_secs() as i64;
         let coach = (by.role == Role::Coach).then_some(by.id);
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         sqlx::query(
             "INSERT INTO invitations (id, role, created_by, created, expires, coach_id) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -1010,7 +1018,7 @@ impl Cohort {
 
     /// The unused, unexpired invitation whose link token is `token`.
     pub async fn invitation(&self, token: &str) -> Result<Option<Invitation>> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         let row: Option<(String, Option<i64>, i64)> = sqlx::query_as(
             "SELECT role, coach_id, expires FROM invitations WHERE id = $1 AND used IS NULL AND expires > $2",
         )
@@ -1037,7 +1045,7 @@ impl Cohort {
     ) -> Result<Option<Account>> {
         let id = token_hash(token);
         let claimed: Option<(String, Option<i64>)> = {
-            let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+            let mut conn = self.conn().await?;
             // Claimed first, so two uses of one link at once make one account.
             sqlx::query_as(
                 "UPDATE invitations SET used = $2 WHERE id = $1 AND used IS NULL AND expires > $2 \
@@ -1057,7 +1065,7 @@ impl Cohort {
             Ok(a) => a,
             Err(e) => {
                 // The link stays usable when the account could not be made (an email taken).
-                let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+                let mut conn = self.conn().await?;
                 sqlx::query("UPDATE invitations SET used = NULL WHERE id = $1")
                     .bind(&id)
                     .execute(&mut *conn)
@@ -1066,7 +1074,7 @@ impl Cohort {
                 return Err(e);
             }
         };
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         sqlx::query("UPDATE invitations SET used_by = $2 WHERE id = $1")
             .bind(&id)
             .bind(account.id)
@@ -1094,7 +1102,7 @@ impl Cohort {
                 c.email, c.role, k.email, k.role
             )));
         }
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         sqlx::query(
             "INSERT INTO assignments (coach_id, candidate_id, created) VALUES ($1, $2, $3) \
              ON CONFLICT (coach_id, candidate_id) WHERE ended IS NULL DO NOTHING",
@@ -1110,7 +1118,7 @@ impl Cohort {
 
     /// Ends an assignment (either side may); returns whether one was active.
     pub async fn end_assignment(&self, coach: i64, candidate: i64) -> Result<bool> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         let n = sqlx::query(
             "UPDATE assignments SET ended = $3 WHERE coach_id = $1 AND candidate_id = $2 AND ended IS NULL",
         )
@@ -1127,7 +1135,7 @@ impl Cohort {
     /// Whether `coach` is assigned to `candidate` now: read at every request, so an ended
     /// assignment stops the next one.
     pub async fn is_assigned(&self, coach: i64, candidate: i64) -> Result<bool> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM assignments s JOIN accounts c ON c.id = s.coach_id \
              JOIN accounts k ON k.id = s.candidate_id WHERE s.coach_id = $1 AND s.candidate_id = $2 \
@@ -1143,7 +1151,17 @@ impl Cohort {
 
     /// The active assignments of an account, as coach or as candidate.
     pub async fn assignments(&self, account: i64) -> Result<Vec<Assignment>> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        self.active_assignments(Some(account)).await
+    }
+
+    /// Every active assignment of the cohort (the admin's page).
+    pub async fn all_assignments(&self) -> Result<Vec<Assignment>> {
+        self.active_assignments(None).await
+    }
+
+    /// The active assignments of `account`, or of everyone.
+    async fn active_assignments(&self, account: Option<i64>) -> Result<Vec<Assignment>> {
+        let mut conn = self.conn().await?;
         let rows = sqlx::query(
             "SELECT s.created AS since, c.id AS c_id, c.email AS c_email, c.name AS c_name, c.role AS c_role, \
              c.created AS c_created, c.generation AS c_generation, \
@@ -1151,7 +1169,8 @@ impl Cohort {
              k.name AS k_name, k.role AS k_role, k.created AS k_created, k.generation AS k_generation, \
              (k.totp_secret IS NOT NULL) AS k_second_factor \
              FROM assignments s JOIN accounts c ON c.id = s.coach_id JOIN accounts k ON k.id = s.candidate_id \
-             WHERE s.ended IS NULL AND (s.coach_id = $1 OR s.candidate_id = $1) ORDER BY k.name, c.name",
+             WHERE s.ended IS NULL AND ($1::BIGINT IS NULL OR s.coach_id = $1 OR s.candidate_id = $1) \
+             ORDER BY k.name, c.name",
         )
         .bind(account)
         .fetch_all(&mut *conn)
@@ -1193,7 +1212,7 @@ impl Cohort {
         coach: &Account,
         body: &str,
     ) -> Result<i64> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         sqlx::query_scalar(
             "INSERT INTO comments (candidate_id, story_id, version, coach_id, coach_name, body, created) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -1212,7 +1231,7 @@ impl Cohort {
 
     /// The comments on a candidate's story, oldest first.
     pub async fn comments(&self, candidate: i64, story: i64) -> Result<Vec<Comment>> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         let rows: Vec<(i64, i64, String, String, i64)> = sqlx::query_as(
             "SELECT id, version, coach_name, body, created FROM comments \
              WHERE candidate_id = $1 AND story_id = $2 ORDER BY created, id",
@@ -1236,7 +1255,7 @@ impl Cohort {
 
     /// Records that `actor` read `what` of `subject`'s data.
     pub async fn audit(&self, subject: i64, actor: &Account, what: &str) -> Result<()> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         sqlx::query(
             "INSERT INTO audit (at, subject_id, actor_id, actor_name, action) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -1253,7 +1272,7 @@ impl Cohort {
 
     /// The newest `limit` lines of `subject`'s audit trail, newest first.
     pub async fn audit_trail(&self, subject: i64, limit: i64) -> Result<Vec<AuditEntry>> {
-        let mut conn = self.conn().await.map_err(|e| self.fail(e))?;
+        let mut conn = self.conn().await?;
         let rows: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT at, actor_name, action FROM audit WHERE subject_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
         )

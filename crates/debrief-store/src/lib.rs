@@ -312,15 +312,16 @@ impl Store {
             Backend::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
             Backend::Postgres(pool) => match &self.scope {
                 None => POSTGRES_MIGRATIONS.run(pool).await,
-                Some(scope) => async {
-                    let mut conn = pool.acquire().await?;
-                    scope.enter(&mut conn).await?;
-                    POSTGRES_MIGRATIONS
-                        .run_direct(None, &mut *conn, false)
-                        .await
+                Some(scope) => {
+                    async {
+                        let mut conn = pool.acquire().await?;
+                        scope.enter(&mut conn).await?;
+                        POSTGRES_MIGRATIONS
+                            .run_direct(None, &mut *conn, false)
+                            .await
+                    }
+                    .await
                 }
-                .await
-                .map_err(|e: sqlx::migrate::MigrateError| e),
             },
         };
         result.map_err(|e| match e {

@@ -349,6 +349,18 @@ impl Visitor {
     }
 }
 
+/// An argon2id hash of `password`, made on the blocking pool (it is slow on purpose).
+async fn hash(password: &str) -> debrief_store::Result<String> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || cohort::hash_password(&password))
+        .await
+        .unwrap_or_else(|_| {
+            Err(debrief_store::Error::BadInput(
+                "hashing the password stopped unexpectedly".to_string(),
+            ))
+        })
+}
+
 fn failed(ctx: &Ctx, e: debrief_store::Error) -> Response {
     log("database-error", &e.to_string());
     error_page(
@@ -711,14 +723,9 @@ async fn accept_invite(
     if let Some(why) = cohort::check_password(&form.password, &email) {
         return again(&format!("Choose another password: {why}."));
     }
-    let hash = match tokio::task::spawn_blocking({
-        let p = form.password.clone();
-        move || cohort::hash_password(&p)
-    })
-    .await
-    {
-        Ok(Ok(h)) => h,
-        _ => return again("The password could not be kept; try again."),
+    let hash = match hash(&form.password).await {
+        Ok(h) => h,
+        Err(e) => return failed(&visitor.ctx, e),
     };
     match visitor
         .cohort
@@ -849,11 +856,10 @@ async fn change_password(member: Member, Form(form): Form<PasswordForm>) -> Resp
         )
         .await;
     }
-    let hash =
-        match tokio::task::spawn_blocking(move || cohort::hash_password(&form.password)).await {
-            Ok(Ok(h)) => h,
-            _ => return failed(&member.ctx, debrief_store::Error::BadInput("hash".into())),
-        };
+    let hash = match hash(&form.password).await {
+        Ok(h) => h,
+        Err(e) => return failed(&member.ctx, e),
+    };
     if let Err(e) = member.cohort.set_password(me.id, &hash).await {
         return failed(&member.ctx, e);
     }
@@ -1278,13 +1284,10 @@ async fn admin_view(
         Ok(a) => a,
         Err(e) => return failed(&member.ctx, e),
     };
-    let mut assignments = Vec::new();
-    for a in accounts.iter().filter(|a| a.role == Role::Coach) {
-        match member.cohort.assignments(a.id).await {
-            Ok(list) => assignments.extend(list.into_iter().filter(|s| s.coach.id == a.id)),
-            Err(e) => return failed(&member.ctx, e),
-        }
-    }
+    let assignments = match member.cohort.all_assignments().await {
+        Ok(a) => a,
+        Err(e) => return failed(&member.ctx, e),
+    };
     let assignments: Vec<Value> = assignments
         .iter()
         .map(|s| context! { coach => &s.coach.name, candidate => &s.candidate.name, since => date::format_day(date::day_of(s.created)) })
@@ -1307,22 +1310,15 @@ async fn admin_view(
 
 #[derive(Deserialize)]
 struct RoleForm {
-    role: String,
+    /// A form with another value is refused as malformed before a handler sees it.
+    role: Role,
 }
 
 async fn admin_invite(member: Member, Form(form): Form<RoleForm>) -> Response {
     if let Some(refused) = member.refusal(Role::Admin, "/admin/invite") {
         return refused;
     }
-    let Some(role) = Role::parse(&form.role) else {
-        return admin_view(
-            member,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("No such role."),
-            None,
-        )
-        .await;
-    };
+    let role = form.role;
     match member.cohort.invite(role, member.account()).await {
         Ok((token, expires)) => {
             log(
@@ -1392,15 +1388,7 @@ async fn admin_role(member: Member, Path(id): Path<i64>, Form(form): Form<RoleFo
     if let Some(refused) = member.refusal(Role::Admin, "/admin") {
         return refused;
     }
-    let Some(role) = Role::parse(&form.role) else {
-        return admin_view(
-            member,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("No such role."),
-            None,
-        )
-        .await;
-    };
+    let role = form.role;
     if id == member.account().id {
         return admin_view(
             member,
