@@ -82,6 +82,11 @@ struct Args {
     /// Drop a phrase finding of CLASS where the model reads its sentence below VALUE.
     #[arg(long = "veto")]
     vetoes: Vec<String>,
+    /// Let a reading of CLASS from VALUE up to its threshold count where the sentence itself
+    /// spells the act out (the candidate's own clause leaves something undone, and the thing is
+    /// named in that sentence): CLASS=VALUE (repeatable).
+    #[arg(long = "spelled")]
+    spelled: Vec<String>,
     /// Train on only every Nth sentence and answer (to show determinism quickly).
     #[arg(long, default_value_t = 1)]
     every: usize,
@@ -172,7 +177,8 @@ fn featurize(text: &str) -> Vec<u64> {
     out
 }
 
-/// The model file `bytes` with the thresholds and vetoes of `args` set in its meta.
+/// The model file `bytes` with the thresholds, vetoes and spelled-out bands of `args` set in
+/// its meta.
 /// Applies `--ceiling TEXT=VALUE` and then `--floor TEXT=VALUE` to the thresholds of `meta`.
 fn apply_floors(meta: &mut Meta, floors: &[String], ceilings: &[String]) -> Result<()> {
     for (list, lower) in [(ceilings, true), (floors, false)] {
@@ -222,6 +228,15 @@ fn retune(bytes: &[u8], args: &Args) -> Result<Vec<u8>> {
         .or_insert_with(|| vec![0.0; k]);
     for (c, v) in parse_pairs(&args.vetoes, &model.meta.classes)? {
         veto[c] = v;
+    }
+    if !args.spelled.is_empty() {
+        let spelled = meta
+            .extra
+            .entry("spelled".into())
+            .or_insert_with(|| vec![0.0; k]);
+        for (c, v) in parse_pairs(&args.spelled, &model.meta.classes)? {
+            spelled[c] = v;
+        }
     }
     // The meta is JSON between the header and the padded tables: rewrite that stretch only.
     let len_at = model::HEADER - 4;
@@ -562,6 +577,14 @@ fn main() -> Result<()> {
         veto[c] = v;
     }
     meta.extra.insert("veto".into(), veto);
+    // Only a model given a spelled-out bar carries the list (the others stay as they were made).
+    if !args.spelled.is_empty() {
+        let mut spelled = vec![0f32; k];
+        for (c, v) in parse_pairs(&args.spelled, &classes)? {
+            spelled[c] = v;
+        }
+        meta.extra.insert("spelled".into(), spelled);
+    }
 
     if args.kind == Kind::Judge {
         // The answer ranker, on what the analyzer with this model reads of each labelled answer.

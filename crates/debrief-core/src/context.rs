@@ -74,9 +74,14 @@ impl Cues {
     }
 
     fn excepted(&self, r: &Range<usize>) -> bool {
+        self.covered(Cue::NotNegation, r)
+    }
+
+    /// Whether a cue of kind `cue` covers `r`.
+    fn covered(&self, cue: Cue, r: &Range<usize>) -> bool {
         self.hits
             .iter()
-            .any(|(c, e)| *c == Cue::NotNegation && e.start <= r.start && r.end <= e.end)
+            .any(|(c, e)| *c == cue && e.start <= r.start && r.end <= e.end)
     }
 
     /// Whether a negation or refusal governs `span`: one before it in its clause, within reach, or
@@ -152,6 +157,64 @@ impl Cues {
     /// Whether a cue of kind `cue` lies inside `range`.
     pub fn has(&self, cue: Cue, range: Range<usize>) -> bool {
         self.in_range(range).any(|(c, _)| *c == cue)
+    }
+
+    /// Whether `range` (a sentence) tells, plainly, the candidate leaving something undone, put
+    /// off or switched off: an "off", "skipped", "still open" or "after launch" (not "signed
+    /// off") in a clause whose nearest subject before that word is the candidate ("I", "we"; not
+    /// "I found the previous owner had ..."), not negated ("never simply turn protection off"),
+    /// with nothing before it, up to the end of its clause, putting it in doubt: a hypothetical
+    /// or modal ("maybe we could go without it"), a question ("can we relax the checks"), a plan,
+    /// someone else's request the candidate did not agree to, or an "Instead" that tells what was
+    /// done in place of something else.
+    ///
+    /// `named` are where the thing left undone is named (a control, a review, a flaw): the
+    /// undone word must be within a few words of one ("without a staged rollout" says nothing of
+    /// the challenge named at the other end of the sentence).
+    pub fn own_undone(
+        &self,
+        doc: &Document<'_>,
+        range: Range<usize>,
+        named: &[Range<usize>],
+    ) -> bool {
+        let lower = doc.lower();
+        let first = doc.token_at(range.start);
+        if doc.tokens()[first..]
+            .iter()
+            .find(|t| t.kind == TokenKind::Word)
+            .is_some_and(|t| &lower[t.range()] == "instead")
+        {
+            return false;
+        }
+        self.in_range(range.clone()).any(|(c, r)| {
+            if *c != Cue::Undone || self.covered(Cue::NotUndone, r) {
+                return false;
+            }
+            let near = |n: &Range<usize>| {
+                let between = if n.start >= r.end {
+                    r.end..n.start
+                } else if r.start >= n.end {
+                    n.end..r.start
+                } else {
+                    r.start..r.start
+                };
+                doc.words_between(between) <= UNDONE_REACH
+            };
+            if !named.iter().any(near) {
+                return false;
+            }
+            let clause = doc.clauses()[doc.clause_of(r.start)];
+            let upto = range.start..clause.end.min(range.end);
+            let flags = self.flags(doc, upto.clone());
+            let agreed = flags.agreed || self.has(Cue::Permitted, range.clone());
+            nearest_subject_is_candidate(doc, clause.start..r.start)
+                && !self.negated(doc, r.clone())
+                && !flags.counterfactual
+                && (!flags.reported || agreed)
+                && !self.has(Cue::Planned, upto.clone())
+                && !self.has(Cue::Stopped, upto.clone())
+                && !has_modal(doc, upto)
+        })
     }
 
     /// The negation cues (not their look-alikes) that start inside `range`.
@@ -352,6 +415,51 @@ fn is_auxiliary_negation(cue: &str) -> bool {
 }
 
 /// Whether the words before a request name the candidate (I, we) as the one asking.
+/// How many words may lie between something left undone and the name of what was left undone:
+/// "switched the lockout off" (one), "before the security review was finished" (none).
+const UNDONE_REACH: usize = 4;
+
+/// The words of `range`, lower-cased.
+fn words_of<'d>(doc: &'d Document<'_>, range: Range<usize>) -> Vec<&'d str> {
+    let a = doc.token_at(range.start);
+    let b = doc.token_at(range.end);
+    let lower = doc.lower();
+    doc.tokens()[a..b]
+        .iter()
+        .filter(|t| t.kind == TokenKind::Word)
+        .map(|t| &lower[t.range()])
+        .collect()
+}
+
+/// Whether `range` holds a word of possibility ("could", "would", "might", "maybe") or asks
+/// whether ("can we", "can I").
+fn has_modal(doc: &Document<'_>, range: Range<usize>) -> bool {
+    let words = words_of(doc, range);
+    words.iter().any(|w| {
+        matches!(
+            *w,
+            "could" | "would" | "might" | "maybe" | "perhaps" | "should"
+        )
+    }) || words
+        .windows(2)
+        .any(|w| w[0] == "can" && matches!(w[1], "we" | "i"))
+}
+
+/// Whether the last subject-like word in `range` (a personal pronoun, or a word that brings in
+/// someone else: "previous", "predecessor", "someone") is the candidate's "I" or "we".
+fn nearest_subject_is_candidate(doc: &Document<'_>, range: Range<usize>) -> bool {
+    words_of(doc, range)
+        .iter()
+        .rev()
+        .find_map(|w| match *w {
+            "i" | "we" => Some(true),
+            "he" | "she" | "they" | "someone" | "somebody" | "previous" | "predecessor"
+            | "prior" | "who" => Some(false),
+            _ => None,
+        })
+        .unwrap_or(false)
+}
+
 fn subject_is_candidate(doc: &Document<'_>, range: Range<usize>) -> bool {
     let a = doc.token_at(range.start);
     let b = doc.token_at(range.end);
@@ -378,6 +486,61 @@ mod tests {
             cues.reported(&doc, span.clone()),
             cues.counterfactual(&doc, span),
         )
+    }
+
+    /// Whether `text` spells out its own act on the control words in it.
+    fn own_undone(text: &str) -> bool {
+        let doc = Document::new(text);
+        let cues = Cues::find(&doc);
+        let lower = doc.lower();
+        let named: Vec<Range<usize>> = [
+            "lockout",
+            "review",
+            "pen test",
+            "questionnaire",
+            "rule",
+            "protection",
+            "checks",
+            "endpoint",
+            "audit",
+            "counters",
+            "system",
+        ]
+        .iter()
+        .filter_map(|w| lower.find(w).map(|at| at..at + w.len()))
+        .collect();
+        cues.own_undone(&doc, 0..doc.norm().len(), &named)
+    }
+
+    #[test]
+    fn the_candidates_own_clause_leaving_a_control_undone_is_spelled_out() {
+        for act in [
+            "I switched the lockout off in the spring release.",
+            "We started sending data before the review was finished.",
+            "We moved the pen test to after launch.",
+            "I let the agency skip our security questionnaire.",
+            "So we set the rule to log-only, me and the head of engineering, for the on-sale.",
+        ] {
+            assert!(own_undone(act), "{act}");
+        }
+        for not in [
+            // Negated, doubted, asked, someone else's, an alternative, a look-alike.
+            "We never simply turn protection off.",
+            "Maybe we could go without the review this once.",
+            "Can we relax the login checks for the weekend?",
+            "Our VP asked us to switch the rule off.",
+            "I found the previous owner had taken the endpoint out of scope.",
+            "Instead we served cached fares without calling the booking system.",
+            "I signed off on falling back to local counters.",
+            "We passed the audit without any issues.",
+            "The plan was to switch the rule off for launch week.",
+            "They switched the bot rule off.",
+            // Something left undone, but not the thing named.
+            "I approved the rule for every zone in one change, without a staged rollout.",
+            "For the part we did ship, every check still ran.",
+        ] {
+            assert!(!own_undone(not), "{not}");
+        }
     }
 
     #[test]

@@ -26,6 +26,10 @@ pub enum Cue {
     Planned,
     /// The candidate stopping a plan: "I stopped that", "had it pulled", "I withdrew it".
     Stopped,
+    /// Looks like something left undone and is not: "signed off", "without any issues".
+    NotUndone,
+    /// The candidate letting someone else do what follows: "I let the vendor's team".
+    Permitted,
 }
 
 /// Negations and refusals of what follows.
@@ -150,6 +154,9 @@ pub const UNDONE: &[&str] = &[
     "{without|skip|skipped|skipping|bypass|bypassed|waive|waived|defer|deferred|postpone|postponed|park|parked|lapse|lapsed|slide|slid|ignore|ignored|anyway|regardless|known}",
     "{after launch|after the launch|after go-live|after ga|after we launched|after we shipped|after we went live|post-launch|next sprint|next release|next cycle|later|afterwards|fast-follow|in parallel|alongside}",
     "{off|disabled|disable|removed|remove|relaxed|loosened|eased|optional|monitor-only|log-only|permissive|exempt|carved out|out of scope}",
+    "{pushed|moved|bumped|slipped} {to|back|out|past|until|into}",
+    "before {the|that|this|our|their} {review|security review|audit|pen test|penetration test|testing|assessment|threat model|sign-off|questionnaire|fieldwork} {was|were|had been} {finished|done|complete|completed|closed|signed off}",
+    "before {it|they|that|this} {was|were|had been} {finished|done|complete|completed|closed|signed off}",
 ];
 
 /// A plan, a prepared change or a temptation: not yet done.
@@ -171,8 +178,22 @@ pub const STOPPED: &[&str] = &[
     "{i|we} said no",
 ];
 
+/// Look-alikes of something left undone: approving is not switching off, and a clean result is
+/// not a skipped check.
+pub const NOT_UNDONE: &[&str] = &[
+    "{signed|sign|signs|signing} off",
+    "without {any|a single|a hitch|a glitch|issues|incident|incidents|problems|findings}",
+    // A control that went on working: "every check still ran" (but "still running" is undone).
+    "still {ran|applied|held|holds|applies|in place|enforced|required|worked|works|on|active|blocking}",
+];
+
+/// The candidate letting someone else act: then the act is the candidate's call too. Kept apart
+/// from [`AGREED`], which the learned layer's features read, so that models stay as trained.
+pub const PERMITTED: &[&str] =
+    &["{i|we} {let|allowed|permitted} {the|our|their|his|her|him|them|that|this|its}"];
+
 /// Every cue list, in the order the analyzer adds them.
-pub const CUE_LISTS: [(Cue, &[&str]); 10] = [
+pub const CUE_LISTS: [(Cue, &[&str]); 12] = [
     (Cue::NegationBefore, NEGATION_BEFORE),
     (Cue::NegationAfter, NEGATION_AFTER),
     (Cue::NotNegation, NOT_NEGATION),
@@ -183,4 +204,6 @@ pub const CUE_LISTS: [(Cue, &[&str]); 10] = [
     (Cue::Undone, UNDONE),
     (Cue::Planned, PLANNED),
     (Cue::Stopped, STOPPED),
+    (Cue::NotUndone, NOT_UNDONE),
+    (Cue::Permitted, PERMITTED),
 ];

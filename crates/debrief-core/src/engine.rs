@@ -776,7 +776,10 @@ impl Analyzer {
         for s in 0..doc.sentences().len() {
             let probs = reading.sentence(s);
             for (c, &p) in probs.iter().enumerate() {
-                if p < layer.thresholds[c] {
+                // Below the threshold, a reading counts down to the class's spelled-out bar
+                // where the sentence tells the act itself (checked below, with its anatomy).
+                let spelled_only = p < layer.thresholds[c];
+                if spelled_only && (layer.spelled[c] <= 0.0 || p < layer.spelled[c]) {
                     continue;
                 }
                 let Some((i, signal)) = layer.primary(&self.pack, c) else {
@@ -807,6 +810,20 @@ impl Analyzer {
                 if in_sentence(Role::Unless, s) {
                     continue;
                 }
+                // A reading under the threshold is an act only as the sentence spells it out:
+                // the thing named in it and the candidate's own clause leaving it undone ("I
+                // switched the lockout off", "we signed before the review was closed").
+                if spelled_only {
+                    let sentence = doc.sentences()[s];
+                    let named: Vec<Range<usize>> = of_signal(i)
+                        .iter()
+                        .filter(|h| h.role == Role::Near && doc.sentence_of(h.range.start) == s)
+                        .map(|h| h.range.clone())
+                        .collect();
+                    if !cues.own_undone(doc, sentence.start..sentence.end, &named) {
+                        continue;
+                    }
+                }
                 let span = self.learned_span(doc, cues, layer, s, c, p, &mut clause_readings);
                 // A learned finding covers a clause: a negation, someone else's request or a
                 // hypothetical governs it from its opening words ("If we had skipped...", "Our
@@ -815,7 +832,10 @@ impl Analyzer {
                 // agreed to").
                 let flags = cues.flags_starting(doc, head(doc, span.clone(), LEARNED_CUE_REACH));
                 let sentence = doc.sentences()[s];
-                let agreed = cues.flags(doc, sentence.start..sentence.end).agreed;
+                // Going along with a request, or letting someone else do it ("I let the
+                // vendor's team skip our questionnaire"), makes it the candidate's act.
+                let agreed = cues.flags(doc, sentence.start..sentence.end).agreed
+                    || cues.has(Cue::Permitted, sentence.start..sentence.end);
                 let flags = context::Flags { agreed, ..flags };
                 // The disqualifier's model reads negation itself ("we went live without the
                 // pen test" is the act), but a negation opening the clause on the going-ahead
@@ -1492,6 +1512,39 @@ mod tests {
         assert!(with_anatomy("audit", "still"));
         assert!(!with_anatomy("zorbleflux", "still"));
         assert!(!with_anatomy("audit", "zorbleflux"));
+    }
+
+    #[test]
+    fn a_reading_under_the_threshold_counts_where_the_sentence_spells_the_act_out() {
+        // The model reads this between the spelled-out bar and the threshold: it is the act only
+        // because the sentence tells it plainly (our own clause, the review named, left undone).
+        let text = "We started sending patient data to the partner before the review was finished.";
+        let band = analyzer();
+        let layer = band.learned().expect("the default pack has a model");
+        let c = layer.model.class("security-bypassed").unwrap();
+        let doc = Document::new(text);
+        let p = layer.read(&doc, &Cues::find(&doc)).sentence(0)[c];
+        assert!(
+            layer.spelled[c] <= p && p < layer.thresholds[c],
+            "pick a sentence the model reads in the band: {p}"
+        );
+        assert!(band.check_follow_up(text, None).unwrap().disqualified);
+        let mut model = crate::builtin::model().unwrap();
+        model.meta.extra.remove("spelled");
+        let without = Analyzer::with_model(crate::builtin::pack().unwrap(), Some(model)).unwrap();
+        assert!(!without.check_follow_up(text, None).unwrap().disqualified);
+        // Under the threshold, nothing that doubts the act or only looks like one counts.
+        for quiet in [
+            "We never simply turn protection off.",
+            "Maybe we could go without the review this once.",
+            "I signed off on falling back to local counters.",
+            "We passed the audit without any issues.",
+        ] {
+            assert!(
+                !band.check_follow_up(quiet, None).unwrap().disqualified,
+                "{quiet}"
+            );
+        }
     }
 
     #[test]

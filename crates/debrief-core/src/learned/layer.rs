@@ -24,6 +24,10 @@ pub struct Layer {
     /// Each class's veto: a phrase finding of the class is dropped where the model gives its
     /// sentence less than this (0 for none).
     pub vetoes: Vec<f32>,
+    /// Each class's lower bar for an act spelled out (0 for none): a reading from this up to
+    /// the threshold counts only where the sentence itself tells the candidate's own clause
+    /// leaving something undone and names the thing (see `Analyzer::learned_findings`).
+    pub spelled: Vec<f32>,
 }
 
 /// What the model read in every sentence of an answer.
@@ -81,19 +85,24 @@ impl Layer {
             return Err(errors);
         }
         let thresholds = model.meta.thresholds.clone();
-        let vetoes = model
-            .meta
-            .extra
-            .get("veto")
-            .filter(|v| v.len() == k)
-            .cloned()
-            .unwrap_or_else(|| vec![0.0; k]);
+        let per_class = |name: &str| {
+            model
+                .meta
+                .extra
+                .get(name)
+                .filter(|v| v.len() == k)
+                .cloned()
+                .unwrap_or_else(|| vec![0.0; k])
+        };
+        let vetoes = per_class("veto");
+        let spelled = per_class("spelled");
         Ok(Layer {
             model,
             signals,
             class_of,
             thresholds,
             vetoes,
+            spelled,
         })
     }
 
