@@ -155,8 +155,8 @@ pub const UNDONE: &[&str] = &[
     "{after launch|after the launch|after go-live|after ga|after we launched|after we shipped|after we went live|post-launch|next sprint|next release|next cycle|later|afterwards|fast-follow|in parallel|alongside}",
     "{off|disabled|disable|removed|remove|relaxed|loosened|eased|optional|monitor-only|log-only|permissive|exempt|carved out|out of scope}",
     "{pushed|moved|bumped|slipped} {to|back|out|past|until|into}",
-    "before {the|that|this|our|their} {review|security review|audit|pen test|penetration test|testing|assessment|threat model|sign-off|questionnaire|fieldwork} {was|were|had been} {finished|done|complete|completed|closed|signed off}",
-    "before {it|they|that|this} {was|were|had been} {finished|done|complete|completed|closed|signed off}",
+    "before {the|that|this|our|their} {review|security review|audit|pen test|penetration test|testing|assessment|threat model|sign-off|questionnaire|fieldwork} {was|were|had been|had} {finished|done|complete|completed|closed|signed off}",
+    "before {it|they|that|this} {was|were|had been|had} {finished|done|complete|completed|closed|signed off}",
 ];
 
 /// A plan, a prepared change or a temptation: not yet done.

@@ -107,6 +107,9 @@ fn the_act_in_words_no_phrase_lists_disqualifies() {
         "We switched the bot rule off for launch week so the campaign traffic would get through.",
         "The review got pushed to after launch, which I agreed to.",
         "We went live without waiting for the pen test report.",
+        // Read by the model under its threshold, and told plainly: the spelled-out bar.
+        "We put the new login page live before the pen test had finished.",
+        "I turned the login code off for the support team to stop the complaints.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();
         assert!(j.disqualified, "{t}: {:?}", rules(&j));
