@@ -211,6 +211,25 @@ fn parse_cuts(args: &Args) -> Result<Option<Vec<f32>>> {
     Ok(Some(v))
 }
 
+/// Sets a per-class list of the meta's extras (`veto`, `spelled`) from CLASS=VALUE pairs, over
+/// what it holds already (zeros for a new one). A list that is not `always` kept is made only
+/// when values are given, so models without it stay byte for byte as they were.
+fn set_per_class(meta: &mut Meta, name: &str, pairs: &[String], always: bool) -> Result<()> {
+    if pairs.is_empty() && !always {
+        return Ok(());
+    }
+    let values = parse_pairs(pairs, &meta.classes)?;
+    let k = meta.classes.len();
+    let list = meta
+        .extra
+        .entry(name.into())
+        .or_insert_with(|| vec![0.0; k]);
+    for (c, v) in values {
+        list[c] = v;
+    }
+    Ok(())
+}
+
 fn retune(bytes: &[u8], args: &Args) -> Result<Vec<u8>> {
     let model = Model::from_bytes(Cow::Owned(bytes.to_vec()))?;
     let mut meta = model.meta.clone();
@@ -221,23 +240,8 @@ fn retune(bytes: &[u8], args: &Args) -> Result<Vec<u8>> {
     for (c, v) in parse_pairs(&args.thresholds, &meta.classes)? {
         meta.thresholds[c] = v;
     }
-    let k = meta.classes.len();
-    let veto = meta
-        .extra
-        .entry("veto".into())
-        .or_insert_with(|| vec![0.0; k]);
-    for (c, v) in parse_pairs(&args.vetoes, &model.meta.classes)? {
-        veto[c] = v;
-    }
-    if !args.spelled.is_empty() {
-        let spelled = meta
-            .extra
-            .entry("spelled".into())
-            .or_insert_with(|| vec![0.0; k]);
-        for (c, v) in parse_pairs(&args.spelled, &model.meta.classes)? {
-            spelled[c] = v;
-        }
-    }
+    set_per_class(&mut meta, "veto", &args.vetoes, true)?;
+    set_per_class(&mut meta, "spelled", &args.spelled, false)?;
     // The meta is JSON between the header and the padded tables: rewrite that stretch only.
     let len_at = model::HEADER - 4;
     let old_len =
@@ -572,19 +576,8 @@ fn main() -> Result<()> {
         meta.thresholds[c] = v;
     }
     apply_floors(&mut meta, &args.floors, &args.ceilings)?;
-    let mut veto = vec![0f32; k];
-    for (c, v) in parse_pairs(&args.vetoes, &classes)? {
-        veto[c] = v;
-    }
-    meta.extra.insert("veto".into(), veto);
-    // Only a model given a spelled-out bar carries the list (the others stay as they were made).
-    if !args.spelled.is_empty() {
-        let mut spelled = vec![0f32; k];
-        for (c, v) in parse_pairs(&args.spelled, &classes)? {
-            spelled[c] = v;
-        }
-        meta.extra.insert("spelled".into(), spelled);
-    }
+    set_per_class(&mut meta, "veto", &args.vetoes, true)?;
+    set_per_class(&mut meta, "spelled", &args.spelled, false)?;
 
     if args.kind == Kind::Judge {
         // The answer ranker, on what the analyzer with this model reads of each labelled answer.
