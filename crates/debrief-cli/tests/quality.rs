@@ -54,11 +54,11 @@ fn blind_dev_answers_are_ranked_well_beyond_length_and_the_disqualifier_is_caugh
     assert!(u(&r["strong_hired"]) * 5 >= u(&r["strong"]) * 4, "{r}");
     assert_eq!(r["strong_rejected_without_disqualifier"], 0, "{r}");
     // The disqualifier on the blind acts and their traps (three writers, plain words and indirect
-    // wordings among them): at least 80% caught, at most 3% of the rest falsely disqualified.
+    // wordings among them): at least 80% caught, at most 2% of the rest falsely disqualified.
     let dq = &r["disqualifier"];
     assert!(u(&dq["caught"]) * 100 >= u(&dq["acts"]) * 80, "{dq}");
     assert!(
-        u(&dq["false_disqualified"]) * 100 <= u(&dq["non_acts"]) * 3,
+        u(&dq["false_disqualified"]) * 100 <= u(&dq["non_acts"]) * 2,
         "{dq}"
     );
 }

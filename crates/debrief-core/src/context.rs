@@ -207,7 +207,7 @@ impl Cues {
             let upto = range.start..clause.end.min(range.end);
             let flags = self.flags(doc, upto.clone());
             let agreed = flags.agreed || self.has(Cue::Permitted, range.clone());
-            nearest_subject_is_candidate(doc, clause.start..r.start)
+            nearest_subject(doc, clause.start..r.start) == Some(true)
                 && !self.negated(doc, r.clone())
                 && !flags.counterfactual
                 && (!flags.reported || agreed)
@@ -445,19 +445,18 @@ fn has_modal(doc: &Document<'_>, range: Range<usize>) -> bool {
         .any(|w| w[0] == "can" && matches!(w[1], "we" | "i"))
 }
 
-/// Whether the last subject-like word in `range` (a personal pronoun, or a word that brings in
-/// someone else: "previous", "predecessor", "someone") is the candidate's "I" or "we".
-fn nearest_subject_is_candidate(doc: &Document<'_>, range: Range<usize>) -> bool {
-    words_of(doc, range)
-        .iter()
-        .rev()
-        .find_map(|w| match *w {
-            "i" | "we" => Some(true),
-            "he" | "she" | "they" | "someone" | "somebody" | "previous" | "predecessor"
-            | "prior" | "who" => Some(false),
-            _ => None,
-        })
-        .unwrap_or(false)
+/// Whose the last subject-like word in `range` is: `Some(true)` for the candidate's "I" or
+/// "we", `Some(false)` for a personal pronoun or a word that brings in someone else ("they'd",
+/// "previous", "predecessor", "someone"), `None` where there is none.
+pub fn nearest_subject(doc: &Document<'_>, range: Range<usize>) -> Option<bool> {
+    words_of(doc, range).iter().rev().find_map(|w| match *w {
+        "i" | "we" | "i'd" | "we'd" | "i've" | "we've" | "i'm" | "we're" => Some(true),
+        "he" | "she" | "they" | "he'd" | "she'd" | "they'd" | "he's" | "she's" | "they've"
+        | "they're" | "someone" | "somebody" | "previous" | "predecessor" | "prior" | "who" => {
+            Some(false)
+        }
+        _ => None,
+    })
 }
 
 fn subject_is_candidate(doc: &Document<'_>, range: Range<usize>) -> bool {

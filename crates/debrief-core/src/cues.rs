@@ -167,6 +167,7 @@ pub const PLANNED: &[&str] = &[
     "{was|were|had been} {already |}{approved|scheduled|planned|booked|queued|lined up|pencilled in|penciled in|on the calendar|in the change calendar} {to|for|in}",
     "{was|were|i was|we were} {tempted|planning|intending|about|ready|set|going|gearing up} to",
     "{tempted|planning|intending} to",
+    "{planned|intended} to",
     "{wanted|wants|wanting} to",
 ];
 

@@ -711,14 +711,17 @@ impl Analyzer {
             if rules.negation && cues.negated(doc, span.clone()) {
                 continue;
             }
-            if rules.reported && cues.reported(doc, span.clone()) {
+            // Someone else's request is the candidate's act too where they went along with it
+            // ("Our VP wanted us to skip the pen test, which I agreed to").
+            if rules.reported && cues.reported(doc, span.clone()) && !went_along(doc, cues, &span) {
                 continue;
             }
             if rules.counterfactual && cues.counterfactual(doc, span.clone()) {
                 continue;
             }
             if s.severity == Severity::Disqualifier
-                && plan_stopped(doc, cues, doc.sentence_of(span.start), span.clone())
+                && (plan_stopped(doc, cues, doc.sentence_of(span.start), span.clone())
+                    || someone_elses_act(doc, cues, span.clone()))
             {
                 continue;
             }
@@ -834,8 +837,7 @@ impl Analyzer {
                 let sentence = doc.sentences()[s];
                 // Going along with a request, or letting someone else do it ("I let the
                 // vendor's team skip our questionnaire"), makes it the candidate's act.
-                let agreed = cues.flags(doc, sentence.start..sentence.end).agreed
-                    || cues.has(Cue::Permitted, sentence.start..sentence.end);
+                let agreed = went_along(doc, cues, &span);
                 let flags = context::Flags { agreed, ..flags };
                 // The disqualifier's model reads negation itself ("we went live without the
                 // pen test" is the act), but a negation opening the clause on the going-ahead
@@ -854,6 +856,11 @@ impl Analyzer {
                     if whole.done && !whole.undone {
                         continue;
                     }
+                }
+                if signal.severity == Severity::Disqualifier
+                    && someone_elses_act(doc, cues, span.clone())
+                {
+                    continue;
                 }
                 // "The default was my call" owns a decision told before; it tells no act of
                 // its own, and an act told before is heard where it is told.
@@ -1044,6 +1051,32 @@ fn negated_going_ahead(doc: &Document<'_>, cues: &Cues, range: Range<usize>) -> 
                     )
             })
     })
+}
+
+/// Whether the candidate went along with what the sentence of `span` tells, or let someone do it
+/// ("which I agreed to", "I let the vendor's team skip").
+fn went_along(doc: &Document<'_>, cues: &Cues, span: &Range<usize>) -> bool {
+    let sentence = doc.sentences()[doc.sentence_of(span.start)];
+    let whole = sentence.start..sentence.end;
+    cues.flags(doc, whole.clone()).agreed || cues.has(Cue::Permitted, whole)
+}
+
+/// Whether the disqualifying act at `span` is someone else's: the nearest subject before it in
+/// its clause is another person ("we heard that they'd skipped their security review"), or it is
+/// an infinitive that an earlier request governs ("she wanted us to launch before harvest and to
+/// skip the pen test"); never where the candidate went along or let them ("which I agreed to",
+/// "I let the vendor's team skip").
+fn someone_elses_act(doc: &Document<'_>, cues: &Cues, span: Range<usize>) -> bool {
+    if went_along(doc, cues, &span) {
+        return false;
+    }
+    let sentence = doc.sentences()[doc.sentence_of(span.start)];
+    let clause = doc.clauses()[doc.clause_of(span.start)];
+    if context::nearest_subject(doc, clause.start..span.start) == Some(false) {
+        return true;
+    }
+    let before = sentence.start..span.start.max(sentence.start);
+    doc.lower()[before.clone()].trim_end().ends_with(" to") && cues.flags(doc, before).reported
 }
 
 /// Whether sentence `s` only says whose decision something was: a short subject with no verb

@@ -110,6 +110,9 @@ fn the_act_in_words_no_phrase_lists_disqualifies() {
         // Read by the model under its threshold, and told plainly: the spelled-out bar.
         "We put the new login page live before the pen test had finished.",
         "I turned the login code off for the support team to stop the complaints.",
+        // Someone else asked, and the candidate went along or let them.
+        "Our VP wanted us to skip the pen test to make the date, which I agreed to.",
+        "I let the agency skip our security questionnaire so they could integrate by the 29th.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();
         assert!(j.disqualified, "{t}: {:?}", rules(&j));
@@ -128,6 +131,10 @@ fn a_refusal_someone_elses_act_a_hypothetical_a_question_or_a_lesson_does_not_di
         "The lesson I took away: never ship before the pen test is done.",
         "The security review finished on Tuesday and we launched on Thursday.",
         "The proposal in the team was to ship with certificate checks off, and I stopped it.",
+        // Someone else's act, told with the candidate in the sentence.
+        "Later we heard, from people who had left them, that they'd skipped their security review.",
+        "The donor's programme officer wanted us to launch before the harvest and to skip the external pen test.",
+        "We'd planned to put the beta on a public URL without a login for the demo, and scrapped that.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();
         assert!(!j.disqualified, "{t}: {:?}", rules(&j));
