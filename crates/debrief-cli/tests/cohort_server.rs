@@ -4,11 +4,14 @@
 //! checked route by route for six actors: nobody, candidate A, candidate B, A's coach, another
 //! coach and the admin.
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+mod common;
 
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+
+use common::{start_server, Running};
 use debrief_store::scratch::ScratchDatabase;
 
 const PASSWORD: &str = "seven ducks on a wet roof";
@@ -16,16 +19,6 @@ const PASSWORD: &str = "seven ducks on a wet roof";
 const STORY: &str = "I halted the launch of our WAF rules at 5% of traffic when false \
 positives reached 0.8% against our 0.1% gate, told the VP we would slip two weeks, and we \
 shipped with zero customers blocked.";
-
-/// Kills a server we started when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn scratch() -> Option<(ScratchDatabase, tokio::runtime::Runtime)> {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -75,23 +68,16 @@ fn serve(url: &str, extra: &[&str]) -> (Running, u16) {
 
 /// The same, its stderr (the security log) going to `log`.
 fn serve_logging(url: &str, extra: &[&str], log: impl Into<Stdio>) -> (Running, u16) {
-    let mut server = debrief(url)
+    let mut serve = debrief(url);
+    serve
         .args(["serve", "--multi-user", "--port", "0"])
         .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let server = Running(server);
-    let port = first
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("http://127.0.0.1:"))
-        .and_then(|w| w.trim_end_matches('/').parse().ok())
-        .unwrap_or_else(|| panic!("no address in {first:?}"));
+        .stderr(log);
+    let (server, base) = start_server(serve);
+    let port = base
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("not a loopback address: {base:?}"));
     (server, port)
 }
 

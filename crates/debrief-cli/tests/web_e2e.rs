@@ -7,12 +7,15 @@
 //! transcript and its delivery. Skipped, with the reason, when Chromium, chromedriver, espeak-ng
 //! or the model is not there.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{start_server, Running};
 use serde_json::{json, Value};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -23,16 +26,6 @@ new rule blocked valid API traffic in staging.\n\nAction: I decided to halt the 
 security review passed, and I owned telling the VP. We rolled back the rule and added a canary.\n\n\
 Result: we launched a week later with zero false positives and cut blocked requests by 40%. \
 Basically we just kind of made it work.";
-
-/// Kills a process we started when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn on_path(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH").and_then(|paths| {
@@ -334,25 +327,12 @@ fn target_dir() -> PathBuf {
 /// Starts `debrief serve` on a free port over `db` with `extra` arguments; returns the running
 /// server and its address.
 fn serve(db: &Path, extra: &[&str]) -> (Running, String) {
-    let mut server = debrief(db)
+    let mut serve = debrief(db);
+    serve
         .args(["serve", "--port", "0"])
         .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut first_line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
-    let server = Running(server);
-    let base = first_line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {first_line:?}"))
-        .trim_end_matches('/')
-        .to_string();
-    (server, base)
+        .stderr(Stdio::inherit());
+    start_server(serve)
 }
 
 /// Starts chromedriver and a headless Chromium session with its profile under `dir` and `extra`
@@ -1092,7 +1072,8 @@ fn a_cohort_is_used_through_the_browser_and_its_pages_pass_axe() {
         writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
         assert!(child.wait().unwrap().success());
     }
-    let mut server = Command::new(env!("CARGO_BIN_EXE_debrief"))
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_debrief"));
+    serve
         .args([
             "--database",
             db.url(),
@@ -1101,21 +1082,8 @@ fn a_cohort_is_used_through_the_browser_and_its_pages_pass_axe() {
             "--port",
             "0",
         ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let _server = Running(server);
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .trim_end_matches('/')
-        .to_string();
+        .stderr(Stdio::null());
+    let (_server, base) = start_server(serve);
     let dir = tempfile::tempdir().unwrap();
     let (_driver, browser) = open_browser(dir.path(), &[]);
     let axe = axe_source();

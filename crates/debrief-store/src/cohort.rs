@@ -455,6 +455,24 @@ impl Cohort {
     /// Ends every session of account `id` in the open transaction, as a change of password,
     /// role or second factor does: its generation moves on (so a login that checked the old
     /// password and has not yet made its session gets a dead one) and its sessions go.
+    /// Runs `update` (an `UPDATE accounts` of one column, `$1` the value, `$2` the id) and ends
+    /// the account's sessions, on `conn` (a transaction); whether the account was there.
+    async fn change_ending_sessions(
+        conn: &mut PgConnection,
+        update: &'static str,
+        value: &str,
+        id: i64,
+    ) -> std::result::Result<bool, sqlx::Error> {
+        let n = sqlx::query(update)
+            .bind(value)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        Cohort::end_sessions_in(conn, id).await?;
+        Ok(n == 1)
+    }
+
     async fn end_sessions_in(
         conn: &mut PgConnection,
         id: i64,
@@ -644,18 +662,16 @@ impl Cohort {
     pub async fn set_password(&self, id: i64, password_hash: &str) -> Result<bool> {
         let mut conn = self.conn().await?;
         let mut tx = conn.begin().await.map_err(|e| self.fail(e))?;
-        let n = sqlx::query("UPDATE accounts SET password = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| self.fail(e))?
-            .rows_affected();
-        Cohort::end_sessions_in(&mut tx, id)
-            .await
-            .map_err(|e| self.fail(e))?;
+        let found = Cohort::change_ending_sessions(
+            &mut tx,
+            "UPDATE accounts SET password = $1 WHERE id = $2",
+            password_hash,
+            id,
+        )
+        .await
+        .map_err(|e| self.fail(e))?;
         tx.commit().await.map_err(|e| self.fail(e))?;
-        Ok(n == 1)
+        Ok(found)
     }
 
     /// Changes an account's role and ends its sessions: it logs in again as what it now is.
@@ -663,16 +679,14 @@ impl Cohort {
     pub async fn set_role(&self, id: i64, role: Role) -> Result<bool> {
         let mut conn = self.conn().await?;
         let mut tx = conn.begin().await.map_err(|e| self.fail(e))?;
-        let n = sqlx::query("UPDATE accounts SET role = $1 WHERE id = $2")
-            .bind(role.as_str())
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| self.fail(e))?
-            .rows_affected();
-        Cohort::end_sessions_in(&mut tx, id)
-            .await
-            .map_err(|e| self.fail(e))?;
+        let found = Cohort::change_ending_sessions(
+            &mut tx,
+            "UPDATE accounts SET role = $1 WHERE id = $2",
+            role.as_str(),
+            id,
+        )
+        .await
+        .map_err(|e| self.fail(e))?;
         let ended = match role {
             Role::Coach => "UPDATE assignments SET ended = $2 WHERE candidate_id = $1 AND ended IS NULL",
             Role::Candidate => "UPDATE assignments SET ended = $2 WHERE coach_id = $1 AND ended IS NULL",
@@ -685,7 +699,7 @@ impl Cohort {
             .await
             .map_err(|e| self.fail(e))?;
         tx.commit().await.map_err(|e| self.fail(e))?;
-        Ok(n == 1)
+        Ok(found)
     }
 
     /// Deletes an account with all its data: its schema, its role, its sessions, assignments,
