@@ -713,7 +713,8 @@ impl Analyzer {
             }
             // Someone else's request is the candidate's act too where they went along with it
             // ("Our VP wanted us to skip the pen test, which I agreed to").
-            if rules.reported && cues.reported(doc, span.clone()) && !went_along(doc, cues, &span) {
+            let along = went_along(doc, cues, &span);
+            if rules.reported && cues.reported(doc, span.clone()) && !along {
                 continue;
             }
             if rules.counterfactual && cues.counterfactual(doc, span.clone()) {
@@ -721,7 +722,7 @@ impl Analyzer {
             }
             if s.severity == Severity::Disqualifier
                 && (plan_stopped(doc, cues, doc.sentence_of(span.start), span.clone())
-                    || someone_elses_act(doc, cues, span.clone()))
+                    || (!along && someone_elses_act(doc, cues, span.clone())))
             {
                 continue;
             }
@@ -733,7 +734,8 @@ impl Analyzer {
 
     /// What the learned layer adds to the phrase findings, sentence by sentence: a phrase finding
     /// of a class whose model reading is below the class's veto is dropped; a class the model
-    /// hears (at its threshold) where no phrase of the class fired becomes a finding of the
+    /// hears (at its threshold, or from its spelled-out bar where the sentence tells the act
+    /// plainly: see [`Cues::own_undone`]) where no phrase of the class fired becomes a finding of the
     /// class's first signal, on the clause that carries it, unless that signal's context rules
     /// say it is someone else's words, a counterfactual or a question.
     #[allow(clippy::too_many_arguments)]
@@ -858,6 +860,7 @@ impl Analyzer {
                     }
                 }
                 if signal.severity == Severity::Disqualifier
+                    && !agreed
                     && someone_elses_act(doc, cues, span.clone())
                 {
                     continue;
@@ -1064,18 +1067,15 @@ fn went_along(doc: &Document<'_>, cues: &Cues, span: &Range<usize>) -> bool {
 /// Whether the disqualifying act at `span` is someone else's: the nearest subject before it in
 /// its clause is another person ("we heard that they'd skipped their security review"), or it is
 /// an infinitive that an earlier request governs ("she wanted us to launch before harvest and to
-/// skip the pen test"); never where the candidate went along or let them ("which I agreed to",
-/// "I let the vendor's team skip").
+/// skip the pen test"). Callers first ask [`went_along`]: where the candidate went along or let
+/// them ("which I agreed to", "I let the vendor's team skip"), it is the candidate's act too.
 fn someone_elses_act(doc: &Document<'_>, cues: &Cues, span: Range<usize>) -> bool {
-    if went_along(doc, cues, &span) {
-        return false;
-    }
     let sentence = doc.sentences()[doc.sentence_of(span.start)];
     let clause = doc.clauses()[doc.clause_of(span.start)];
     if context::nearest_subject(doc, clause.start..span.start) == Some(false) {
         return true;
     }
-    let before = sentence.start..span.start.max(sentence.start);
+    let before = sentence.start..span.start;
     doc.lower()[before.clone()].trim_end().ends_with(" to") && cues.flags(doc, before).reported
 }
 
