@@ -174,14 +174,20 @@ pub fn load(
                 .or(r.id.clone())
                 .unwrap_or_else(|| at.clone());
             let holdout = held_out(&key);
-            // An explain-drill record knows the classes of its own topic only.
-            let topic_mask: Option<&[String]> = match &r.topic {
+            // An explain-drill record knows the classes of its own topic only, and of those
+            // only the ones its own mask names, where it has one (a writer asked about a few
+            // classes labelled only those).
+            let own_topic: Option<Vec<String>> = match &r.topic {
                 None => None,
                 Some(t) => match topics.get(t) {
-                    Some(m) => Some(m.as_slice()),
+                    Some(m) => Some(match &r.mask {
+                        None => m.clone(),
+                        Some(own) => m.iter().filter(|c| own.contains(c)).cloned().collect(),
+                    }),
                     None => bail!("{at}: unknown topic {t:?}"),
                 },
             };
+            let topic_mask: Option<&[String]> = own_topic.as_deref();
             if let Some(sentences) = &r.sentences {
                 for s in sentences {
                     data.sentences.push(Sentence {
@@ -260,4 +266,46 @@ pub fn load(
         }
     }
     Ok(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_explain_record_knows_its_topics_classes_and_of_those_only_its_own_mask() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("te.jsonl");
+        std::fs::write(
+            &path,
+            concat!(
+                r#"{"id": "a", "topic": "t", "text": "One round trip.", "labels": ["t:idea"]}"#,
+                "\n",
+                r#"{"id": "b", "topic": "t", "text": "Nothing to see.", "labels": [], "mask": ["t:!claim", "u:idea"]}"#,
+                "\n",
+            ),
+        )
+        .unwrap();
+        let classes: Vec<String> = ["analogy", "t:idea", "t:!claim", "u:idea"]
+            .map(String::from)
+            .to_vec();
+        let topics: HashMap<String, Vec<String>> = [
+            ("t".to_string(), classes[..3].to_vec()),
+            (
+                "u".to_string(),
+                vec![classes[0].clone(), classes[3].clone()],
+            ),
+        ]
+        .into();
+        let data = load(&[path], &classes, None, &|_| Vec::new(), &topics).unwrap();
+        let targets: Vec<&[(usize, f32)]> = data
+            .sentences
+            .iter()
+            .map(|s| s.targets.as_slice())
+            .collect();
+        // Its topic's classes, the label on; another topic's classes are not known.
+        assert_eq!(targets[0], &[(0, 0.0), (1, 1.0), (2, 0.0)]);
+        // Its own mask narrows them (and cannot reach into another topic).
+        assert_eq!(targets[1], &[(2, 0.0)]);
+    }
 }

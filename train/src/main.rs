@@ -351,6 +351,41 @@ fn main() -> Result<()> {
         files.extend(data::files(d)?);
     }
     let mut data = data::load(&files, &classes, dq, &sentences_of, &topics)?;
+    if args.kind == Kind::Explain {
+        // A claim or idea no sentence states could only learn never to fire: it is left to the
+        // topic's phrases (and the model keeps the classes, and the bytes, it had without it).
+        let mut stated = vec![false; k];
+        for s in &data.sentences {
+            for &(c, y) in &s.targets {
+                stated[c] |= y > 0.5;
+            }
+        }
+        let unstated: Vec<&String> = (0..k)
+            .filter(|&c| !stated[c])
+            .map(|c| &classes[c])
+            .collect();
+        if !unstated.is_empty() {
+            eprintln!(
+                "{} classes no sentence states, left to the phrases: {}",
+                unstated.len(),
+                unstated
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let keep: std::collections::HashSet<String> = (0..k)
+                .filter(|&c| stated[c])
+                .map(|c| classes[c].clone())
+                .collect();
+            classes.retain(|c| keep.contains(c));
+            for own in topics.values_mut() {
+                own.retain(|c| keep.contains(c));
+            }
+            data = data::load(&files, &classes, dq, &sentences_of, &topics)?;
+        }
+    }
+    let k = classes.len();
     // The pack's own examples teach their class only.
     for s in pack.signals.iter().filter(|_| args.kind == Kind::Judge) {
         let Some(c) = s

@@ -95,3 +95,65 @@ fn the_same_data_and_seed_give_the_same_model_bytes() {
     assert!(a == b, "two runs with seed 7 differ");
     assert!(a != c, "seeds 7 and 8 gave the same model");
 }
+
+#[test]
+fn an_explain_class_no_sentence_states_is_left_out_of_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("te.jsonl");
+    let mut lines = String::new();
+    for i in 0..40 {
+        for (text, labels) in [
+            (
+                "It sets up the secure connection in a single round trip.",
+                r#"["quic-http3:fewer-round-trips"]"#,
+            ),
+            (
+                "QUIC is faster because it skips encryption.",
+                r#"["quic-http3:!skips-encryption"]"#,
+            ),
+            ("Think of a motorway with many lanes.", r#"["analogy"]"#),
+            ("Thanks for asking about this.", "[]"),
+        ] {
+            lines.push_str(&format!(
+                "{{\"id\": \"x{i}-{}\", \"topic\": \"quic-http3\", \"text\": \"{text}\", \"labels\": {labels}}}\n",
+                lines.len()
+            ));
+        }
+    }
+    std::fs::write(&data, lines).unwrap();
+    let out = dir.path().join("explain.bin");
+    let run = Command::new(env!("CARGO_BIN_EXE_debrief-train"))
+        .args(["--kind", "explain", "--statics", "none", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .args([
+            "--members",
+            "1",
+            "--dim",
+            "8",
+            "--hidden",
+            "8",
+            "--epochs",
+            "1",
+        ])
+        .output()
+        .expect("the trainer runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(stderr.contains("left to the phrases"), "{stderr}");
+    let model = debrief_core::learned::Model::from_bytes(std::borrow::Cow::Owned(
+        std::fs::read(&out).unwrap(),
+    ))
+    .unwrap();
+    let mut classes = model.meta.classes.clone();
+    classes.sort();
+    assert_eq!(
+        classes,
+        [
+            "analogy",
+            "quic-http3:!skips-encryption",
+            "quic-http3:fewer-round-trips"
+        ]
+    );
+}
