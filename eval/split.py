@@ -46,7 +46,7 @@ for path in ["bc1-clauses.jsonl", "bc2-clauses.jsonl"]:
 write("clauses", clauses)
 
 labels = {}
-for path in ["be-labels.jsonl", "be2-labels.jsonl"]:
+for path in ["be-labels.jsonl", "be2-labels.jsonl", "be3-labels-a.jsonl", "be3-labels-b.jsonl"]:
     if (raw / path).exists():
         for r in read(raw / path):
             labels[r["id"]] = r
@@ -54,6 +54,10 @@ explain = []
 for path, task, label_task in [
     ("be-explain.jsonl", "TASK-EXPLAIN", "TASK-LABEL-EXPLAIN"),
     ("be2-explain.jsonl", "TASK-EXPLAIN-2", "TASK-LABEL-EXPLAIN-2"),
+    # The four newest topics again, five fluent but wrong explanations of each in ten
+    # (2026-12-05): the errors the first two sets had too few of to measure.
+    ("be3-explain-a.jsonl", "TASK-EXPLAIN-3", "TASK-LABEL-EXPLAIN-3"),
+    ("be3-explain-b.jsonl", "TASK-EXPLAIN-3", "TASK-LABEL-EXPLAIN-3"),
 ]:
     for r in read(raw / path):
         r["writer"] = f"blind helper, briefs/{task}.md, {path}"
