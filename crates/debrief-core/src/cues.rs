@@ -168,6 +168,8 @@ pub const PLANNED: &[&str] = &[
     "{was|were|i was|we were} {tempted|planning|intending|about|ready|set|going|gearing up} to",
     "{tempted|planning|intending} to",
     "{planned|intended} to",
+    // "There was a proposal on the table to waive the sign-off": a proposal is a plan.
+    "{a|the|one|that|this} {proposal|suggestion|idea|option} {on the table |floated |raised |}to",
     "{wanted|wants|wanting} to",
 ];
 
@@ -177,6 +179,9 @@ pub const STOPPED: &[&str] = &[
     "{had|got} {it|them|that|the change|the ticket|the exception} {pulled|cancelled|canceled|stopped|reverted|withdrawn|taken off|blocked|rolled back}",
     "{i|we} {changed|put|set|switched|turned} it back",
     "{i|we} said no",
+    // "..., which the client's CISO rejected": someone with the say stopped it.
+    "{which|that} {the|our|their|his|her|its|a|my} {ciso|client's ciso|customer's ciso|security team|security lead|board|committee|cab|change board|director|vp|head of security|client|customer|legal team|sponsor|cto} {rejected|vetoed|turned down|shot down|overruled|blocked|killed|scrapped}",
+    "{which|that} {was|were|got} {rejected|vetoed|turned down|shot down|overruled|blocked|killed|scrapped}",
 ];
 
 /// Look-alikes of something left undone: approving is not switching off, and a clean result is

@@ -113,6 +113,9 @@ fn the_act_in_words_no_phrase_lists_disqualifies() {
         // Someone else asked, and the candidate went along or let them.
         "Our VP wanted us to skip the pen test to make the date, which I agreed to.",
         "I let the agency skip our security questionnaire so they could integrate by the 29th.",
+        // A vendor in the sentence does not make the candidate's act someone else's.
+        "I let the vendor's team skip our security questionnaire, and the widget went live on the 29th.",
+        "We skipped the vendor's pen test to make the launch date.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();
         assert!(j.disqualified, "{t}: {:?}", rules(&j));
@@ -135,6 +138,8 @@ fn a_refusal_someone_elses_act_a_hypothetical_a_question_or_a_lesson_does_not_di
         "Later we heard, from people who had left them, that they'd skipped their security review.",
         "The donor's programme officer wanted us to launch before the harvest and to skip the external pen test.",
         "We'd planned to put the beta on a public URL without a login for the demo, and scrapped that.",
+        "The vendor skipped their own pen test before we signed, so we ran one ourselves.",
+        "There was a proposal on the table to waive the vendor security sign-off, which the client's CISO rejected.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();
         assert!(!j.disqualified, "{t}: {:?}", rules(&j));
