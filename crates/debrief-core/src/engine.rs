@@ -777,6 +777,8 @@ impl Analyzer {
                 .any(|&(i, at)| layer.class_of[i as usize] == Some(c) && doc.sentence_of(at) == s)
         };
         let mut added = Vec::new();
+        // Sentences where a disqualifier heard is also spelled out by the context rules.
+        let mut spelled_acts: Vec<usize> = Vec::new();
         let mut clause_readings = vec![None; doc.sentences().len()];
         for s in 0..doc.sentences().len() {
             let probs = reading.sentence(s);
@@ -818,14 +820,16 @@ impl Analyzer {
                 // A reading under the threshold is an act only as the sentence spells it out:
                 // the thing named in it and the candidate's own clause leaving it undone ("I
                 // switched the lockout off", "we signed before the review was closed").
-                if spelled_only {
-                    let sentence = doc.sentences()[s];
-                    let named: Vec<Range<usize>> = of_signal(i)
+                let named = || -> Vec<Range<usize>> {
+                    of_signal(i)
                         .iter()
                         .filter(|h| h.role == Role::Near && doc.sentence_of(h.range.start) == s)
                         .map(|h| h.range.clone())
-                        .collect();
-                    if !cues.own_undone(doc, sentence.start..sentence.end, &named) {
+                        .collect()
+                };
+                if spelled_only {
+                    let sentence = doc.sentences()[s];
+                    if !cues.own_undone(doc, sentence.start..sentence.end, &named()) {
                         continue;
                     }
                 }
@@ -891,13 +895,23 @@ impl Analyzer {
                 {
                     continue;
                 }
+                if signal.severity == Severity::Disqualifier
+                    && cues.own_undone(doc, sentence.start..sentence.end, &named())
+                {
+                    spelled_acts.push(s);
+                }
                 added.push((i as u32, span, s, p));
             }
         }
         // One sentence does not both prove and count against a competency: a learned finding
         // gives way to a phrase finding of the other colour there ("I proved the lead wrong and
-        // overruled him" is not also alignment), and of two learned ones the likelier stays.
+        // overruled him" is not also alignment), and of two learned ones the likelier stays,
+        // except where the sentence spells the candidate's act out: there the model's doubt
+        // between the act and a refusal ("I moved the security review to the week after
+        // launch, my own decision", read as both) is settled for the act.
         let red = |i: u32| self.pack.signals[i as usize].severity.is_red();
+        let disqualifier =
+            |i: u32| self.pack.signals[i as usize].severity == Severity::Disqualifier;
         let competency = |i: u32| &self.pack.signals[i as usize].competency;
         let phrase_located = located.clone();
         let keep: Vec<bool> = added
@@ -907,7 +921,14 @@ impl Analyzer {
                     doc.sentence_of(at) == s && competency(j) == competency(i) && red(j) != red(i)
                 });
                 let against_learned = added.iter().any(|&(j, _, t, q)| {
-                    t == s && competency(j) == competency(i) && red(j) != red(i) && q > p
+                    t == s
+                        && competency(j) == competency(i)
+                        && red(j) != red(i)
+                        && if spelled_acts.contains(&s) {
+                            disqualifier(j)
+                        } else {
+                            q > p
+                        }
                 });
                 !against_phrase && !against_learned
             })

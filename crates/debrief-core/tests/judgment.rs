@@ -116,6 +116,8 @@ fn the_act_in_words_no_phrase_lists_disqualifies() {
         // A vendor in the sentence does not make the candidate's act someone else's.
         "I let the vendor's team skip our security questionnaire, and the widget went live on the 29th.",
         "We skipped the vendor's pen test to make the launch date.",
+        // Read as a refusal nearly as much as the act: the sentence spells the act out.
+        "I moved the security review to the week after launch, my own decision.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();
         assert!(j.disqualified, "{t}: {:?}", rules(&j));
@@ -139,6 +141,7 @@ fn a_refusal_someone_elses_act_a_hypothetical_a_question_or_a_lesson_does_not_di
         "The donor's programme officer wanted us to launch before the harvest and to skip the external pen test.",
         "We'd planned to put the beta on a public URL without a login for the demo, and scrapped that.",
         "The vendor skipped their own pen test before we signed, so we ran one ourselves.",
+        "I refused to move the security review to after launch, my own decision.",
         "There was a proposal on the table to waive the vendor security sign-off, which the client's CISO rejected.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();
