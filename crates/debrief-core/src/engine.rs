@@ -820,18 +820,19 @@ impl Analyzer {
                 // A reading under the threshold is an act only as the sentence spells it out:
                 // the thing named in it and the candidate's own clause leaving it undone ("I
                 // switched the lockout off", "we signed before the review was closed").
-                let named = || -> Vec<Range<usize>> {
-                    of_signal(i)
+                // Read once: it also settles the act against a refusal heard in the same sentence
+                // (below, where findings of the two colours meet).
+                let spelled_out = (spelled_only || signal.severity == Severity::Disqualifier) && {
+                    let sentence = doc.sentences()[s];
+                    let named: Vec<Range<usize>> = of_signal(i)
                         .iter()
                         .filter(|h| h.role == Role::Near && doc.sentence_of(h.range.start) == s)
                         .map(|h| h.range.clone())
-                        .collect()
+                        .collect();
+                    cues.own_undone(doc, sentence.start..sentence.end, &named)
                 };
-                if spelled_only {
-                    let sentence = doc.sentences()[s];
-                    if !cues.own_undone(doc, sentence.start..sentence.end, &named()) {
-                        continue;
-                    }
+                if spelled_only && !spelled_out {
+                    continue;
                 }
                 let span = self.learned_span(doc, cues, layer, s, c, p, &mut clause_readings);
                 // A learned finding covers a clause: a negation, someone else's request or a
@@ -895,9 +896,7 @@ impl Analyzer {
                 {
                     continue;
                 }
-                if signal.severity == Severity::Disqualifier
-                    && cues.own_undone(doc, sentence.start..sentence.end, &named())
-                {
+                if signal.severity == Severity::Disqualifier && spelled_out {
                     spelled_acts.push(s);
                 }
                 added.push((i as u32, span, s, p));
