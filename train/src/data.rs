@@ -1,6 +1,7 @@
 //! The labelled data: sentences with the classes they show, and whole answers with their
 //! label and, where the writer gave them, the classes of each sentence.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -177,11 +178,11 @@ pub fn load(
             // An explain-drill record knows the classes of its own topic only, and of those
             // only the ones its own mask names, where it has one (a writer asked about a few
             // classes labelled only those).
-            let own_topic: Option<Vec<String>> = match &r.topic {
+            let own_topic: Option<Cow<'_, [String]>> = match &r.topic {
                 None => None,
                 Some(t) => match topics.get(t) {
                     Some(m) => Some(match &r.mask {
-                        None => m.clone(),
+                        None => Cow::Borrowed(m.as_slice()),
                         Some(own) => m.iter().filter(|c| own.contains(c)).cloned().collect(),
                     }),
                     None => bail!("{at}: unknown topic {t:?}"),

@@ -360,29 +360,31 @@ fn main() -> Result<()> {
                 stated[c] |= y > 0.5;
             }
         }
-        let unstated: Vec<&String> = (0..k)
-            .filter(|&c| !stated[c])
-            .map(|c| &classes[c])
-            .collect();
-        if !unstated.is_empty() {
+        if stated.contains(&false) {
+            let unstated: Vec<&str> = (0..k)
+                .filter(|&c| !stated[c])
+                .map(|c| classes[c].as_str())
+                .collect();
             eprintln!(
                 "{} classes no sentence states, left to the phrases: {}",
                 unstated.len(),
-                unstated
-                    .iter()
-                    .map(|c| c.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                unstated.join(", ")
             );
-            let keep: std::collections::HashSet<String> = (0..k)
-                .filter(|&c| stated[c])
-                .map(|c| classes[c].clone())
-                .collect();
-            classes.retain(|c| keep.contains(c));
-            for own in topics.values_mut() {
-                own.retain(|c| keep.contains(c));
+            // The classes kept, renumbered; their targets follow (the left-out ones were all 0).
+            let mut renumbered = vec![None; k];
+            let mut kept = Vec::new();
+            for c in (0..k).filter(|&c| stated[c]) {
+                renumbered[c] = Some(kept.len());
+                kept.push(classes[c].clone());
             }
-            data = data::load(&files, &classes, dq, &sentences_of, &topics)?;
+            for s in &mut data.sentences {
+                s.targets = s
+                    .targets
+                    .iter()
+                    .filter_map(|&(c, y)| renumbered[c].map(|n| (n, y)))
+                    .collect();
+            }
+            classes = kept;
         }
     }
     let k = classes.len();
