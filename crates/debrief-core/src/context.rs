@@ -154,6 +154,22 @@ impl Cues {
         self.flags_of(doc, self.in_range(range))
     }
 
+    /// Where the first cue of kind `cue` inside `range` starts.
+    pub fn first(&self, cue: Cue, range: Range<usize>) -> Option<usize> {
+        self.in_range(range)
+            .find(|(c, _)| *c == cue)
+            .map(|(_, r)| r.start)
+    }
+
+    /// Whether a cue of kind `cue` starts inside `range` (it may run on past its end).
+    pub fn starts(&self, cue: Cue, range: Range<usize>) -> bool {
+        let first = self.hits.partition_point(|(_, r)| r.start < range.start);
+        self.hits[first..]
+            .iter()
+            .take_while(|(_, r)| r.start < range.end)
+            .any(|(c, _)| *c == cue)
+    }
+
     /// Whether a cue of kind `cue` lies inside `range`.
     pub fn has(&self, cue: Cue, range: Range<usize>) -> bool {
         self.in_range(range).any(|(c, _)| *c == cue)
@@ -207,11 +223,37 @@ impl Cues {
             let upto = range.start..clause.end.min(range.end);
             let flags = self.flags(doc, upto.clone());
             let agreed = flags.agreed || self.has(Cue::Permitted, range.clone());
-            nearest_subject(doc, clause.start..r.start) == Some(true)
-                && !self.negated(doc, r.clone())
+            // A clause of time or circumstance whose subject is the thing left undone ("while
+            // the pen test was still running") leans on the sentence's next or previous clause
+            // for who went ahead ("..., we opened it to everyone").
+            let c = doc.clause_of(r.start);
+            let circumstance = || {
+                let opening = words_of(doc, clause.start..r.start);
+                opening.first().is_some_and(|w| {
+                    matches!(
+                        *w,
+                        "while" | "when" | "as" | "though" | "although" | "with" | "since"
+                    )
+                }) && named
+                    .iter()
+                    .any(|n| n.start >= clause.start && n.end <= r.start)
+            };
+            let own = match nearest_subject(doc, clause.start..r.start) {
+                Some(own) => own,
+                None if !circumstance() => false,
+                None => [c.checked_sub(1), Some(c + 1)]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|d| doc.clauses().get(d))
+                    .filter(|d| d.sentence == clause.sentence)
+                    .any(|d| nearest_subject(doc, d.start..d.end) == Some(true)),
+            };
+            own && !self.negated(doc, r.clone())
                 && !flags.counterfactual
                 && (!flags.reported || agreed)
-                && !self.has(Cue::Planned, upto.clone())
+                // A plan told before the word governs it ("the plan was to park the audit"),
+                // not one told after ("we switched it off, with a plan to replace it later").
+                && !self.starts(Cue::Planned, range.start..r.start)
                 && !self.has(Cue::Stopped, upto.clone())
                 && !has_modal(doc, upto)
         })
@@ -420,6 +462,11 @@ fn is_auxiliary_negation(cue: &str) -> bool {
 const UNDONE_REACH: usize = 4;
 
 /// The words of `range`, lower-cased.
+/// The lower-case words of `range`.
+pub fn words<'d>(doc: &'d Document<'_>, range: Range<usize>) -> Vec<&'d str> {
+    words_of(doc, range)
+}
+
 fn words_of<'d>(doc: &'d Document<'_>, range: Range<usize>) -> Vec<&'d str> {
     let a = doc.token_at(range.start);
     let b = doc.token_at(range.end);

@@ -146,6 +146,9 @@ pub const AGREED: &[&str] = &[
 /// A check completed.
 pub const DONE: &[&str] = &[
     "{finished|completed|passed|cleared|closed out|wrapped up|came back clean|came back|concluded|was signed off|were signed off|got signed off|was done|were done|got done|was complete|were complete|was finished|were finished|was closed|were closed|was fixed|were fixed|got fixed}",
+    // A check that reported something has run: "the review found that the flow skipped re-auth".
+    "{review|audit|pen test|pentest|penetration test|threat model|assessment|testers|auditor|auditors} {found|turned up|caught|flagged|retested|re-tested|signed}",
+    "{retested|re-tested}",
 ];
 
 /// Something left undone, put off or weakened.
@@ -157,13 +160,17 @@ pub const UNDONE: &[&str] = &[
     "{pushed|moved|bumped|slipped} {to|back|out|past|until|into}",
     "before {the|that|this|our|their} {review|security review|audit|pen test|penetration test|testing|assessment|threat model|sign-off|questionnaire|fieldwork} {was|were|had been|had} {finished|done|complete|completed|closed|signed off}",
     "before {it|they|that|this} {was|were|had been|had} {finished|done|complete|completed|closed|signed off}",
+    "before {the|that|this|our|their} {review|security review|audit|pen test|penetration test|testing|assessment|threat model|sign-off|questionnaire|fieldwork|report} {finished|completed|closed|ended|wrapped up|came back|came in|landed}",
 ];
 
 /// A plan, a prepared change or a temptation: not yet done.
 pub const PLANNED: &[&str] = &[
     // "The plan my team brought me was to park the audit": "was to" and a verb is a plan.
-    "{was|were|had been} to {let|skip|ship|launch|go|turn|switch|disable|park|push|move|defer|waive|run|keep|remove|drop|accept|sign|open|release|flip|bypass|leave|allow|exempt|relax|postpone|delay|pull|cut|take}",
-    "{had prepared|had drafted|had raised|had filed|had opened|had put in|had lined up|had queued|prepared|drafted|raised|filed|queued} {a|an|the} {change|change ticket|ticket|change request|request|risk exception|exception|waiver|pull request|config change|plan}",
+    "{was|were|had been} to {let|skip|ship|launch|go|turn|switch|disable|park|push|move|defer|waive|run|keep|remove|drop|accept|sign|open|release|flip|bypass|leave|allow|exempt|relax|postpone|delay|pull|cut|take|finish|complete|do|close}",
+    "{had prepared|had drafted|had raised|had filed|had opened|had put in|had lined up|had queued|prepared|drafted|raised|filed|queued|filing|drafting|preparing|raising} {a|an|the} {change|change ticket|ticket|change request|request|risk exception|exception|waiver|pull request|config change|plan}",
+    "{with|had|made|drew up|drawn up} a plan to",
+    // The candidate asking an engineer for the change: a request until it ships.
+    "{i|we} asked {one of the engineers|one of our engineers|an engineer|the engineers|our engineers|my engineers|engineering|the team|the devs|a developer|the on-call engineer} to",
     "{was|were|had been} {already |}{approved|scheduled|planned|booked|queued|lined up|pencilled in|penciled in|on the calendar|in the change calendar} {to|for|in}",
     "{was|were|i was|we were} {tempted|planning|intending|about|ready|set|going|gearing up} to",
     "{tempted|planning|intending} to",
@@ -171,6 +178,9 @@ pub const PLANNED: &[&str] = &[
     // "There was a proposal on the table to waive the sign-off": a proposal is a plan.
     "{a|the|one|that|this} {proposal|suggestion|idea|option} {on the table |floated |raised |}to",
     "{wanted|wants|wanting} to",
+    // "Their suggestion was that we launch anyway"; "the tempting cut was the threat model".
+    "{suggestion|proposal|idea|plan|ask|request|advice} was that",
+    "{the|a|one|an} tempting {cut|option|move|shortcut|call|answer|thing to do|fix}",
 ];
 
 /// The candidate stopping what was planned.
@@ -182,12 +192,16 @@ pub const STOPPED: &[&str] = &[
     // "..., which the client's CISO rejected": someone with the say stopped it.
     "{which|that} {the|our|their|his|her|its|a|my} {ciso|client's ciso|customer's ciso|security team|security lead|board|committee|cab|change board|director|vp|head of security|client|customer|legal team|sponsor|cto} {rejected|vetoed|turned down|shot down|overruled|blocked|killed|scrapped}",
     "{which|that} {was|were|got} {rejected|vetoed|turned down|shot down|overruled|blocked|killed|scrapped}",
+    "{that|which|this|it} {ended|killed|sank|stopped} the {plan|idea|proposal|waiver|request|change|ticket}",
+    "{i|we} {didn't|did not|wouldn't|would not|refused to} go along with",
 ];
 
 /// Look-alikes of something left undone: approving is not switching off, and a clean result is
 /// not a skipped check.
 pub const NOT_UNDONE: &[&str] = &[
     "{signed|sign|signs|signing} off",
+    // A launch that waited: "we launched ten days later" is a delay, not a check put off.
+    "{launched|shipped|released|went live|went ga|launch|ship|go live} {a|a few|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|several|some} {day|days|week|weeks|month|months} later",
     "without {any|a single|a hitch|a glitch|issues|incident|incidents|problems|findings}",
     // A control that went on working: "every check still ran" (but "still running" is undone).
     "still {ran|applied|held|holds|applies|in place|enforced|required|worked|works|on|active|blocking}",

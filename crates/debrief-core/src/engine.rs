@@ -695,10 +695,14 @@ impl Analyzer {
                 continue; // one finding per stretch of text for a signal
             }
             let inside = |r: &Range<usize>| r.start >= unit.start && r.end <= unit.end;
-            if hits
-                .iter()
-                .any(|u| u.role == Role::Unless && inside(&u.range))
-            {
+            // A shortcut that is no security control ("the accessibility pass") silences the
+            // finding where it is the thing skipped, not beside a security review skipped too.
+            if hits.iter().any(|u| {
+                u.role == Role::Unless
+                    && inside(&u.range)
+                    && (!names_a_check(doc, &u.range)
+                        || (u.range.start < span.end && span.start < u.range.end))
+            }) {
                 continue;
             }
             if s.unless_quantity && quantities.iter().any(inside) {
@@ -722,6 +726,7 @@ impl Analyzer {
             }
             if s.severity == Severity::Disqualifier
                 && (plan_stopped(doc, cues, doc.sentence_of(span.start), span.clone())
+                    || conditional(doc, cues, &span)
                     || (!along && someone_elses_act(doc, cues, span.clone())))
             {
                 continue;
@@ -814,7 +819,45 @@ impl Analyzer {
                 }
                 // What silences the signal's phrases in a sentence silences what the model
                 // hears there too ("the devs were late because I kept changing the spec").
-                if in_sentence(Role::Unless, s) {
+                // A shortcut that is no security control ("kept the QA pass and the copy
+                // review") silences it only where no security control is named beside it.
+                let unless: Vec<&Range<usize>> = of_signal(i)
+                    .iter()
+                    .filter(|u| u.role == Role::Unless && doc.sentence_of(u.range.start) == s)
+                    .map(|u| &u.range)
+                    .collect();
+                let silenced = unless.iter().any(|u| !names_a_check(doc, u)) || {
+                    let security: Vec<Range<usize>> = of_signal(i)
+                        .iter()
+                        .filter(|h| {
+                            h.role == Role::Near
+                                && doc.sentence_of(h.range.start) == s
+                                && !cues.has(Cue::Undone, h.range.clone())
+                                && unless
+                                    .iter()
+                                    .all(|u| h.range.end <= u.start || h.range.start >= u.end)
+                        })
+                        .map(|h| h.range.clone())
+                        .collect();
+                    let sentence = doc.sentences()[s];
+                    !unless.is_empty()
+                        && !cues.own_undone(doc, sentence.start..sentence.end, &security)
+                };
+                if std::env::var("DBG").is_ok() && signal.severity == Severity::Disqualifier {
+                    eprintln!(
+                        "s={s} unless={:?} silenced={silenced} near={:?}",
+                        unless
+                            .iter()
+                            .map(|u| &doc.lower()[(*u).clone()])
+                            .collect::<Vec<_>>(),
+                        of_signal(i)
+                            .iter()
+                            .filter(|h| h.role == Role::Near && doc.sentence_of(h.range.start) == s)
+                            .map(|h| &doc.lower()[h.range.clone()])
+                            .collect::<Vec<_>>()
+                    );
+                }
+                if silenced {
                     continue;
                 }
                 // A reading under the threshold is an act only as the sentence spells it out:
@@ -863,6 +906,22 @@ impl Analyzer {
                     if whole.done && !whole.undone {
                         continue;
                     }
+                    // A launch that names no check of its own, told just after the check was
+                    // told completed ("The auditor retested. Launch went ahead on the first day
+                    // of term."), is the launch after the check.
+                    let named_here = of_signal(i)
+                        .iter()
+                        .any(|h| h.role == Role::Near && doc.sentence_of(h.range.start) == s);
+                    if !named_here
+                        && !whole.undone
+                        && (s.saturating_sub(2)..s).any(|t| {
+                            let u = doc.sentences()[t];
+                            let f = cues.flags(doc, u.start..u.end);
+                            f.done && !f.undone
+                        })
+                    {
+                        continue;
+                    }
                 }
                 if signal.severity == Severity::Disqualifier
                     && !agreed
@@ -879,7 +938,7 @@ impl Analyzer {
                 // ("the plan was to park the audit ... I stopped that") is a plan that was
                 // stopped, not the act.
                 if signal.severity == Severity::Disqualifier
-                    && plan_stopped(doc, cues, s, span.clone())
+                    && (plan_stopped(doc, cues, s, span.clone()) || conditional(doc, cues, &span))
                 {
                     continue;
                 }
@@ -1053,6 +1112,17 @@ const LEARNED_CUE_REACH: usize = 6;
 
 /// Whether a negation in `range` governs going ahead: a word of shipping, launching or going
 /// live within the four words after it (not "without", which names what was missing).
+/// Whether an `unless` hit names a check of its own ("the accessibility pass", "a copy review"):
+/// such a hit silences only what it names, not a security review skipped beside it.
+fn names_a_check(doc: &Document<'_>, range: &Range<usize>) -> bool {
+    let lower = &doc.lower()[range.clone()];
+    [
+        "audit", "review", "test", "testing", "pass", "check", "sign-off", "signoff",
+    ]
+    .iter()
+    .any(|w| lower.ends_with(w))
+}
+
 fn negated_going_ahead(doc: &Document<'_>, cues: &Cues, range: Range<usize>) -> bool {
     use crate::learned::lexicon::{self, Class};
     let lower = doc.lower();
@@ -1174,7 +1244,11 @@ fn ownership_only(doc: &Document<'_>, s: usize) -> bool {
 fn plan_stopped(doc: &Document<'_>, cues: &Cues, s: usize, span: Range<usize>) -> bool {
     let sentences = doc.sentences();
     let sentence = sentences[s];
-    if !cues.has(Cue::Planned, sentence.start..sentence.end) {
+    // The plan governs the act where it comes before what is left undone ("with a plan to
+    // launch with the threat model still in draft"), not after it ("we switched the lockout off,
+    // with a plan to bring in a smarter one later").
+    let undone = cues.first(Cue::Undone, span.clone()).unwrap_or(span.end);
+    if !cues.starts(Cue::Planned, sentence.start..undone + 1) {
         return false;
     }
     if cues.has(Cue::Stopped, span.end..sentence.end) {
@@ -1183,11 +1257,33 @@ fn plan_stopped(doc: &Document<'_>, cues: &Cues, s: usize, span: Range<usize>) -
     let Some(next) = sentences.get(s + 1) else {
         return false;
     };
-    if cues.has(Cue::Stopped, next.start..next.end) {
+    // The stop may come a few sentences on, once the story of how has been told ("I even
+    // drafted the waiver. ... I withdrew it before sending it.").
+    if sentences[s + 1..]
+        .iter()
+        .take(PLAN_STOPPED_REACH)
+        .any(|u| cues.has(Cue::Stopped, u.start..u.end))
+    {
         return true;
     }
     doc.words_between(next.start..next.end) <= 4
         && !cues.negations_starting(next.start..next.end).is_empty()
+}
+
+/// How many sentences after a plan its stop may come.
+const PLAN_STOPPED_REACH: usize = 5;
+
+/// Whether `span` is the condition of an "if" ("If we went live with the test still running, I'd
+/// be signing a risk acceptance", "I calculated: if we skip the pen test, we can release"): a
+/// scenario weighed, not an act. The "if we" must come before what is left undone.
+fn conditional(doc: &Document<'_>, cues: &Cues, span: &Range<usize>) -> bool {
+    let clause = doc.clauses()[doc.clause_of(span.start)];
+    let from = clause.start.min(span.start);
+    let to = cues.first(Cue::Undone, span.clone()).unwrap_or(span.end);
+    let words = context::words(doc, from..to);
+    words
+        .windows(2)
+        .any(|w| w[0] == "if" && matches!(w[1], "we" | "i"))
 }
 
 /// The first `words` words of a span (the whole span if it has fewer).

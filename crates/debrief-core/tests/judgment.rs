@@ -118,6 +118,12 @@ fn the_act_in_words_no_phrase_lists_disqualifies() {
         "We skipped the vendor's pen test to make the launch date.",
         // Read as a refusal nearly as much as the act: the sentence spells the act out.
         "I moved the security review to the week after launch, my own decision.",
+        // A shortcut that is no security control beside one that is: the security one counts.
+        "We dropped the usability pass and skipped the security review to get it out by Friday.",
+        // A clause of time whose subject is the check, the candidate's clause beside it.
+        "While the penetration test was still underway, we turned the feature on for every tenant.",
+        // A plan told after the act does not make the act a plan.
+        "We turned the password-reset throttle off for launch, with a plan to add a smarter one in the autumn.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();
         assert!(j.disqualified, "{t}: {:?}", rules(&j));
@@ -143,6 +149,16 @@ fn a_refusal_someone_elses_act_a_hypothetical_a_question_or_a_lesson_does_not_di
         "The vendor skipped their own pen test before we signed, so we ran one ourselves.",
         "I refused to move the security review to after launch, my own decision.",
         "There was a proposal on the table to waive the vendor security sign-off, which the client's CISO rejected.",
+        // A shortcut that is no security control, with the security check kept.
+        "We skipped the copy review of the help pages and kept the security review of the API.",
+        // The launch told after the check was told completed.
+        "The external auditors retested both fixes on the Thursday. Launch went ahead the following Monday.",
+        "The review found that the reset link never expired, so we fixed it. We shipped eight days later.",
+        // The condition of an "if" weighed, not done.
+        "I did the sums: if we skip the pen test, we can go live in March and keep the contract.",
+        // A plan stopped a few sentences on, once the story of how is told.
+        "The plan was to waive the threat model for the importer. I had the exception drafted. Then our AppSec lead showed me how a crafted file could run a formula. I withdrew the exception the same day.",
+        "Their suggestion was that we launch anyway and finish the review in the next sprint. I did not go along with that.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();
         assert!(!j.disqualified, "{t}: {:?}", rules(&j));
