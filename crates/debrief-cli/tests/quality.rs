@@ -9,10 +9,46 @@ use std::process::Command;
 
 use serde_json::Value;
 
-fn eval(file: &str) -> Value {
+/// The sets written on 2026-12-05 after the floors below were set, kept in dev for tuning only
+/// (eval/split.py `DEV_ONLY`): held to floors of their own, so that the older floors keep
+/// guarding what they were set on.
+const FRESH: &[&str] = &[
+    "bd4-acts.jsonl",
+    "bd5-acts.jsonl",
+    "be4-explain-a.jsonl",
+    "be4-explain-b.jsonl",
+];
+
+fn fresh(record: &Value) -> bool {
+    let writer = record["writer"].as_str().unwrap_or_default();
+    FRESH.iter().any(|f| writer.ends_with(f))
+}
+
+/// `debrief eval` on the records of `file` that `keep` selects (written to a file of their own).
+fn eval_where(file: &str, keep: impl Fn(&Value) -> bool) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../eval")
         .join(file);
+    let text = std::fs::read_to_string(&path).expect("the dev file reads");
+    let kept: String = text
+        .lines()
+        .filter(|l| keep(&serde_json::from_str::<Value>(l).expect("a JSON line")))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let dir = std::env::temp_dir().join(format!("debrief-quality-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let part = dir.join(format!("{}-{file}", kept.len()));
+    std::fs::write(&part, kept).unwrap();
+    let r = eval_path(&part);
+    std::fs::remove_file(&part).ok();
+    r
+}
+
+fn eval(file: &str) -> Value {
+    eval_where(file, |r| !fresh(r))
+}
+
+fn eval_path(path: &Path) -> Value {
     let o = Command::new(env!("CARGO_BIN_EXE_debrief"))
         .args(["eval", "--format", "json", path.to_str().unwrap()])
         .env("NO_COLOR", "1")
@@ -28,6 +64,43 @@ fn f(v: &Value) -> f64 {
 
 fn u(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
+}
+
+#[test]
+fn fresh_blind_acts_and_traps_are_held_to_floors_of_their_own() {
+    // 180 answers by two later writers (80 acts, 100 traps, many written to be hard): what the
+    // judge does on wordings nobody tuned it on. Floors a little under 53 of 80 caught, 8 of
+    // 100 falsely disqualified, AUC 0.925 (length alone 0.708).
+    let r = eval_where("answers-dev.jsonl", fresh);
+    assert_eq!(r["answers"], 180, "{r}");
+    let judge = &r["judge"];
+    assert!(f(&judge["auc"]) >= 0.88, "{judge}");
+    assert!(f(&judge["auc"]) >= f(&r["length"]["auc"]) + 0.15, "{r}");
+    let dq = &r["disqualifier"];
+    assert!(u(&dq["caught"]) * 100 >= u(&dq["acts"]) * 60, "{dq}");
+    assert!(
+        u(&dq["false_disqualified"]) * 100 <= u(&dq["non_acts"]) * 10,
+        "{dq}"
+    );
+}
+
+#[test]
+fn fresh_blind_explanations_are_held_to_floors_of_their_own() {
+    // 48 explanations of all sixteen topics, 32 of them fluent but wrong, by two later writers:
+    // ideas agree 76.5% (phrases alone 66.3%), 20 of 32 wrong ones fail, 13 of 16 good pass.
+    let r = eval_where("explain-dev.jsonl", fresh);
+    assert_eq!(r["explanations"], 48, "{r}");
+    assert!(f(&r["idea_agreement"]) >= 0.74, "{}", r["idea_agreement"]);
+    assert!(f(&r["idea_agreement"]) >= f(&r["idea_agreement_phrases"]) + 0.05);
+    let kinds = &r["kinds"];
+    assert!(
+        u(&kinds["wrong"]["passed"]) * 2 <= u(&kinds["wrong"]["total"]),
+        "{kinds}"
+    );
+    assert!(
+        u(&kinds["good"]["passed"]) * 4 >= u(&kinds["good"]["total"]) * 3,
+        "{kinds}"
+    );
 }
 
 #[test]
