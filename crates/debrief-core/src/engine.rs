@@ -819,8 +819,9 @@ impl Analyzer {
                 }
                 // What silences the signal's phrases in a sentence silences what the model
                 // hears there too ("the devs were late because I kept changing the spec").
-                // A shortcut that is no security control ("kept the QA pass and the copy
-                // review") silences it only where no security control is named beside it.
+                // A shortcut that is no security control ("the copy review") silences it
+                // unless the sentence also tells a security control named beside it left
+                // undone ("we skipped the security review and the accessibility pass").
                 let unless: Vec<&Range<usize>> = of_signal(i)
                     .iter()
                     .filter(|u| u.role == Role::Unless && doc.sentence_of(u.range.start) == s)
@@ -843,20 +844,6 @@ impl Analyzer {
                     !unless.is_empty()
                         && !cues.own_undone(doc, sentence.start..sentence.end, &security)
                 };
-                if std::env::var("DBG").is_ok() && signal.severity == Severity::Disqualifier {
-                    eprintln!(
-                        "s={s} unless={:?} silenced={silenced} near={:?}",
-                        unless
-                            .iter()
-                            .map(|u| &doc.lower()[(*u).clone()])
-                            .collect::<Vec<_>>(),
-                        of_signal(i)
-                            .iter()
-                            .filter(|h| h.role == Role::Near && doc.sentence_of(h.range.start) == s)
-                            .map(|h| &doc.lower()[h.range.clone()])
-                            .collect::<Vec<_>>()
-                    );
-                }
                 if silenced {
                     continue;
                 }
