@@ -24,8 +24,9 @@ fn fresh(record: &Value) -> bool {
     FRESH.iter().any(|f| writer.ends_with(f))
 }
 
-/// `debrief eval` on the records of `file` that `keep` selects (written to a file of their own).
-fn eval_where(file: &str, keep: impl Fn(&Value) -> bool) -> Value {
+/// `debrief eval` on the records of `file` that `keep` selects, written to a file of their own
+/// named by `part` (tests run side by side in one process).
+fn eval_where(file: &str, part: &str, keep: impl Fn(&Value) -> bool) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../eval")
         .join(file);
@@ -35,17 +36,18 @@ fn eval_where(file: &str, keep: impl Fn(&Value) -> bool) -> Value {
         .filter(|l| keep(&serde_json::from_str::<Value>(l).expect("a JSON line")))
         .map(|l| format!("{l}\n"))
         .collect();
-    let dir = std::env::temp_dir().join(format!("debrief-quality-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let part = dir.join(format!("{}-{file}", kept.len()));
-    std::fs::write(&part, kept).unwrap();
-    let r = eval_path(&part);
-    std::fs::remove_file(&part).ok();
+    let path = std::env::temp_dir().join(format!(
+        "debrief-quality-{}-{part}-{file}",
+        std::process::id()
+    ));
+    std::fs::write(&path, kept).unwrap();
+    let r = eval_path(&path);
+    std::fs::remove_file(&path).ok();
     r
 }
 
 fn eval(file: &str) -> Value {
-    eval_where(file, |r| !fresh(r))
+    eval_where(file, "older", |r| !fresh(r))
 }
 
 fn eval_path(path: &Path) -> Value {
@@ -71,7 +73,7 @@ fn fresh_blind_acts_and_traps_are_held_to_floors_of_their_own() {
     // 180 answers by two later writers (80 acts, 100 traps, many written to be hard): what the
     // judge does on wordings nobody tuned it on. Floors a little under 53 of 80 caught, 8 of
     // 100 falsely disqualified, AUC 0.925 (length alone 0.708).
-    let r = eval_where("answers-dev.jsonl", fresh);
+    let r = eval_where("answers-dev.jsonl", "fresh", fresh);
     assert_eq!(r["answers"], 180, "{r}");
     let judge = &r["judge"];
     assert!(f(&judge["auc"]) >= 0.88, "{judge}");
@@ -88,7 +90,7 @@ fn fresh_blind_acts_and_traps_are_held_to_floors_of_their_own() {
 fn fresh_blind_explanations_are_held_to_floors_of_their_own() {
     // 48 explanations of all sixteen topics, 32 of them fluent but wrong, by two later writers:
     // ideas agree 76.5% (phrases alone 66.3%), 20 of 32 wrong ones fail, 13 of 16 good pass.
-    let r = eval_where("explain-dev.jsonl", fresh);
+    let r = eval_where("explain-dev.jsonl", "fresh", fresh);
     assert_eq!(r["explanations"], 48, "{r}");
     assert!(f(&r["idea_agreement"]) >= 0.74, "{}", r["idea_agreement"]);
     assert!(f(&r["idea_agreement"]) >= f(&r["idea_agreement_phrases"]) + 0.05);

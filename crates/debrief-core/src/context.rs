@@ -163,11 +163,15 @@ impl Cues {
 
     /// Whether a cue of kind `cue` starts inside `range` (it may run on past its end).
     pub fn starts(&self, cue: Cue, range: Range<usize>) -> bool {
+        self.starting_in(range).any(|(c, _)| *c == cue)
+    }
+
+    /// The cues that start inside `range` (and may run on past its end).
+    fn starting_in(&self, range: Range<usize>) -> impl Iterator<Item = &(Cue, Range<usize>)> {
         let first = self.hits.partition_point(|(_, r)| r.start < range.start);
         self.hits[first..]
             .iter()
-            .take_while(|(_, r)| r.start < range.end)
-            .any(|(c, _)| *c == cue)
+            .take_while(move |(_, r)| r.start < range.end)
     }
 
     /// Whether a cue of kind `cue` lies inside `range`.
@@ -261,10 +265,7 @@ impl Cues {
 
     /// The negation cues (not their look-alikes) that start inside `range`.
     pub fn negations_starting(&self, range: Range<usize>) -> Vec<Range<usize>> {
-        let first = self.hits.partition_point(|(_, r)| r.start < range.start);
-        self.hits[first..]
-            .iter()
-            .take_while(|(_, r)| r.start < range.end)
+        self.starting_in(range)
             .filter(|(c, r)| *c == Cue::NegationBefore && !self.excepted(r))
             .map(|(_, r)| r.clone())
             .collect()
@@ -272,14 +273,7 @@ impl Cues {
 
     /// The kinds of cue that start inside `range` (and may run on past its end).
     pub fn flags_starting(&self, doc: &Document<'_>, range: Range<usize>) -> Flags {
-        let first = self.hits.partition_point(|(_, r)| r.start < range.start);
-        let end = range.end;
-        self.flags_of(
-            doc,
-            self.hits[first..]
-                .iter()
-                .take_while(move |(_, r)| r.start < end),
-        )
+        self.flags_of(doc, self.starting_in(range))
     }
 
     fn flags_of<'a>(
@@ -462,12 +456,7 @@ fn is_auxiliary_negation(cue: &str) -> bool {
 const UNDONE_REACH: usize = 4;
 
 /// The words of `range`, lower-cased.
-/// The lower-case words of `range`.
-pub fn words<'d>(doc: &'d Document<'_>, range: Range<usize>) -> Vec<&'d str> {
-    words_of(doc, range)
-}
-
-fn words_of<'d>(doc: &'d Document<'_>, range: Range<usize>) -> Vec<&'d str> {
+pub fn words_of<'d>(doc: &'d Document<'_>, range: Range<usize>) -> Vec<&'d str> {
     let a = doc.token_at(range.start);
     let b = doc.token_at(range.end);
     let lower = doc.lower();

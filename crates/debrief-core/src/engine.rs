@@ -827,23 +827,23 @@ impl Analyzer {
                     .filter(|u| u.role == Role::Unless && doc.sentence_of(u.range.start) == s)
                     .map(|u| &u.range)
                     .collect();
-                let silenced = unless.iter().any(|u| !names_a_check(doc, u)) || {
-                    let security: Vec<Range<usize>> = of_signal(i)
-                        .iter()
-                        .filter(|h| {
-                            h.role == Role::Near
-                                && doc.sentence_of(h.range.start) == s
-                                && !cues.has(Cue::Undone, h.range.clone())
-                                && unless
-                                    .iter()
-                                    .all(|u| h.range.end <= u.start || h.range.start >= u.end)
-                        })
-                        .map(|h| h.range.clone())
-                        .collect();
-                    let sentence = doc.sentences()[s];
-                    !unless.is_empty()
-                        && !cues.own_undone(doc, sentence.start..sentence.end, &security)
-                };
+                let silenced = !unless.is_empty()
+                    && (unless.iter().any(|u| !names_a_check(doc, u)) || {
+                        let security: Vec<Range<usize>> = of_signal(i)
+                            .iter()
+                            .filter(|h| {
+                                h.role == Role::Near
+                                    && doc.sentence_of(h.range.start) == s
+                                    && !cues.has(Cue::Undone, h.range.clone())
+                                    && unless
+                                        .iter()
+                                        .all(|u| h.range.end <= u.start || h.range.start >= u.end)
+                            })
+                            .map(|h| h.range.clone())
+                            .collect();
+                        let sentence = doc.sentences()[s];
+                        !cues.own_undone(doc, sentence.start..sentence.end, &security)
+                    });
                 if silenced {
                     continue;
                 }
@@ -1097,8 +1097,6 @@ type ClauseReadings = Vec<(Range<usize>, Vec<f32>)>;
 /// Words from the start of a learned finding's clause within which a context cue governs it.
 const LEARNED_CUE_REACH: usize = 6;
 
-/// Whether a negation in `range` governs going ahead: a word of shipping, launching or going
-/// live within the four words after it (not "without", which names what was missing).
 /// Whether an `unless` hit names a check of its own ("the accessibility pass", "a copy review"):
 /// such a hit silences only what it names, not a security review skipped beside it.
 fn names_a_check(doc: &Document<'_>, range: &Range<usize>) -> bool {
@@ -1110,6 +1108,8 @@ fn names_a_check(doc: &Document<'_>, range: &Range<usize>) -> bool {
     .any(|w| lower.ends_with(w))
 }
 
+/// Whether a negation in `range` governs going ahead: a word of shipping, launching or going
+/// live within the four words after it (not "without", which names what was missing).
 fn negated_going_ahead(doc: &Document<'_>, cues: &Cues, range: Range<usize>) -> bool {
     use crate::learned::lexicon::{self, Class};
     let lower = doc.lower();
@@ -1265,9 +1265,8 @@ const PLAN_STOPPED_REACH: usize = 5;
 /// scenario weighed, not an act. The "if we" must come before what is left undone.
 fn conditional(doc: &Document<'_>, cues: &Cues, span: &Range<usize>) -> bool {
     let clause = doc.clauses()[doc.clause_of(span.start)];
-    let from = clause.start.min(span.start);
     let to = cues.first(Cue::Undone, span.clone()).unwrap_or(span.end);
-    let words = context::words(doc, from..to);
+    let words = context::words_of(doc, clause.start..to);
     words
         .windows(2)
         .any(|w| w[0] == "if" && matches!(w[1], "we" | "i"))
