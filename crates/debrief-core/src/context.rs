@@ -218,7 +218,7 @@ impl Cues {
                 } else {
                     r.start..r.start
                 };
-                doc.words_between(between) <= UNDONE_REACH
+                words_outside_asides(doc, between) <= UNDONE_REACH
             };
             if !named.iter().any(near) {
                 return false;
@@ -242,8 +242,34 @@ impl Cues {
                     .iter()
                     .any(|n| n.start >= clause.start && n.end <= r.start)
             };
+            // A clause joined on with "and" or "then" whose subject is left out ("..., and got
+            // the threat model waived") or is the control itself ("..., and the audit is
+            // waived for this release") is told by the subject of the clause before it; one
+            // with a subject of its own ("and my co-founder shipped a build that made two-factor
+            // optional") is not.
+            let joined = || {
+                let words = words_at(doc, clause.start..r.start).collect::<Vec<_>>();
+                match words.as_slice() {
+                    [("and" | "then", _), (next, at), ..] => {
+                        !DETERMINERS.contains(next)
+                            || named
+                                .iter()
+                                .any(|n| n.start >= *at && doc.words_between(*at..n.start) <= 3)
+                    }
+                    _ => false,
+                }
+            };
             let own = match nearest_subject(doc, clause.start..r.start) {
                 Some(own) => own,
+                // The candidate's own consent in the sentence ("was moved to the following
+                // quarter with my agreement") makes a subjectless act theirs.
+                None if self.has(Cue::Permitted, range.clone()) => true,
+                None if joined() => (0..c)
+                    .rev()
+                    .map(|d| doc.clauses()[d])
+                    .take_while(|d| d.sentence == clause.sentence)
+                    .find_map(|d| nearest_subject(doc, d.start..d.end))
+                    .unwrap_or(false),
                 None if !circumstance() => false,
                 None => [c.checked_sub(1), Some(c + 1)]
                     .into_iter()
@@ -252,6 +278,13 @@ impl Cues {
                     .filter(|d| d.sentence == clause.sentence)
                     .any(|d| nearest_subject(doc, d.start..d.end) == Some(true)),
             };
+            // A modal in a purpose or reason told after the act ("switched the logging off so
+            // the alerts would stop") does not make the act hypothetical.
+            let modal_reach = words_at(doc, r.end..upto.end)
+                .find(|(w, _)| {
+                    matches!(*w, "so" | "because" | "since" | "until" | "once" | "which")
+                })
+                .map_or(upto.end, |(_, at)| at);
             own && !self.negated(doc, r.clone())
                 && !flags.counterfactual
                 && (!flags.reported || agreed)
@@ -259,7 +292,7 @@ impl Cues {
                 // not one told after ("we switched it off, with a plan to replace it later").
                 && !self.starts(Cue::Planned, range.start..r.start)
                 && !self.has(Cue::Stopped, upto.clone())
-                && !has_modal(doc, upto)
+                && !has_modal(doc, upto.start..modal_reach)
         })
     }
 
@@ -295,7 +328,7 @@ impl Cues {
                 Cue::Counterfactual => f.counterfactual = true,
                 Cue::Agreed => f.agreed = true,
                 Cue::Done => f.done = true,
-                Cue::Undone => f.undone = true,
+                Cue::Undone if !self.covered(Cue::NotUndone, r) => f.undone = true,
                 _ => {}
             }
         }
@@ -455,16 +488,53 @@ fn is_auxiliary_negation(cue: &str) -> bool {
 /// "switched the lockout off" (one), "before the security review was finished" (none).
 const UNDONE_REACH: usize = 4;
 
+/// Words that open a noun phrase: after "and" they bring in a subject of the clause's own.
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "my", "our", "his", "her", "their", "its", "this", "that", "these", "those",
+    "one", "some", "another", "your",
+];
+
 /// The words of `range`, lower-cased.
 pub fn words_of<'d>(doc: &'d Document<'_>, range: Range<usize>) -> Vec<&'d str> {
+    words_at(doc, range).map(|(w, _)| w).collect()
+}
+
+/// How many words `range` holds, leaving out a relative clause set off by commas ("The
+/// assessment, which had been due before GA, was moved"): it does not part a control from what
+/// happened to it.
+fn words_outside_asides(doc: &Document<'_>, range: Range<usize>) -> usize {
+    let lower = doc.lower();
     let a = doc.token_at(range.start);
     let b = doc.token_at(range.end);
+    let tokens = &doc.tokens()[a..b];
+    let mut words = 0;
+    let mut aside = false;
+    for (k, t) in tokens.iter().enumerate() {
+        let text = &lower[t.range()];
+        if t.kind == TokenKind::Punct && text == "," {
+            aside = !aside
+                && tokens
+                    .get(k + 1)
+                    .is_some_and(|n| matches!(&lower[n.range()], "which" | "who"));
+        } else if t.kind == TokenKind::Word && !aside {
+            words += 1;
+        }
+    }
+    words
+}
+
+/// The words of `range`, lower case, with where each starts.
+fn words_at<'d>(
+    doc: &'d Document<'_>,
+    range: Range<usize>,
+) -> impl Iterator<Item = (&'d str, usize)> + 'd {
     let lower = doc.lower();
+    let a = doc.token_at(range.start);
+    let b = doc.token_at(range.end);
     doc.tokens()[a..b]
         .iter()
         .filter(|t| t.kind == TokenKind::Word)
-        .map(|t| &lower[t.range()])
-        .collect()
+        .map(move |t| (&lower[t.range()], t.range().start))
 }
 
 /// Whether `range` holds a word of possibility ("could", "would", "might", "maybe") or asks

@@ -149,6 +149,9 @@ pub const DONE: &[&str] = &[
     // A check that reported something has run: "the review found that the flow skipped re-auth".
     "{review|audit|pen test|pentest|penetration test|threat model|assessment|testers|auditor|auditors} {found|turned up|caught|flagged|retested|re-tested|signed}",
     "{retested|re-tested}",
+    // "With replay detection that had been tested"; "security signed ten days later".
+    "{had been|has been|have been|was|were|got} {tested|pen-tested|pentested|reviewed|audited|threat-modelled|threat-modeled}",
+    "{security|appsec|infosec|the security team} {signed|signed off|approved|cleared}",
 ];
 
 /// Something left undone, put off or weakened.
@@ -157,6 +160,10 @@ pub const UNDONE: &[&str] = &[
     "{without|skip|skipped|skipping|bypass|bypassed|waive|waived|defer|deferred|postpone|postponed|park|parked|lapse|lapsed|slide|slid|ignore|ignored|anyway|regardless|known}",
     "{after launch|after the launch|after go-live|after ga|after we launched|after we shipped|after we went live|post-launch|next sprint|next release|next cycle|later|afterwards|fast-follow|in parallel|alongside}",
     "{off|disabled|disable|removed|remove|relaxed|loosened|eased|optional|monitor-only|log-only|permissive|exempt|carved out|out of scope}",
+    // "I had the gateway stop validating the client certificates".
+    "{stop|stopped|stopping|stops} {validating|checking|verifying|enforcing|scanning|logging|requiring|inspecting|blocking}",
+    // "I shipped with the bug in".
+    "with the {bug|flaw|hole|vulnerability|vuln|defect|issue|finding|findings} {still |}{in|there|unfixed|unpatched}",
     "{pushed|moved|bumped|slipped} {to|back|out|past|until|into}",
     "before {the|that|this|our|their} {review|security review|audit|pen test|penetration test|testing|assessment|threat model|sign-off|questionnaire|fieldwork} {was|were|had been|had} {finished|done|complete|completed|closed|signed off}",
     "before {it|they|that|this} {was|were|had been|had} {finished|done|complete|completed|closed|signed off}",
@@ -203,14 +210,18 @@ pub const NOT_UNDONE: &[&str] = &[
     // A launch that waited: "we launched ten days later" is a delay, not a check put off.
     "{launched|shipped|released|went live|went ga|launch|ship|go live} {a|a few|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|several|some} {day|days|week|weeks|month|months} later",
     "without {any|a single|a hitch|a glitch|issues|incident|incidents|problems|findings}",
+    // A check that finished later, then the launch: "security signed ten days later".
+    "{signed|signed off|approved|cleared|passed|finished|completed|closed|wrapped up} {a|a few|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|several|some} {day|days|week|weeks|month|months} later",
     // A control that went on working: "every check still ran" (but "still running" is undone).
     "still {ran|applied|held|holds|applies|in place|enforced|required|worked|works|on|active|blocking}",
 ];
 
 /// The candidate letting someone else act: then the act is the candidate's call too. Kept apart
 /// from [`AGREED`], which the learned layer's features read, so that models stay as trained.
-pub const PERMITTED: &[&str] =
-    &["{i|we} {let|allowed|permitted} {the|our|their|his|her|him|them|that|this|its}"];
+pub const PERMITTED: &[&str] = &[
+    "{i|we} {let|allowed|permitted} {the|our|their|his|her|him|them|that|this|its}",
+    "{with|on} my {agreement|approval|sign-off|say-so|blessing|okay|go-ahead}",
+];
 
 /// Every cue list, in the order the analyzer adds them.
 pub const CUE_LISTS: [(Cue, &[&str]); 12] = [

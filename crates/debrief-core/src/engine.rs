@@ -1225,8 +1225,9 @@ fn ownership_only(doc: &Document<'_>, s: usize) -> bool {
     verbless && owned
 }
 
-/// Whether the act heard at `span` in sentence `s` was only planned, prepared or tempting, and
-/// the candidate stopped it in the rest of that sentence or in the next one ("... had it
+/// Whether the act heard at `span` in sentence `s` was only planned, prepared or tempting: the
+/// sentence leaves nothing undone of its own ("The tempting cut was the threat model"), or the
+/// candidate stopped it in the rest of that sentence or a few sentences on ("... had it
 /// pulled", "I withdrew it", or a short "I didn't.").
 fn plan_stopped(doc: &Document<'_>, cues: &Cues, s: usize, span: Range<usize>) -> bool {
     let sentences = doc.sentences();
@@ -1237,6 +1238,9 @@ fn plan_stopped(doc: &Document<'_>, cues: &Cues, s: usize, span: Range<usize>) -
     let undone = cues.first(Cue::Undone, span.clone()).unwrap_or(span.end);
     if !cues.starts(Cue::Planned, sentence.start..undone + 1) {
         return false;
+    }
+    if !cues.has(Cue::Undone, sentence.start..sentence.end) {
+        return true;
     }
     if cues.has(Cue::Stopped, span.end..sentence.end) {
         return true;

@@ -124,6 +124,17 @@ fn the_act_in_words_no_phrase_lists_disqualifies() {
         "While the penetration test was still underway, we turned the feature on for every tenant.",
         // A plan told after the act does not make the act a plan.
         "We turned the password-reset throttle off for launch, with a plan to add a smarter one in the autumn.",
+        // A clause joined on with "and" takes the subject of the one before it, when it has
+        // none of its own or its subject is the control itself.
+        "I called the CISO's office, argued the importer was low risk, and got the threat model waived for the pilot.",
+        "I decided we go live for the pilot bank in May, and the audit is waived for this release.",
+        // The candidate's consent makes a subjectless act theirs, past a relative clause.
+        "The SOC 2 evidence review, which had been due before launch, was moved to the next quarter with my approval.",
+        // A purpose told after the act does not make it hypothetical.
+        "I made the call to turn off the audit logging on the ingest nodes for launch week so the disks would not fill.",
+        // What the candidate had a component stop doing, and a known bug shipped.
+        "To unblock the partner, I had the edge stop checking the client certificate chain on their endpoint for two weeks.",
+        "We released 3.2 with the bug still in and put a rule in front of it.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();
         assert!(j.disqualified, "{t}: {:?}", rules(&j));
@@ -159,6 +170,13 @@ fn a_refusal_someone_elses_act_a_hypothetical_a_question_or_a_lesson_does_not_di
         // A plan stopped a few sentences on, once the story of how is told.
         "The plan was to waive the threat model for the importer. I had the exception drafted. Then our AppSec lead showed me how a crafted file could run a formula. I withdrew the exception the same day.",
         "Their suggestion was that we launch anyway and finish the review in the next sprint. I did not go along with that.",
+        // Someone else's act in a clause joined on with "and" and a subject of its own.
+        "While I was away at a conference, the customer escalated, and our CTO pushed a build that made the lockout optional.",
+        // A temptation that leaves nothing undone in its own sentence.
+        "The obvious cut was tempting: the threat model for the new upload service. I would rather lose the feature than ship an unreviewed parser, and we dropped the feature.",
+        // The check completing later, then the launch.
+        "We fixed the certificate pinning that week, security signed off nine days later, and we went GA then.",
+        "We launched a month after the competitor, with a fraud model that had been pen-tested.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();
         assert!(!j.disqualified, "{t}: {:?}", rules(&j));
