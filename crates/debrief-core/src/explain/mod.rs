@@ -776,7 +776,10 @@ fn availability_slips(doc: &Document<'_>) -> Vec<(usize, String)> {
             .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
             .filter(|w| !w.is_empty())
             .collect();
-        let number = |w: &str| w.trim_end_matches(['%', '.', ';', ':']).parse::<f64>().ok();
+        let number = |w: &str| {
+            let w = w.trim_end_matches(['%', '.', ';', ':']);
+            w.parse::<f64>().ok().or_else(|| spelled_number(w))
+        };
         let mut percent = None;
         let mut stated = None;
         let mut upper_bound = false;
@@ -864,6 +867,43 @@ fn availability_slips(doc: &Document<'_>) -> Vec<(usize, String)> {
         }
     }
     out
+}
+
+/// A number from two to ninety-nine written in words ("nine", "forty-three"); "one" is left to
+/// the callers, which read "an hour" and "one hour" alike.
+fn spelled_number(w: &str) -> Option<f64> {
+    const UNITS: [&str; 20] = [
+        "",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 10] = [
+        "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    let unit = |w: &str| UNITS.iter().position(|u| !u.is_empty() && *u == w);
+    let tens = |w: &str| TENS.iter().position(|t| !t.is_empty() && *t == w);
+    let v = match w.split_once('-') {
+        Some((t, u)) => tens(t)? * 10 + unit(u).filter(|&u| u < 10)?,
+        None => unit(w).or_else(|| tens(w).map(|t| t * 10))?,
+    };
+    (v >= 2).then_some(v as f64)
 }
 
 /// Whether a term's first use at `r` is explained: a plain-words opening right after it
@@ -1206,6 +1246,8 @@ mod tests {
         for (wrong, truth) in [
             ("Think of a fridge: it keeps a copy, so it is faster. At 99.9% that is less than one hour of downtime a year.", "8.8 hours"),
             ("Think of a fridge: it keeps a copy, so it is faster. At 99.9% a month allows about 26 minutes of downtime.", "43 minutes"),
+            // Numbers in words are numbers too.
+            ("Think of a fridge: it keeps a copy, so it is faster. At 99.9% we can be down for around seven minutes in a month.", "43 minutes"),
         ] {
             let e = judge(&topic(), wrong).unwrap();
             assert!(
@@ -1221,6 +1263,7 @@ mod tests {
             "Think of a fridge: it keeps a copy, so it is faster. At 99.9% a month allows less than an hour of downtime.",
             "Think of a fridge: it keeps a copy, so it is faster. At 99.999% a month allows about 26 seconds of downtime.",
             "Think of a fridge: it keeps a copy, so it is faster. At 99.9% that is about 9 hours a year.",
+            "Think of a fridge: it keeps a copy, so it is faster. At 99.9% a month allows about forty-three minutes of downtime.",
         ] {
             let e = judge(&topic(), right).unwrap();
             assert!(e.errors.is_empty(), "{right}: {:?}", e.errors);
