@@ -57,6 +57,21 @@ impl Cues {
         if !hits.is_sorted_by_key(|(_, r)| r.start) {
             hits.sort_by_key(|(_, r)| r.start);
         }
+        // A look-alike of something left undone ("signed off", "launched ten days later")
+        // takes the undone word inside it out of every reading.
+        let looks_alike: Vec<Range<usize>> = hits
+            .iter()
+            .filter(|(c, _)| *c == Cue::NotUndone)
+            .map(|(_, r)| r.clone())
+            .collect();
+        if !looks_alike.is_empty() {
+            hits.retain(|(c, r)| {
+                *c != Cue::Undone
+                    || !looks_alike
+                        .iter()
+                        .any(|e| e.start <= r.start && r.end <= e.end)
+            });
+        }
         Cues { hits }
     }
 
@@ -206,8 +221,9 @@ impl Cues {
         {
             return false;
         }
+        let permitted = self.has(Cue::Permitted, range.clone());
         self.in_range(range.clone()).any(|(c, r)| {
-            if *c != Cue::Undone || self.covered(Cue::NotUndone, r) {
+            if *c != Cue::Undone {
                 return false;
             }
             let near = |n: &Range<usize>| {
@@ -226,7 +242,7 @@ impl Cues {
             let clause = doc.clauses()[doc.clause_of(r.start)];
             let upto = range.start..clause.end.min(range.end);
             let flags = self.flags(doc, upto.clone());
-            let agreed = flags.agreed || self.has(Cue::Permitted, range.clone());
+            let agreed = flags.agreed || permitted;
             // A clause of time or circumstance whose subject is the thing left undone ("while
             // the pen test was still running") leans on the sentence's next or previous clause
             // for who went ahead ("..., we opened it to everyone").
@@ -263,7 +279,7 @@ impl Cues {
                 Some(own) => own,
                 // The candidate's own consent in the sentence ("was moved to the following
                 // quarter with my agreement") makes a subjectless act theirs.
-                None if self.has(Cue::Permitted, range.clone()) => true,
+                None if permitted => true,
                 None if joined() => (0..c)
                     .rev()
                     .map(|d| doc.clauses()[d])
@@ -328,7 +344,7 @@ impl Cues {
                 Cue::Counterfactual => f.counterfactual = true,
                 Cue::Agreed => f.agreed = true,
                 Cue::Done => f.done = true,
-                Cue::Undone if !self.covered(Cue::NotUndone, r) => f.undone = true,
+                Cue::Undone => f.undone = true,
                 _ => {}
             }
         }
