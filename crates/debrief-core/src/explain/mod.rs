@@ -776,18 +776,20 @@ fn availability_slips(doc: &Document<'_>) -> Vec<(usize, String)> {
             .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
             .filter(|w| !w.is_empty())
             .collect();
-        let number = |w: &str| {
-            let w = w.trim_end_matches(['%', '.', ';', ':']);
-            w.parse::<f64>().ok().or_else(|| spelled_number(w))
-        };
+        let number = |w: &str| w.trim_end_matches(['%', '.', ';', ':']).parse::<f64>().ok();
         let mut percent = None;
         let mut stated = None;
         let mut upper_bound = false;
         let mut period = None;
         for (i, w) in words.iter().enumerate() {
             let next = words.get(i + 1).copied().unwrap_or("");
-            if let Some(v) = number(w) {
-                if (w.ends_with('%') || next.starts_with('%') || next.starts_with("percent"))
+            // An uptime figure is written in digits; an amount of time may be in words
+            // ("around nine minutes").
+            let digits = number(w);
+            if let Some(v) = digits.or_else(|| spelled_number(w.trim_end_matches(['.', ';', ':'])))
+            {
+                if digits.is_some()
+                    && (w.ends_with('%') || next.starts_with('%') || next.starts_with("percent"))
                     && (90.0..100.0).contains(&v)
                 {
                     percent = Some(v);
@@ -1264,6 +1266,8 @@ mod tests {
             "Think of a fridge: it keeps a copy, so it is faster. At 99.999% a month allows about 26 seconds of downtime.",
             "Think of a fridge: it keeps a copy, so it is faster. At 99.9% that is about 9 hours a year.",
             "Think of a fridge: it keeps a copy, so it is faster. At 99.9% a month allows about forty-three minutes of downtime.",
+            // A share in words is no uptime figure.
+            "Think of a fridge: it keeps a copy, so it is faster. Ninety percent of a month's outages last under five minutes.",
         ] {
             let e = judge(&topic(), right).unwrap();
             assert!(e.errors.is_empty(), "{right}: {:?}", e.errors);
