@@ -68,6 +68,16 @@ fn u(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
 }
 
+/// At least `caught` percent of the acts caught and at most `false_at_most` percent of the other
+/// answers falsely disqualified.
+fn disqualifier_within(dq: &Value, caught: u64, false_at_most: u64) {
+    assert!(u(&dq["caught"]) * 100 >= u(&dq["acts"]) * caught, "{dq}");
+    assert!(
+        u(&dq["false_disqualified"]) * 100 <= u(&dq["non_acts"]) * false_at_most,
+        "{dq}"
+    );
+}
+
 #[test]
 fn fresh_blind_acts_and_traps_are_held_to_floors_of_their_own() {
     // 180 answers by two later writers (80 acts, 100 traps, many written to be hard). First
@@ -79,12 +89,7 @@ fn fresh_blind_acts_and_traps_are_held_to_floors_of_their_own() {
     let judge = &r["judge"];
     assert!(f(&judge["auc"]) >= 0.93, "{judge}");
     assert!(f(&judge["auc"]) >= f(&r["length"]["auc"]) + 0.2, "{r}");
-    let dq = &r["disqualifier"];
-    assert!(u(&dq["caught"]) * 100 >= u(&dq["acts"]) * 70, "{dq}");
-    assert!(
-        u(&dq["false_disqualified"]) * 100 <= u(&dq["non_acts"]) * 7,
-        "{dq}"
-    );
+    disqualifier_within(&r["disqualifier"], 70, 7);
 }
 
 #[test]
@@ -131,12 +136,7 @@ fn blind_dev_answers_are_ranked_well_beyond_length_and_the_disqualifier_is_caugh
     assert_eq!(r["strong_rejected_without_disqualifier"], 0, "{r}");
     // The disqualifier on the blind acts and their traps (three writers, plain words and indirect
     // wordings among them): at least 80% caught, at most 2% of the rest falsely disqualified.
-    let dq = &r["disqualifier"];
-    assert!(u(&dq["caught"]) * 100 >= u(&dq["acts"]) * 80, "{dq}");
-    assert!(
-        u(&dq["false_disqualified"]) * 100 <= u(&dq["non_acts"]) * 2,
-        "{dq}"
-    );
+    disqualifier_within(&r["disqualifier"], 80, 2);
 }
 
 #[test]
