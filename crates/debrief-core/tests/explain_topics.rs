@@ -42,3 +42,31 @@ fn every_misconception_is_caught_when_stated_and_left_alone_when_denied() {
     assert!(ran >= misconceptions * 4, "{ran}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A negation counts where the claim's own words are. A claim whose consequence is put with a
+/// "no" ("so no site is ever overloaded") is still stated; the same claim with the negation on
+/// its own words is denied.
+#[test]
+fn a_negation_outside_the_claims_own_clause_does_not_deny_it() {
+    let pack = builtin::pack().unwrap();
+    let model = builtin::explain_model();
+    let explainer = explain::Explainer::new(&pack, model.as_ref());
+    let topic = pack
+        .topics
+        .iter()
+        .find(|t| t.id == "anycast-routing")
+        .unwrap();
+    let errors = |text: &str| -> Vec<String> {
+        let e = explainer.judge(topic, text).unwrap();
+        e.errors.into_iter().map(|e| e.id).collect()
+    };
+    let opening = "Anycast gives every site one shared address. ";
+    let stated = errors(&format!(
+        "{opening}Because it checks how busy each site is first, it spreads visitors evenly, so no site is ever overloaded."
+    ));
+    assert!(stated.contains(&"least-busy".to_string()), "{stated:?}");
+    let denied = errors(&format!(
+        "{opening}It does not check how busy each site is, so no site is protected from overload by it."
+    ));
+    assert!(!denied.contains(&"least-busy".to_string()), "{denied:?}");
+}

@@ -574,9 +574,9 @@ fn judge_with(
         }
     }
     // The model's reading of a claim counts only in a sentence about what the claim is about
-    // (one of its anchors) and without a negation: it reads a claim's topic better than its
-    // polarity, so "it does not pick the least busy site" is left to the phrases, which know
-    // where the negation falls.
+    // (one of its anchors) and without a negation on the anchor's clause: it reads a claim's
+    // topic better than its polarity, so "it does not pick the least busy site" is left to the
+    // phrases, which know where the negation falls.
     for (i, st) in stated.iter_mut().enumerate() {
         if st.is_some() {
             continue;
@@ -588,10 +588,24 @@ fn judge_with(
                     .iter()
                     .any(|(j, r)| *j == i && doc.sentence_of(r.start) == s)
         };
+        // A negation counts where the claim's own words are: in a clause that holds one of its
+        // anchors ("it checks how busy each site is, so no site is ever overloaded" states the
+        // claim; "it does not check how busy each site is" denies it). A claim without anchors
+        // is read in the whole sentence.
         let negated = |s: usize| {
             let u = doc.sentences()[s];
-            cues.flags(&doc, u.start..u.end).negation
-                || f.contrast.iter().any(|r| doc.sentence_of(r.start) == s)
+            let negated_clause = |at: usize| {
+                let c = doc.clauses()[doc.clause_of(at)];
+                cues.flags(&doc, c.start..c.end).negation
+            };
+            f.contrast.iter().any(|r| doc.sentence_of(r.start) == s)
+                || if m.anchors.is_empty() {
+                    cues.flags(&doc, u.start..u.end).negation
+                } else {
+                    f.anchor.iter().any(|(j, r)| {
+                        *j == i && doc.sentence_of(r.start) == s && negated_clause(r.start)
+                    })
+                }
         };
         // An idea the claim contradicts, stated in the topic's own words elsewhere, outweighs
         // the model's reading: the sentence is more likely the old way being described.
