@@ -864,7 +864,14 @@ impl Analyzer {
                 if spelled_only && !spelled_out {
                     continue;
                 }
-                let span = self.learned_span(doc, cues, layer, s, c, p, &mut clause_readings);
+                let span = self.learned_span(
+                    doc,
+                    cues,
+                    layer,
+                    (s, c, p),
+                    signal.severity == Severity::Disqualifier,
+                    &mut clause_readings,
+                );
                 // A learned finding covers a clause: a negation, someone else's request or a
                 // hypothetical governs it from its opening words ("If we had skipped...", "Our
                 // VP asked me to..."), not from a consequence further on ("a flaw that would
@@ -995,9 +1002,8 @@ impl Analyzer {
         doc: &Document<'_>,
         cues: &Cues,
         layer: &Layer,
-        s: usize,
-        c: usize,
-        p: f32,
+        (s, c, p): (usize, usize, f32),
+        act: bool,
         clause_readings: &mut [Option<ClauseReadings>],
     ) -> Range<usize> {
         let sentence = doc.sentences()[s];
@@ -1022,13 +1028,27 @@ impl Analyzer {
                 .collect()
         });
         let mut span = sentence.start..sentence.end;
-        let best = readings.iter().map(|(r, probs)| (probs[c], r)).fold(
-            None::<(f32, &Range<usize>)>,
-            |b, x| match b {
+        // An act is told in a clause of its own, not in the reason given for it ("Pen test:
+        // deferred to post-GA, my call, because the vendor couldn't start"): a reason clause
+        // holds the act's span only where no other clause reads as it.
+        let reason = |r: &Range<usize>| {
+            act && context::words_of(doc, r.clone())
+                .first()
+                .is_some_and(|w| matches!(*w, "because" | "since" | "as"))
+        };
+        let best = readings
+            .iter()
+            .filter(|(r, _)| {
+                !reason(r)
+                    || readings
+                        .iter()
+                        .all(|(o, q)| o == r || reason(o) || q[c] < 0.5 * p)
+            })
+            .map(|(r, probs)| (probs[c], r))
+            .fold(None::<(f32, &Range<usize>)>, |b, x| match b {
                 Some(b) if b.0 >= x.0 => Some(b),
                 _ => Some(x),
-            },
-        );
+            });
         if let Some((q, r)) = best {
             if q >= 0.5 * p {
                 span = r.clone();

@@ -135,6 +135,8 @@ fn the_act_in_words_no_phrase_lists_disqualifies() {
         // What the candidate had a component stop doing, and a known bug shipped.
         "To unblock the partner, I had the edge stop checking the client certificate chain on their endpoint for two weeks.",
         "We released 3.2 with the bug still in and put a rule in front of it.",
+        // The act is told in its own clause, not in the reason given for it.
+        "- Security review: moved to post-GA, my call, because the vendor couldn't begin until May.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();
         assert!(j.disqualified, "{t}: {:?}", rules(&j));
