@@ -95,14 +95,15 @@ fn fresh_blind_acts_and_traps_are_held_to_floors_of_their_own() {
 #[test]
 fn fresh_blind_explanations_are_held_to_floors_of_their_own() {
     // 48 explanations of all sixteen topics, 32 of them fluent but wrong, by two later writers:
-    // ideas agree 76.5% (phrases alone 66.3%), 20 of 32 wrong ones fail, 13 of 16 good pass.
+    // ideas agree 76.5% (phrases alone 66.3%), 20 of 32 wrong ones fail, 13 of 16 good pass, when
+    // first read; 23 of 32 wrong ones fail since a negation denies a claim only on its own words.
     let r = eval_where("explain-dev.jsonl", "fresh", fresh);
     assert_eq!(r["explanations"], 48, "{r}");
     assert!(f(&r["idea_agreement"]) >= 0.74, "{}", r["idea_agreement"]);
     assert!(f(&r["idea_agreement"]) >= f(&r["idea_agreement_phrases"]) + 0.05);
     let kinds = &r["kinds"];
     assert!(
-        u(&kinds["wrong"]["passed"]) * 2 <= u(&kinds["wrong"]["total"]),
+        u(&kinds["wrong"]["passed"]) * 3 <= u(&kinds["wrong"]["total"]),
         "{kinds}"
     );
     assert!(
@@ -190,8 +191,9 @@ fn blind_dev_explanations_are_judged_idea_by_idea_and_wrong_claims_are_quoted() 
         "{kinds}"
     );
     assert_eq!(kinds["jargon"]["passed"], 0, "{kinds}");
+    // 9 of 65 wrong ones pass.
     assert!(
-        u(&kinds["wrong"]["passed"]) * 4 <= u(&kinds["wrong"]["total"]),
+        u(&kinds["wrong"]["passed"]) * 6 <= u(&kinds["wrong"]["total"]),
         "{kinds}"
     );
     assert!(u(&r["errors_quoted"]) * 2 >= u(&r["with_errors"]), "{r}");
