@@ -312,6 +312,18 @@ impl Cues {
         })
     }
 
+    /// Whether a negation stands in the clause of `words` outside those words themselves: "the
+    /// padlock doesn't mean the site is safe" for "padlock", but not "no one is on the hook" for
+    /// "no one".
+    pub fn clause_negated_besides(&self, doc: &Document<'_>, words: &Range<usize>) -> bool {
+        let c = doc.clauses()[doc.clause_of(words.start)];
+        self.has(Cue::NegationAfter, c.start..c.end)
+            || self
+                .starting_in(c.start..c.end)
+                .filter(|(c, r)| *c == Cue::NegationBefore && !self.excepted(r))
+                .any(|(_, n)| n.end <= words.start || n.start >= words.end)
+    }
+
     /// The negation cues (not their look-alikes) that start inside `range`.
     pub fn negations_starting(&self, range: Range<usize>) -> Vec<Range<usize>> {
         self.starting_in(range)
@@ -537,6 +549,13 @@ fn words_outside_asides(doc: &Document<'_>, range: Range<usize>) -> usize {
         }
     }
     words
+}
+
+/// Whether `range` opens with a reason ("because", "since", "as"): a clause that tells why.
+pub fn opens_with_reason(doc: &Document<'_>, range: Range<usize>) -> bool {
+    words_at(doc, range)
+        .next()
+        .is_some_and(|(w, _)| matches!(w, "because" | "since" | "as"))
 }
 
 /// The words of `range`, lower case, with where each starts.

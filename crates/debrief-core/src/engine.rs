@@ -1031,20 +1031,19 @@ impl Analyzer {
         // An act is told in a clause of its own, not in the reason given for it ("Pen test:
         // deferred to post-GA, my call, because the vendor couldn't start"): a reason clause
         // holds the act's span only where no other clause reads as it.
-        let reason = |r: &Range<usize>| {
-            act && context::words_of(doc, r.clone())
-                .first()
-                .is_some_and(|w| matches!(*w, "because" | "since" | "as"))
-        };
+        let reason: Vec<bool> = readings
+            .iter()
+            .map(|(r, _)| act && context::opens_with_reason(doc, r.clone()))
+            .collect();
+        let told_elsewhere = readings
+            .iter()
+            .zip(&reason)
+            .any(|((_, q), &why)| !why && q[c] >= 0.5 * p);
         let best = readings
             .iter()
-            .filter(|(r, _)| {
-                !reason(r)
-                    || readings
-                        .iter()
-                        .all(|(o, q)| o == r || reason(o) || q[c] < 0.5 * p)
-            })
-            .map(|(r, probs)| (probs[c], r))
+            .zip(&reason)
+            .filter(|(_, &why)| !why || !told_elsewhere)
+            .map(|((r, probs), _)| (probs[c], r))
             .fold(None::<(f32, &Range<usize>)>, |b, x| match b {
                 Some(b) if b.0 >= x.0 => Some(b),
                 _ => Some(x),

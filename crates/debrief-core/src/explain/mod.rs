@@ -596,21 +596,15 @@ fn judge_with(
             let u = doc.sentences()[s];
             // The claim's own words are not its denial: "blameless means no one is on the hook"
             // has its anchor in "no one".
-            let negated_clause = |anchor: &Range<usize>| {
-                let c = doc.clauses()[doc.clause_of(anchor.start)];
-                cues.has(Cue::NegationAfter, c.start..c.end)
-                    || cues
-                        .negations_starting(c.start..c.end)
-                        .iter()
-                        .any(|n| n.end <= anchor.start || n.start >= anchor.end)
-            };
             f.contrast.iter().any(|r| doc.sentence_of(r.start) == s)
                 || if m.anchors.is_empty() {
                     cues.flags(&doc, u.start..u.end).negation
                 } else {
-                    f.anchor
-                        .iter()
-                        .any(|(j, r)| *j == i && doc.sentence_of(r.start) == s && negated_clause(r))
+                    f.anchor.iter().any(|(j, r)| {
+                        *j == i
+                            && doc.sentence_of(r.start) == s
+                            && cues.clause_negated_besides(&doc, r)
+                    })
                 }
         };
         // An idea the claim contradicts, stated in the topic's own words elsewhere, outweighs
