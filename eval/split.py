@@ -57,6 +57,13 @@ for path in ["be-labels.jsonl", "be2-labels.jsonl", "be3-labels-a.jsonl", "be3-l
     if (raw / path).exists():
         for r in read(raw / path):
             labels[r["id"]] = r
+# A second labelling of every explanation, blind to the first (2026-12-06, brief
+# TASK-RELABEL-EXPLAIN.md): the labeller saw the texts and the topics' ideas only. `debrief eval`
+# reports how far the two labellers agree, and the drill against each.
+second = {}
+for path in sorted(raw.glob("relabel/rl-*-labels.jsonl")):
+    for r in read(path):
+        second[r["id"]] = r
 explain = []
 for path, task, label_task in [
     ("be-explain.jsonl", "TASK-EXPLAIN", "TASK-LABEL-EXPLAIN"),
@@ -78,5 +85,10 @@ for path, task, label_task in [
         r["labelled"] = {k: l[k] for k in ("analogy", "errors", "unexplained_jargon", "verdict", "note") if k in l}
         r["labeller"] = f"a second helper, briefs/{label_task}.md, who saw the ideas but wrote no text"
         r["split"] = "dev" if path in DEV_ONLY else split_of(r["id"])
+        l2 = second.get(r["id"])
+        if l2 is not None:
+            r["ideas_second"] = l2["ideas"]
+            r["labelled_second"] = {k: l2[k] for k in ("analogy", "errors", "unexplained_jargon", "verdict", "note") if k in l2}
+            r["second_labeller"] = "a third helper, briefs/TASK-RELABEL-EXPLAIN.md, who saw the texts and the ideas only"
         explain.append(r)
 write("explain", explain)

@@ -28,6 +28,13 @@ pub struct Labelled {
     /// The labeller's verdict and the errors they quoted.
     #[serde(default)]
     pub labelled: Option<Verdict>,
+    /// A second labeller's reading of the same ideas, made blind to the first's, where there
+    /// is one: how far two careful people agree is the most any judge can be asked for.
+    #[serde(default)]
+    pub ideas_second: Option<BTreeMap<String, String>>,
+    /// The second labeller's verdict.
+    #[serde(default)]
+    pub labelled_second: Option<Verdict>,
 }
 
 /// The labeller's reading of the whole explanation.
@@ -57,6 +64,10 @@ pub struct Kind {
     pub passed: usize,
     /// Passed by the labeller.
     pub labelled_pass: usize,
+    /// Idea decisions in explanations of this kind.
+    pub ideas: usize,
+    /// Of them, those that agree with the labels.
+    pub ideas_agree: usize,
 }
 
 /// The report on labelled explanations.
@@ -84,9 +95,54 @@ pub struct Report {
     pub with_errors: usize,
     /// Explanations without a labelled error where the drill quoted one.
     pub false_errors: usize,
+    /// Against a second labeller, where the labelled file has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub second: Option<Second>,
     /// What went wrong, explanation by explanation: a verdict unlike the labeller's, an error
     /// quoted where none was labelled, or a labelled error not quoted.
     pub misses: Vec<String>,
+}
+
+/// The two labellers and the drill, on the explanations both labellers read. An idea counts as
+/// present or not (wrong and absent alike are not present), as in the drill's own figure.
+#[derive(Serialize, Default)]
+pub struct Second {
+    /// Explanations both labellers read.
+    pub explanations: usize,
+    /// Idea decisions on them.
+    pub ideas: usize,
+    /// Idea decisions on which the two labellers agree.
+    pub labellers_agree: usize,
+    /// Cohen's kappa between the two labellers (agreement beyond chance).
+    pub labellers_kappa: f64,
+    /// The drill's agreement with the first labeller on these explanations.
+    pub drill_first: usize,
+    /// The drill's agreement with the second labeller.
+    pub drill_second: usize,
+    /// On the ideas where the labellers agree, the drill's agreement with them both.
+    pub drill_consensus: usize,
+    /// Verdicts of the two labellers that agree (of those where both gave one).
+    pub verdicts_agree: usize,
+    /// Explanations where both labellers gave a verdict.
+    pub verdicts: usize,
+    /// The drill's verdict agreeing with the second labeller's.
+    pub drill_verdict_second: usize,
+}
+
+/// Cohen's kappa for two raters' yes/no decisions, from the counts of (first, second) pairs.
+fn kappa(both: usize, first_only: usize, second_only: usize, neither: usize) -> f64 {
+    let n = (both + first_only + second_only + neither) as f64;
+    if n == 0.0 {
+        return 0.0;
+    }
+    let observed = (both + neither) as f64 / n;
+    let first = (both + first_only) as f64 / n;
+    let second = (both + second_only) as f64 / n;
+    let chance = first * second + (1.0 - first) * (1.0 - second);
+    if chance >= 1.0 {
+        return 1.0;
+    }
+    (observed - chance) / (1.0 - chance)
 }
 
 /// Reads labelled explanations, one JSON object a line.
@@ -116,6 +172,8 @@ pub fn evaluate(
     let mut kinds: BTreeMap<String, Kind> = BTreeMap::new();
     let (mut quoted, mut with_errors, mut false_errors) = (0, 0, 0);
     let mut misses = Vec::new();
+    let mut second = Second::default();
+    let mut pairs = [0usize; 4];
     for (n, item) in items.iter().enumerate() {
         let Some(topic) = pack.topic(&item.topic) else {
             bail!("{file}:{}: unknown topic {:?}", n + 1, item.topic);
@@ -127,6 +185,7 @@ pub fn evaluate(
             .judge(topic, &item.text)
             .with_context(|| format!("{file}: {}", item.id))?;
         let mut idea_misses = Vec::new();
+        let agreed_before = agree;
         for (idea, label) in &item.ideas {
             let is = label == "present";
             let got = e
@@ -158,6 +217,35 @@ pub fn evaluate(
             .as_ref()
             .and_then(|l| l.verdict.as_deref())
             .map(|v| v == "pass");
+        if let Some(other) = &item.ideas_second {
+            second.explanations += 1;
+            for (idea, label) in &item.ideas {
+                let Some(label2) = other.get(idea) else {
+                    bail!(
+                        "{file}: {}: the second labeller left out idea {idea}",
+                        item.id
+                    );
+                };
+                let (first, again) = (label == "present", label2 == "present");
+                let got = e.concepts.iter().any(|c| c.id == *idea && c.present);
+                second.ideas += 1;
+                second.labellers_agree += usize::from(first == again);
+                second.drill_first += usize::from(got == first);
+                second.drill_second += usize::from(got == again);
+                second.drill_consensus += usize::from(first == again && got == first);
+                pairs[usize::from(!first) * 2 + usize::from(!again)] += 1;
+            }
+            let again = item
+                .labelled_second
+                .as_ref()
+                .and_then(|l| l.verdict.as_deref())
+                .map(|v| v == "pass");
+            if let (Some(first), Some(again)) = (labelled_pass, again) {
+                second.verdicts += 1;
+                second.verdicts_agree += usize::from(first == again);
+                second.drill_verdict_second += usize::from(e.passed == again);
+            }
+        }
         if labelled_pass == Some(e.passed) {
             verdicts += 1;
         }
@@ -167,6 +255,8 @@ pub fn evaluate(
         k.total += 1;
         k.passed += usize::from(e.passed);
         k.labelled_pass += usize::from(labelled_pass == Some(true));
+        k.ideas += item.ideas.len();
+        k.ideas_agree += agree - agreed_before;
         let errors = item.labelled.as_ref().map_or(&[][..], |l| &l.errors[..]);
         let flagged: Vec<String> = e.errors.iter().map(|x| squash(&x.sentence)).collect();
         let mut wrong = Vec::new();
@@ -235,6 +325,10 @@ pub fn evaluate(
         errors_quoted: quoted,
         with_errors,
         false_errors,
+        second: (second.explanations > 0).then(|| Second {
+            labellers_kappa: kappa(pairs[0], pairs[1], pairs[2], pairs[3]),
+            ..second
+        }),
         misses,
     })
 }
@@ -263,14 +357,48 @@ pub fn human(r: &Report, paint: Paint) -> String {
         "  wrong ones failed, error quoted    {} of {} (errors quoted where none was labelled: {})\n",
         r.errors_quoted, r.with_errors, r.false_errors
     ));
+    if let Some(sec) = &r.second {
+        let pct = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
+        let consensus = sec.labellers_agree;
+        out.push_str(&format!(
+            "\n  {}\n",
+            paint.bold(&format!(
+                "a second labeller, blind to the first ({} explanations, {} idea decisions)",
+                sec.explanations, sec.ideas
+            ))
+        ));
+        out.push_str(&format!(
+            "  the labellers agree                {:.1}% (kappa {:.2})\n",
+            pct(sec.labellers_agree, sec.ideas),
+            sec.labellers_kappa
+        ));
+        out.push_str(&format!(
+            "  the drill agrees with the first    {:.1}%, with the second {:.1}%\n",
+            pct(sec.drill_first, sec.ideas),
+            pct(sec.drill_second, sec.ideas)
+        ));
+        out.push_str(&format!(
+            "  where the labellers agree ({})    the drill agrees {:.1}%\n",
+            consensus,
+            pct(sec.drill_consensus, consensus)
+        ));
+        out.push_str(&format!(
+            "  verdicts: labellers agree {} of {}; the drill agrees with the second {} of {}\n",
+            sec.verdicts_agree, sec.verdicts, sec.drill_verdict_second, sec.verdicts
+        ));
+    }
     out.push_str(&format!(
         "\n  {}\n",
-        paint.bold("by kind: passed (labeller passed)")
+        paint.bold("by kind: passed (labeller passed), idea agreement")
     ));
     for (k, v) in &r.kinds {
         out.push_str(&format!(
-            "  {:<10} {} of {} ({})\n",
-            k, v.passed, v.total, v.labelled_pass
+            "  {:<10} {} of {} ({}), ideas {:.1}%\n",
+            k,
+            v.passed,
+            v.total,
+            v.labelled_pass,
+            100.0 * v.ideas_agree as f64 / v.ideas.max(1) as f64
         ));
     }
     if !r.misses.is_empty() {
@@ -280,4 +408,20 @@ pub fn human(r: &Report, paint: Paint) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kappa;
+
+    #[test]
+    fn kappa_is_agreement_beyond_chance() {
+        // 35 of 50 agree (0.7); the raters say yes half and three fifths of the time, so chance
+        // alone agrees half the time: kappa (0.7 - 0.5) / (1 - 0.5).
+        assert!((kappa(20, 5, 10, 15) - 0.4).abs() < 1e-9);
+        assert!((kappa(10, 0, 0, 10) - 1.0).abs() < 1e-9);
+        // Agreement no better than chance.
+        assert!(kappa(25, 25, 25, 25).abs() < 1e-9);
+        assert_eq!(kappa(0, 0, 0, 0), 0.0);
+    }
 }
