@@ -500,6 +500,61 @@ fn eval_of_explanations_names_each_misjudged_one_and_why() {
 }
 
 #[test]
+fn eval_of_explanations_compares_a_second_labeller_and_refuses_an_incomplete_one() {
+    let s = Scratch::new("eval-second");
+    let text = "An error budget is the downtime a reliability target allows: at 99.9% that is about 43 minutes a month. While budget is left we ship; when it runs out, launches pause.";
+    let first = serde_json::json!({"reliability-target": "present", "allowed-failure": "present",
+        "in-minutes": "present", "spend-on-risk": "absent", "freeze-when-spent": "present", "agreed-rule": "absent"});
+    // The second labeller differs on two ideas: one present for the first only, one for the
+    // second only.
+    let second = serde_json::json!({"reliability-target": "present", "allowed-failure": "present",
+        "in-minutes": "wrong", "spend-on-risk": "present", "freeze-when-spent": "present", "agreed-rule": "absent"});
+    let line = serde_json::json!({"id": "e", "topic": "error-budgets", "kind": "good", "text": text,
+        "ideas": first, "labelled": {"verdict": "pass"},
+        "ideas_second": second, "labelled_second": {"verdict": "fail"}});
+    let f = s.file("e.jsonl", format!("{line}\n").as_bytes());
+    let o = debrief(&["eval", "--format", "json", path(&f)], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    let sec = &r["second"];
+    assert_eq!(sec["explanations"], 1, "{sec}");
+    assert_eq!(sec["ideas"], 6, "{sec}");
+    assert_eq!(sec["labellers_agree"], 4, "{sec}");
+    // Both say yes on 3, first only 1, second only 1, neither 1: agreement 4/6 against chance
+    // 4/6 * 4/6 + 2/6 * 2/6 = 5/9, so kappa (2/3 - 5/9) / (4/9) = 0.25.
+    assert!(
+        (sec["labellers_kappa"].as_f64().unwrap() - 0.25).abs() < 1e-9,
+        "{sec}"
+    );
+    assert!(sec["drill_consensus"].as_u64().unwrap() <= 4, "{sec}");
+    assert_eq!(sec["verdicts"], 1, "{sec}");
+    assert_eq!(sec["verdicts_agree"], 0, "{sec}");
+    assert_eq!(r["kinds"]["good"]["ideas"], 6, "{r}");
+    let o = debrief(&["eval", path(&f)], None);
+    assert!(
+        stdout(&o)
+            .contains("a second labeller, blind to the first (1 explanations, 6 idea decisions)"),
+        "{}",
+        stdout(&o)
+    );
+    // A second labelling that leaves an idea out is refused by name, not counted as absent.
+    let mut short = line.clone();
+    short["ideas_second"]
+        .as_object_mut()
+        .unwrap()
+        .remove("agreed-rule");
+    let bad = s.file("bad.jsonl", format!("{short}\n").as_bytes());
+    let o = debrief(&["eval", path(&bad)], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the second labeller left out idea agreed-rule"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+}
+
+#[test]
 fn eval_measures_labelled_sentences_class_by_class() {
     let s = Scratch::new("eval-sentences");
     let lines = [
