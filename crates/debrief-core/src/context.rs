@@ -319,17 +319,19 @@ impl Cues {
         let c = doc.clauses()[doc.clause_of(words.start)];
         self.has(Cue::NegationAfter, c.start..c.end)
             || self
-                .starting_in(c.start..c.end)
-                .filter(|(c, r)| *c == Cue::NegationBefore && !self.excepted(r))
-                .any(|(_, n)| n.end <= words.start || n.start >= words.end)
+                .negations_in(c.start..c.end)
+                .any(|n| n.end <= words.start || n.start >= words.end)
     }
 
     /// The negation cues (not their look-alikes) that start inside `range`.
     pub fn negations_starting(&self, range: Range<usize>) -> Vec<Range<usize>> {
+        self.negations_in(range).cloned().collect()
+    }
+
+    fn negations_in(&self, range: Range<usize>) -> impl Iterator<Item = &Range<usize>> {
         self.starting_in(range)
             .filter(|(c, r)| *c == Cue::NegationBefore && !self.excepted(r))
-            .map(|(_, r)| r.clone())
-            .collect()
+            .map(|(_, r)| r)
     }
 
     /// The kinds of cue that start inside `range` (and may run on past its end).

@@ -198,6 +198,21 @@ pub fn evaluate(
                 .iter()
                 .find(|c| c.id == *idea)
                 .is_some_and(|c| c.present);
+            if let Some(other) = &item.ideas_second {
+                let Some(label2) = other.get(idea) else {
+                    bail!(
+                        "{file}: {}: the second labeller left out idea {idea}",
+                        item.id
+                    );
+                };
+                let again = label2 == "present";
+                second.ideas += 1;
+                second.drill_first += usize::from(got == is);
+                second.drill_second += usize::from(got == again);
+                second.drill_consensus += usize::from(is == again && got == is);
+                // Counts of (first, second): both present, first only, second only, neither.
+                pairs[usize::from(!is) * 2 + usize::from(!again)] += 1;
+            }
             decisions += 1;
             agree += usize::from(is == got);
             agree_plain += usize::from(is == got_plain);
@@ -217,24 +232,8 @@ pub fn evaluate(
             .as_ref()
             .and_then(|l| l.verdict.as_deref())
             .map(|v| v == "pass");
-        if let Some(other) = &item.ideas_second {
+        if item.ideas_second.is_some() {
             second.explanations += 1;
-            for (idea, label) in &item.ideas {
-                let Some(label2) = other.get(idea) else {
-                    bail!(
-                        "{file}: {}: the second labeller left out idea {idea}",
-                        item.id
-                    );
-                };
-                let (first, again) = (label == "present", label2 == "present");
-                let got = e.concepts.iter().any(|c| c.id == *idea && c.present);
-                second.ideas += 1;
-                second.labellers_agree += usize::from(first == again);
-                second.drill_first += usize::from(got == first);
-                second.drill_second += usize::from(got == again);
-                second.drill_consensus += usize::from(first == again && got == first);
-                pairs[usize::from(!first) * 2 + usize::from(!again)] += 1;
-            }
             let again = item
                 .labelled_second
                 .as_ref()
@@ -326,6 +325,7 @@ pub fn evaluate(
         with_errors,
         false_errors,
         second: (second.explanations > 0).then(|| Second {
+            labellers_agree: pairs[0] + pairs[3],
             labellers_kappa: kappa(pairs[0], pairs[1], pairs[2], pairs[3]),
             ..second
         }),
