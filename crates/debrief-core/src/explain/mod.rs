@@ -36,6 +36,9 @@ pub const EXPLAIN_WINDOW_WORDS: usize = 12;
 pub const MAX_UNEXPLAINED_TERMS: usize = 1;
 /// The share of ideas, in percent, an explanation must hold to pass.
 pub const MIN_CONCEPT_PERCENT: usize = 80;
+/// The model's reading an idea needs in an explanation that states a wrong claim: more likely
+/// than not (elsewhere the model's own thresholds apply, at most 0.25 for an idea).
+pub const DOUBTED_IDEA_BAR: f32 = 0.5;
 
 /// Cues that a comparison is being drawn.
 const ANALOGY_CUES: &[&str] = &[
@@ -672,6 +675,11 @@ fn judge_with(
         });
     }
     let wrong_sentence = |s: usize| stated.contains(&Some(s));
+    // An explanation that states a wrong claim has shown a shaky grasp of its topic: there an
+    // idea the model reads (not one said in the topic's own words) counts only where the model
+    // is surer of it than not. A fluent but wrong explanation touches most ideas' subjects while
+    // getting several of them wrong, and the model hears the subject.
+    let doubted = stated.iter().any(Option::is_some);
 
     // Ideas: a phrase (not negated) or the model's reading, in a sentence that states no
     // misconception.
@@ -694,7 +702,8 @@ fn judge_with(
                 None => (0..n)
                     .find(|&s| {
                         !wrong_sentence(s)
-                            && learned(s, tj.classes.concept.get(i).copied().flatten())
+                            && probability(s, tj.classes.concept.get(i).copied().flatten())
+                                .is_some_and(|(p, t)| p >= t && (!doubted || p >= DOUBTED_IDEA_BAR))
                     })
                     .map(|s| doc.sentences()[s].start..doc.sentences()[s].end),
             };
@@ -1315,6 +1324,50 @@ mod tests {
             .any(|a| a.contains("Missing idea: It is faster")));
         assert!(e.advice.iter().any(|a| a.starts_with("No analogy")));
         assert!(e.score < 80);
+    }
+
+    #[test]
+    fn an_explanation_stating_a_wrong_claim_earns_ideas_only_from_readings_surer_than_not() {
+        let pack = crate::builtin::pack().expect("the built-in pack loads");
+        let topic = pack
+            .topics
+            .iter()
+            .find(|t| t.id == "anycast-routing")
+            .unwrap();
+        // A model that hears the failover idea in every sentence, however faintly: each
+        // sentence's reading is above this class's threshold of zero.
+        let mut model = crate::builtin::explain_model().expect("the built-in model loads");
+        let class = model
+            .class(&concept_class(&topic.id, "failover"))
+            .expect("the model reads failover");
+        model.meta.thresholds[class] = 0.0;
+        let failover = |e: &Explanation| {
+            e.concepts
+                .iter()
+                .find(|c| c.id == "failover")
+                .is_some_and(|c| c.present)
+        };
+        let plain =
+            "Anycast gives one address to many buildings. Your visitors reach a nearby one.";
+        let e = judge_with_model(topic, Some(&model), plain).unwrap();
+        assert!(e.errors.is_empty(), "{:?}", e.errors);
+        assert!(failover(&e), "a reading above the threshold earns the idea");
+        // The same text with a wrong claim in it: the faint readings no longer count.
+        let wrong =
+            format!("{plain} It checks which data centre is least busy and sends you there.");
+        let e = judge_with_model(topic, Some(&model), &wrong).unwrap();
+        assert_eq!(
+            e.errors.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(),
+            ["least-busy"]
+        );
+        assert!(!failover(&e), "{:?}", e.concepts);
+        // An idea the model is sure of (no phrase of the topic's says it) still counts beside
+        // the wrong claim.
+        let sure = format!(
+            "{wrong} Should a city drop off the map, its visitors are carried to the next one automatically."
+        );
+        let e = judge_with_model(topic, Some(&model), &sure).unwrap();
+        assert!(failover(&e), "{:?}", e.concepts);
     }
 
     #[test]
