@@ -42,6 +42,6 @@ cargo build --release -p debrief-train
 # only where the explain judge's anchors, negation and contrast rules also allow.
 ./target/release/debrief-train --kind explain --data train/data/explain \
   --out packs/cloudflare-pm/model/explain.bin \
-  --members 3 --dim 32 --hidden 64 --dropout 0.8 --statics none --epochs 24 --seed 1 \
+  --members 2 --dim 32 --hidden 64 --dropout 0.8 --statics none --epochs 24 --seed 1 \
   --min-count 3 --ceiling ':=0.25' --floor ':!=0.8'
 sha256sum packs/cloudflare-pm/model/*.bin
