@@ -1,0 +1,7 @@
+import json,re
+out=open('/tmp/ft/dev_sents.jsonl','w')
+for l in open('/work/main/eval/explain-dev.jsonl'):
+    r=json.loads(l)
+    for para in r['text'].split('\n'):
+        for s in re.split(r'(?<=[.!?])\s+',para.strip()):
+            if s.strip(): out.write(json.dumps({'id':r['id'],'topic':r['topic'],'text':s.strip()})+'\n')
