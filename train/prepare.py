@@ -145,7 +145,7 @@ for n in (18, 19):
 # te20 to te27 (320 whole explanations, 3,304 sentences, 2026-12-06, brief
 # TASK-TRAIN-EXPLANATIONS.md): per topic 14 fluent but wrong explanations and 6 good ones, written
 # whole and then labelled sentence by sentence, strictly (an idea only where a sentence conveys it
-# rightly; 147 sentences false in ways no listed misconception covers carry an `error` note and
+# rightly; 146 sentences false in ways no listed misconception covers carry an `error` note and
 # no label). Written against the drill crediting ideas in wrong explanations. Tried on the dev
 # split, seeds 1 to 3, against the same model without them: ideas agreed 83.8%, 84.8%, 84.8%
 # (85.2%, 85.4%, 84.8%): fewer ideas credited wrongly (86, 84, 83 against 91, 88, 90) but more

@@ -2,17 +2,18 @@
 # write per-sentence probabilities for the dev explanations' sentences (/tmp/ft/dev_sents.jsonl).
 import json, glob, random, sys, time, torch, numpy as np
 from transformers import AutoTokenizer, AutoModel
+import pathlib
+ROOT=pathlib.Path(__file__).resolve().parents[3]
 torch.set_num_threads(1); torch.manual_seed(1); random.seed(1)
-M="/work/main/target/minilm/x/m"
-T=json.load(open('/work/main/train/raw/explain-classes.json'))
+M=str(ROOT/'target/minilm/x/m')
+T=json.load(open(ROOT/'train/raw/explain-classes.json'))
 classes=[]; topic_classes={}
 for t in T:
     cs=[i['class'] for i in t['ideas']]+[m['class'] for m in t['misconceptions']]
     topic_classes[t['topic']]=cs; classes+=cs
 classes.append('analogy'); idx={c:i for i,c in enumerate(classes)}
-SAME_AS={"rate-limiting:!bandwidth-throttling":"rate-limiting:!caps-bandwidth","tls-handshake:!handshake-every-click":"tls-handshake:!handshake-every-page"}
 rows=[]
-for f in sorted(glob.glob('/work/main/train/data/explain/*.jsonl')):
+for f in sorted(glob.glob(str(ROOT/'train/data/explain/*.jsonl'))):
     for l in open(f):
         r=json.loads(l); topic=r.get('topic')
         parts=r['sentences'] if 'sentences' in r else [r]
@@ -22,14 +23,12 @@ for f in sorted(glob.glob('/work/main/train/data/explain/*.jsonl')):
             if m: allowed &= set(m)
             y=np.zeros(len(classes),np.float32); mk=np.zeros(len(classes),np.float32)
             for c in allowed: mk[idx[c]]=1
-            for c in p.get('labels',[]):
-                c=SAME_AS.get(c,c)
+            for c in p.get('labels',[]):  # prepare.py has already mapped renamed classes
                 if c in idx: y[idx[c]]=1; mk[idx[c]]=1
             rows.append((p['text'],y,mk))
 print(len(rows),'sentences',len(classes),'classes',flush=True)
 tok=AutoTokenizer.from_pretrained(M); enc=AutoModel.from_pretrained(M)
 head=torch.nn.Linear(384,len(classes))
-params=list(enc.parameters())+list(head.parameters())
 opt=torch.optim.AdamW([{"params":list(enc.parameters()),"lr":float(sys.argv[2])},{"params":list(head.parameters()),"lr":2e-3}])
 EPOCHS=int(sys.argv[1]) if len(sys.argv)>1 else 1; B=32
 steps=EPOCHS*((len(rows)+B-1)//B); sched=torch.optim.lr_scheduler.LambdaLR(opt,lambda s:min(1,(s+1)/100)*max(0.0,1-s/steps))

@@ -1,5 +1,6 @@
-import json,sys,collections
-E={json.loads(l)['id']:json.loads(l) for l in open('/work/main/eval/explain-dev.jsonl')}
+import json,sys,collections,pathlib
+ROOT=pathlib.Path(__file__).resolve().parents[3]
+E={json.loads(l)['id']:json.loads(l) for l in open(ROOT/'eval/explain-dev.jsonl')}
 S=[json.loads(l) for l in open(sys.argv[1])]
 mx=collections.defaultdict(float)
 for s in S:

@@ -1,6 +1,7 @@
-import json,re
+import json,re,pathlib
+ROOT=pathlib.Path(__file__).resolve().parents[3]
 out=open('/tmp/ft/dev_sents.jsonl','w')
-for l in open('/work/main/eval/explain-dev.jsonl'):
+for l in open(ROOT/'eval/explain-dev.jsonl'):
     r=json.loads(l)
     for para in r['text'].split('\n'):
         for s in re.split(r'(?<=[.!?])\s+',para.strip()):
