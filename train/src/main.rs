@@ -90,6 +90,11 @@ struct Args {
     /// Train on only every Nth sentence and answer (to show determinism quickly).
     #[arg(long, default_value_t = 1)]
     every: usize,
+    /// Explain model only: how many times each of the pack's misconception examples
+    /// (`examples.states`, `examples.denies`) is taught as stating its claim or not; 0 leaves
+    /// them out.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pack_examples: usize,
     /// Instead of training: set the --threshold and --veto values in the model at --out.
     #[arg(long)]
     retune: bool,
@@ -408,6 +413,39 @@ fn main() -> Result<()> {
             }
         }
     }
+    // The same for the explain drill: a misconception's `states` examples state its claim and
+    // its `denies` examples do not (they deny it in the same words), and `debrief pack check`
+    // holds the drill to both.
+    let mut pack_examples = std::collections::HashSet::new();
+    if args.kind == Kind::Explain && args.pack_examples > 0 {
+        for t in &pack.topics {
+            for m in &t.misconceptions {
+                let id = debrief_core::explain::misconception_class(&t.id, &m.id);
+                let Some(c) = classes.iter().position(|x| *x == id) else {
+                    continue;
+                };
+                for (y, list) in [(1.0, &m.states), (0.0, &m.denies)] {
+                    pack_examples.extend(list.iter().cloned());
+                    for e in list
+                        .iter()
+                        .flat_map(|e| std::iter::repeat_n(e, args.pack_examples))
+                    {
+                        data.sentences.push(data::Sentence {
+                            // Every one is taught: the check holds the drill to each.
+                            holdout: false,
+                            text: e.clone(),
+                            targets: vec![(c, y)],
+                        });
+                    }
+                }
+            }
+        }
+        eprintln!(
+            "{} of the pack's misconception examples taught, {} time(s) each",
+            pack_examples.len(),
+            args.pack_examples
+        );
+    }
     if args.every > 1 {
         let mut n = 0;
         data.sentences.retain(|_| {
@@ -437,11 +475,15 @@ fn main() -> Result<()> {
     );
 
     let feats: Vec<Vec<u64>> = data.sentences.iter().map(|s| featurize(&s.text)).collect();
+    // The explain model's pack examples count once toward --min-count, however many times they
+    // are taught, so that repeating one does not give its every word a row of its own.
+    let mut seen = std::collections::HashSet::new();
     let train_feats: Vec<Vec<u64>> = data
         .sentences
         .iter()
         .zip(&feats)
         .filter(|(s, _)| !s.holdout)
+        .filter(|(s, _)| !pack_examples.contains(&s.text) || seen.insert(s.text.as_str()))
         .map(|(_, f)| f.clone())
         .collect();
     let (s_dim, statics) = read_statics(&args.statics)?;
@@ -534,9 +576,15 @@ fn main() -> Result<()> {
     weights.statics = statics;
 
     let provenance = format!(
-        "debrief-train (train/) --kind {:?}, seed {}, members {}, epochs {}, dim {}, hidden {}, min-count {}, lr {}, dropout {}, piece-dropout {}, statics {}, dq-precision {}; {} data files (fingerprint {:016x}), {} sentences, {} answers",
+        "debrief-train (train/) --kind {:?}, seed {}, members {}, epochs {}, dim {}, hidden {}, min-count {}, lr {}, dropout {}, piece-dropout {}, statics {}, dq-precision {}{}; {} data files (fingerprint {:016x}), {} sentences, {} answers",
         args.kind, args.seed, args.members, args.epochs, args.dim, args.hidden, args.min_count, args.lr, args.dropout, args.piece_dropout, args.statics.display(),
-        args.dq_precision, files.len(), fingerprint, data.sentences.len(), data.answers.len()
+        args.dq_precision,
+        if args.kind == Kind::Explain {
+            format!(", pack examples {}", args.pack_examples)
+        } else {
+            String::new()
+        },
+        files.len(), fingerprint, data.sentences.len(), data.answers.len()
     );
     let mut meta = Meta {
         classes: classes.clone(),

@@ -157,3 +157,66 @@ fn an_explain_class_no_sentence_states_is_left_out_of_the_model() {
         ]
     );
 }
+
+#[test]
+fn the_explain_model_is_taught_the_packs_misconception_examples_unless_told_not_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("te.jsonl");
+    let mut lines = String::new();
+    for i in 0..30 {
+        for (text, labels) in [
+            (
+                "QUIC is faster because it skips encryption.",
+                r#"["quic-http3:!skips-encryption"]"#,
+            ),
+            ("Think of a motorway with many lanes.", r#"["analogy"]"#),
+        ] {
+            lines.push_str(&format!(
+                "{{\"id\": \"y{i}-{}\", \"topic\": \"quic-http3\", \"text\": \"{text}\", \"labels\": {labels}}}\n",
+                lines.len()
+            ));
+        }
+    }
+    std::fs::write(&data, lines).unwrap();
+    let run = |times: &str, out: &Path| {
+        let run = Command::new(env!("CARGO_BIN_EXE_debrief-train"))
+            .args(["--kind", "explain", "--statics", "none", "--data"])
+            .arg(&data)
+            .arg("--out")
+            .arg(out)
+            .args([
+                "--members",
+                "1",
+                "--dim",
+                "8",
+                "--hidden",
+                "8",
+                "--epochs",
+                "1",
+            ])
+            .args(["--pack-examples", times])
+            .output()
+            .expect("the trainer runs");
+        let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+        assert!(run.status.success(), "{stderr}");
+        let model = debrief_core::learned::Model::from_bytes(std::borrow::Cow::Owned(
+            std::fs::read(out).unwrap(),
+        ))
+        .unwrap();
+        (stderr, model.meta.provenance)
+    };
+    // Only the claim the data states has a class, so only its examples are taught: the pack's
+    // two sentences that state it and two that deny it.
+    let (stderr, provenance) = run("2", &dir.path().join("with.bin"));
+    assert!(
+        stderr.contains("4 of the pack's misconception examples taught, 2 time(s) each"),
+        "{stderr}"
+    );
+    assert!(provenance.contains("pack examples 2"), "{provenance}");
+    let (stderr, provenance) = run("0", &dir.path().join("without.bin"));
+    assert!(
+        !stderr.contains("misconception examples taught"),
+        "{stderr}"
+    );
+    assert!(provenance.contains("pack examples 0"), "{provenance}");
+}
