@@ -78,3 +78,31 @@ fn a_negation_outside_the_claims_own_words_does_not_deny_it() {
         assert!(!found.iter().any(|e| e == id), "{denied}: {found:?}");
     }
 }
+
+/// "can still" corrects a claim, with a word between the two as well ("can often still", "could
+/// usually still"): the model's reading of the claim is not believed there, while the claim put
+/// plainly is caught.
+#[test]
+fn a_claim_corrected_with_can_still_is_left_alone() {
+    let pack = builtin::pack().unwrap();
+    let model = builtin::explain_model();
+    let explainer = explain::Explainer::new(&pack, model.as_ref());
+    let topic = pack.topics.iter().find(|t| t.id == "dnssec-doh").unwrap();
+    let caught = |text: &str| {
+        explainer
+            .judge(topic, text)
+            .unwrap()
+            .errors
+            .iter()
+            .any(|e| e.id == "doh-hides-all-browsing")
+    };
+    let stated = "Once DNS over HTTPS is on, your internet provider has no way to tell which websites you visit.";
+    assert!(caught(stated), "{stated}");
+    for corrected in [
+        "Once DNS over HTTPS is on, your internet provider can usually still tell which websites you visit.",
+        "Once DNS over HTTPS is on, your internet provider could often still tell which websites you visit.",
+        "Once DNS over HTTPS is on, your internet provider can still tell which websites you visit.",
+    ] {
+        assert!(!caught(corrected), "{corrected}");
+    }
+}

@@ -81,7 +81,8 @@ const EVERYDAY: &[&str] = &[
 const CONTRAST: &[&str] = &[
     "{differ|differs|differed|different from|unlike|rather than|instead of|as opposed to|contrary to|not the same as|isn't the same as|is not the same as|more than just|not just}",
     "{myth|myths|misconception|misconceptions|common mistake|people think|people assume|some people believe|people often think|you might think|you may have heard|it's tempting to think|the old way|the old model|used to}",
-    "{still need|still needs|still needed|still have to|still has to|still must|still matters|can still|could still|even though|even if|unless}",
+    "{still need|still needs|still needed|still have to|still has to|still must|still matters|even though|even if|unless}",
+    "{can|could} {often |usually |sometimes |normally |typically |generally |}still",
 ];
 
 /// Why an explanation could not be judged.
