@@ -99,10 +99,12 @@ fn fresh_blind_explanations_are_held_to_floors_of_their_own() {
     // first read; 23 of 32 wrong ones fail since a negation denies a claim only on its own words.
     // Ideas agree 77.2% since an explanation stating a wrong claim earns an idea only from a
     // reading of 0.5 or more and the explain model learned the claims' sentences (76.2% before),
-    // and 77.6% since "sign" alone no longer credits DNSSEC's signed answers.
+    // 77.6% since "sign" alone no longer credits DNSSEC's signed answers, and 83.0% since the
+    // model also learns from 512 explanations written blind (train/raw/blind/) and the pack's
+    // misconception examples (6 of 32 wrong ones pass, 13 of 16 good ones).
     let r = eval_where("explain-dev.jsonl", "fresh", fresh);
     assert_eq!(r["explanations"], 48, "{r}");
-    assert!(f(&r["idea_agreement"]) >= 0.76, "{}", r["idea_agreement"]);
+    assert!(f(&r["idea_agreement"]) >= 0.8, "{}", r["idea_agreement"]);
     assert!(f(&r["idea_agreement"]) >= f(&r["idea_agreement_phrases"]) + 0.05);
     let kinds = &r["kinds"];
     assert!(
@@ -185,7 +187,9 @@ fn blind_dev_sentences_are_heard_class_by_class_and_traps_do_not_disqualify() {
 
 #[test]
 fn blind_dev_explanations_are_judged_idea_by_idea_and_wrong_claims_are_quoted() {
-    // Ideas agree 89.0% (85.6% before the doubted-idea bar and the claims' training sentences).
+    // Ideas agree 89.5% (85.6% before the doubted-idea bar and the claims' training sentences,
+    // 89.0% before the explanations written blind); 30 of 34 good ones pass, 2 errors are quoted
+    // where none was labelled.
     let r = eval("explain-dev.jsonl");
     assert!(f(&r["idea_agreement"]) >= 0.87, "{}", r["idea_agreement"]);
     assert!(f(&r["idea_agreement"]) >= f(&r["idea_agreement_phrases"]) + 0.2);
@@ -203,7 +207,7 @@ fn blind_dev_explanations_are_judged_idea_by_idea_and_wrong_claims_are_quoted() 
     assert!(u(&r["errors_quoted"]) * 2 >= u(&r["with_errors"]), "{r}");
     assert!(u(&r["false_errors"]) <= 2, "{r}");
     // A second labeller, blind to the first, agrees with them on 96.6% of these ideas (570 of
-    // 590); the drill agrees with both on 89.8% of those the two agree on (512 of 570).
+    // 590); the drill agrees with both on 91.1% of those the two agree on (519 of 570).
     let second = &r["second"];
     assert_eq!(second["explanations"], r["explanations"], "{second}");
     assert!(
