@@ -96,37 +96,28 @@ fn the_same_data_and_seed_give_the_same_model_bytes() {
     assert!(a != c, "seeds 7 and 8 gave the same model");
 }
 
-#[test]
-fn an_explain_class_no_sentence_states_is_left_out_of_the_model() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("te.jsonl");
+/// Writes `times` copies of `rows` (a sentence and its labels, as JSON) as quic-http3 explain
+/// sentences to `path`.
+fn quic_sentences(path: &Path, times: usize, rows: &[(&str, &str)]) {
     let mut lines = String::new();
-    for i in 0..40 {
-        for (text, labels) in [
-            (
-                "It sets up the secure connection in a single round trip.",
-                r#"["quic-http3:fewer-round-trips"]"#,
-            ),
-            (
-                "QUIC is faster because it skips encryption.",
-                r#"["quic-http3:!skips-encryption"]"#,
-            ),
-            ("Think of a motorway with many lanes.", r#"["analogy"]"#),
-            ("Thanks for asking about this.", "[]"),
-        ] {
+    for i in 0..times {
+        for (text, labels) in rows {
             lines.push_str(&format!(
                 "{{\"id\": \"x{i}-{}\", \"topic\": \"quic-http3\", \"text\": \"{text}\", \"labels\": {labels}}}\n",
                 lines.len()
             ));
         }
     }
-    std::fs::write(&data, lines).unwrap();
-    let out = dir.path().join("explain.bin");
+    std::fs::write(path, lines).unwrap();
+}
+
+/// Trains a tiny explain model on `data` into `out`, with `extra` arguments; its stderr.
+fn train_explain(data: &Path, out: &Path, extra: &[&str]) -> String {
     let run = Command::new(env!("CARGO_BIN_EXE_debrief-train"))
         .args(["--kind", "explain", "--statics", "none", "--data"])
-        .arg(&data)
+        .arg(data)
         .arg("--out")
-        .arg(&out)
+        .arg(out)
         .args([
             "--members",
             "1",
@@ -137,15 +128,47 @@ fn an_explain_class_no_sentence_states_is_left_out_of_the_model() {
             "--epochs",
             "1",
         ])
+        .args(extra)
         .output()
         .expect("the trainer runs");
-    let stderr = String::from_utf8_lossy(&run.stderr);
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     assert!(run.status.success(), "{stderr}");
+    stderr
+}
+
+/// The model file at `path`, read.
+fn model_at(path: &Path) -> debrief_core::learned::Model {
+    debrief_core::learned::Model::from_bytes(std::borrow::Cow::Owned(std::fs::read(path).unwrap()))
+        .unwrap()
+}
+
+const SKIPS_ENCRYPTION: (&str, &str) = (
+    "QUIC is faster because it skips encryption.",
+    r#"["quic-http3:!skips-encryption"]"#,
+);
+const MOTORWAY: (&str, &str) = ("Think of a motorway with many lanes.", r#"["analogy"]"#);
+
+#[test]
+fn an_explain_class_no_sentence_states_is_left_out_of_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("te.jsonl");
+    quic_sentences(
+        &data,
+        40,
+        &[
+            (
+                "It sets up the secure connection in a single round trip.",
+                r#"["quic-http3:fewer-round-trips"]"#,
+            ),
+            SKIPS_ENCRYPTION,
+            MOTORWAY,
+            ("Thanks for asking about this.", "[]"),
+        ],
+    );
+    let out = dir.path().join("explain.bin");
+    let stderr = train_explain(&data, &out, &[]);
     assert!(stderr.contains("left to the phrases"), "{stderr}");
-    let model = debrief_core::learned::Model::from_bytes(std::borrow::Cow::Owned(
-        std::fs::read(&out).unwrap(),
-    ))
-    .unwrap();
+    let model = model_at(&out);
     let mut classes = model.meta.classes.clone();
     classes.sort();
     assert_eq!(
@@ -162,48 +185,10 @@ fn an_explain_class_no_sentence_states_is_left_out_of_the_model() {
 fn the_explain_model_is_taught_the_packs_misconception_examples_unless_told_not_to() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("te.jsonl");
-    let mut lines = String::new();
-    for i in 0..30 {
-        for (text, labels) in [
-            (
-                "QUIC is faster because it skips encryption.",
-                r#"["quic-http3:!skips-encryption"]"#,
-            ),
-            ("Think of a motorway with many lanes.", r#"["analogy"]"#),
-        ] {
-            lines.push_str(&format!(
-                "{{\"id\": \"y{i}-{}\", \"topic\": \"quic-http3\", \"text\": \"{text}\", \"labels\": {labels}}}\n",
-                lines.len()
-            ));
-        }
-    }
-    std::fs::write(&data, lines).unwrap();
+    quic_sentences(&data, 30, &[SKIPS_ENCRYPTION, MOTORWAY]);
     let run = |times: &str, out: &Path| {
-        let run = Command::new(env!("CARGO_BIN_EXE_debrief-train"))
-            .args(["--kind", "explain", "--statics", "none", "--data"])
-            .arg(&data)
-            .arg("--out")
-            .arg(out)
-            .args([
-                "--members",
-                "1",
-                "--dim",
-                "8",
-                "--hidden",
-                "8",
-                "--epochs",
-                "1",
-            ])
-            .args(["--pack-examples", times])
-            .output()
-            .expect("the trainer runs");
-        let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
-        assert!(run.status.success(), "{stderr}");
-        let model = debrief_core::learned::Model::from_bytes(std::borrow::Cow::Owned(
-            std::fs::read(out).unwrap(),
-        ))
-        .unwrap();
-        (stderr, model.meta.provenance)
+        let stderr = train_explain(&data, out, &["--pack-examples", times]);
+        (stderr, model_at(out).meta.provenance)
     };
     // Only the claim the data states has a class, so only its examples are taught: the pack's
     // two sentences that state it and two that deny it.
