@@ -118,16 +118,7 @@ fn train_explain(data: &Path, out: &Path, extra: &[&str]) -> String {
         .arg(data)
         .arg("--out")
         .arg(out)
-        .args([
-            "--members",
-            "1",
-            "--dim",
-            "8",
-            "--hidden",
-            "8",
-            "--epochs",
-            "1",
-        ])
+        .args(["--members", "1", "--dim", "8", "--hidden", "8"])
         .args(extra)
         .output()
         .expect("the trainer runs");
@@ -166,7 +157,7 @@ fn an_explain_class_no_sentence_states_is_left_out_of_the_model() {
         ],
     );
     let out = dir.path().join("explain.bin");
-    let stderr = train_explain(&data, &out, &[]);
+    let stderr = train_explain(&data, &out, &["--epochs", "1"]);
     assert!(stderr.contains("left to the phrases"), "{stderr}");
     let model = model_at(&out);
     let mut classes = model.meta.classes.clone();
@@ -187,21 +178,61 @@ fn the_explain_model_is_taught_the_packs_misconception_examples_unless_told_not_
     let data = dir.path().join("te.jsonl");
     quic_sentences(&data, 30, &[SKIPS_ENCRYPTION, MOTORWAY]);
     let run = |times: &str, out: &Path| {
-        let stderr = train_explain(&data, out, &["--pack-examples", times]);
+        let stderr = train_explain(
+            &data,
+            out,
+            &["--pack-examples", times, "--epochs", "40", "--dropout", "0"],
+        );
         (stderr, model_at(out).meta.provenance)
     };
     // Only the claim the data states has a class, so only its examples are taught: the pack's
     // two sentences that state it and two that deny it.
-    let (stderr, provenance) = run("2", &dir.path().join("with.bin"));
+    let (stderr, provenance) = run("5", &dir.path().join("with.bin"));
     assert!(
-        stderr.contains("4 of the pack's misconception examples taught, 2 time(s) each"),
+        stderr.contains("4 of the pack's misconception examples taught, 5 time(s) each"),
         "{stderr}"
     );
-    assert!(provenance.contains("pack examples 2"), "{provenance}");
+    assert!(provenance.contains("pack examples 5"), "{provenance}");
     let (stderr, provenance) = run("0", &dir.path().join("without.bin"));
     assert!(
         !stderr.contains("misconception examples taught"),
         "{stderr}"
     );
     assert!(provenance.contains("pack examples 0"), "{provenance}");
+    // And they teach: the pack's denial "QUIC isn't faster because it skips encryption; ..."
+    // shares the claim's words, and only the model taught the pack's examples reads it below the
+    // claim itself (without them the two read alike, the denial a hair higher).
+    let claim = "QUIC is faster because it skips encryption.";
+    let denial = "QUIC isn't faster because it skips encryption; encryption is built in.";
+    let with = probe(&dir.path().join("with.bin"), &[claim, denial]);
+    let without = probe(&dir.path().join("without.bin"), &[claim, denial]);
+    assert!(with[1] < with[0] - 0.02, "taught: {with:?}");
+    assert!(
+        with[0] - with[1] > without[0] - without[1] + 0.02,
+        "taught {with:?}, not taught {without:?}"
+    );
+}
+
+/// The readings of the class `quic-http3:!skips-encryption` by the model at `model`, one per line.
+fn probe(model: &Path, lines: &[&str]) -> Vec<f32> {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_debrief-train"))
+        .args(["--kind", "explain", "--out"])
+        .arg(model)
+        .args(["--probe", "quic-http3:!skips-encryption"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the trainer runs");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(lines.join("\n").as_bytes()).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().parse().unwrap())
+        .collect()
 }
