@@ -487,6 +487,8 @@ fn eval_of_explanations_names_each_misjudged_one_and_why() {
     assert_eq!(r["kind"], "explanations");
     assert_eq!(r["errors_quoted"], 1, "{r}");
     assert_eq!(r["false_errors"], 1, "{r}");
+    // One text labelled both pass and fail: no word count can tell them apart.
+    assert_eq!(r["verdict_agreement_length"], 0.5, "{r}");
     let misses = r["misses"].as_array().unwrap();
     assert_eq!(misses.len(), 1, "{r}");
     let m = misses[0].as_str().unwrap();

@@ -9,6 +9,7 @@ use debrief_core::learned::Model;
 use debrief_core::pack::Pack;
 use serde::{Deserialize, Serialize};
 
+use super::stats;
 use crate::style::Paint;
 
 /// An explanation labelled idea by idea. Other fields are ignored.
@@ -79,6 +80,11 @@ pub struct Report {
     pub idea_agreement: f64,
     /// The same with the topics' phrase lists alone.
     pub idea_agreement_phrases: f64,
+    /// The same with the word count alone: the best "present when the explanation has at least
+    /// this many words" bar, fitted on these very labels (the most length alone can do here).
+    pub idea_agreement_length: f64,
+    /// That bar, in words (0: every idea present).
+    pub idea_length_bar: usize,
     /// Ideas labelled present that the drill found.
     pub ideas_found: usize,
     /// Ideas labelled present.
@@ -87,6 +93,11 @@ pub struct Report {
     pub ideas_credited_wrongly: usize,
     /// Verdicts that agree with the labeller's.
     pub verdict_agreement: f64,
+    /// Verdicts that the word count alone agrees with: the best "pass when it has this many
+    /// words" band, fitted on these very labels.
+    pub verdict_agreement_length: f64,
+    /// That band in words, lowest and highest (none: failing every one does best).
+    pub verdict_length_band: Option<(usize, usize)>,
     /// By the writer's kind.
     pub kinds: BTreeMap<String, Kind>,
     /// Explanations with a labelled error that the drill failed with that error quoted.
@@ -174,7 +185,9 @@ pub fn evaluate(
     let mut misses = Vec::new();
     let mut second = Second::default();
     let mut pairs = [0usize; 4];
+    let (mut idea_lengths, mut verdict_lengths) = (Vec::new(), Vec::new());
     for (n, item) in items.iter().enumerate() {
+        let words = item.text.split_whitespace().count();
         let Some(topic) = pack.topic(&item.topic) else {
             bail!("{file}:{}: unknown topic {:?}", n + 1, item.topic);
         };
@@ -213,6 +226,7 @@ pub fn evaluate(
                 // Counts of (first, second): both present, first only, second only, neither.
                 pairs[usize::from(!is) * 2 + usize::from(!again)] += 1;
             }
+            idea_lengths.push((words, is));
             decisions += 1;
             agree += usize::from(is == got);
             agree_plain += usize::from(is == got_plain);
@@ -247,6 +261,9 @@ pub fn evaluate(
         }
         if labelled_pass == Some(e.passed) {
             verdicts += 1;
+        }
+        if let Some(pass) = labelled_pass {
+            verdict_lengths.push((words, pass));
         }
         let k = kinds
             .entry(item.kind.clone().unwrap_or_else(|| "?".into()))
@@ -312,14 +329,20 @@ pub fn evaluate(
             ));
         }
     }
+    let (idea_length_bar, idea_length_agree) = stats::best_bar(&idea_lengths);
+    let (verdict_length_band, verdict_length_agree) = stats::best_band(&verdict_lengths);
     Ok(Report {
         explanations: items.len(),
         idea_agreement: agree as f64 / decisions.max(1) as f64,
         idea_agreement_phrases: agree_plain as f64 / decisions.max(1) as f64,
+        idea_agreement_length: idea_length_agree as f64 / decisions.max(1) as f64,
+        idea_length_bar,
         ideas_found: found,
         ideas_present: present,
         ideas_credited_wrongly: wrongly,
         verdict_agreement: verdicts as f64 / items.len() as f64,
+        verdict_agreement_length: verdict_length_agree as f64 / items.len() as f64,
+        verdict_length_band,
         kinds,
         errors_quoted: quoted,
         with_errors,
@@ -337,9 +360,15 @@ pub fn evaluate(
 pub fn human(r: &Report, paint: Paint) -> String {
     let mut out = format!("{} explanations\n\n", r.explanations);
     out.push_str(&format!(
-        "  idea agreement with the labels     {:.1}% (the topics' phrase lists alone {:.1}%)\n",
+        "  idea agreement with the labels     {:.1}% (the topics' phrase lists alone {:.1}%; the word count alone {:.1}%, {})\n",
         100.0 * r.idea_agreement,
-        100.0 * r.idea_agreement_phrases
+        100.0 * r.idea_agreement_phrases,
+        100.0 * r.idea_agreement_length,
+        if r.idea_length_bar == 0 {
+            "every idea present".to_string()
+        } else {
+            format!("present from {} words", r.idea_length_bar)
+        }
     ));
     out.push_str(&format!(
         "  ideas present that were found      {} of {}\n",
@@ -350,8 +379,13 @@ pub fn human(r: &Report, paint: Paint) -> String {
         r.ideas_credited_wrongly
     ));
     out.push_str(&format!(
-        "  verdict agreement                  {:.1}%\n",
-        100.0 * r.verdict_agreement
+        "  verdict agreement                  {:.1}% (the word count alone {:.1}%, {})\n",
+        100.0 * r.verdict_agreement,
+        100.0 * r.verdict_agreement_length,
+        match r.verdict_length_band {
+            Some((lo, hi)) => format!("pass at {lo} to {hi} words"),
+            None => "fail all".to_string(),
+        }
     ));
     out.push_str(&format!(
         "  wrong ones failed, error quoted    {} of {} (errors quoted where none was labelled: {})\n",

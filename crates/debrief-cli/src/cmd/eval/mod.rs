@@ -30,7 +30,9 @@ use crate::{packdir, Cli, Outcome};
                  \"labelled\"?: {\"verdict\": \"pass\"|\"fail\", \"errors\": [{\"quote\"}]}}
 An answer is predicted strong when its verdict is hire or strong-hire. Ranking figures are
 printed for the judge, the pack's phrases alone and the word count alone; the length-controlled
-AUC ranks what is left of the score after a fit on the log of the word count.
+AUC ranks what is left of the score after a fit on the log of the word count. For explanations,
+idea and verdict agreement are printed beside the best word-count rule fitted on the same file
+(ideas present from N words; a pass for N to M words): the most length alone can do there.
 The blind sets in eval/ (answers-dev, clauses-dev, explain-dev) are for tuning; their -test
 twins are for reporting, once per change.\n\nExamples:\n  debrief eval eval/answers-dev.jsonl\n  debrief eval eval/clauses-test.jsonl --format json\n  debrief --pack my-pack eval eval/explain-dev.jsonl"
 )]

@@ -49,6 +49,48 @@ pub fn prf(tp: usize, fp: usize, fn_: usize) -> (Option<f64>, Option<f64>, Optio
     (p, r, f)
 }
 
+/// The best rule "present when the text has at least `bar` words" for yes/no labels, each given
+/// with its text's word count: the bar and how many labels it agrees with. Fitted on the very
+/// labels it is scored on, so it is the most length alone can do on them. A bar of 0 says yes to
+/// all; one past the longest says no to all. Ties go to the lowest bar.
+pub fn best_bar(points: &[(usize, bool)]) -> (usize, usize) {
+    let mut bars: Vec<usize> = points.iter().map(|p| p.0).collect();
+    bars.push(0);
+    bars.push(points.iter().map(|p| p.0 + 1).max().unwrap_or(1));
+    bars.sort_unstable();
+    bars.dedup();
+    let mut best = (0, 0);
+    for bar in bars {
+        let agree = points.iter().filter(|&&(w, y)| (w >= bar) == y).count();
+        if agree > best.1 {
+            best = (bar, agree);
+        }
+    }
+    best
+}
+
+/// The best rule "pass when the text has `lo` to `hi` words" for pass/fail labels, fitted on
+/// them as `best_bar` is: the band (None when failing all does best) and how many it agrees
+/// with. Ties go to the first band found, narrowest lows first.
+pub fn best_band(points: &[(usize, bool)]) -> (Option<(usize, usize)>, usize) {
+    let mut ends: Vec<usize> = points.iter().map(|p| p.0).collect();
+    ends.sort_unstable();
+    ends.dedup();
+    let mut best = (None, points.iter().filter(|p| !p.1).count());
+    for (i, &lo) in ends.iter().enumerate() {
+        for &hi in &ends[i..] {
+            let agree = points
+                .iter()
+                .filter(|&&(w, y)| (lo <= w && w <= hi) == y)
+                .count();
+            if agree > best.1 {
+                best = (Some((lo, hi)), agree);
+            }
+        }
+    }
+    best
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +119,34 @@ mod tests {
     fn precision_recall_and_f1_from_counts() {
         assert_eq!(prf(3, 1, 1), (Some(0.75), Some(0.75), Some(0.75)));
         assert_eq!(prf(0, 0, 2).0, None);
+    }
+
+    #[test]
+    fn the_best_word_count_bar_and_band_are_fitted_on_the_labels() {
+        // Long texts have the idea, short ones do not, but for the longest.
+        let pts = [
+            (50, false),
+            (80, false),
+            (120, true),
+            (150, true),
+            (90, true),
+            (200, false),
+        ];
+        assert_eq!(best_bar(&pts), (90, 5));
+        // Everything labelled yes: the bar that says yes to all.
+        assert_eq!(best_bar(&[(10, true), (20, true)]), (0, 2));
+        // Nothing labelled yes: the bar past the longest.
+        assert_eq!(best_bar(&[(10, false), (20, false)]), (21, 2));
+        // Passes in the middle of the lengths: the band around them.
+        let pts = [
+            (100, false),
+            (200, true),
+            (250, true),
+            (300, false),
+            (260, false),
+        ];
+        assert_eq!(best_band(&pts), (Some((200, 250)), 5));
+        // No pass at all: failing every one does best, and no band is given.
+        assert_eq!(best_band(&[(100, false), (200, false)]), (None, 2));
     }
 }
