@@ -184,6 +184,11 @@ for n in (18, 19):
 # - these files' `analogy` labels (one sentence in seven, against one in eleven before) masked:
 #   86.3%, 86.9%, and a plain "It keeps a copy." still read as an analogy; the analogy bar is kept
 #   at the previous model's 0.62 instead (train/rebuild.sh).
+# te52 to te59 (176 whole explanations, 3,015 sentences, 2026-12-06, late): written blind as te28
+# to te51 were, one more writer per topic (brief raw/blind/TASK-TRAIN-BLIND-EXPLAIN-3.md: good ones
+# at 110 to 300 words, wrong ones at 180 to 300, so that length tells the model nothing), labelled
+# by eight others (te52 is bw25's labelling, ..., te59 bw32's). Trained on since, with the
+# misconceptions added that night (LATE below); figures in PROVENANCE.md.
 # ta6 to ta13 (320 whole answers, 3,104 sentences, 2026-12-06): written BLIND by eight helpers who
 # saw RUBRIC.md and the article only, never the class list, the pack or any data (brief
 # raw/blind/TASK-TRAIN-BLIND-ANSWERS.md; texts raw/blind/bwa1-8.jsonl, each writer a lean of voices,
@@ -219,6 +224,27 @@ SAME_AS = {
     "rate-limiting:!bandwidth-throttling": "rate-limiting:!caps-bandwidth",
     "tls-handshake:!handshake-every-click": "tls-handshake:!handshake-every-page",
 }
+# The misconceptions added on the night of 2026-12-06 (late-misconceptions.json; 44 over the
+# sixteen topics), each a false belief that came back in three or more of the sentences the blind
+# labellers marked false in a way no listed misconception covered. Of the explain files, only
+# those labelled blind (te28 and later) were read for them: every sentence of theirs that a
+# labeller marked false was looked at again against the new claims (brief
+# raw/blind/TASK-LABEL-NEW-CLAIMS.md; the classes it was given, late-claims-labels.jsonl), and a
+# sentence not marked false states none of them. The other files' writers never saw these
+# claims, so their sentences do not teach them.
+LATE = set(json.loads((root / "train" / "raw" / "late-misconceptions.json").read_text(encoding="utf-8")))
+LATE_LABELS = {}
+late_src = root / "train" / "raw" / "late-claims-labels.jsonl"
+if late_src.exists():
+    for line in late_src.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            LATE_LABELS[r["key"]] = r
+BLIND_FIRST = 28
+for src in sorted((root / "train" / "raw").glob("te[0-9]*.jsonl")):
+    if int(src.name[2:].split("-")[0]) < BLIND_FIRST:
+        known = FOCUS.get(src.name, IDEAS + ALL_CLAIMS + ["analogy"])
+        FOCUS[src.name] = [c for c in known if c not in LATE]
 for src in sorted((root / "train" / "raw").glob("t[aes]*.jsonl")):
     if src.name in LEFT_OUT:
         (out / src.name).unlink(missing_ok=True)
@@ -235,6 +261,12 @@ for src in sorted((root / "train" / "raw").glob("t[aes]*.jsonl")):
             r = json.loads(line)
             if mask is not None:
                 r["mask"] = mask
+            for si, part in enumerate(r.get("sentences", [])):
+                late = LATE_LABELS.get(f"{src.name.split('-')[0]}:{n}:{si}")
+                if late is not None:
+                    if late["text"] != part["text"]:
+                        sys.exit(f"late-claims-labels.jsonl: {late['key']} is not the sentence it names")
+                    part["labels"] = part["labels"] + [c for c in late["labels"] if c not in part["labels"]]
             for part in [r] + r.get("sentences", []):
                 if "labels" in part:
                     part["labels"] = [SAME_AS.get(label, label) for label in part["labels"]]

@@ -24,6 +24,21 @@ fn fresh(record: &Value) -> bool {
     FRESH.iter().any(|f| writer.ends_with(f))
 }
 
+/// The explanations written on 2026-12-06 with good and wrong ones at the same lengths (dev only,
+/// eval/split.py): a word count alone cannot pass the good ones and fail the wrong ones there.
+/// Held to floors of their own, so that the older floors keep guarding what they were set on.
+const EVEN_LENGTHS: &[&str] = &[
+    "be5-explain-a.jsonl",
+    "be5-explain-b.jsonl",
+    "be5-explain-c.jsonl",
+    "be5-explain-d.jsonl",
+];
+
+fn even_lengths(record: &Value) -> bool {
+    let writer = record["writer"].as_str().unwrap_or_default();
+    EVEN_LENGTHS.iter().any(|f| writer.ends_with(f))
+}
+
 /// `debrief eval` on the records of `file` that `keep` selects, written to a file of their own
 /// named by `part` (tests run side by side in one process).
 fn eval_where(file: &str, part: &str, keep: impl Fn(&Value) -> bool) -> Value {
@@ -47,7 +62,7 @@ fn eval_where(file: &str, part: &str, keep: impl Fn(&Value) -> bool) -> Value {
 }
 
 fn eval(file: &str) -> Value {
-    eval_where(file, "older", |r| !fresh(r))
+    eval_where(file, "older", |r| !fresh(r) && !even_lengths(r))
 }
 
 fn eval_path(path: &Path) -> Value {
@@ -93,6 +108,44 @@ fn fresh_blind_acts_and_traps_are_held_to_floors_of_their_own() {
 }
 
 #[test]
+fn explanations_of_even_lengths_are_judged_on_what_they_say() {
+    // 96 explanations of all sixteen topics, three good ones (110 to 300 words) and three fluent
+    // but wrong ones (180 to 300) of each, by four later writers, labelled twice blind. The best
+    // word-count band fitted on them agrees with 67.7% of the verdicts. First read (the drill of
+    // 2026-12-06 evening): verdicts 74.0%, ideas 85.2%, 39 of 48 good ones passed, 16 of 48 wrong
+    // ones passed, 19 errors quoted. With the misconceptions added that night and the model
+    // retrained on them: 76.0%, 85.4%, 40 of 48, 15 of 48, 21.
+    let r = eval_where("explain-dev.jsonl", "even", even_lengths);
+    assert_eq!(r["explanations"], 96, "{r}");
+    assert!(f(&r["idea_agreement"]) >= 0.83, "{}", r["idea_agreement"]);
+    assert!(
+        f(&r["idea_agreement"]) >= f(&r["idea_agreement_length"]) + 0.05,
+        "{r}"
+    );
+    assert!(
+        f(&r["verdict_agreement"]) >= 0.72,
+        "{}",
+        r["verdict_agreement"]
+    );
+    assert!(
+        f(&r["verdict_agreement"]) > f(&r["verdict_agreement_length"]),
+        "{r}"
+    );
+    let kinds = &r["kinds"];
+    assert!(
+        u(&kinds["good"]["passed"]) * 4 >= u(&kinds["good"]["total"]) * 3,
+        "{kinds}"
+    );
+    assert!(
+        u(&kinds["wrong"]["passed"]) * 8 <= u(&kinds["wrong"]["total"]) * 3,
+        "{kinds}"
+    );
+    // The two labellers agree on every verdict here.
+    let second = &r["second"];
+    assert_eq!(second["verdicts_agree"], 96, "{second}");
+}
+
+#[test]
 fn fresh_blind_explanations_are_held_to_floors_of_their_own() {
     // 48 explanations of all sixteen topics, 32 of them fluent but wrong, by two later writers:
     // ideas agree 76.5% (phrases alone 66.3%), 20 of 32 wrong ones fail, 13 of 16 good pass, when
@@ -101,10 +154,12 @@ fn fresh_blind_explanations_are_held_to_floors_of_their_own() {
     // reading of 0.5 or more and the explain model learned the claims' sentences (76.2% before),
     // 77.6% since "sign" alone no longer credits DNSSEC's signed answers, and 83.0% since the
     // model also learns from 512 explanations written blind (train/raw/blind/) and the pack's
-    // misconception examples (6 of 32 wrong ones pass, 13 of 16 good ones).
+    // misconception examples (6 of 32 wrong ones pass, 13 of 16 good ones); 85.4% (3 of 32 wrong
+    // ones pass, 13 of 16 good ones) since 176 more explanations written blind and the
+    // misconceptions added on the night of 2026-12-06.
     let r = eval_where("explain-dev.jsonl", "fresh", fresh);
     assert_eq!(r["explanations"], 48, "{r}");
-    assert!(f(&r["idea_agreement"]) >= 0.8, "{}", r["idea_agreement"]);
+    assert!(f(&r["idea_agreement"]) >= 0.82, "{}", r["idea_agreement"]);
     assert!(f(&r["idea_agreement"]) >= f(&r["idea_agreement_phrases"]) + 0.05);
     let kinds = &r["kinds"];
     assert!(
@@ -187,9 +242,9 @@ fn blind_dev_sentences_are_heard_class_by_class_and_traps_do_not_disqualify() {
 
 #[test]
 fn blind_dev_explanations_are_judged_idea_by_idea_and_wrong_claims_are_quoted() {
-    // Ideas agree 89.5% (85.6% before the doubted-idea bar and the claims' training sentences,
-    // 89.0% before the explanations written blind); 30 of 34 good ones pass, 2 errors are quoted
-    // where none was labelled.
+    // Ideas agree 88.8% (85.6% before the doubted-idea bar and the claims' training sentences,
+    // 89.0% before the explanations written blind, 89.5% before the misconceptions added on the
+    // night of 2026-12-06); 29 of 34 good ones pass, 2 errors are quoted where none was labelled.
     let r = eval("explain-dev.jsonl");
     assert!(f(&r["idea_agreement"]) >= 0.87, "{}", r["idea_agreement"]);
     assert!(f(&r["idea_agreement"]) >= f(&r["idea_agreement_phrases"]) + 0.2);
@@ -207,7 +262,7 @@ fn blind_dev_explanations_are_judged_idea_by_idea_and_wrong_claims_are_quoted() 
     assert!(u(&r["errors_quoted"]) * 2 >= u(&r["with_errors"]), "{r}");
     assert!(u(&r["false_errors"]) <= 2, "{r}");
     // A second labeller, blind to the first, agrees with them on 96.6% of these ideas (570 of
-    // 590); the drill agrees with both on 91.1% of those the two agree on (519 of 570).
+    // 590); the drill agrees with both on 90.9% of those the two agree on (518 of 570; 91.1% before).
     let second = &r["second"];
     assert_eq!(second["explanations"], r["explanations"], "{second}");
     assert!(
