@@ -19,9 +19,14 @@ const FRESH: &[&str] = &[
     "be4-explain-b.jsonl",
 ];
 
-fn fresh(record: &Value) -> bool {
+/// Whether the record came from one of `files` (its `writer` names the file last).
+fn written_in(record: &Value, files: &[&str]) -> bool {
     let writer = record["writer"].as_str().unwrap_or_default();
-    FRESH.iter().any(|f| writer.ends_with(f))
+    files.iter().any(|f| writer.ends_with(f))
+}
+
+fn fresh(record: &Value) -> bool {
+    written_in(record, FRESH)
 }
 
 /// The explanations written on 2026-12-06 with good and wrong ones at the same lengths (dev only,
@@ -35,8 +40,7 @@ const EVEN_LENGTHS: &[&str] = &[
 ];
 
 fn even_lengths(record: &Value) -> bool {
-    let writer = record["writer"].as_str().unwrap_or_default();
-    EVEN_LENGTHS.iter().any(|f| writer.ends_with(f))
+    written_in(record, EVEN_LENGTHS)
 }
 
 /// `debrief eval` on the records of `file` that `keep` selects, written to a file of their own
