@@ -5,11 +5,10 @@ sentences label with, from the default pack's topics: per topic its prompt, its 
 what is true instead). Run from the repository root after a topic changes:
 python3 train/explain_classes.py [TOPICS_DIR]
 """
-import json, pathlib, tomllib
+import json, pathlib, sys, tomllib
 
 root = pathlib.Path(__file__).resolve().parent.parent
 topics = root / "packs" / "cloudflare-pm" / "topics"
-import sys
 if len(sys.argv) > 1:
     topics = pathlib.Path(sys.argv[1])
 path = root / "train" / "raw" / "explain-classes.json"

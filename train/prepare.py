@@ -234,12 +234,11 @@ SAME_AS = {
 # claims, so their sentences do not teach them.
 LATE = set(json.loads((root / "train" / "raw" / "late-misconceptions.json").read_text(encoding="utf-8")))
 LATE_LABELS = {}
-late_src = root / "train" / "raw" / "late-claims-labels.jsonl"
-if late_src.exists():
-    for line in late_src.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            r = json.loads(line)
-            LATE_LABELS[r["key"]] = r
+for line in (root / "train" / "raw" / "late-claims-labels.jsonl").read_text(encoding="utf-8").splitlines():
+    if line.strip():
+        r = json.loads(line)
+        LATE_LABELS[r["key"]] = r
+late_applied = set()
 BLIND_FIRST = 28
 for src in sorted((root / "train" / "raw").glob("te[0-9]*.jsonl")):
     if int(src.name[2:].split("-")[0]) < BLIND_FIRST:
@@ -267,9 +266,15 @@ for src in sorted((root / "train" / "raw").glob("t[aes]*.jsonl")):
                     if late["text"] != part["text"]:
                         sys.exit(f"late-claims-labels.jsonl: {late['key']} is not the sentence it names")
                     part["labels"] = part["labels"] + [c for c in late["labels"] if c not in part["labels"]]
+                    late_applied.add(late["key"])
             for part in [r] + r.get("sentences", []):
                 if "labels" in part:
                     part["labels"] = [SAME_AS.get(label, label) for label in part["labels"]]
             w.write(json.dumps(r, ensure_ascii=False) + "\n")
             n += 1
     print(f"{src.name}: {n}" + (" (labels known for its focus classes only)" if mask else ""))
+# Every late label must have found its sentence: a file renamed or rewritten would otherwise drop
+# them without a word.
+unapplied = sorted(set(LATE_LABELS) - late_applied)
+if unapplied:
+    sys.exit(f"late-claims-labels.jsonl: {len(unapplied)} labels name no sentence, e.g. {unapplied[0]}")

@@ -187,7 +187,6 @@ pub fn evaluate(
     let mut pairs = [0usize; 4];
     let (mut idea_lengths, mut verdict_lengths) = (Vec::new(), Vec::new());
     for (n, item) in items.iter().enumerate() {
-        let words = item.text.split_whitespace().count();
         let Some(topic) = pack.topic(&item.topic) else {
             bail!("{file}:{}: unknown topic {:?}", n + 1, item.topic);
         };
@@ -197,6 +196,8 @@ pub fn evaluate(
         let plain = phrases
             .judge(topic, &item.text)
             .with_context(|| format!("{file}: {}", item.id))?;
+        // Counted as the drill counts them for its time limit.
+        let words = e.words;
         let mut idea_misses = Vec::new();
         let agreed_before = agree;
         for (idea, label) in &item.ideas {
