@@ -314,13 +314,15 @@ impl Cues {
 
     /// Whether a negation stands in the clause of `words` outside those words themselves: "the
     /// padlock doesn't mean the site is safe" for "padlock", but not "no one is on the hook" for
-    /// "no one".
+    /// "no one". "Without" names what is missing and denies nothing: "they let every visitor
+    /// through without any checks" asserts that the checks were missing.
     pub fn clause_negated_besides(&self, doc: &Document<'_>, words: &Range<usize>) -> bool {
         let c = doc.clauses()[doc.clause_of(words.start)];
         self.has(Cue::NegationAfter, c.start..c.end)
-            || self
-                .negations_in(c.start..c.end)
-                .any(|n| n.end <= words.start || n.start >= words.end)
+            || self.negations_in(c.start..c.end).any(|n| {
+                (n.end <= words.start || n.start >= words.end)
+                    && doc.lower()[n.clone()].trim() != "without"
+            })
     }
 
     /// The negation cues (not their look-alikes) that start inside `range`.

@@ -106,3 +106,39 @@ fn a_claim_corrected_with_can_still_is_left_alone() {
         assert!(!caught(corrected), "{corrected}");
     }
 }
+
+/// A claim the model is near certain of is caught even where the idea it contradicts is stated
+/// rightly elsewhere (the contrast rule otherwise takes the sentence for the old way being
+/// described), and "without" names what was missing without denying the claim around it. A
+/// negation on the claim's own words still denies it.
+#[test]
+fn a_sure_claim_beside_the_right_idea_and_a_claim_put_with_without_are_caught() {
+    let pack = builtin::pack().unwrap();
+    let model = builtin::explain_model();
+    let explainer = explain::Explainer::new(&pack, model.as_ref());
+    let errors = |topic: &str, text: &str| -> Vec<String> {
+        let topic = pack.topics.iter().find(|t| t.id == topic).unwrap();
+        let e = explainer.judge(topic, text).unwrap();
+        e.errors.into_iter().map(|e| e.id).collect()
+    };
+    let cases = [
+        (
+            "cdn-caching",
+            "replaces-origin",
+            "Your own server keeps the original files, and the CDN keeps copies near visitors. Once the CDN is in front, you can switch your own server off for good.",
+            "Your own server keeps the original files, and the CDN keeps copies near visitors. Even with the CDN in front, you can never switch your own server off.",
+        ),
+        (
+            "control-data-plane",
+            "security-rules-lapse",
+            "When the dashboard failed, the edge servers waved each request through without any of their usual firewall checks.",
+            "The edge servers never waved requests through without their usual firewall checks, even while the dashboard was down.",
+        ),
+    ];
+    for (topic, id, stated, denied) in cases {
+        let found = errors(topic, stated);
+        assert!(found.iter().any(|e| e == id), "{stated}: {found:?}");
+        let found = errors(topic, denied);
+        assert!(!found.iter().any(|e| e == id), "{denied}: {found:?}");
+    }
+}
