@@ -31,6 +31,16 @@ def write(name, records):
 # and the test split stays the one every earlier figure was measured on.
 DEV_ONLY = {"bd4-acts.jsonl", "bd5-acts.jsonl", "be4-explain-a.jsonl", "be4-explain-b.jsonl"} | {
     f"be5-explain-{x}.jsonl" for x in "abcd"}
+# Sets written for the test split alone: their writers and labellers replied with counts only, so
+# no text, error or label reached the developer before the drill was measured on them.
+TEST_ONLY = {f"be6-explain-{x}.jsonl" for x in "abcd"}
+
+def split_for(path, key):
+    if path in DEV_ONLY:
+        return "dev"
+    if path in TEST_ONLY:
+        return "test"
+    return split_of(key)
 
 answers = []
 for path, brief in [("ba1-ladders.jsonl", "TASK-LADDERS"), ("ba2-ladders.jsonl", "TASK-LADDERS"),
@@ -39,7 +49,7 @@ for path, brief in [("ba1-ladders.jsonl", "TASK-LADDERS"), ("ba2-ladders.jsonl",
                     ("bd4-acts.jsonl", "TASK-ACTS"), ("bd5-acts.jsonl", "TASK-ACTS")]:
     for r in read(raw / path):
         r["writer"] = f"blind helper, briefs/{brief}.md, {path}"
-        r["split"] = "dev" if path in DEV_ONLY else split_of(r["group"])
+        r["split"] = split_for(path, r["group"])
         r.setdefault("trap", "none")
         answers.append(r)
 write("answers", answers)
@@ -54,7 +64,8 @@ write("clauses", clauses)
 
 labels = {}
 for path in ["be-labels.jsonl", "be2-labels.jsonl", "be3-labels-a.jsonl", "be3-labels-b.jsonl",
-             "be4-labels-a.jsonl", "be4-labels-b.jsonl"] + [f"be5-labels-{x}.jsonl" for x in "abcd"]:
+             "be4-labels-a.jsonl", "be4-labels-b.jsonl"] + [f"be{n}-labels-{x}.jsonl" for n in (5, 6)
+                                                             for x in "abcd"]:
     if (raw / path).exists():
         for r in read(raw / path):
             labels[r["id"]] = r
@@ -81,7 +92,10 @@ for path, task, label_task in [
     # before, good ones ran 240 to 300 words and wrong ones shorter, so that a word count alone
     # agreed with the verdicts more often than the drill on the test split. Dev only (the
     # writers' summaries, which name their errors, reached the developer).
-] + [(f"be5-explain-{x}.jsonl", "TASK-EXPLAIN-5", "TASK-LABEL-EXPLAIN-5") for x in "abcd"]:
+] + [(f"be5-explain-{x}.jsonl", "TASK-EXPLAIN-5", "TASK-LABEL-EXPLAIN-5") for x in "abcd"] + [
+    # The same design again (2026-12-06, late), for the test split alone: in the test split
+    # before it, good ones ran 240 to 300 words and wrong ones shorter.
+    (f"be6-explain-{x}.jsonl", "TASK-EXPLAIN-6", "TASK-LABEL-EXPLAIN-6") for x in "abcd"]:
     for r in read(raw / path):
         r["writer"] = f"blind helper, briefs/{task}.md, {path}"
         l = labels.get(r["id"])
@@ -90,7 +104,7 @@ for path, task, label_task in [
         r["ideas"] = l["ideas"]
         r["labelled"] = {k: l[k] for k in ("analogy", "errors", "unexplained_jargon", "verdict", "note") if k in l}
         r["labeller"] = f"a second helper, briefs/{label_task}.md, who saw the ideas but wrote no text"
-        r["split"] = "dev" if path in DEV_ONLY else split_of(r["id"])
+        r["split"] = split_for(path, r["id"])
         l2 = second.get(r["id"])
         if l2 is not None:
             r["ideas_second"] = l2["ideas"]
