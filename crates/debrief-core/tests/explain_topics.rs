@@ -49,15 +49,7 @@ fn every_misconception_is_caught_when_stated_and_left_alone_when_denied() {
 /// put on their words are denied.
 #[test]
 fn a_negation_outside_the_claims_own_words_does_not_deny_it() {
-    let pack = builtin::pack().unwrap();
-    let model = builtin::explain_model();
-    let explainer = explain::Explainer::new(&pack, model.as_ref());
-    let errors = |topic: &str, text: &str| -> Vec<String> {
-        let topic = pack.topics.iter().find(|t| t.id == topic).unwrap();
-        let e = explainer.judge(topic, text).unwrap();
-        e.errors.into_iter().map(|e| e.id).collect()
-    };
-    let cases = [
+    stated_and_denied(&[
         (
             "anycast-routing",
             "least-busy",
@@ -70,13 +62,7 @@ fn a_negation_outside_the_claims_own_words_does_not_deny_it() {
             "After an outage we write a post-mortem. Blameless means no one is on the hook afterwards, so the action items are optional.",
             "After an outage we write a post-mortem. Blameless doesn't mean no one is on the hook: the action items have owners and dates.",
         ),
-    ];
-    for (topic, id, stated, denied) in cases {
-        let found = errors(topic, stated);
-        assert!(found.iter().any(|e| e == id), "{stated}: {found:?}");
-        let found = errors(topic, denied);
-        assert!(!found.iter().any(|e| e == id), "{denied}: {found:?}");
-    }
+    ]);
 }
 
 /// "can still" corrects a claim, with a word between the two as well ("can often still", "could
@@ -113,15 +99,7 @@ fn a_claim_corrected_with_can_still_is_left_alone() {
 /// negation on the claim's own words still denies it.
 #[test]
 fn a_sure_claim_beside_the_right_idea_and_a_claim_put_with_without_are_caught() {
-    let pack = builtin::pack().unwrap();
-    let model = builtin::explain_model();
-    let explainer = explain::Explainer::new(&pack, model.as_ref());
-    let errors = |topic: &str, text: &str| -> Vec<String> {
-        let topic = pack.topics.iter().find(|t| t.id == topic).unwrap();
-        let e = explainer.judge(topic, text).unwrap();
-        e.errors.into_iter().map(|e| e.id).collect()
-    };
-    let cases = [
+    stated_and_denied(&[
         (
             "cdn-caching",
             "replaces-origin",
@@ -134,7 +112,19 @@ fn a_sure_claim_beside_the_right_idea_and_a_claim_put_with_without_are_caught() 
             "When the dashboard failed, the edge servers waved each request through without any of their usual firewall checks.",
             "The edge servers never waved requests through without their usual firewall checks, even while the dashboard was down.",
         ),
-    ];
+    ]);
+}
+
+/// Each (topic, claim, stated, denied): the claim is caught in `stated` and not in `denied`.
+fn stated_and_denied(cases: &[(&str, &str, &str, &str)]) {
+    let pack = builtin::pack().unwrap();
+    let model = builtin::explain_model();
+    let explainer = explain::Explainer::new(&pack, model.as_ref());
+    let errors = |topic: &str, text: &str| -> Vec<String> {
+        let topic = pack.topics.iter().find(|t| t.id == topic).unwrap();
+        let e = explainer.judge(topic, text).unwrap();
+        e.errors.into_iter().map(|e| e.id).collect()
+    };
     for (topic, id, stated, denied) in cases {
         let found = errors(topic, stated);
         assert!(found.iter().any(|e| e == id), "{stated}: {found:?}");
