@@ -447,6 +447,9 @@ fn eval_reports_ranking_beside_the_phrases_and_the_length_baseline() {
     // The baselines are always there to compare with.
     assert!(r["length"]["auc"].is_number(), "{r}");
     assert!(r["phrases"]["auc"].is_number(), "{r}");
+    // Here the strong answer is the longest, so "strong from N words" gets all four right.
+    assert_eq!(r["accuracy_length"], 1.0, "{r}");
+    assert!(r["accuracy_length_bar"].as_u64().unwrap() > 27, "{r}");
     assert_eq!(r["disqualifier"]["acts"], 1);
     assert_eq!(r["disqualifier"]["caught"], 1);
     // The human report prints every figure beside the phrases and the length alone.
@@ -457,6 +460,7 @@ fn eval_reports_ranking_beside_the_phrases_and_the_length_baseline() {
         "{out}"
     );
     assert!(out.contains("AUC with length taken out"), "{out}");
+    assert!(out.contains("(length: strong from "), "{out}");
     let bad = s.file(
         "bad.jsonl",
         b"{\"id\": \"x\", \"answer\": \"a\", \"label\": \"great\"}\n",

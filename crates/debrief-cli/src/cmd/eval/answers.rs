@@ -127,6 +127,11 @@ pub struct Report {
     pub accuracy: f64,
     /// The same for the phrases alone.
     pub accuracy_phrases: f64,
+    /// The same for the best rule "strong from N words" fitted on these very labels: the most
+    /// the word count alone can do here.
+    pub accuracy_length: f64,
+    /// That rule's N.
+    pub accuracy_length_bar: usize,
     /// Strong answers judged hire or better.
     pub strong_hired: usize,
     /// Strong answers judged strong-no-hire without a disqualifier.
@@ -275,6 +280,13 @@ pub fn evaluate(
             .count() as f64
             / items.len() as f64
     };
+    let (length_bar, length_accuracy) = super::stats::best_bar(
+        &words
+            .iter()
+            .zip(items)
+            .map(|(&w, i)| (w, i.label == Label::Strong))
+            .collect::<Vec<_>>(),
+    );
     let count = |l: Label| items.iter().filter(|i| i.label == l).count();
     let mut groups: BTreeMap<&str, Vec<Label>> = BTreeMap::new();
     for i in items {
@@ -344,6 +356,8 @@ pub fn evaluate(
         },
         accuracy: accuracy(&judged),
         accuracy_phrases: accuracy(&plain),
+        accuracy_length: length_accuracy as f64 / items.len() as f64,
+        accuracy_length_bar: length_bar,
         strong_hired: items
             .iter()
             .zip(&judged)

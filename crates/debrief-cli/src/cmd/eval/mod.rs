@@ -30,7 +30,8 @@ use crate::{packdir, Cli, Outcome};
                  \"labelled\"?: {\"verdict\": \"pass\"|\"fail\", \"errors\": [{\"quote\"}]}}
 An answer is predicted strong when its verdict is hire or strong-hire. Ranking figures are
 printed for the judge, the pack's phrases alone and the word count alone; the length-controlled
-AUC ranks what is left of the score after a fit on the log of the word count. For explanations,
+AUC ranks what is left of the score after a fit on the log of the word count; accuracy is printed
+beside the best rule \"strong from N words\" fitted on the same file. For explanations,
 idea and verdict agreement are printed beside the best word-count rule fitted on the same file
 (ideas present from N words; a pass for N to M words): the most length alone can do there.
 The blind sets in eval/ (answers-dev, clauses-dev, explain-dev) are for tuning; their -test
@@ -181,16 +182,18 @@ fn human_answers(r: &answers::Report, paint: Paint) -> String {
         ));
     }
     out.push_str(&format!(
-        "\n  {:<44} {:>10} {:>10}\n",
+        "\n  {:<44} {:>10} {:>10} {:>10}\n",
         paint.bold("verdicts and the disqualifier"),
         "judge",
-        "phrases"
+        "phrases",
+        "length"
     ));
     out.push_str(&format!(
-        "  {:<44} {:>10} {:>10}\n",
+        "  {:<44} {:>10} {:>10} {:>10}\n",
         "accuracy (hire or better = strong)",
         pct(Some(r.accuracy)),
-        pct(Some(r.accuracy_phrases))
+        pct(Some(r.accuracy_phrases)),
+        pct(Some(r.accuracy_length))
     ));
     out.push_str(&format!(
         "  {:<44} {:>10}\n",
@@ -215,6 +218,10 @@ fn human_answers(r: &answers::Report, paint: Paint) -> String {
             r.disqualifier_phrases.false_disqualified,
             r.disqualifier_phrases.non_acts
         )
+    ));
+    out.push_str(&format!(
+        "  (length: strong from {} words, the best word-count rule fitted on this file; a word\n  count cannot tell an act from a refusal, so the disqualifier has none)\n",
+        r.accuracy_length_bar
     ));
     if !r.competencies.is_empty() {
         out.push_str(&format!(
