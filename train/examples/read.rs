@@ -9,7 +9,7 @@ use std::io::Read;
 
 use anyhow::{anyhow, Context as _, Result};
 use debrief_core::context::Cues;
-use debrief_core::learned::{features, Model};
+use debrief_core::learned::{layer, Model};
 use debrief_core::text::Document;
 
 fn main() -> Result<()> {
@@ -30,25 +30,15 @@ fn main() -> Result<()> {
     if wanted.is_empty() {
         return Err(anyhow!("{path}: no class starts with {class}"));
     }
-    let names = model.meta.classes.clone();
+    let names = &model.meta.classes;
     let mut text = String::new();
     std::io::stdin().read_to_string(&mut text)?;
     let doc = Document::new(&text);
     let cues = Cues::find(&doc);
     // Read as the drill and the judge read: each sentence on its own, with its context.
-    let mut scratch = features::Scratch::for_model(&model);
-    let mut feats = Vec::with_capacity(256);
-    let mut p = vec![0f32; model.classes()];
+    let reading = layer::read(&model, &doc, &cues);
     for (s, unit) in doc.sentences().iter().enumerate() {
-        feats.clear();
-        features::sentence(
-            &doc,
-            unit.start..unit.end,
-            features::Context::of(&doc, &cues, s),
-            &mut scratch,
-            &mut feats,
-        );
-        model.forward(&feats, &mut p);
+        let p = reading.sentence(s);
         let mut top = wanted.clone();
         top.sort_by(|a, b| p[*b].total_cmp(&p[*a]));
         let shown: Vec<String> = top

@@ -319,10 +319,9 @@ impl Cues {
     pub fn clause_negated_besides(&self, doc: &Document<'_>, words: &Range<usize>) -> bool {
         let c = doc.clauses()[doc.clause_of(words.start)];
         self.has(Cue::NegationAfter, c.start..c.end)
-            || self.negations_in(c.start..c.end).any(|n| {
-                (n.end <= words.start || n.start >= words.end)
-                    && doc.lower()[n.clone()].trim() != "without"
-            })
+            || self
+                .negations_in(c.start..c.end)
+                .any(|n| (n.end <= words.start || n.start >= words.end) && !names_a_lack(doc, n))
     }
 
     /// The negation cues (not their look-alikes) that start inside `range`.
@@ -366,6 +365,12 @@ impl Cues {
         }
         f
     }
+}
+
+/// Whether a negation cue is "without", which names what was missing ("shipped without the
+/// review") rather than denying what it stands in.
+pub fn names_a_lack(doc: &Document<'_>, cue: &Range<usize>) -> bool {
+    doc.lower()[cue.clone()].trim() == "without"
 }
 
 /// Words that open a clause without being its subject: "and", "so", "honestly".

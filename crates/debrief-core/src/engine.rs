@@ -1133,7 +1133,7 @@ fn negated_going_ahead(doc: &Document<'_>, cues: &Cues, range: Range<usize>) -> 
     use crate::learned::lexicon::{self, Class};
     let lower = doc.lower();
     cues.negations_starting(range).into_iter().any(|r| {
-        if lower[r.clone()].trim() == "without" {
+        if crate::context::names_a_lack(doc, &r) {
             return false;
         }
         let a = doc.token_at(r.end);

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 
 use crate::context::{self, Cue, Cues};
-use crate::learned::{features, Model};
+use crate::learned::{layer, Model};
 use crate::pack::{Pack, Topic};
 use crate::phrases::PhraseSet;
 use crate::text::{Document, TokenKind};
@@ -534,27 +534,10 @@ fn judge_with(
     let n = doc.sentences().len();
 
     // What the model reads in each sentence, for this topic's classes.
-    let reading: Option<(Vec<f32>, usize)> = model.map(|m| {
-        let k = m.classes();
-        let mut probs = vec![0f32; n * k];
-        let mut scratch = features::Scratch::for_model(m);
-        let mut feats = Vec::with_capacity(256);
-        for (s, u) in doc.sentences().iter().enumerate() {
-            feats.clear();
-            features::sentence(
-                &doc,
-                u.start..u.end,
-                features::Context::of(&doc, &cues, s),
-                &mut scratch,
-                &mut feats,
-            );
-            m.forward(&feats, &mut probs[s * k..(s + 1) * k]);
-        }
-        (probs, k)
-    });
+    let reading = model.map(|m| layer::read(m, &doc, &cues));
     let probability = |s: usize, class: Option<usize>| -> Option<(f32, f32)> {
         match (class, &reading, model) {
-            (Some(c), Some((probs, k)), Some(m)) => Some((probs[s * k + c], m.meta.thresholds[c])),
+            (Some(c), Some(r), Some(m)) => Some((r.sentence(s)[c], m.meta.thresholds[c])),
             _ => None,
         }
     };

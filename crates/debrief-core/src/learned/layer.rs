@@ -46,6 +46,28 @@ impl Reading {
     }
 }
 
+/// What `model` reads in every sentence of `doc`, each with its context: the answer judge's
+/// reading and the explain drill's alike.
+pub fn read(model: &Model, doc: &Document<'_>, cues: &Cues) -> Reading {
+    let k = model.classes();
+    let n = doc.sentences().len();
+    let mut probs = vec![0f32; n * k];
+    let mut scratch = Scratch::for_model(model);
+    let mut feats = Vec::with_capacity(256);
+    for (s, unit) in doc.sentences().iter().enumerate() {
+        feats.clear();
+        features::sentence(
+            doc,
+            unit.start..unit.end,
+            Context::of(doc, cues, s),
+            &mut scratch,
+            &mut feats,
+        );
+        model.forward(&feats, &mut probs[s * k..(s + 1) * k]);
+    }
+    Reading { probs, k }
+}
+
 /// The context of a clause of sentence `s`: the sentence's, with the cues of the clause alone.
 fn clause_context(doc: &Document<'_>, cues: &Cues, s: usize, range: Range<usize>) -> Context {
     let mut context = Context::of(doc, cues, s);
@@ -124,23 +146,7 @@ impl Layer {
 
     /// The model's probabilities for every sentence of `doc`.
     pub fn read(&self, doc: &Document<'_>, cues: &Cues) -> Reading {
-        let k = self.model.classes();
-        let n = doc.sentences().len();
-        let mut probs = vec![0f32; n * k];
-        let mut scratch = Scratch::for_model(&self.model);
-        let mut feats = Vec::with_capacity(256);
-        for (s, unit) in doc.sentences().iter().enumerate() {
-            feats.clear();
-            features::sentence(
-                doc,
-                unit.start..unit.end,
-                Context::of(doc, cues, s),
-                &mut scratch,
-                &mut feats,
-            );
-            self.model.forward(&feats, &mut probs[s * k..(s + 1) * k]);
-        }
-        Reading { probs, k }
+        read(&self.model, doc, cues)
     }
 
     /// The probability of every class for a range inside sentence `s` (a clause), read as if
