@@ -112,7 +112,27 @@ pub enum Outcome {
     Failed,
 }
 
+/// Output cut short by a closed pipe (`debrief cards | head -3`) ends the process quietly with
+/// the status a Unix tool killed by SIGPIPE has (141), instead of with a panic message: Rust
+/// ignores SIGPIPE, so `println!` panics when the reader has gone.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("os error 32") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     let color = cli.color.enabled();
     let result = match &cli.command {

@@ -145,6 +145,32 @@ fn several_files_give_one_json_line_each() {
 }
 
 #[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    // `debrief check *.md | head -1`: the reader closes the pipe while the judge still has far
+    // more to write than a pipe holds, so the next write fails.
+    let s = Scratch::new("pipe");
+    let a = s.file("a.md", STRONG.as_bytes());
+    let files: Vec<&str> = std::iter::repeat_n(path(&a), 200).collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .arg("check")
+        .args(&files)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut first = [0u8; 64];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = stderr(&o);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.is_empty(), "{err}");
+    assert_eq!(o.status.code(), Some(141), "{err}");
+}
+
+#[test]
 fn a_disqualifier_exits_one_and_its_refusal_does_not() {
     let o = debrief(&["check", "-"], Some(DISQUALIFIED.as_bytes()));
     assert_eq!(o.status.code(), Some(1));

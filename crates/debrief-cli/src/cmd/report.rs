@@ -1,7 +1,6 @@
 //! `debrief report`: the preparation packet for a coach, as one self-contained HTML file (charts
 //! as SVG) or Markdown: readiness with evidence, heat map, score trend, stories, failure resume.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -67,7 +66,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome> {
                 .with_context(|| format!("{}: cannot write", path.display()))?;
             eprintln!("Wrote {}", path.display());
         }
-        None => std::io::stdout().write_all(text.as_bytes())?,
+        None => return super::shell::write_out(text.as_bytes()),
     }
     Ok(Outcome::Ok)
 }

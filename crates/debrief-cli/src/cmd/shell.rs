@@ -57,12 +57,13 @@ pub fn man(_args: &ManArgs) -> Result<Outcome> {
     write_out(&out)
 }
 
-/// Writes to stdout; a closed pipe ends quietly.
+/// Writes to stdout; a closed pipe ends the process quietly, with the status a Unix tool killed
+/// by SIGPIPE has (141), as `println!` does (see `quiet_on_closed_pipe` in main.rs).
 pub(crate) fn write_out(bytes: &[u8]) -> Result<Outcome> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(Outcome::Ok),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Outcome::Ok),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(141),
         Err(e) => Err(e.into()),
     }
 }
