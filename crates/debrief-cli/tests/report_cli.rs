@@ -50,6 +50,22 @@ fn report_writes_html_with_charts_and_markdown_by_extension() {
     assert!(text.starts_with("# Interview preparation report"));
     assert!(text.contains("| Halted the WAF rollout |"));
     assert!(!dir.path().join("report.partial").exists());
+
+    // A folder that does not exist: one line naming the file asked for, nothing left behind.
+    let missing = dir.path().join("no-such-folder").join("report.html");
+    let out = debrief(&db)
+        .arg("report")
+        .arg("-o")
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(&format!("debrief: {}: cannot write", missing.display())),
+        "{err}"
+    );
 }
 
 #[test]

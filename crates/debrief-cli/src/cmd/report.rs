@@ -60,8 +60,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<Outcome> {
         Some(path) => {
             // Written beside the target and renamed, so a failure leaves no half-written file.
             let temp = path.with_extension("partial");
+            // The error names the file asked for, not the temporary one beside it.
             std::fs::write(&temp, &text)
-                .with_context(|| format!("{}: cannot write", temp.display()))?;
+                .with_context(|| format!("{}: cannot write", path.display()))?;
             std::fs::rename(&temp, path)
                 .with_context(|| format!("{}: cannot write", path.display()))?;
             eprintln!("Wrote {}", path.display());
