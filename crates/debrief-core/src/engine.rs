@@ -860,6 +860,7 @@ impl Analyzer {
                         .map(|h| h.range.clone())
                         .collect();
                     cues.own_undone(doc, sentence.start..sentence.end, &named)
+                        || check_done_after_launch(doc, s)
                 };
                 if spelled_only && !spelled_out {
                     continue;
@@ -897,7 +898,7 @@ impl Analyzer {
                 // control kept.
                 if signal.severity == Severity::Disqualifier {
                     let whole = cues.flags(doc, sentence.start..sentence.end);
-                    if whole.done && !whole.undone {
+                    if whole.done && !whole.undone && !check_done_after_launch(doc, s) {
                         continue;
                     }
                     // A launch that names no check of its own, told just after the check was
@@ -1173,6 +1174,89 @@ fn someone_elses_act(doc: &Document<'_>, cues: &Cues, span: Range<usize>) -> boo
     }
     let before = sentence.start..span.start;
     doc.lower()[before.clone()].trim_end().ends_with(" to") && cues.flags(doc, before).reported
+}
+
+/// Whether sentence `s` tells the candidate's side going live first and a check finishing after
+/// it ("we went live, and the threat model was finished a month later"; "the new region launched
+/// on time but the security sign-off came through two weeks after"): there the check told as done
+/// is the act's own evidence, not a control kept. The other order ("security signed off ten days
+/// later, and we launched the next morning") is a launch that waited, and a follow-up or routine
+/// check after a launch ("the follow-up pen test a month later found nothing") is none.
+fn check_done_after_launch(doc: &Document<'_>, s: usize) -> bool {
+    let unit = doc.sentences()[s];
+    let words = context::words_of(doc, unit.start..unit.end);
+    let launch = words.windows(2).position(|w| {
+        matches!(w[0], "launched" | "shipped" | "released")
+            || matches!(w, ["went" | "go" | "gone", "live" | "ga"])
+            || matches!(
+                w,
+                ["general", "availability"] | ["announced" | "announce", "ga"]
+            )
+    });
+    let Some(launch) = launch else {
+        return false;
+    };
+    // The launch is the candidate's side's, not denied ("we did not launch until ...").
+    if words[..launch].iter().any(|w| {
+        matches!(
+            *w,
+            "not"
+                | "never"
+                | "didn't"
+                | "wouldn't"
+                | "couldn't"
+                | "until"
+                | "if"
+                | "they"
+                | "he"
+                | "she"
+        )
+    }) {
+        return false;
+    }
+    let rest = &words[launch + 1..];
+    let check = rest.windows(2).position(|w| {
+        matches!(
+            w[0],
+            "review" | "audit" | "pentest" | "sign-off" | "signoff" | "assessment" | "retest"
+        ) || matches!(
+            w,
+            ["pen", "test"] | ["penetration", "test"] | ["threat", "model"] | ["sign", "off"]
+        )
+    });
+    let Some(check) = check else {
+        return false;
+    };
+    if rest[..check].iter().rev().take(3).any(|w| {
+        matches!(
+            *w,
+            "follow-up" | "routine" | "regular" | "annual" | "quarterly" | "next" | "another"
+        )
+    }) {
+        return false;
+    }
+    let after = &rest[check..];
+    let finished = after.iter().position(|w| {
+        matches!(
+            *w,
+            "finished"
+                | "landed"
+                | "came"
+                | "done"
+                | "completed"
+                | "closed"
+                | "wrapped"
+                | "concluded"
+                | "started"
+                | "began"
+                | "happened"
+        )
+    });
+    finished.is_some_and(|f| {
+        after[f..]
+            .iter()
+            .any(|w| matches!(*w, "later" | "after" | "afterwards" | "afterward"))
+    })
 }
 
 /// Whether sentence `s` only says whose decision something was: a short subject with no verb

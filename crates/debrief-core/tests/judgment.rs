@@ -137,6 +137,9 @@ fn the_act_in_words_no_phrase_lists_disqualifies() {
         "We released 3.2 with the bug still in and put a rule in front of it.",
         // The act is told in its own clause, not in the reason given for it.
         "- Security review: moved to post-GA, my call, because the vendor couldn't begin until May.",
+        // The launch first, and the check told as finished after it.
+        "We went live for all forty schools in September, and the pen test wrapped up three weeks later.",
+        "The API launched on schedule, but the threat model for it was only finished a month after.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();
         assert!(j.disqualified, "{t}: {:?}", rules(&j));
@@ -179,6 +182,8 @@ fn a_refusal_someone_elses_act_a_hypothetical_a_question_or_a_lesson_does_not_di
         // The check completing later, then the launch.
         "We fixed the certificate pinning that week, security signed off nine days later, and we went GA then.",
         "We launched a month after the competitor, with a fraud model that had been pen-tested.",
+        "The pen test wrapped up on the Friday, and we launched three weeks later.",
+        "They launched their copy of our feature, and their security review finished weeks later.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();
         assert!(!j.disqualified, "{t}: {:?}", rules(&j));
