@@ -212,6 +212,8 @@ pub const NOT_UNDONE: &[&str] = &[
     "without {any|a single|a hitch|a glitch|issues|incident|incidents|problems|findings}",
     // A check that finished later, then the launch: "security signed ten days later".
     "{signed|signed off|approved|cleared|passed|finished|completed|closed|wrapped up} {a|a few|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|several|some} {day|days|week|weeks|month|months} later",
+    // A further check after the launch: "a follow-up pen test two months later found nothing".
+    "{follow-up|followup|second|repeat|annual|routine|regular|quarterly|fresh} {pen test|pentest|penetration test|test|review|audit|scan|retest|assessment} {a|a few|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|some} {day|days|week|weeks|month|months|quarter|quarters|year|years} later",
     // A control that went on working: "every check still ran" (but "still running" is undone).
     "still {ran|applied|held|holds|applies|in place|enforced|required|worked|works|on|active|blocking}",
 ];

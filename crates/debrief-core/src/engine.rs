@@ -1227,10 +1227,27 @@ fn check_done_after_launch(doc: &Document<'_>, s: usize) -> bool {
     let Some(check) = check else {
         return false;
     };
-    if rest[..check].iter().rev().take(3).any(|w| {
+    // A launch made to wait for the check ("we went live once the pen test was closed"), or a
+    // further check after it ("the follow-up pen test").
+    if rest[..check].iter().any(|w| {
         matches!(
             *w,
-            "follow-up" | "routine" | "regular" | "annual" | "quarterly" | "next" | "another"
+            "once" | "after" | "when" | "soon" | "moment" | "since" | "until" | "till"
+        )
+    }) || rest[..check].iter().rev().take(3).any(|w| {
+        matches!(
+            *w,
+            "follow-up"
+                | "followup"
+                | "routine"
+                | "regular"
+                | "annual"
+                | "quarterly"
+                | "next"
+                | "another"
+                | "second"
+                | "repeat"
+                | "fresh"
         )
     }) {
         return false;

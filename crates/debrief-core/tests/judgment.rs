@@ -183,6 +183,9 @@ fn a_refusal_someone_elses_act_a_hypothetical_a_question_or_a_lesson_does_not_di
         "We fixed the certificate pinning that week, security signed off nine days later, and we went GA then.",
         "We launched a month after the competitor, with a fraud model that had been pen-tested.",
         "The pen test wrapped up on the Friday, and we launched three weeks later.",
+        // A launch that waited for the check, and a further check after it.
+        "We went live in May once the pen test was closed, and a follow-up test two months later found nothing new.",
+        "We went live in May, and the follow-up pen test two months later found nothing new.",
         "They launched their copy of our feature, and their security review finished weeks later.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();
