@@ -1215,13 +1215,28 @@ fn check_done_after_launch(doc: &Document<'_>, s: usize) -> bool {
         return false;
     }
     let rest = &words[launch + 1..];
+    // A review counts where it is a security one ("the AppSec review"), not an incident or
+    // access review.
     let check = rest.windows(2).position(|w| {
         matches!(
             w[0],
-            "review" | "audit" | "pentest" | "sign-off" | "signoff" | "assessment" | "retest"
+            "audit" | "pentest" | "sign-off" | "signoff" | "assessment" | "retest"
         ) || matches!(
             w,
-            ["pen", "test"] | ["penetration", "test"] | ["threat", "model"] | ["sign", "off"]
+            ["pen", "test"]
+                | ["penetration", "test"]
+                | ["threat", "model"]
+                | ["sign", "off"]
+                | [
+                    "security"
+                        | "appsec"
+                        | "appsec's"
+                        | "security's"
+                        | "privacy"
+                        | "compliance"
+                        | "architecture",
+                    "review"
+                ]
         )
     });
     let Some(check) = check else {
@@ -1248,6 +1263,10 @@ fn check_done_after_launch(doc: &Document<'_>, s: usize) -> bool {
                 | "second"
                 | "repeat"
                 | "fresh"
+                | "incident"
+                | "post-launch"
+                | "post-incident"
+                | "access"
         )
     }) {
         return false;

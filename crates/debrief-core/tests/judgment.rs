@@ -186,6 +186,7 @@ fn a_refusal_someone_elses_act_a_hypothetical_a_question_or_a_lesson_does_not_di
         // A launch that waited for the check, and a further check after it.
         "We went live in May once the pen test was closed, and a follow-up test two months later found nothing new.",
         "We went live in May, and the follow-up pen test two months later found nothing new.",
+        "We went live on the 3rd; the incident review happened a week later and produced four action items.",
         "They launched their copy of our feature, and their security review finished weeks later.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();
