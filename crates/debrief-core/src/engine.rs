@@ -852,6 +852,10 @@ impl Analyzer {
                 // switched the lockout off", "we signed before the review was closed").
                 // Read once: it also settles the act against a refusal heard in the same sentence
                 // (below, where findings of the two colours meet).
+                // A launch told first and a check finished after it spells the act out, and
+                // outweighs the check told completed (below). Read once for both.
+                let after_launch =
+                    signal.severity == Severity::Disqualifier && check_done_after_launch(doc, s);
                 let spelled_out = (spelled_only || signal.severity == Severity::Disqualifier) && {
                     let sentence = doc.sentences()[s];
                     let named: Vec<Range<usize>> = of_signal(i)
@@ -859,8 +863,7 @@ impl Analyzer {
                         .filter(|h| h.role == Role::Near && doc.sentence_of(h.range.start) == s)
                         .map(|h| h.range.clone())
                         .collect();
-                    cues.own_undone(doc, sentence.start..sentence.end, &named)
-                        || check_done_after_launch(doc, s)
+                    after_launch || cues.own_undone(doc, sentence.start..sentence.end, &named)
                 };
                 if spelled_only && !spelled_out {
                     continue;
@@ -898,7 +901,7 @@ impl Analyzer {
                 // control kept.
                 if signal.severity == Severity::Disqualifier {
                     let whole = cues.flags(doc, sentence.start..sentence.end);
-                    if whole.done && !whole.undone && !check_done_after_launch(doc, s) {
+                    if whole.done && !whole.undone && !after_launch {
                         continue;
                     }
                     // A launch that names no check of its own, told just after the check was
