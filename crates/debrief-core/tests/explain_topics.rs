@@ -115,6 +115,19 @@ fn a_sure_claim_beside_the_right_idea_and_a_claim_put_with_without_are_caught() 
     ]);
 }
 
+/// A claim the pack itself states with a negation is caught when a candidate puts it that way
+/// and the model is all but certain of it ("a genuine shopper will never be blocked"), while
+/// its denial ("it can't promise never to block") is still left alone.
+#[test]
+fn a_claim_whose_own_wording_is_negative_is_caught_through_its_negation() {
+    stated_and_denied(&[(
+        "waf",
+        "never-blocks-customers",
+        "The rules only ever match real attacks, so a genuine shopper will never be blocked by the WAF.",
+        "The rules sometimes match real shoppers too, so nobody can promise the WAF will never block a genuine customer.",
+    )]);
+}
+
 /// Each (topic, claim, stated, denied): the claim is caught in `stated` and not in `denied`.
 fn stated_and_denied(cases: &[(&str, &str, &str, &str)]) {
     let pack = builtin::pack().unwrap();
