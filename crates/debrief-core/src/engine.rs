@@ -961,7 +961,10 @@ impl Analyzer {
         }
         // One sentence does not both prove and count against a competency: a learned finding
         // gives way to a phrase finding of the other colour there ("I proved the lead wrong and
-        // overruled him" is not also alignment), and of two learned ones the likelier stays,
+        // overruled him" is not also alignment), except an act the sentence spells out after
+        // the phrase ("the canary was clean, so while the pen test was still running we opened
+        // it to everyone": the lead-up does not undo the act; a reason told after it, "because
+        // automated checks replaced it", still does), and of two learned ones the likelier stays,
         // except where the sentence spells the candidate's act out: there the model's doubt
         // between the act and a refusal ("I moved the security review to the week after
         // launch, my own decision", read as both) is settled for the act.
@@ -972,9 +975,14 @@ impl Analyzer {
         let phrase_located = located.clone();
         let keep: Vec<bool> = added
             .iter()
-            .map(|&(i, _, s, p)| {
+            .map(|(i, span, s, p)| {
+                let (i, s, p) = (*i, *s, *p);
+                let act_spelled = disqualifier(i) && spelled_acts.contains(&s);
                 let against_phrase = phrase_located.iter().any(|&(j, at)| {
-                    doc.sentence_of(at) == s && competency(j) == competency(i) && red(j) != red(i)
+                    doc.sentence_of(at) == s
+                        && competency(j) == competency(i)
+                        && red(j) != red(i)
+                        && !(act_spelled && at < span.start)
                 });
                 let against_learned = added.iter().any(|&(j, _, t, q)| {
                     t == s

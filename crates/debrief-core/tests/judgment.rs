@@ -140,6 +140,8 @@ fn the_act_in_words_no_phrase_lists_disqualifies() {
         // The launch first, and the check told as finished after it.
         "We went live for all forty schools in September, and the pen test wrapped up three weeks later.",
         "The API launched on schedule, but the threat model for it was only finished a month after.",
+        // A strength told in the lead-up does not undo the act told after it.
+        "Our canary showed error rates flat at 0.02%, and so, while the pen test was still running, we turned it on for every customer ahead of plan.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();
         assert!(j.disqualified, "{t}: {:?}", rules(&j));
@@ -188,6 +190,8 @@ fn a_refusal_someone_elses_act_a_hypothetical_a_question_or_a_lesson_does_not_di
         "We went live in May, and the follow-up pen test two months later found nothing new.",
         "We went live on the 3rd; the incident review happened a week later and produced four action items.",
         "They launched their copy of our feature, and their security review finished weeks later.",
+        // A reason told after the act, a control replaced by a better one, still counts.
+        "We dropped the old manual approval step because automated checks in the pipeline had replaced it and did the job better.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();
         assert!(!j.disqualified, "{t}: {:?}", rules(&j));
