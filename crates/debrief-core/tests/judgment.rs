@@ -142,6 +142,8 @@ fn the_act_in_words_no_phrase_lists_disqualifies() {
         "The API launched on schedule, but the threat model for it was only finished a month after.",
         // "To exploit" tells how bad the known flaw was, not that someone else exploited it.
         "We went to general availability with two high findings from the pen test still open, as they needed a signed-in session to exploit.",
+        // The audit log named in everyday words in the sentence before.
+        "An engineer found the slowness came from the record we keep of who looked at each patient file. I had him switch that record off for launch week so the complaints would stop.",
         // A strength told in the lead-up does not undo the act told after it.
         "Our canary showed error rates flat at 0.02%, and so, while the pen test was still running, we turned it on for every customer ahead of plan.",
     ] {
