@@ -128,6 +128,39 @@ fn a_claim_whose_own_wording_is_negative_is_caught_through_its_negation() {
     )]);
 }
 
+/// A claim is heard where its subject is named in the listener's everyday words ("where each
+/// visitor physically is", "every single time you click a link", "vetted and a real business"),
+/// not only in the words of the claim itself.
+#[test]
+fn a_claim_about_its_subject_in_everyday_words_is_caught() {
+    stated_and_denied(&[
+        (
+            "anycast-routing",
+            "looks-up-location",
+            "The network checks where each visitor physically is and sends them to the building nearest to them on a map.",
+            "Routing picks the nearest site by network path, which usually matches the map but not always.",
+        ),
+        (
+            "rate-limiting",
+            "stops-all-attacks",
+            "Turn on rate limiting and it stops DDoS attacks completely, so that is all the protection you need.",
+            "Rate limiting slows down one noisy client, but a large DDoS needs protection of its own.",
+        ),
+        (
+            "dns-resolution",
+            "from-scratch-every-time",
+            "Your browser goes back and asks the whole chain every single time you click a link.",
+            "Your computer keeps the answer for a while, so most clicks need no new lookup at all.",
+        ),
+        (
+            "tls-handshake",
+            "padlock-means-honest",
+            "A certificate shows the shop has been vetted and is a real business, so buyers can trust it.",
+            "A certificate shows the connection is private and the name matches, which a scam site can have too.",
+        ),
+    ]);
+}
+
 /// Each (topic, claim, stated, denied): the claim is caught in `stated` and not in `denied`.
 fn stated_and_denied(cases: &[(&str, &str, &str, &str)]) {
     let pack = builtin::pack().unwrap();
