@@ -120,12 +120,21 @@ fn a_sure_claim_beside_the_right_idea_and_a_claim_put_with_without_are_caught() 
 /// its denial ("it can't promise never to block") is still left alone.
 #[test]
 fn a_claim_whose_own_wording_is_negative_is_caught_through_its_negation() {
-    stated_and_denied(&[(
-        "waf",
-        "never-blocks-customers",
-        "The rules only ever match real attacks, so a genuine shopper will never be blocked by the WAF.",
-        "The rules sometimes match real shoppers too, so nobody can promise the WAF will never block a genuine customer.",
-    )]);
+    stated_and_denied(&[
+        (
+            "waf",
+            "never-blocks-customers",
+            "The rules only ever match real attacks, so a genuine shopper will never be blocked by the WAF.",
+            "The rules sometimes match real shoppers too, so nobody can promise the WAF will never block a genuine customer.",
+        ),
+        // "Not even" stresses the negation before it; it is not a second one.
+        (
+            "dns-resolution",
+            "private-by-default",
+            "Your lookups are scrambled on the way, so nobody, not even the cafe's Wi-Fi owner, can see which sites you look up.",
+            "Plain lookups travel unscrambled, so the cafe's Wi-Fi owner can see which sites you look up.",
+        ),
+    ]);
 }
 
 /// A claim is heard where its subject is named in the listener's everyday words ("where each

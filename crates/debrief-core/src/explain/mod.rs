@@ -644,7 +644,15 @@ fn judge_with(
         // second one in any clause that holds the claim's words ("nobody can promise it will
         // never block a customer") denies it.
         let single_negation = |s: usize| {
-            let once = |r: Range<usize>| cues.negations_starting(r).len() <= 1;
+            // "Not even" stresses the negation before it ("nobody, not even your provider,
+            // can see"); it is not a second one.
+            let once = |r: Range<usize>| {
+                cues.negations_starting(r)
+                    .iter()
+                    .filter(|n| doc.lower()[n.end..].split_whitespace().next() != Some("even"))
+                    .count()
+                    <= 1
+            };
             if m.anchors.is_empty() {
                 let u = doc.sentences()[s];
                 once(u.start..u.end)
