@@ -849,11 +849,11 @@ impl Analyzer {
                 }
                 // A reading under the threshold is an act only as the sentence spells it out:
                 // the thing named in it and the candidate's own clause leaving it undone ("I
-                // switched the lockout off", "we signed before the review was closed").
-                // Read once: it also settles the act against a refusal heard in the same sentence
-                // (below, where findings of the two colours meet).
-                // A launch told first and a check finished after it spells the act out, and
-                // outweighs the check told completed (below). Read once for both.
+                // switched the lockout off", "we signed before the review was closed"), or a
+                // launch told first and a check finished after it, which also outweighs the
+                // check told completed (below). Read once: it also settles the act against a
+                // refusal heard in the same sentence (below, where findings of the two colours
+                // meet).
                 let after_launch =
                     signal.severity == Severity::Disqualifier && check_done_after_launch(doc, s);
                 let spelled_out = (spelled_only || signal.severity == Severity::Disqualifier) && {

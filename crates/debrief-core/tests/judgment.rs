@@ -194,7 +194,7 @@ fn a_refusal_someone_elses_act_a_hypothetical_a_question_or_a_lesson_does_not_di
         "We went live in May, and the follow-up pen test two months later found nothing new.",
         "We went live on the 3rd; the incident review happened a week later and produced four action items.",
         "They launched their copy of our feature, and their security review finished weeks later.",
-        // A reason told after the act, a control replaced by a better one, still counts.
+        // A control replaced by a better one, the reason told after the act.
         "We dropped the old manual approval step because automated checks in the pipeline had replaced it and did the job better.",
     ] {
         let j = a.check_follow_up(t, None).unwrap();

@@ -352,15 +352,7 @@ impl TopicJudge {
             .map(|m| {
                 m.states.iter().any(|example| {
                     let doc = Document::new(example);
-                    let mut hits = Vec::new();
-                    set.find(&doc, |k, r| {
-                        if let Key::Cue(c) = k {
-                            hits.push((c, r));
-                        }
-                    });
-                    Cues::from_hits(hits)
-                        .flags(&doc, 0..doc.norm().len())
-                        .negation
+                    Cues::find(&doc).flags(&doc, 0..doc.norm().len()).negation
                 })
             })
             .collect();
@@ -618,12 +610,15 @@ fn judge_with(
             continue;
         }
         let m = &topic.misconceptions[i];
-        let anchored = |s: usize| {
-            m.anchors.is_empty()
-                || f.anchor
-                    .iter()
-                    .any(|(j, r)| *j == i && doc.sentence_of(r.start) == s)
+        // Where the claim's anchor words are in sentence `s`.
+        let anchors_at = |s: usize| {
+            let doc = &doc;
+            f.anchor
+                .iter()
+                .filter(move |(j, r)| *j == i && doc.sentence_of(r.start) == s)
+                .map(|(_, r)| r)
         };
+        let anchored = |s: usize| m.anchors.is_empty() || anchors_at(s).next().is_some();
         // A negation counts where the claim's own words are: in a clause that holds one of its
         // anchors ("it checks how busy each site is, so no site is ever overloaded" states the
         // claim; "it does not check how busy each site is" denies it). A claim without anchors
@@ -635,9 +630,7 @@ fn judge_with(
             if m.anchors.is_empty() {
                 cues.flags(&doc, u.start..u.end).negation
             } else {
-                f.anchor.iter().any(|(j, r)| {
-                    *j == i && doc.sentence_of(r.start) == s && cues.clause_negated_besides(&doc, r)
-                })
+                anchors_at(s).any(|r| cues.clause_negated_besides(&doc, r))
             }
         };
         // A clause with one negation may carry a negative claim in the claim's own words; a
@@ -657,13 +650,10 @@ fn judge_with(
                 let u = doc.sentences()[s];
                 once(u.start..u.end)
             } else {
-                f.anchor
-                    .iter()
-                    .filter(|(j, r)| *j == i && doc.sentence_of(r.start) == s)
-                    .all(|(_, r)| {
-                        let c = doc.clauses()[doc.clause_of(r.start)];
-                        once(c.start..c.end)
-                    })
+                anchors_at(s).all(|r| {
+                    let c = doc.clauses()[doc.clause_of(r.start)];
+                    once(c.start..c.end)
+                })
             }
         };
         // A correction ("can still tell which sites you visit") is the claim's denial too.
