@@ -277,6 +277,8 @@ struct Classes {
     concept: Vec<Option<usize>>,
     misconception: Vec<Option<usize>>,
     analogy: Option<usize>,
+    /// Every one of the above the model has, the only ones read for the topic.
+    all: Vec<usize>,
 }
 
 /// A topic compiled for judging: its phrases with the general ones, and its classes in the model.
@@ -332,19 +334,31 @@ impl TopicJudge {
             .map_err(|mut errors| ExplainError::Template(errors.remove(0).1))?;
         let classes = match model {
             None => Classes::default(),
-            Some(m) => Classes {
-                concept: topic
-                    .concepts
+            Some(m) => {
+                let mut classes = Classes {
+                    concept: topic
+                        .concepts
+                        .iter()
+                        .map(|c| m.class(&concept_class(&topic.id, &c.id)))
+                        .collect(),
+                    misconception: topic
+                        .misconceptions
+                        .iter()
+                        .map(|x| m.class(&misconception_class(&topic.id, &x.id)))
+                        .collect(),
+                    analogy: m.class(ANALOGY_CLASS),
+                    all: Vec::new(),
+                };
+                classes.all = classes
+                    .concept
                     .iter()
-                    .map(|c| m.class(&concept_class(&topic.id, &c.id)))
-                    .collect(),
-                misconception: topic
-                    .misconceptions
-                    .iter()
-                    .map(|x| m.class(&misconception_class(&topic.id, &x.id)))
-                    .collect(),
-                analogy: m.class(ANALOGY_CLASS),
-            },
+                    .chain(&classes.misconception)
+                    .chain(std::iter::once(&classes.analogy))
+                    .flatten()
+                    .copied()
+                    .collect();
+                classes
+            }
         };
         let negative_claim = topic
             .misconceptions
@@ -563,7 +577,7 @@ fn judge_with(
     let n = doc.sentences().len();
 
     // What the model reads in each sentence, for this topic's classes.
-    let reading = model.map(|m| layer::read(m, &doc, &cues));
+    let reading = model.map(|m| layer::read_some(m, &doc, &cues, Some(&tj.classes.all)));
     let probability = |s: usize, class: Option<usize>| -> Option<(f32, f32)> {
         match (class, &reading, model) {
             (Some(c), Some(r), Some(m)) => Some((r.sentence(s)[c], m.meta.thresholds[c])),

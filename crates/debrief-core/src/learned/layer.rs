@@ -49,6 +49,16 @@ impl Reading {
 /// What `model` reads in every sentence of `doc`, each with its context: the answer judge's
 /// reading and the explain drill's alike.
 pub fn read(model: &Model, doc: &Document<'_>, cues: &Cues) -> Reading {
+    read_some(model, doc, cues, None)
+}
+
+/// As [`read`], for the classes `wanted` only (`None` for all); the others read 0.
+pub fn read_some(
+    model: &Model,
+    doc: &Document<'_>,
+    cues: &Cues,
+    wanted: Option<&[usize]>,
+) -> Reading {
     let k = model.classes();
     let n = doc.sentences().len();
     let mut probs = vec![0f32; n * k];
@@ -63,7 +73,7 @@ pub fn read(model: &Model, doc: &Document<'_>, cues: &Cues) -> Reading {
             &mut scratch,
             &mut feats,
         );
-        model.forward(&feats, &mut probs[s * k..(s + 1) * k]);
+        model.forward_some(&feats, wanted, &mut probs[s * k..(s + 1) * k]);
     }
     Reading { probs, k }
 }

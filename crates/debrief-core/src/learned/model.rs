@@ -377,6 +377,13 @@ impl Model {
 
     /// The probability of every class for a sentence's features, written to `out` (length K).
     pub fn forward(&self, features: &[u64], out: &mut [f32]) {
+        self.forward_some(features, None, out);
+    }
+
+    /// As [`Model::forward`], for the classes `wanted` only (`None` for all): the others are
+    /// left at 0. A reader that needs one topic's classes does not pay for every other topic's
+    /// output layer.
+    pub fn forward_some(&self, features: &[u64], wanted: Option<&[usize]>, out: &mut [f32]) {
         debug_assert_eq!(out.len(), self.k);
         let b: &[u8] = &self.bytes;
         let (d, h, k, e) = (self.d, self.h, self.k, self.e);
@@ -423,9 +430,13 @@ impl Model {
             }
             let w2 = &self.w2[m * k * h..(m + 1) * k * h];
             let b2 = &self.b2[m * k..(m + 1) * k];
-            for (c, o) in out.iter_mut().enumerate() {
+            let mut class = |c: usize| {
                 let s = dot(&w2[c * h..(c + 1) * h], hidden) + b2[c];
-                *o += 1.0 / (1.0 + (-s).exp());
+                out[c] += 1.0 / (1.0 + (-s).exp());
+            };
+            match wanted {
+                Some(list) => list.iter().for_each(|&c| class(c)),
+                None => (0..k).for_each(class),
             }
         }
         let inv = 1.0 / e as f32;
@@ -472,6 +483,25 @@ mod tests {
         // Colliding slots are probed past; unknown hashes are skipped.
         m.forward(&[75, 999], &mut p);
         assert!((p[0] - 0.5).abs() < 1e-6, "{p:?}");
+    }
+
+    #[test]
+    fn reading_some_classes_gives_what_reading_all_gives_for_them() {
+        let (mut w, mut meta) = tiny();
+        // Three classes: the first reads the hidden unit as before, the others weigh it apart.
+        w.w2 = vec![4.0, -4.0, -2.0, 1.0, 0.5, 3.0];
+        w.b2 = vec![0.0, 0.5, -0.5];
+        meta.classes = vec!["a".into(), "b".into(), "c".into()];
+        meta.thresholds = vec![0.5; 3];
+        let m = Model::from_bytes(Cow::Owned(w.to_bytes(&meta))).unwrap();
+        let mut all = [0f32; 3];
+        m.forward(&[11, 22], &mut all);
+        let mut some = [0f32; 3];
+        m.forward_some(&[11, 22], Some(&[2, 0]), &mut some);
+        assert_eq!(some[0], all[0]);
+        assert_eq!(some[2], all[2]);
+        assert_eq!(some[1], 0.0, "a class not asked for is not read");
+        assert!(all[1] > 0.0);
     }
 
     #[test]
