@@ -637,6 +637,19 @@ fn judge_with(
         // anchors ("it checks how busy each site is, so no site is ever overloaded" states the
         // claim; "it does not check how busy each site is" denies it). A claim without anchors
         // is read in the whole sentence.
+        //
+        // Tried on 2026-12-07 and not kept (dev errors quoted, seeds 1 to 3, against 83, 84, 82):
+        // - denied only where every clause with its words is negated: 88, 90, 88, and on test
+        //   54 of 83 against 50, no more errors quoted wrongly; but seven of the pack's own
+        //   denials ("A DDoS isn't only dangerous when the traffic is massive; small attacks can
+        //   do real damage") were then flagged: the correction after the denial holds the
+        //   claim's words too;
+        // - denied where the first clause with its words is negated (claims not worded
+        //   negatively): 85, 86, 84, test unchanged, and a good sample's "Lost packets are still
+        //   resent, so nothing arrives incomplete" flagged;
+        // - the first rule only for readings of 0.95 or more: 84, 86, 83, test unchanged.
+        // The model reads the pack's denials at 0.83 to 0.997 although it is taught them as
+        // denials: the polarity is the rules', and they cannot read it further than this.
         let negated = |s: usize| {
             let u = doc.sentences()[s];
             // The claim's own words are not its denial: "blameless means no one is on the hook"
