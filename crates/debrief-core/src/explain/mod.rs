@@ -335,29 +335,30 @@ impl TopicJudge {
         let classes = match model {
             None => Classes::default(),
             Some(m) => {
-                let mut classes = Classes {
-                    concept: topic
-                        .concepts
-                        .iter()
-                        .map(|c| m.class(&concept_class(&topic.id, &c.id)))
-                        .collect(),
-                    misconception: topic
-                        .misconceptions
-                        .iter()
-                        .map(|x| m.class(&misconception_class(&topic.id, &x.id)))
-                        .collect(),
-                    analogy: m.class(ANALOGY_CLASS),
-                    all: Vec::new(),
-                };
-                classes.all = classes
-                    .concept
+                let concept: Vec<Option<usize>> = topic
+                    .concepts
                     .iter()
-                    .chain(&classes.misconception)
-                    .chain(std::iter::once(&classes.analogy))
+                    .map(|c| m.class(&concept_class(&topic.id, &c.id)))
+                    .collect();
+                let misconception: Vec<Option<usize>> = topic
+                    .misconceptions
+                    .iter()
+                    .map(|x| m.class(&misconception_class(&topic.id, &x.id)))
+                    .collect();
+                let analogy = m.class(ANALOGY_CLASS);
+                let all = concept
+                    .iter()
+                    .chain(&misconception)
+                    .chain([&analogy])
                     .flatten()
                     .copied()
                     .collect();
-                classes
+                Classes {
+                    concept,
+                    misconception,
+                    analogy,
+                    all,
+                }
             }
         };
         let negative_claim = topic
