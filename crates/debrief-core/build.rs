@@ -96,6 +96,7 @@ fn main() {
     for (name, file) in [
         ("JUDGE_MODEL", "judge.bin"),
         ("EXPLAIN_MODEL", "explain.bin"),
+        ("READER_MODEL", "reader.bin"),
     ] {
         let path = root.join("model").join(file);
         println!("cargo:rerun-if-changed={}", path.display());

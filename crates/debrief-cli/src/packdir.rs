@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use debrief_core::learned::Model;
+use debrief_core::learned::{Model, Reader};
 use debrief_core::pack::{self, Pack, PackFile};
 use debrief_core::{builtin, Analyzer};
 
@@ -88,7 +88,25 @@ pub fn analyzer(pack_dir: Option<&Path>) -> Result<Analyzer> {
         Some(dir) => Analyzer::with_model(pack, model(dir, "judge.bin")?),
         None => Analyzer::new(pack),
     };
-    made.map_err(|e| anyhow::anyhow!("the pack does not compile:\n{e}"))
+    let mut a = made.map_err(|e| anyhow::anyhow!("the pack does not compile:\n{e}"))?;
+    if let Some(dir) = pack_dir {
+        add_reader(&mut a, dir)?;
+    }
+    Ok(a)
+}
+
+/// Gives `analyzer` the contextual reader the pack folder ships (`model/reader.bin`), if any.
+pub fn add_reader(analyzer: &mut Analyzer, dir: &Path) -> Result<()> {
+    let path = dir.join("model").join("reader.bin");
+    if !path.is_file() {
+        return Ok(());
+    }
+    let bytes = std::fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let second =
+        Reader::from_bytes(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    analyzer
+        .set_reader(second)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// The analyzer for the chosen pack by its phrases alone, to measure what the model adds.

@@ -737,3 +737,41 @@ fn output_fits_80_columns_and_carets_stay_under_wide_characters() {
     // A whole-answer finding shows no excerpt.
     assert!(text.contains("whole answer:"), "{text}");
 }
+
+#[test]
+fn a_broken_contextual_reader_in_a_pack_is_one_clear_error() {
+    let s = Scratch::new("reader");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packs/cloudflare-pm");
+    let dir = s.0.join("pack");
+    copy_dir(&root, &dir);
+    let answer = s.file("a.md", STRONG.as_bytes());
+    let o = debrief(&["--pack", path(&dir), "check", path(&answer)], None);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the copied pack judges: {}",
+        stderr(&o)
+    );
+    std::fs::write(dir.join("model/reader.bin"), b"DBRD not a reader").unwrap();
+    let o = debrief(&["--pack", path(&dir), "check", path(&answer)], None);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("reader.bin") && err.contains("not a debrief reader"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

@@ -25,6 +25,14 @@ pub fn explain_model() -> Option<crate::learned::Model> {
     embedded(files::EXPLAIN_MODEL)
 }
 
+/// The built-in pack's contextual reader (`model/reader.bin`), the judge model's second opinion.
+pub fn reader() -> Option<crate::learned::Reader> {
+    if files::READER_MODEL.is_empty() {
+        return None;
+    }
+    crate::learned::Reader::from_bytes(files::READER_MODEL).ok()
+}
+
 fn embedded(bytes: &'static [u8]) -> Option<crate::learned::Model> {
     if bytes.is_empty() {
         return None;

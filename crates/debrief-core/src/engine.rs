@@ -13,7 +13,7 @@ use regex_automata::Input;
 
 use crate::context::{self, Cue, Cues};
 use crate::judgment::{Finding, Judgment, PackRef};
-use crate::learned::{Layer, Model, Reading};
+use crate::learned::{Layer, Model, ModelError, Reading};
 use crate::metrics::{self, Metrics};
 use crate::pack::{AnswerAt, MetricKind, Pack, PackError, PackErrors, Scope, Severity};
 use crate::phrases::PhraseSet;
@@ -196,12 +196,34 @@ impl Analyzer {
     /// Compiles a loaded pack. The default pack (by its id) gets the model built with the
     /// program; another pack gets none (see [`Analyzer::with_model`]).
     pub fn new(pack: Pack) -> Result<Analyzer, PackErrors> {
-        let model = if pack.meta.id == crate::builtin::ID {
+        let builtin = pack.meta.id == crate::builtin::ID;
+        let model = if builtin {
             crate::builtin::model()
         } else {
             None
         };
-        Analyzer::with_model(pack, model)
+        let mut a = Analyzer::with_model(pack, model)?;
+        if let (true, Some(second)) = (builtin, crate::builtin::reader()) {
+            a.set_reader(second).map_err(|e| {
+                PackErrors(vec![PackError {
+                    file: "model/reader.bin".into(),
+                    line: None,
+                    message: e.0,
+                }])
+            })?;
+        }
+        Ok(a)
+    }
+
+    /// Adds the contextual reader (see [`crate::learned::reader`]) to the learned layer; an
+    /// analyzer without a model cannot take one.
+    pub fn set_reader(&mut self, second: crate::learned::Reader) -> Result<(), ModelError> {
+        match &mut self.learned {
+            Some(layer) => layer.set_reader(second),
+            None => Err(ModelError(
+                "a contextual reader needs the judge model beside it".into(),
+            )),
+        }
     }
 
     /// Compiles a loaded pack with its learned model, if it has one.

@@ -44,7 +44,7 @@ pub fn run(_cli: &Cli, cmd: &PackCommand, color: bool) -> Result<Outcome> {
                 }
             };
             let explain_model = packdir::model(dir, "explain.bin")?;
-            let analyzer = match Analyzer::with_model(pack, packdir::model(dir, "judge.bin")?) {
+            let mut analyzer = match Analyzer::with_model(pack, packdir::model(dir, "judge.bin")?) {
                 Ok(a) => a,
                 Err(errs) => {
                     for e in &errs.0 {
@@ -53,6 +53,7 @@ pub fn run(_cli: &Cli, cmd: &PackCommand, color: bool) -> Result<Outcome> {
                     return Ok(Outcome::Failed);
                 }
             };
+            packdir::add_reader(&mut analyzer, dir)?;
             let (ran, examples_failed) = analyzer.verify_examples();
             let mut failures: Vec<String> = examples_failed.iter().map(|f| f.to_string()).collect();
             let p = analyzer.pack();

@@ -4,7 +4,8 @@
 use std::ops::Range;
 
 use super::features::{self, Context, Scratch};
-use super::model::Model;
+use super::model::{Model, ModelError};
+use super::reader::{self, Reader};
 use crate::context::Cues;
 use crate::pack::{Pack, PackError, Signal};
 use crate::text::Document;
@@ -28,6 +29,8 @@ pub struct Layer {
     /// the threshold counts only where the sentence itself tells the candidate's own clause
     /// leaving something undone and names the thing (see `Analyzer::learned_findings`).
     pub spelled: Vec<f32>,
+    /// The contextual reader and the class it gives a second opinion on, if there is one.
+    pub reader: Option<(Reader, usize)>,
 }
 
 /// What the model read in every sentence of an answer.
@@ -135,6 +138,7 @@ impl Layer {
             thresholds,
             vetoes,
             spelled,
+            reader: None,
         })
     }
 
@@ -154,9 +158,28 @@ impl Layer {
             .map(|&i| (i as usize, &pack.signals[i as usize]))
     }
 
-    /// The model's probabilities for every sentence of `doc`.
+    /// Adds the contextual reader's second opinion, after checking that it reads this model.
+    pub fn set_reader(&mut self, second: Reader) -> Result<(), ModelError> {
+        let c = second.fits(&self.model)?;
+        self.reader = Some((second, c));
+        Ok(())
+    }
+
+    /// The model's probabilities for every sentence of `doc`, with the reader's second opinion
+    /// on its class where the model hears the class.
     pub fn read(&self, doc: &Document<'_>, cues: &Cues) -> Reading {
-        read(&self.model, doc, cues)
+        let mut reading = read(&self.model, doc, cues);
+        if let Some((second, c)) = &self.reader {
+            let mut ids = Vec::new();
+            for (s, unit) in doc.sentences().iter().enumerate() {
+                let p = &mut reading.probs[s * reading.k + c];
+                if *p >= second.meta.from {
+                    reader::pieces(doc, unit.start..unit.end, &mut ids);
+                    *p = second.blend(*p, second.forward(&self.model, &ids));
+                }
+            }
+        }
+        reading
     }
 
     /// The probability of every class for a range inside sentence `s` (a clause), read as if
@@ -172,13 +195,20 @@ impl Layer {
         let context = clause_context(doc, cues, s, range.clone());
         features::sentence(
             doc,
-            range,
+            range.clone(),
             context,
             &mut Scratch::for_model(&self.model),
             &mut feats,
         );
         let mut out = vec![0f32; self.model.classes()];
         self.model.forward(&feats, &mut out);
+        if let Some((second, c)) = &self.reader {
+            if out[*c] >= second.meta.from {
+                let mut ids = Vec::new();
+                reader::pieces(doc, range, &mut ids);
+                out[*c] = second.blend(out[*c], second.forward(&self.model, &ids));
+            }
+        }
         out
     }
 }

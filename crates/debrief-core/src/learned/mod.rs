@@ -8,8 +8,10 @@ pub mod features;
 pub mod layer;
 pub mod lexicon;
 pub mod model;
+pub mod reader;
 pub mod wordpiece;
 
 pub use features::{Context, Scratch};
 pub use layer::{Layer, Reading};
 pub use model::{Meta, Model, ModelError, Weights};
+pub use reader::Reader;

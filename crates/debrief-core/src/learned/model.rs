@@ -348,6 +348,23 @@ impl Model {
         self.s > 0 && self.n > 0
     }
 
+    /// The width of its word pieces' static vectors (0 where it has none).
+    pub fn static_dim(&self) -> usize {
+        if self.reads_pieces() {
+            self.s
+        } else {
+            0
+        }
+    }
+
+    /// Adds the static vector of word piece `id` to `out` (length [`Model::static_dim`]); a
+    /// piece beyond the model's table adds nothing.
+    pub fn static_vector(&self, id: usize, out: &mut [f32]) {
+        if id < self.n && out.len() == self.s {
+            add_row(&self.bytes, self.static_scales_at, self.static_at, id, out);
+        }
+    }
+
     /// How many feature rows it knows.
     pub fn rows(&self) -> usize {
         self.v

@@ -75,38 +75,74 @@ fn is_stopword(w: &str) -> bool {
 /// split greedily into the longest pieces the vocabulary has. A run that cannot be split (BERT
 /// would say `[UNK]`) adds nothing.
 pub fn pieces(word: &str, scratch: &mut String, out: &mut Vec<u64>) {
+    let mut ids = Vec::new();
     for run in word.split(|c: char| !c.is_alphanumeric()) {
-        if run.is_empty() || run.len() > 100 || is_stopword(run) {
+        if run.is_empty() || is_stopword(run) {
             continue;
         }
-        let mark = out.len();
-        let mut start = 0;
-        while start < run.len() {
-            let mut end = run.len();
-            let mut found = None;
-            while end > start {
-                if run.is_char_boundary(end) {
-                    scratch.clear();
-                    if start > 0 {
-                        scratch.push_str("##");
-                    }
-                    scratch.push_str(&run[start..end]);
-                    if let Some(id) = id(scratch) {
-                        found = Some(id);
-                        break;
-                    }
-                }
-                end -= 1;
+        ids.clear();
+        split_run(run, scratch, &mut ids);
+        out.extend(ids.iter().map(|&id| TAG | u64::from(id)));
+    }
+}
+
+/// Appends the vocabulary ids of every piece of `word` (lower case) to `out`, stopwords and
+/// the marks inside it (the apostrophe of "didn't") included, as BERT's tokenizer would read
+/// it: what the contextual reader (`super::reader`) reads in order.
+pub fn ids(word: &str, scratch: &mut String, out: &mut Vec<u32>) {
+    let mut run_start = None;
+    for (i, c) in word
+        .char_indices()
+        .chain(std::iter::once((word.len(), ' ')))
+    {
+        if c.is_alphanumeric() && i < word.len() {
+            run_start.get_or_insert(i);
+            continue;
+        }
+        if let Some(start) = run_start.take() {
+            split_run(&word[start..i], scratch, out);
+        }
+        if i < word.len() {
+            if let Some(id) = id(c.encode_utf8(&mut [0; 4])) {
+                out.push(id);
             }
-            match found {
-                Some(id) => {
-                    out.push(TAG | u64::from(id));
-                    start = end;
+        }
+    }
+}
+
+/// Appends the pieces of one alphanumeric run to `out`, or nothing where some part of it has
+/// no piece (or the run is implausibly long).
+fn split_run(run: &str, scratch: &mut String, out: &mut Vec<u32>) {
+    if run.len() > 100 {
+        return;
+    }
+    let mark = out.len();
+    let mut start = 0;
+    while start < run.len() {
+        let mut end = run.len();
+        let mut found = None;
+        while end > start {
+            if run.is_char_boundary(end) {
+                scratch.clear();
+                if start > 0 {
+                    scratch.push_str("##");
                 }
-                None => {
-                    out.truncate(mark);
+                scratch.push_str(&run[start..end]);
+                if let Some(id) = id(scratch) {
+                    found = Some(id);
                     break;
                 }
+            }
+            end -= 1;
+        }
+        match found {
+            Some(id) => {
+                out.push(id);
+                start = end;
+            }
+            None => {
+                out.truncate(mark);
+                return;
             }
         }
     }
