@@ -235,7 +235,7 @@ fn add_row(b: &[u8], scales_at: usize, rows_at: usize, r: usize, out: &mut [f32]
 }
 
 /// The dot product of two equal-length vectors, summed in eight lanes so that it vectorises.
-fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0f32; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
     let (ra, rb) = (ca.remainder(), cb.remainder());

@@ -24,7 +24,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Model, ModelError};
+use super::model::{dot, Model, ModelError};
 use super::wordpiece;
 use crate::text::Document;
 
@@ -253,7 +253,7 @@ impl Reader {
                     let mut top = f32::NEG_INFINITY;
                     for (u, sc) in scores.iter_mut().enumerate() {
                         let k = &qkv[u * 3 * d + d + off..u * 3 * d + d + off + dh];
-                        *sc = q.iter().zip(k).map(|(a, b)| a * b).sum::<f32>() * scale;
+                        *sc = dot(q, k) * scale;
                         top = top.max(*sc);
                     }
                     let mut sum = 0f32;
@@ -290,14 +290,7 @@ impl Reader {
             pooled.iter_mut().zip(&out).for_each(|(p, o)| *p += o);
         }
         let inv = 1.0 / n as f32;
-        let logit = self.head.1
-            + self
-                .head
-                .0
-                .iter()
-                .zip(&pooled)
-                .map(|(w, p)| w * p * inv)
-                .sum::<f32>();
+        let logit = self.head.1 + dot(&self.head.0, &pooled) * inv;
         Some(1.0 / (1.0 + (-logit).exp()))
     }
 
@@ -317,12 +310,7 @@ impl Reader {
 fn affine(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
     let m = x.len();
     for (i, o) in out.iter_mut().enumerate() {
-        *o = b[i]
-            + w[i * m..(i + 1) * m]
-                .iter()
-                .zip(x)
-                .map(|(a, b)| a * b)
-                .sum::<f32>();
+        *o = b[i] + dot(&w[i * m..(i + 1) * m], x);
     }
 }
 

@@ -75,14 +75,11 @@ fn is_stopword(w: &str) -> bool {
 /// split greedily into the longest pieces the vocabulary has. A run that cannot be split (BERT
 /// would say `[UNK]`) adds nothing.
 pub fn pieces(word: &str, scratch: &mut String, out: &mut Vec<u64>) {
-    let mut ids = Vec::new();
     for run in word.split(|c: char| !c.is_alphanumeric()) {
         if run.is_empty() || is_stopword(run) {
             continue;
         }
-        ids.clear();
-        split_run(run, scratch, &mut ids);
-        out.extend(ids.iter().map(|&id| TAG | u64::from(id)));
+        split_run(run, scratch, out, |id| TAG | u64::from(id));
     }
 }
 
@@ -100,7 +97,7 @@ pub fn ids(word: &str, scratch: &mut String, out: &mut Vec<u32>) {
             continue;
         }
         if let Some(start) = run_start.take() {
-            split_run(&word[start..i], scratch, out);
+            split_run(&word[start..i], scratch, out, |id| id);
         }
         if i < word.len() {
             if let Some(id) = id(c.encode_utf8(&mut [0; 4])) {
@@ -110,9 +107,9 @@ pub fn ids(word: &str, scratch: &mut String, out: &mut Vec<u32>) {
     }
 }
 
-/// Appends the pieces of one alphanumeric run to `out`, or nothing where some part of it has
-/// no piece (or the run is implausibly long).
-fn split_run(run: &str, scratch: &mut String, out: &mut Vec<u32>) {
+/// Appends the pieces of one alphanumeric run to `out`, each id as `as_item` makes it, or
+/// nothing where some part of it has no piece (or the run is implausibly long).
+fn split_run<T>(run: &str, scratch: &mut String, out: &mut Vec<T>, as_item: fn(u32) -> T) {
     if run.len() > 100 {
         return;
     }
@@ -137,7 +134,7 @@ fn split_run(run: &str, scratch: &mut String, out: &mut Vec<u32>) {
         }
         match found {
             Some(id) => {
-                out.push(id);
+                out.push(as_item(id));
                 start = end;
             }
             None => {
