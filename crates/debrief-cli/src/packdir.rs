@@ -73,12 +73,32 @@ pub fn model(dir: &Path, name: &str) -> Result<Option<Model>> {
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
-/// The explain model for the chosen pack: `DIR/model/explain.bin`, or the built-in one.
+/// The explain model for the chosen pack: `DIR/model/explain.bin`, or the built-in one, with
+/// the second opinion of the pack's claims reader (`model/explain-reader.bin`, which reads the
+/// static vectors of the pack's `model/judge.bin`) where the folder has one.
 pub fn explain_model(pack_dir: Option<&Path>) -> Result<Option<Model>> {
-    match pack_dir {
-        Some(dir) => model(dir, "explain.bin"),
-        None => Ok(builtin::explain_model()),
+    let Some(dir) = pack_dir else {
+        return Ok(builtin::explain_model());
+    };
+    let Some(mut m) = model(dir, "explain.bin")? else {
+        return Ok(None);
+    };
+    let path = dir.join("model").join("explain-reader.bin");
+    if path.is_file() {
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let second =
+            Reader::from_bytes(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let statics = model(dir, "judge.bin")?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: it reads the static vectors of model/judge.bin, which the pack lacks",
+                path.display()
+            )
+        })?;
+        m.set_second_opinion(second, statics)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     }
+    Ok(Some(m))
 }
 
 /// The analyzer for the chosen pack, with its learned model where it has one.

@@ -763,6 +763,57 @@ fn a_broken_contextual_reader_in_a_pack_is_one_clear_error() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
 
+#[test]
+fn a_broken_or_unreadable_claims_reader_in_a_pack_is_one_clear_error() {
+    let s = Scratch::new("explain-reader");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packs/cloudflare-pm");
+    let dir = s.0.join("pack");
+    copy_dir(&root, &dir);
+    let text = s.file(
+        "e.md",
+        b"Anycast gives one address to many buildings, and your visitors reach a nearby one.",
+    );
+    let args = [
+        "--pack",
+        path(&dir),
+        "explain",
+        "--check",
+        path(&text),
+        "--topic",
+        "anycast-routing",
+    ];
+    let o = debrief(&args, None);
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "the copied pack judges: {}",
+        stderr(&o)
+    );
+    // Not a reader file.
+    std::fs::write(dir.join("model/explain-reader.bin"), b"DBRD not a reader").unwrap();
+    let o = debrief(&args, None);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("explain-reader.bin") && err.contains("not a debrief reader"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    // A reader whose judge model (the static vectors it reads) is missing.
+    let _ = std::fs::remove_file(dir.join("model/explain-reader.bin"));
+    if let Some(reader) = ["explain-reader.bin", "reader.bin"]
+        .iter()
+        .map(|f| root.join("model").join(f))
+        .find(|p| p.is_file())
+    {
+        std::fs::copy(reader, dir.join("model/explain-reader.bin")).unwrap();
+        std::fs::remove_file(dir.join("model/judge.bin")).unwrap();
+        let o = debrief(&args, None);
+        assert_eq!(o.status.code(), Some(2));
+        let err = stderr(&o);
+        assert!(err.contains("model/judge.bin"), "{err}");
+    }
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {

@@ -77,6 +77,18 @@ fn bench(c: &mut Criterion) {
     c.bench_function("explain-one", |b| {
         b.iter(|| explainer.judge(topic, black_box(&text)).expect("judged"))
     });
+    // A fluent explanation stating a wrong claim, where the claims reader reads the sentences
+    // the model hears a claim in a second time.
+    let subtle = topic
+        .subtle_sample
+        .as_ref()
+        .expect("the topic has a subtle sample")
+        .text
+        .clone();
+    let wrong = format!("{text} {subtle}");
+    c.bench_function("explain-wrong", |b| {
+        b.iter(|| explainer.judge(topic, black_box(&wrong)).expect("judged"))
+    });
 
     // The default pack's phrases are compiled at build time: making its analyzer loads them.
     c.bench_function("compile-builtin-pack", |b| {

@@ -20,9 +20,18 @@ pub fn model() -> Option<crate::learned::Model> {
     embedded(files::JUDGE_MODEL)
 }
 
-/// The built-in pack's learned model for the explain drill (`model/explain.bin`).
+/// The built-in pack's learned model for the explain drill (`model/explain.bin`), with the
+/// second opinion of its contextual reader (`model/explain-reader.bin`, reading the judge model's
+/// static vectors) where the pack ships one.
 pub fn explain_model() -> Option<crate::learned::Model> {
-    embedded(files::EXPLAIN_MODEL)
+    let mut m = embedded(files::EXPLAIN_MODEL)?;
+    if let (false, Some(statics)) = (files::EXPLAIN_READER_MODEL.is_empty(), model()) {
+        if let Ok(r) = crate::learned::Reader::from_bytes(files::EXPLAIN_READER_MODEL) {
+            // A reader that does not fit is left out; `debrief pack check` reports it.
+            let _ = m.set_second_opinion(r, statics);
+        }
+    }
+    Some(m)
 }
 
 /// The built-in pack's contextual reader (`model/reader.bin`), the judge model's second opinion.

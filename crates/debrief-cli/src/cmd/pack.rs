@@ -43,7 +43,7 @@ pub fn run(_cli: &Cli, cmd: &PackCommand, color: bool) -> Result<Outcome> {
                     return Ok(Outcome::Failed);
                 }
             };
-            let explain_model = packdir::model(dir, "explain.bin")?;
+            let explain_model = packdir::explain_model(Some(dir))?;
             let mut analyzer = match Analyzer::with_model(pack, packdir::model(dir, "judge.bin")?) {
                 Ok(a) => a,
                 Err(errs) => {

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 
 use crate::context::{self, Cue, Cues};
-use crate::learned::{layer, Model};
+use crate::learned::{layer, reader, Model};
 use crate::pack::{Pack, Topic};
 use crate::phrases::PhraseSet;
 use crate::text::{Document, TokenKind};
@@ -304,6 +304,12 @@ pub fn misconception_class(topic: &str, misconception: &str) -> String {
 /// The class id of an analogy or everyday example.
 pub const ANALOGY_CLASS: &str = "analogy";
 
+/// The class a contextual reader names when it gives the explain model a second opinion on
+/// every misconception at once ([`Model::set_second_opinion`]): how likely the sentence states a
+/// wrong claim about its topic, read in word order, so that "it does not pick the least busy
+/// site" and "it picks the least busy site" stop sharing a reading.
+pub const CLAIMS_READER_CLASS: &str = "claims";
+
 impl TopicJudge {
     /// Compiles a topic for `model` (or for the phrases alone).
     pub fn new(topic: &Topic, model: Option<&Model>) -> Result<TopicJudge, ExplainError> {
@@ -579,9 +585,45 @@ fn judge_with(
 
     // What the model reads in each sentence, for this topic's classes.
     let reading = model.map(|m| layer::read_some(m, &doc, &cues, Some(&tj.classes.all)));
+    // The contextual reader's opinion of each sentence the model reads a claim in at its bar or
+    // more (it is slower than the model: only those sentences are read twice).
+    let second = model
+        .and_then(Model::second_opinion)
+        .filter(|(r, _)| r.meta.class == CLAIMS_READER_CLASS);
+    let claim_opinion: Vec<Option<f32>> = match (second, &reading) {
+        (Some((r, statics)), Some(rd)) => {
+            let mut ids = Vec::new();
+            (0..n)
+                .map(|s| {
+                    let top = tj
+                        .classes
+                        .misconception
+                        .iter()
+                        .flatten()
+                        .map(|&c| rd.sentence(s)[c])
+                        .fold(0f32, f32::max);
+                    (top >= r.meta.from).then(|| {
+                        let u = doc.sentences()[s];
+                        reader::pieces(&doc, u.start..u.end, &mut ids);
+                        r.forward(statics, &ids)
+                    })?
+                })
+                .collect()
+        }
+        _ => vec![None; n],
+    };
     let probability = |s: usize, class: Option<usize>| -> Option<(f32, f32)> {
         match (class, &reading, model) {
-            (Some(c), Some(r), Some(m)) => Some((r.sentence(s)[c], m.meta.thresholds[c])),
+            (Some(c), Some(r), Some(m)) => {
+                let p = r.sentence(s)[c];
+                let p = match second {
+                    Some((second, _)) if tj.classes.misconception.contains(&Some(c)) => {
+                        second.blend(p, claim_opinion[s])
+                    }
+                    _ => p,
+                };
+                Some((p, m.meta.thresholds[c]))
+            }
             _ => None,
         }
     };
@@ -1455,6 +1497,73 @@ mod tests {
         );
         let e = judge_with_model(topic, Some(&model), &sure).unwrap();
         assert!(failover(&e), "{:?}", e.concepts);
+    }
+
+    #[test]
+    fn a_claims_reader_speaks_to_misconceptions_only() {
+        let pack = crate::builtin::pack().expect("the built-in pack loads");
+        let topic = pack
+            .topics
+            .iter()
+            .find(|t| t.id == "anycast-routing")
+            .unwrap();
+        let judge = crate::builtin::model().expect("the built-in judge model");
+        let with = |bias: f32, only_lowers: bool| {
+            let mut m = crate::builtin::explain_model().expect("the built-in model loads");
+            let meta = format!(
+                r#"{{"class":"{CLAIMS_READER_CLASS}","from":0.0,"weight":1.0,"only_lowers":{only_lowers}}}"#
+            );
+            let bytes =
+                crate::learned::reader::test_file(judge.static_dim(), 8, 1, 0.0, bias, &meta);
+            let r = crate::learned::Reader::from_bytes(&bytes).unwrap();
+            m.set_second_opinion(r, crate::builtin::model().unwrap())
+                .unwrap();
+            m
+        };
+        let mut alone = crate::builtin::explain_model().unwrap();
+        // The reader the built-in pack may ship is taken away: a reader that never speaks.
+        let silent = format!(
+            r#"{{"class":"{CLAIMS_READER_CLASS}","from":2.0,"weight":1.0,"only_lowers":true}}"#
+        );
+        let bytes = crate::learned::reader::test_file(judge.static_dim(), 8, 1, 0.0, 0.0, &silent);
+        alone
+            .set_second_opinion(
+                crate::learned::Reader::from_bytes(&bytes).unwrap(),
+                crate::builtin::model().unwrap(),
+            )
+            .unwrap();
+        // A reader sure no sentence states a wrong claim, taken whole: what the model alone
+        // heard is heard no more; what a phrase says still is; nothing new is heard.
+        let veto = with(-30.0, true);
+        let (mut heard, mut vetoed) = (0, 0);
+        for m in &topic.misconceptions {
+            for text in &m.states {
+                let caught = |model: &Model| {
+                    judge_with_model(topic, Some(model), text)
+                        .unwrap()
+                        .errors
+                        .iter()
+                        .any(|e| e.id == m.id)
+                };
+                let (a, v) = (caught(&alone), caught(&veto));
+                assert!(a || !v, "the veto added {:?} in {text:?}", m.id);
+                heard += usize::from(a);
+                vetoed += usize::from(a && !v);
+            }
+        }
+        assert!(heard > 0 && vetoed > 0, "{heard} heard, {vetoed} vetoed");
+        // Ideas are the model's own: the strong sample's ideas are the same either way.
+        let ideas = |model: &Model| {
+            let e = judge_with_model(topic, Some(model), &topic.strong_sample).unwrap();
+            assert!(e.errors.is_empty(), "{:?}", e.errors);
+            e.concepts.iter().map(|c| c.present).collect::<Vec<_>>()
+        };
+        assert_eq!(ideas(&alone), ideas(&veto));
+        // A reader sure every sentence states one, taken whole, makes the model hear claims
+        // where alone it heard none: its opinion is read.
+        let sure = with(30.0, false);
+        let e = judge_with_model(topic, Some(&sure), &topic.strong_sample).unwrap();
+        assert!(!e.errors.is_empty(), "{:?}", e.concepts);
     }
 
     #[test]

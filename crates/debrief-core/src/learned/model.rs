@@ -25,6 +25,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::features;
+use super::reader::Reader;
 
 const MAGIC: &[u8; 4] = b"DBLM";
 const FORMAT: u32 = 3;
@@ -81,6 +82,9 @@ pub struct Model {
     b1: Vec<f32>,
     w2: Vec<f32>,
     b2: Vec<f32>,
+    /// A contextual reader's second opinion on some of its classes, with the model whose word
+    /// pieces' static vectors it reads (see [`Model::set_second_opinion`]).
+    second: Option<Box<(Reader, Model)>>,
 }
 
 impl fmt::Debug for Model {
@@ -335,7 +339,23 @@ impl Model {
             w2,
             b2,
             bytes,
+            second: None,
         })
+    }
+
+    /// Gives the model a contextual reader's second opinion, the reader taking its word pieces'
+    /// static vectors from `statics` (the judge model: the explain model has none of its own).
+    /// Which classes it speaks to is its caller's rule, named by the reader's class: the explain
+    /// drill asks one reading [`crate::explain::CLAIMS_READER_CLASS`] about every misconception.
+    pub fn set_second_opinion(&mut self, reader: Reader, statics: Model) -> Result<(), ModelError> {
+        reader.reads_statics_of(&statics)?;
+        self.second = Some(Box::new((reader, statics)));
+        Ok(())
+    }
+
+    /// The reader set by [`Model::set_second_opinion`] and the model it takes vectors from.
+    pub fn second_opinion(&self) -> Option<(&Reader, &Model)> {
+        self.second.as_deref().map(|(r, m)| (r, m))
     }
 
     /// How many classes it scores.

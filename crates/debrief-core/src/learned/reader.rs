@@ -45,6 +45,10 @@ pub struct ReaderMeta {
     /// Whether the reader may only lower the judge's reading (a veto), never raise it.
     #[serde(default)]
     pub only_lowers: bool,
+    /// Whether the reader may only raise the reading (it adds what the model half heard), never
+    /// lower it.
+    #[serde(default)]
+    pub only_raises: bool,
     /// How it was made: data, command, seed.
     #[serde(default)]
     pub provenance: String,
@@ -190,19 +194,25 @@ impl Reader {
     /// Whether the reader reads `judge`'s static vectors (the same width) and gives an opinion
     /// on one of its classes; the class's index if so.
     pub fn fits(&self, judge: &Model) -> Result<usize, ModelError> {
-        if judge.static_dim() != self.s {
-            return Err(ModelError(format!(
-                "the reader reads static vectors of {} values; the judge model has {}",
-                self.s,
-                judge.static_dim()
-            )));
-        }
+        self.reads_statics_of(judge)?;
         judge.class(&self.meta.class).ok_or_else(|| {
             ModelError(format!(
                 "the reader reads class {:?}, which the judge model lacks",
                 self.meta.class
             ))
         })
+    }
+
+    /// Whether `model` carries static vectors of the width the reader reads.
+    pub fn reads_statics_of(&self, model: &Model) -> Result<(), ModelError> {
+        if model.static_dim() != self.s {
+            return Err(ModelError(format!(
+                "the reader reads static vectors of {} values; the judge model has {}",
+                self.s,
+                model.static_dim()
+            )));
+        }
+        Ok(())
     }
 
     /// The reader's probability for the sentence whose pieces are `ids`, the static vectors
@@ -295,10 +305,15 @@ impl Reader {
     }
 
     /// The judge's reading `p` of the class, with the reader's second opinion `q` where the
-    /// judge reads it at the reader's bar or more: their weighted mean.
+    /// judge reads it at the reader's bar or more: their weighted mean (only where it is lower,
+    /// or only where it is higher, if the meta says so).
     pub fn blend(&self, p: f32, q: Option<f32>) -> f32 {
         match q {
-            Some(q) if p >= self.meta.from && !(self.meta.only_lowers && q > p) => {
+            Some(q)
+                if p >= self.meta.from
+                    && !(self.meta.only_lowers && q > p)
+                    && !(self.meta.only_raises && q < p) =>
+            {
                 p + self.meta.weight * (q - p)
             }
             _ => p,
@@ -325,39 +340,58 @@ fn norm(x: &[f32], (g, b): &(Vec<f32>, Vec<f32>), out: &mut [f32]) {
     }
 }
 
+/// A reader file of the given shape whose every weight is `fill`, with the head's bias `bias`
+/// and the meta `meta` (JSON), for tests.
+#[cfg(test)]
+pub(crate) fn test_file(
+    s: usize,
+    d: usize,
+    layers: usize,
+    fill: f32,
+    bias: f32,
+    meta: &str,
+) -> Vec<u8> {
+    let (heads, f, positions) = (2, 2 * d, MAX_PIECES);
+    let meta = meta.as_bytes();
+    let mut b = b"DBRD".to_vec();
+    for v in [
+        FORMAT,
+        s as u32,
+        d as u32,
+        layers as u32,
+        heads,
+        f as u32,
+        positions as u32,
+    ] {
+        b.extend(v.to_le_bytes());
+    }
+    b.extend((meta.len() as u32).to_le_bytes());
+    b.extend(meta);
+    while !b.len().is_multiple_of(4) {
+        b.push(0);
+    }
+    let per_layer = 2 * d + 3 * d * d + 3 * d + d * d + d + 2 * d + f * d + f + d * f + d;
+    let n = d * s + d + positions * d + layers * per_layer + 2 * d + d;
+    for _ in 0..n {
+        b.extend(fill.to_le_bytes());
+    }
+    b.extend(bias.to_le_bytes());
+    b
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A reader file of the given shape whose every weight is `fill`, with the head's bias
-    /// `bias`.
     fn file(s: usize, d: usize, layers: usize, fill: f32, bias: f32) -> Vec<u8> {
-        let (heads, f, positions) = (2, 2 * d, MAX_PIECES);
-        let meta = br#"{"class":"security-bypassed","from":0.5,"weight":0.25}"#;
-        let mut b = b"DBRD".to_vec();
-        for v in [
-            FORMAT,
-            s as u32,
-            d as u32,
-            layers as u32,
-            heads,
-            f as u32,
-            positions as u32,
-        ] {
-            b.extend(v.to_le_bytes());
-        }
-        b.extend((meta.len() as u32).to_le_bytes());
-        b.extend(meta);
-        while !b.len().is_multiple_of(4) {
-            b.push(0);
-        }
-        let per_layer = 2 * d + 3 * d * d + 3 * d + d * d + d + 2 * d + f * d + f + d * f + d;
-        let n = d * s + d + positions * d + layers * per_layer + 2 * d + d;
-        for _ in 0..n {
-            b.extend(fill.to_le_bytes());
-        }
-        b.extend(bias.to_le_bytes());
-        b
+        test_file(
+            s,
+            d,
+            layers,
+            fill,
+            bias,
+            r#"{"class":"security-bypassed","from":0.5,"weight":0.25}"#,
+        )
     }
 
     #[test]

@@ -73,10 +73,7 @@ pub fn run(cli: &Cli, args: &Args, color: bool) -> Result<Outcome> {
         )?))
     } else if has("topic") {
         let pack = packdir::load(cli.pack.as_deref())?;
-        let model = match cli.pack.as_deref() {
-            Some(dir) => packdir::model(dir, "explain.bin")?,
-            None => debrief_core::builtin::explain_model(),
-        };
+        let model = packdir::explain_model(cli.pack.as_deref())?;
         let items = explain::read(&text, &file)?;
         Report::Explanations(Box::new(explain::evaluate(
             &pack,
