@@ -1502,11 +1502,7 @@ mod tests {
     #[test]
     fn a_claims_reader_speaks_to_misconceptions_only() {
         let pack = crate::builtin::pack().expect("the built-in pack loads");
-        let topic = pack
-            .topics
-            .iter()
-            .find(|t| t.id == "anycast-routing")
-            .unwrap();
+        let topic = pack.topic("anycast-routing").expect("the topic");
         let judge = crate::builtin::model().expect("the built-in judge model");
         let with = |bias: f32, only_lowers: bool| {
             let mut m = crate::builtin::explain_model().expect("the built-in model loads");
