@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use debrief_core::learned::{Model, Reader};
 use debrief_core::pack::{self, Pack, PackFile};
-use debrief_core::{builtin, Analyzer};
+use debrief_core::{builtin, explain, Analyzer};
 
 /// Reads every `.toml` file under a pack folder, with paths relative to it.
 pub fn read_files(dir: &Path) -> Result<Vec<PackFile>> {
@@ -95,7 +95,7 @@ pub fn explain_model(pack_dir: Option<&Path>) -> Result<Option<Model>> {
                 path.display()
             )
         })?;
-        m.set_second_opinion(second, statics)
+        explain::attach_claims_reader(&mut m, second, statics)
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     }
     Ok(Some(m))

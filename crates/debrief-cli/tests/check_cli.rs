@@ -798,20 +798,17 @@ fn a_broken_or_unreadable_claims_reader_in_a_pack_is_one_clear_error() {
         "{err}"
     );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
-    // A reader whose judge model (the static vectors it reads) is missing.
-    let _ = std::fs::remove_file(dir.join("model/explain-reader.bin"));
-    if let Some(reader) = ["explain-reader.bin", "reader.bin"]
-        .iter()
-        .map(|f| root.join("model").join(f))
-        .find(|p| p.is_file())
-    {
-        std::fs::copy(reader, dir.join("model/explain-reader.bin")).unwrap();
-        std::fs::remove_file(dir.join("model/judge.bin")).unwrap();
-        let o = debrief(&args, None);
-        assert_eq!(o.status.code(), Some(2));
-        let err = stderr(&o);
-        assert!(err.contains("model/judge.bin"), "{err}");
-    }
+    // The shipped reader, whose judge model (the static vectors it reads) is missing.
+    std::fs::copy(
+        root.join("model/explain-reader.bin"),
+        dir.join("model/explain-reader.bin"),
+    )
+    .unwrap();
+    std::fs::remove_file(dir.join("model/judge.bin")).unwrap();
+    let o = debrief(&args, None);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("model/judge.bin"), "{err}");
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -310,6 +310,22 @@ pub const ANALOGY_CLASS: &str = "analogy";
 /// site" and "it picks the least busy site" stop sharing a reading.
 pub const CLAIMS_READER_CLASS: &str = "claims";
 
+/// Gives the explain model `model` the claims reader `reader`, which reads the static vectors of
+/// `statics` (the judge model); refuses a reader of another class or another width.
+pub fn attach_claims_reader(
+    model: &mut Model,
+    reader: crate::learned::Reader,
+    statics: Model,
+) -> Result<(), crate::learned::ModelError> {
+    if reader.meta.class != CLAIMS_READER_CLASS {
+        return Err(crate::learned::ModelError(format!(
+            "the explain drill's reader must read class {CLAIMS_READER_CLASS:?}, this one reads {:?}",
+            reader.meta.class
+        )));
+    }
+    model.set_second_opinion(reader, statics)
+}
+
 impl TopicJudge {
     /// Compiles a topic for `model` (or for the phrases alone).
     pub fn new(topic: &Topic, model: Option<&Model>) -> Result<TopicJudge, ExplainError> {
@@ -587,9 +603,7 @@ fn judge_with(
     let reading = model.map(|m| layer::read_some(m, &doc, &cues, Some(&tj.classes.all)));
     // The contextual reader's opinion of each sentence the model reads a claim in at its bar or
     // more (it is slower than the model: only those sentences are read twice).
-    let second = model
-        .and_then(Model::second_opinion)
-        .filter(|(r, _)| r.meta.class == CLAIMS_READER_CLASS);
+    let second = model.and_then(Model::second_opinion);
     let claim_opinion: Vec<Option<f32>> = match (second, &reading) {
         (Some((r, statics)), Some(rd)) => {
             let mut ids = Vec::new();
@@ -616,9 +630,10 @@ fn judge_with(
         match (class, &reading, model) {
             (Some(c), Some(r), Some(m)) => {
                 let p = r.sentence(s)[c];
-                let p = match second {
-                    Some((second, _)) if tj.classes.misconception.contains(&Some(c)) => {
-                        second.blend(p, claim_opinion[s])
+                // Only a sentence the reader read has its opinion; only claims take it.
+                let p = match (second, claim_opinion[s]) {
+                    (Some((second, _)), Some(q)) if tj.classes.misconception.contains(&Some(c)) => {
+                        second.blend(p, Some(q))
                     }
                     _ => p,
                 };
