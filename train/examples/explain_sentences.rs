@@ -52,8 +52,9 @@ fn main() -> Result<()> {
         else {
             return Err(anyhow!("a line without id, topic and text"));
         };
+        let own = format!("{topic}:");
         let wanted: Vec<usize> = (0..names.len())
-            .filter(|&c| names[c].starts_with(&format!("{topic}:")) || !names[c].contains(':'))
+            .filter(|&c| names[c].starts_with(&own) || !names[c].contains(':'))
             .collect();
         let doc = Document::new(text);
         let cues = Cues::find(&doc);

@@ -741,9 +741,7 @@ fn output_fits_80_columns_and_carets_stay_under_wide_characters() {
 #[test]
 fn a_broken_contextual_reader_in_a_pack_is_one_clear_error() {
     let s = Scratch::new("reader");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packs/cloudflare-pm");
-    let dir = s.0.join("pack");
-    copy_dir(&root, &dir);
+    let (_, dir) = default_pack_copy(&s);
     let answer = s.file("a.md", STRONG.as_bytes());
     let o = debrief(&["--pack", path(&dir), "check", path(&answer)], None);
     assert_eq!(
@@ -754,21 +752,13 @@ fn a_broken_contextual_reader_in_a_pack_is_one_clear_error() {
     );
     std::fs::write(dir.join("model/reader.bin"), b"DBRD not a reader").unwrap();
     let o = debrief(&["--pack", path(&dir), "check", path(&answer)], None);
-    assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
-    assert!(
-        err.contains("reader.bin") && err.contains("not a debrief reader"),
-        "{err}"
-    );
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert_not_a_reader(&o, "reader.bin");
 }
 
 #[test]
 fn a_broken_or_unreadable_claims_reader_in_a_pack_is_one_clear_error() {
     let s = Scratch::new("explain-reader");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packs/cloudflare-pm");
-    let dir = s.0.join("pack");
-    copy_dir(&root, &dir);
+    let (root, dir) = default_pack_copy(&s);
     let text = s.file(
         "e.md",
         b"Anycast gives one address to many buildings, and your visitors reach a nearby one.",
@@ -791,13 +781,7 @@ fn a_broken_or_unreadable_claims_reader_in_a_pack_is_one_clear_error() {
     // Not a reader file.
     std::fs::write(dir.join("model/explain-reader.bin"), b"DBRD not a reader").unwrap();
     let o = debrief(&args, None);
-    assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
-    assert!(
-        err.contains("explain-reader.bin") && err.contains("not a debrief reader"),
-        "{err}"
-    );
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert_not_a_reader(&o, "explain-reader.bin");
     // The shipped reader, whose judge model (the static vectors it reads) is missing.
     std::fs::copy(
         root.join("model/explain-reader.bin"),
@@ -809,6 +793,25 @@ fn a_broken_or_unreadable_claims_reader_in_a_pack_is_one_clear_error() {
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(err.contains("model/judge.bin"), "{err}");
+}
+
+/// The default pack (`root`) copied into the scratch folder (`dir`), to be broken in a test.
+fn default_pack_copy(s: &Scratch) -> (PathBuf, PathBuf) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packs/cloudflare-pm");
+    let dir = s.0.join("pack");
+    copy_dir(&root, &dir);
+    (root, dir)
+}
+
+/// A run refused with one line naming the reader `file` that is no reader file.
+fn assert_not_a_reader(o: &Output, file: &str) {
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(o);
+    assert!(
+        err.contains(file) && err.contains("not a debrief reader"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
 
 fn copy_dir(from: &Path, to: &Path) {
