@@ -238,7 +238,9 @@ fn add_row(b: &[u8], scales_at: usize, rows_at: usize, r: usize, out: &mut [f32]
     }
 }
 
-/// The dot product of two equal-length vectors, summed in eight lanes so that it vectorises.
+/// The dot product of two equal-length vectors, summed in eight lanes so that it vectorises
+/// (inlined, so that a caller compiled for AVX2 sums them in one register).
+#[inline(always)]
 pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0f32; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));

@@ -218,6 +218,25 @@ impl Reader {
     /// The reader's probability for the sentence whose pieces are `ids`, the static vectors
     /// taken from `judge`; `None` for a sentence without pieces.
     pub fn forward(&self, judge: &Model, ids: &[u32]) -> Option<f32> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: `forward_avx2` needs AVX2, which this CPU has (checked just above).
+            return unsafe { self.forward_avx2(judge, ids) };
+        }
+        self.forward_with(judge, ids)
+    }
+
+    /// The same pass compiled for AVX2: the vectors are summed in the same eight lanes in the
+    /// same order, so the reading is the same to the bit, about twice as fast (the drill asks
+    /// the reader about a sentence in five).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn forward_avx2(&self, judge: &Model, ids: &[u32]) -> Option<f32> {
+        self.forward_with(judge, ids)
+    }
+
+    #[inline(always)]
+    fn forward_with(&self, judge: &Model, ids: &[u32]) -> Option<f32> {
         let n = ids.len().min(MAX_PIECES).min(self.positions);
         if n == 0 {
             return None;
@@ -322,6 +341,7 @@ impl Reader {
 }
 
 /// `out = W · x + b`, `W` row-major `[out.len(), x.len()]`.
+#[inline(always)]
 fn affine(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
     let m = x.len();
     for (i, o) in out.iter_mut().enumerate() {
@@ -330,6 +350,7 @@ fn affine(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
 }
 
 /// Layer normalisation (epsilon 1e-5, as PyTorch's default) with gain and bias.
+#[inline(always)]
 fn norm(x: &[f32], (g, b): &(Vec<f32>, Vec<f32>), out: &mut [f32]) {
     let n = x.len() as f32;
     let mean = x.iter().sum::<f32>() / n;
@@ -411,6 +432,26 @@ mod tests {
         future[4] = 9;
         let e = Reader::from_bytes(&future).unwrap_err();
         assert!(e.0.contains("format 9"), "{e}");
+    }
+
+    #[test]
+    fn the_fast_pass_reads_every_sentence_to_the_bit_as_the_plain_one() {
+        let model = crate::builtin::explain_model().expect("the built-in explain model");
+        let (reader, statics) = model.second_opinion().expect("the shipped claims reader");
+        let doc = Document::new(
+            "A CDN keeps copies of your pages in many cities. It never needs to ask the origin \
+             again, so a change reaches nobody until the copy expires. Short. DNSSEC encrypts \
+             every lookup, doesn't it? We didn't skip the review; the audit ran for three weeks \
+             and found 12 issues across 4,000 lines of code before launch.",
+        );
+        let mut ids = Vec::new();
+        for u in doc.sentences() {
+            pieces(&doc, u.start..u.end, &mut ids);
+            let fast = reader.forward(statics, &ids).expect("a reading");
+            let plain = reader.forward_with(statics, &ids).expect("a reading");
+            assert_eq!(fast.to_bits(), plain.to_bits(), "{ids:?}");
+        }
+        assert_eq!(reader.forward(statics, &[]), None);
     }
 
     #[test]
