@@ -266,7 +266,11 @@ fn blind_dev_explanations_are_judged_idea_by_idea_and_wrong_claims_are_quoted() 
         "{kinds}"
     );
     assert!(u(&r["errors_quoted"]) * 2 >= u(&r["with_errors"]), "{r}");
-    assert!(u(&r["false_errors"]) <= 3, "{r}");
+    // 4 since the claims reader is asked from 0.2 (2026-12-07): it reads "Your team will need a
+    // small app on their laptop and the phone confirmation set up." in a good Zero Trust
+    // explanation as a claim, and the drill quotes it as "just MFA"; the same bar quotes 7 more
+    // errors in the 256 wrong explanations of eval/explain-dev2.jsonl and none more wrongly.
+    assert!(u(&r["false_errors"]) <= 4, "{r}");
     // A second labeller, blind to the first, agrees with them on 96.6% of these ideas (570 of
     // 590); the drill agrees with both on 90.9% of those the two agree on (518 of 570; 91.1% before).
     let second = &r["second"];
@@ -287,7 +291,8 @@ fn the_whole_dev_split_of_explanations_fails_wrong_ones_with_their_error_quoted(
     // opinion, read in word order, that may raise the explain model's reading of a claim):
     // verdicts 91.6%, 97 of 113 wrong ones with an error quoted, 7 of them passed, 86 of 98 good
     // ones passed, errors quoted in 6 where none was labelled, ideas 87.5%. Without it: 87.8%,
-    // 83, 17, 87, 5, 87.6%.
+    // 83, 17, 87, 5, 87.6%. Asked from a reading of 0.2 instead of 0.3 (2026-12-07): 91.2%, 98,
+    // 7, 85, 7, 87.4%.
     let r = eval_where("explain-dev.jsonl", "all", |_| true);
     assert_eq!(r["explanations"], 238, "{r}");
     assert!(
@@ -308,6 +313,35 @@ fn the_whole_dev_split_of_explanations_fails_wrong_ones_with_their_error_quoted(
     );
     assert!(
         u(&kinds["wrong"]["passed"]) * 10 <= u(&kinds["wrong"]["total"]),
+        "{kinds}"
+    );
+}
+
+#[test]
+fn the_second_dev_set_of_explanations_written_blind_is_held_to_floors_of_its_own() {
+    // 384 explanations written blind on 2026-12-07 (eval/dev2.py), 256 of them fluent but wrong
+    // with two or three errors each, labelled sentence by sentence and never trained on. When
+    // first read (the drill of stop 41): ideas 86.4% (phrases alone 62.1%), an error quoted in
+    // 144 of the 256 wrong ones and 79 of them passed, 112 of 128 good ones passed, errors quoted
+    // in 4 where none was labelled. With the claims reader asked from 0.2: 86.3%, 151, 72, 112, 4.
+    // Its good ones are labelled pass without a judgment of time, jargon or the share of ideas,
+    // so the verdict agreement is not held here.
+    let r = eval_where("explain-dev2.jsonl", "dev2", |_| true);
+    assert_eq!(r["explanations"], 384, "{r}");
+    assert!(f(&r["idea_agreement"]) >= 0.85, "{}", r["idea_agreement"]);
+    assert!(f(&r["idea_agreement"]) >= f(&r["idea_agreement_phrases"]) + 0.2);
+    assert!(
+        u(&r["errors_quoted"]) * 100 >= u(&r["with_errors"]) * 56,
+        "{r}"
+    );
+    assert!(u(&r["false_errors"]) <= 7, "{r}");
+    let kinds = &r["kinds"];
+    assert!(
+        u(&kinds["good"]["passed"]) * 100 >= u(&kinds["good"]["total"]) * 84,
+        "{kinds}"
+    );
+    assert!(
+        u(&kinds["wrong"]["passed"]) * 100 <= u(&kinds["wrong"]["total"]) * 31,
         "{kinds}"
     );
 }
