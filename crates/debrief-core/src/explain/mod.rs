@@ -64,6 +64,19 @@ pub const SURE_CLAIM_BAR: f32 = 0.9;
 /// second-negation test it caught 82, 83, 81 but flagged denials put with two negations.
 pub const NEGATED_CLAIM_BAR: f32 = 0.96;
 
+/// The claims reader's reading from which a claim the model hears is heard past a negation on
+/// its words. The negation rule is there because the model reads a claim's subject better than
+/// its polarity; the reader reads the words in order, so where it is this sure the sentence states
+/// a wrong claim ("Because it runs on UDP, nothing checks that each piece arrived"), its negation
+/// is part of the claim, not its denial. Chosen on eval/explain-dev.jsonl and
+/// eval/explain-dev2.jsonl (2026-12-07): errors quoted rose from 98 to 103 of 113 and from 151 to
+/// 158 of 256 wrong explanations, with errors quoted where none was labelled unchanged (7, 4) and
+/// good ones passed unchanged (85 of 98, 112 of 128), and the pack's denials all still pass. At
+/// 0.8 the same; at 0.95, 102 and 158; at 0.98, 102 and 155. The same override of the correction
+/// rule added one quote on the second set; of the idea-stated-elsewhere rule, it failed two of the
+/// pack's examples.
+pub const READER_SURE_BAR: f32 = 0.9;
+
 /// Cues that a comparison is being drawn.
 const ANALOGY_CUES: &[&str] = &[
     "{like|unlike} {a|an|the|your|our|when|how}",
@@ -771,6 +784,8 @@ fn judge_with(
         // data never leaves the country") is often put that way: there a reading the model is
         // all but certain of outweighs the negation rule (see NEGATED_CLAIM_BAR).
         let negative = tj.negative_claim.get(i).copied().unwrap_or(false);
+        // The claims reader sure the sentence states a wrong claim (see READER_SURE_BAR).
+        let reader_sure = |s: usize| claim_opinion[s].is_some_and(|q| q >= READER_SURE_BAR);
         // The model's reading first: it is a lookup, and rules out most sentences.
         *st = (0..n).find(|&s| {
             learned(s, claim_class)
@@ -779,6 +794,7 @@ fn judge_with(
                 && anchored(s)
                 && !corrected(s)
                 && (!negated(s)
+                    || reader_sure(s)
                     || (negative
                         && single_negation(s)
                         && probability(s, claim_class)
@@ -1512,6 +1528,81 @@ mod tests {
         );
         let e = judge_with_model(topic, Some(&model), &sure).unwrap();
         assert!(failover(&e), "{:?}", e.concepts);
+    }
+
+    #[test]
+    fn a_negation_on_a_claims_words_yields_only_to_a_reader_sure_the_claim_is_stated() {
+        let pack = crate::builtin::pack().expect("the built-in pack loads");
+        let judge = crate::builtin::model().expect("the built-in judge model");
+        // A reader that reads every sentence at `bias` and moves no reading (weight 0): only
+        // its certainty can count.
+        let reading = |bias: f32| {
+            let mut m = crate::builtin::explain_model().expect("the built-in model loads");
+            let meta = format!(
+                r#"{{"class":"{CLAIMS_READER_CLASS}","from":0.0,"weight":0.0,"only_raises":true}}"#
+            );
+            let bytes =
+                crate::learned::reader::test_file(judge.static_dim(), 8, 1, 0.0, bias, &meta);
+            m.set_second_opinion(
+                crate::learned::Reader::from_bytes(&bytes).unwrap(),
+                crate::builtin::model().unwrap(),
+            )
+            .unwrap();
+            m
+        };
+        let shipped = crate::builtin::explain_model().expect("the built-in model loads");
+        let unsure = reading(-30.0);
+        // Wrong claims whose wording carries a negation, and their denials, in our own words.
+        let cases = [
+            (
+                "waf",
+                "absorbs-floods",
+                "Since every request passes through it anyway, the WAF soaks up floods of any \
+                 size, so you don't need a separate DDoS service.",
+                "A WAF doesn't soak up floods of any size, so you still need a separate DDoS \
+                 service.",
+            ),
+            (
+                "rate-limiting",
+                "stops-all-attacks",
+                "Rate limiting stops DDoS attacks outright, so a customer who turns it on \
+                 doesn't need any other attack protection.",
+                "Rate limiting doesn't stop DDoS attacks outright, so a customer who turns it on \
+                 still needs other attack protection.",
+            ),
+            (
+                "cdn-caching",
+                "updates-instantly",
+                "The CDN keeps itself in sync with our site, so when you fix a typo every copy \
+                 updates at once and no visitor ever sees an old page.",
+                "The CDN doesn't update every copy the moment you fix a typo, so some visitors \
+                 can see an old page until the copy expires.",
+            ),
+        ];
+        let mut unsure_caught = 0;
+        for (t, id, states, denies) in cases {
+            let topic = pack.topic(t).expect("the topic");
+            let caught = |m: &Model, text: &str| {
+                judge_with_model(topic, Some(m), text)
+                    .unwrap()
+                    .errors
+                    .iter()
+                    .any(|e| e.id == id)
+            };
+            assert!(caught(&shipped, states), "{id} not heard in {states:?}");
+            assert!(
+                !caught(&shipped, denies),
+                "{id} heard in its denial {denies:?}"
+            );
+            assert!(
+                !caught(&unsure, denies),
+                "{id} heard in its denial {denies:?}"
+            );
+            unsure_caught += usize::from(caught(&unsure, states));
+        }
+        // Without the reader's certainty the negation rule denies one of them at least (a
+        // phrase or the rule for claims the pack words negatively may still hear the others).
+        assert!(unsure_caught < cases.len(), "{unsure_caught}");
     }
 
     #[test]
