@@ -15,7 +15,7 @@
 #
 # Run from the repository root after train/rebuild.sh has written train/static.bin and
 # train/data. The blend (READER_FROM, READER_WEIGHT, READER_ONLY_LOWERS) was chosen on
-# eval/explain-dev.jsonl, the bar (0.2, since 2026-12-07) on that and eval/explain-fresh.jsonl;
+# eval/explain-dev.jsonl, the bar (0.2, since 2026-12-07) on that and eval/explain-dev2.jsonl;
 # train/reader_meta.py rewrites it without retraining.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -83,8 +83,8 @@ pub fn explain_model(pack_dir: Option<&Path>) -> Result<Option<Model>> {
     let Some(mut m) = model(dir, "explain.bin")? else {
         return Ok(None);
     };
-    if let Some(second) = reader(dir, "explain-reader.bin")? {
-        let path = dir.join("model").join("explain-reader.bin");
+    let path = dir.join("model").join("explain-reader.bin");
+    if let Some(second) = reader(&path)? {
         let statics = model(dir, "judge.bin")?.ok_or_else(|| {
             anyhow::anyhow!(
                 "{}: it reads the static vectors of model/judge.bin, which the pack lacks",
@@ -111,13 +111,12 @@ pub fn analyzer(pack_dir: Option<&Path>) -> Result<Analyzer> {
     Ok(a)
 }
 
-/// The contextual reader a pack folder ships (`model/NAME`), if it has one.
-fn reader(dir: &Path, name: &str) -> Result<Option<Reader>> {
-    let path = dir.join("model").join(name);
+/// The contextual reader file at `path` in a pack folder's `model/`, if the folder has one.
+fn reader(path: &Path) -> Result<Option<Reader>> {
     if !path.is_file() {
         return Ok(None);
     }
-    let bytes = std::fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
     Reader::from_bytes(&bytes)
         .map(Some)
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
@@ -125,12 +124,13 @@ fn reader(dir: &Path, name: &str) -> Result<Option<Reader>> {
 
 /// Gives `analyzer` the contextual reader the pack folder ships (`model/reader.bin`), if any.
 pub fn add_reader(analyzer: &mut Analyzer, dir: &Path) -> Result<()> {
-    let Some(second) = reader(dir, "reader.bin")? else {
+    let path = dir.join("model").join("reader.bin");
+    let Some(second) = reader(&path)? else {
         return Ok(());
     };
     analyzer
         .set_reader(second)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", dir.join("model").join("reader.bin").display()))
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// The analyzer for the chosen pack by its phrases alone, to measure what the model adds.

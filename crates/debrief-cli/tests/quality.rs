@@ -87,6 +87,19 @@ fn u(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
 }
 
+/// At least `good.0` in `good.1` of the good explanations passed, and at most `wrong.0` in
+/// `wrong.1` of the wrong ones.
+fn passed_within(kinds: &Value, good: (u64, u64), wrong: (u64, u64)) {
+    assert!(
+        u(&kinds["good"]["passed"]) * good.1 >= u(&kinds["good"]["total"]) * good.0,
+        "{kinds}"
+    );
+    assert!(
+        u(&kinds["wrong"]["passed"]) * wrong.1 <= u(&kinds["wrong"]["total"]) * wrong.0,
+        "{kinds}"
+    );
+}
+
 /// At least `caught` percent of the acts caught and at most `false_at_most` percent of the other
 /// answers falsely disqualified.
 fn disqualifier_within(dq: &Value, caught: u64, false_at_most: u64) {
@@ -136,14 +149,7 @@ fn explanations_of_even_lengths_are_judged_on_what_they_say() {
         "{r}"
     );
     let kinds = &r["kinds"];
-    assert!(
-        u(&kinds["good"]["passed"]) * 4 >= u(&kinds["good"]["total"]) * 3,
-        "{kinds}"
-    );
-    assert!(
-        u(&kinds["wrong"]["passed"]) * 8 <= u(&kinds["wrong"]["total"]) * 3,
-        "{kinds}"
-    );
+    passed_within(kinds, (3, 4), (3, 8));
     // The two labellers agree on every verdict here.
     let second = &r["second"];
     assert_eq!(second["verdicts_agree"], 96, "{second}");
@@ -166,14 +172,7 @@ fn fresh_blind_explanations_are_held_to_floors_of_their_own() {
     assert!(f(&r["idea_agreement"]) >= 0.82, "{}", r["idea_agreement"]);
     assert!(f(&r["idea_agreement"]) >= f(&r["idea_agreement_phrases"]) + 0.05);
     let kinds = &r["kinds"];
-    assert!(
-        u(&kinds["wrong"]["passed"]) * 3 <= u(&kinds["wrong"]["total"]),
-        "{kinds}"
-    );
-    assert!(
-        u(&kinds["good"]["passed"]) * 4 >= u(&kinds["good"]["total"]) * 3,
-        "{kinds}"
-    );
+    passed_within(kinds, (3, 4), (1, 3));
 }
 
 #[test]
@@ -308,14 +307,7 @@ fn the_whole_dev_split_of_explanations_fails_wrong_ones_with_their_error_quoted(
     assert!(u(&r["false_errors"]) <= 8, "{r}");
     assert!(f(&r["idea_agreement"]) >= 0.86, "{}", r["idea_agreement"]);
     let kinds = &r["kinds"];
-    assert!(
-        u(&kinds["good"]["passed"]) * 100 >= u(&kinds["good"]["total"]) * 84,
-        "{kinds}"
-    );
-    assert!(
-        u(&kinds["wrong"]["passed"]) * 10 <= u(&kinds["wrong"]["total"]),
-        "{kinds}"
-    );
+    passed_within(kinds, (84, 100), (1, 10));
 }
 
 #[test]
@@ -338,12 +330,5 @@ fn the_second_dev_set_of_explanations_written_blind_is_held_to_floors_of_its_own
     );
     assert!(u(&r["false_errors"]) <= 7, "{r}");
     let kinds = &r["kinds"];
-    assert!(
-        u(&kinds["good"]["passed"]) * 100 >= u(&kinds["good"]["total"]) * 84,
-        "{kinds}"
-    );
-    assert!(
-        u(&kinds["wrong"]["passed"]) * 100 <= u(&kinds["wrong"]["total"]) * 29,
-        "{kinds}"
-    );
+    passed_within(kinds, (84, 100), (29, 100));
 }

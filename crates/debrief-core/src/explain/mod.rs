@@ -1536,24 +1536,20 @@ mod tests {
     fn a_negation_on_a_claims_words_yields_only_to_a_reader_sure_the_claim_is_stated() {
         let pack = crate::builtin::pack().expect("the built-in pack loads");
         let judge = crate::builtin::model().expect("the built-in judge model");
-        // A reader that reads every sentence at `bias` and moves no reading (weight 0): only
-        // its certainty can count.
-        let reading = |bias: f32| {
-            let mut m = crate::builtin::explain_model().expect("the built-in model loads");
-            let meta = format!(
-                r#"{{"class":"{CLAIMS_READER_CLASS}","from":0.0,"weight":0.0,"only_raises":true}}"#
-            );
-            let bytes =
-                crate::learned::reader::test_file(judge.static_dim(), 8, 1, 0.0, bias, &meta);
-            m.set_second_opinion(
+        // A reader sure of no claim that moves no reading (weight 0): only its certainty, or
+        // the lack of it, can count.
+        let mut unsure = crate::builtin::explain_model().expect("the built-in model loads");
+        let meta = format!(
+            r#"{{"class":"{CLAIMS_READER_CLASS}","from":0.0,"weight":0.0,"only_raises":true}}"#
+        );
+        let bytes = crate::learned::reader::test_file(judge.static_dim(), 8, 1, 0.0, -30.0, &meta);
+        unsure
+            .set_second_opinion(
                 crate::learned::Reader::from_bytes(&bytes).unwrap(),
                 crate::builtin::model().unwrap(),
             )
             .unwrap();
-            m
-        };
         let shipped = crate::builtin::explain_model().expect("the built-in model loads");
-        let unsure = reading(-30.0);
         // Wrong claims whose wording carries a negation, and their denials, in our own words.
         let cases = [
             (

@@ -227,8 +227,9 @@ impl Reader {
     }
 
     /// The same pass compiled for AVX2: the vectors are summed in the same eight lanes in the
-    /// same order, so the reading is the same to the bit, about twice as fast (the drill asks
-    /// the reader about a sentence in five).
+    /// same order, so the reading is the same to the bit, about 1.45 times as fast (3,346
+    /// sentences read in 0.54 s against 0.78 s; the drill asks the reader about a sentence in
+    /// five).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     fn forward_avx2(&self, judge: &Model, ids: &[u32]) -> Option<f32> {
