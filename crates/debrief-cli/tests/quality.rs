@@ -292,7 +292,8 @@ fn the_whole_dev_split_of_explanations_fails_wrong_ones_with_their_error_quoted(
     // ones passed, errors quoted in 6 where none was labelled, ideas 87.5%. Without it: 87.8%,
     // 83, 17, 87, 5, 87.6%. Asked from a reading of 0.2 instead of 0.3 (2026-12-07): 91.2%, 98,
     // 7, 85, 7, 87.4%; with a negation yielding to the reader's sure reading: 91.6%, 102, 6, 85,
-    // 7, 87.5%.
+    // 7, 87.5%. With an idea a quoted error contradicts heard where it is also stated rightly
+    // (SURE_IDEA_BAR, 2026-12-08): ideas 88.9%, the rest unchanged.
     let r = eval_where("explain-dev.jsonl", "all", |_| true);
     assert_eq!(r["explanations"], 238, "{r}");
     assert!(
@@ -305,7 +306,7 @@ fn the_whole_dev_split_of_explanations_fails_wrong_ones_with_their_error_quoted(
         "{r}"
     );
     assert!(u(&r["false_errors"]) <= 8, "{r}");
-    assert!(f(&r["idea_agreement"]) >= 0.86, "{}", r["idea_agreement"]);
+    assert!(f(&r["idea_agreement"]) >= 0.875, "{}", r["idea_agreement"]);
     let kinds = &r["kinds"];
     passed_within(kinds, (84, 100), (1, 10));
 }
@@ -317,12 +318,13 @@ fn the_second_dev_set_of_explanations_written_blind_is_held_to_floors_of_its_own
     // first read (the drill of stop 41): ideas 86.4% (phrases alone 62.1%), an error quoted in
     // 144 of the 256 wrong ones and 79 of them passed, 112 of 128 good ones passed, errors quoted
     // in 4 where none was labelled. With the claims reader asked from 0.2: 86.3%, 151, 72, 112, 4;
-    // with a negation yielding to the reader's sure reading as well: 86.1%, 155, 68, 112, 4.
+    // with a negation yielding to the reader's sure reading as well: 86.1%, 155, 68, 112, 4;
+    // with an idea a quoted error contradicts heard where also stated rightly: ideas 89.7%.
     // Its good ones are labelled pass without a judgment of time, jargon or the share of ideas,
     // so the verdict agreement is not held here.
     let r = eval_where("explain-dev2.jsonl", "dev2", |_| true);
     assert_eq!(r["explanations"], 384, "{r}");
-    assert!(f(&r["idea_agreement"]) >= 0.85, "{}", r["idea_agreement"]);
+    assert!(f(&r["idea_agreement"]) >= 0.88, "{}", r["idea_agreement"]);
     assert!(f(&r["idea_agreement"]) >= f(&r["idea_agreement_phrases"]) + 0.2);
     assert!(
         u(&r["errors_quoted"]) * 100 >= u(&r["with_errors"]) * 58,

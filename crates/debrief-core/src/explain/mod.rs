@@ -42,6 +42,15 @@ pub const MIN_CONCEPT_PERCENT: usize = 70;
 /// The model's reading an idea needs in an explanation that states a wrong claim: more likely
 /// than not (elsewhere the model's own thresholds apply, at most 0.25 for an idea).
 pub const DOUBTED_IDEA_BAR: f32 = 0.5;
+/// The model's reading from which an idea stated in one sentence counts although a quoted error
+/// elsewhere contradicts it (an idea in the topic's own words always does): the listener heard
+/// it rightly once, and the error still fails the explanation. The error's own sentence never
+/// earns it. Chosen on the dev sets (idea agreement, before: 87.5% on eval/explain-dev.jsonl,
+/// 86.1% on eval/explain-dev2.jsonl): at 0.9, 88.9% and 89.7%; at 0.8, 88.7%, 89.8%; at 0.97,
+/// 89.1%, 89.4%; with any reading that credits an idea (0.5 once an error is quoted), 87.6%,
+/// 89.3%; with the topic's phrases alone, 87.6%, 88.1%. Before this, such an idea was always
+/// marked wrong, and on dev 49 of the 165 so marked had been labelled present.
+pub const SURE_IDEA_BAR: f32 = 0.9;
 /// The model's reading from which a wrong claim counts even where an idea it contradicts is
 /// stated rightly elsewhere (below it, that contrast makes the sentence more likely the old way
 /// being described). Chosen on eval/explain-dev.jsonl, seeds 1 to 3: errors quoted rose from 76,
@@ -869,6 +878,16 @@ fn judge_with(
                     })
                     .map(|s| doc.sentences()[s].start..doc.sentences()[s].end),
             };
+            // An idea a quoted error contradicts is still heard where it is also stated rightly
+            // in another sentence: in the topic's own words or read surely (SURE_IDEA_BAR).
+            let wrong = wrong
+                && !(by_phrase.is_some()
+                    || (at.is_some()
+                        && (0..n).any(|s| {
+                            !wrong_sentence(s)
+                                && probability(s, tj.classes.concept.get(i).copied().flatten())
+                                    .is_some_and(|(p, t)| p >= t && p >= SURE_IDEA_BAR)
+                        })));
             ConceptResult {
                 id: c.id.clone(),
                 name: c.name.clone(),
@@ -1530,6 +1549,43 @@ mod tests {
         );
         let e = judge_with_model(topic, Some(&model), &sure).unwrap();
         assert!(failover(&e), "{:?}", e.concepts);
+    }
+
+    #[test]
+    fn an_idea_a_quoted_error_contradicts_is_heard_only_where_also_stated_rightly() {
+        let pack = crate::builtin::pack().expect("the built-in pack loads");
+        let topic = pack
+            .topics
+            .iter()
+            .find(|t| t.id == "anycast-routing")
+            .unwrap();
+        let nearest = |e: &Explanation| {
+            let c = e.concepts.iter().find(|c| c.id == "nearest").unwrap();
+            (c.present, c.wrong)
+        };
+        // "Least busy" contradicts "nearest": said alone, the idea is marked wrong, and the
+        // error's own sentence never earns it.
+        let wrong = "Anycast gives one address to many buildings. It checks which data centre is least busy and sends you to that nearest one.";
+        let e = judge(topic, wrong).unwrap();
+        assert_eq!(
+            e.errors.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(),
+            ["least-busy"]
+        );
+        assert_eq!(nearest(&e), (false, true), "{:?}", e.concepts);
+        // The idea stated rightly in another sentence, in the topic's own words, is heard; the
+        // error is still quoted and still fails the explanation.
+        let both = format!("{wrong} Most of the time your visitors reach the nearest city.");
+        let e = judge(topic, &both).unwrap();
+        assert_eq!(e.errors.len(), 1, "{:?}", e.errors);
+        assert!(!e.passed);
+        assert_eq!(nearest(&e), (true, false), "{:?}", e.concepts);
+        let c = e.concepts.iter().find(|c| c.id == "nearest").unwrap();
+        let at = c.span.as_ref().expect("a heard idea has its span");
+        assert!(
+            both[at.start..at.end].contains("nearest city"),
+            "{:?}",
+            &both[at.start..at.end]
+        );
     }
 
     #[test]
