@@ -1507,14 +1507,15 @@ mod tests {
         assert!(e.score < 80);
     }
 
+    /// One of the built-in pack's topics.
+    fn builtin_topic(id: &str) -> Topic {
+        let pack = crate::builtin::pack().expect("the built-in pack loads");
+        pack.topics.into_iter().find(|t| t.id == id).unwrap()
+    }
+
     #[test]
     fn an_explanation_stating_a_wrong_claim_earns_ideas_only_from_readings_surer_than_not() {
-        let pack = crate::builtin::pack().expect("the built-in pack loads");
-        let topic = pack
-            .topics
-            .iter()
-            .find(|t| t.id == "anycast-routing")
-            .unwrap();
+        let topic = &builtin_topic("anycast-routing");
         // A model that hears the failover idea in every sentence, however faintly: each
         // sentence's reading is above this class's threshold of zero.
         let mut model = crate::builtin::explain_model().expect("the built-in model loads");
@@ -1553,12 +1554,7 @@ mod tests {
 
     #[test]
     fn an_idea_a_quoted_error_contradicts_is_heard_only_where_also_stated_rightly() {
-        let pack = crate::builtin::pack().expect("the built-in pack loads");
-        let topic = pack
-            .topics
-            .iter()
-            .find(|t| t.id == "anycast-routing")
-            .unwrap();
+        let topic = &builtin_topic("anycast-routing");
         let nearest = |e: &Explanation| {
             let c = e.concepts.iter().find(|c| c.id == "nearest").unwrap();
             (c.present, c.wrong)
