@@ -859,7 +859,7 @@ fn judge_with(
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let wrong = stated
+            let contradicted = stated
                 .iter()
                 .zip(&topic.misconceptions)
                 .any(|(st, m)| st.is_some() && m.contradicts.contains(&c.id));
@@ -868,32 +868,32 @@ fn judge_with(
                     && !wrong_sentence(doc.sentence_of(r.start))
                     && !cues.negated(&doc, r.clone())
             });
+            // An idea a quoted error contradicts is still heard where another sentence states
+            // it rightly: in the topic's own words, or read surely (SURE_IDEA_BAR).
+            let bar = if contradicted {
+                SURE_IDEA_BAR
+            } else if doubted {
+                DOUBTED_IDEA_BAR
+            } else {
+                0.0
+            };
             let at = match by_phrase {
                 Some((_, r)) => Some(r.clone()),
                 None => (0..n)
                     .find(|&s| {
                         !wrong_sentence(s)
                             && probability(s, tj.classes.concept.get(i).copied().flatten())
-                                .is_some_and(|(p, t)| p >= t && (!doubted || p >= DOUBTED_IDEA_BAR))
+                                .is_some_and(|(p, t)| p >= t && p >= bar)
                     })
                     .map(|s| doc.sentences()[s].start..doc.sentences()[s].end),
             };
-            // An idea a quoted error contradicts is still heard where it is also stated rightly
-            // in another sentence: in the topic's own words or read surely (SURE_IDEA_BAR).
-            let wrong = wrong
-                && !(by_phrase.is_some()
-                    || (at.is_some()
-                        && (0..n).any(|s| {
-                            !wrong_sentence(s)
-                                && probability(s, tj.classes.concept.get(i).copied().flatten())
-                                    .is_some_and(|(p, t)| p >= t && p >= SURE_IDEA_BAR)
-                        })));
+            let wrong = contradicted && at.is_none();
             ConceptResult {
                 id: c.id.clone(),
                 name: c.name.clone(),
-                present: at.is_some() && !wrong,
+                present: at.is_some(),
                 wrong,
-                span: at.filter(|_| !wrong).map(|r| span(&doc, r)),
+                span: at.map(|r| span(&doc, r)),
             }
         })
         .collect();
@@ -1510,7 +1510,7 @@ mod tests {
     /// One of the built-in pack's topics.
     fn builtin_topic(id: &str) -> Topic {
         let pack = crate::builtin::pack().expect("the built-in pack loads");
-        pack.topics.into_iter().find(|t| t.id == id).unwrap()
+        pack.topic(id).expect("the topic").clone()
     }
 
     #[test]
